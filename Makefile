@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# causal - logical clocks for sockets, kept by the kernel.
+#
+#   make              kmod/causal.ko for every installed kernel, the BPF objects
+#                     and skeletons, user/causalctl
+#   make check        all tests: on the host, then in one guest per kernel
+#   make demo         boot a guest and show what causal does
+#   make vm           interactive shell in a guest with the module built
+#   make deps         install the Debian packages the build and tests need
+#   make regen        regenerate the netlink code from its YAML spec
+#
+#   KERNELRELEASE=R   only kernel R (default: all with headers installed)
+#   V=1               show the commands
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+B := $(TOP)/build
+PYTHON := /usr/bin/python3
+
+KERNELS := $(shell $(TOP)/scripts/kernels.sh $(KERNELRELEASE) 2>/dev/null)
+# BPF objects are CO-RE: built once, against the oldest kernel's BTF.
+BPF_KERNEL := $(firstword $(KERNELS))
+KSRC := $(B)/src/linux-source-$(shell $(TOP)/scripts/ksrc.sh --newest)
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CC := gcc
+CLANG := clang
+BPFTOOL := bpftool
+CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
+CPPFLAGS := -I$(TOP)/include -I$(B)/bpf $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+LDLIBS := $(shell pkg-config --libs libnl-genl-3.0 libbpf 2>/dev/null)
+
+KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h include/*/*.h include/uapi/linux/*.h) Kbuild kmod/Kbuild
+MODULES := $(foreach k,$(KERNELS),$(B)/$(k)/kmod/causal.ko)
+INITRDS := $(foreach k,$(KERNELS),$(B)/$(k)/initramfs.cpio)
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_SKELS := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.skel.h,$(BPF_SRCS))
+
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(B)/user/%.o,$(USER_SRCS))
+
+KSFT_INC := $(KSRC)/tools/testing/selftests
+ST_C := $(wildcard selftests/*.c)
+ST_BINS := $(patsubst selftests/%.c,$(B)/selftests/%,$(ST_C))
+HOST_C := $(wildcard selftests/host/*.c)
+HOST_BINS := $(patsubst selftests/host/%.c,$(B)/selftests/host/%,$(HOST_C))
+
+.PHONY: all modules bpf user selftests check demo vm deps ensure-deps regen clean \
+	_check _demo help
+
+all: modules bpf user
+
+help:
+	@sed -n '3,16s/^# \{0,1\}//p' $(TOP)/Makefile
+
+define need_kernels
+	@if [ -z "$(KERNELS)" ]; then \
+		echo "no kernel to build for$(if $(KERNELRELEASE), (KERNELRELEASE=$(KERNELRELEASE) has no headers)): run 'make deps' first" >&2; \
+		exit 1; \
+	fi
+endef
+
+# --- kernel module, one tree per kernel under build/RELEASE -----------------
+
+modules: $(MODULES)
+	$(need_kernels)
+
+$(B)/%/kmod/causal.ko: $(KMOD_SRCS) scripts/kbuild.sh scripts/kdir.sh
+	$(call msg,KMOD,$*)
+	$(Q)$(TOP)/scripts/kbuild.sh $(B) $* $(if $(filter 1,$(V)),V=1,-s)
+
+$(B)/%/vmlinux:
+	$(call msg,VMLINUX,$*)
+	$(Q)$(TOP)/scripts/kdir.sh $(B) $* > /dev/null
+
+$(B)/%/initramfs.cpio: scripts/vm/initramfs.sh scripts/vm/init
+	$(call msg,INITRD,$*)
+	$(Q)mkdir -p $(dir $@) && $(TOP)/scripts/vm/initramfs.sh $* $@
+
+$(KSRC)/.complete:
+	$(call msg,UNPACK,$(notdir $(KSRC)))
+	$(Q)$(TOP)/scripts/ksrc.sh $(B)/src $(patsubst linux-source-%,%,$(notdir $(KSRC)))
+
+# --- BPF objects and skeletons ---------------------------------------------
+
+bpf: $(BPF_OBJS) $(BPF_SKELS)
+
+$(B)/bpf/vmlinux.h: | $(B)/$(BPF_KERNEL)/vmlinux
+	$(call msg,GEN,$(notdir $@))
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(BPFTOOL) btf dump file $(B)/$(BPF_KERNEL)/vmlinux format c > $@
+
+$(B)/bpf/%.tmp.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/*/*.h include/uapi/linux/*.h) $(B)/bpf/vmlinux.h
+	$(call msg,BPF,$(notdir $<))
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
+		-I$(B)/bpf -I$(TOP)/include -I$(TOP)/bpf -c $< -o $@
+
+$(B)/bpf/%.bpf.o: $(B)/bpf/%.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o
+	$(call msg,SKEL,$(notdir $@))
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+# --- causalctl -------------------------------------------------------------
+
+user: user/causalctl
+
+user/causalctl: $(USER_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/user/%.o: user/%.c $(BPF_SKELS)
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+-include $(USER_OBJS:.o=.d)
+
+# --- tests -----------------------------------------------------------------
+
+selftests: $(ST_BINS) $(HOST_BINS) $(INITRDS)
+
+$(B)/selftests/%: selftests/%.c $(KSRC)/.complete $(wildcard selftests/*.h)
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Wno-unused-parameter -Wno-clobbered -Wno-sign-compare $(CPPFLAGS) -I$(KSFT_INC) -o $@ $< \
+		$(LDLIBS) -lpthread
+
+check: ensure-deps
+	$(Q)$(MAKE) --no-print-directory _check
+
+_check: all selftests
+	$(need_kernels)
+	$(Q)$(TOP)/selftests/check.sh $(KERNELS)
+
+demo: ensure-deps
+	$(Q)$(MAKE) --no-print-directory _demo
+
+_demo: all $(INITRDS)
+	$(need_kernels)
+	$(Q)$(TOP)/scripts/vm/run -c -k $(lastword $(KERNELS)) -t 300 -r $(B)/demo \
+		$(TOP)/scripts/demo.sh
+
+vm: all $(INITRDS)
+	$(need_kernels)
+	$(Q)$(TOP)/scripts/vm/run -i -k $(lastword $(KERNELS))
+
+# --- set-up and maintenance --------------------------------------------------
+
+deps:
+	$(Q)$(TOP)/scripts/deps.sh install
+
+ensure-deps:
+	$(Q)$(TOP)/scripts/deps.sh ensure
+
+regen: $(KSRC)/.complete
+	$(Q)$(PYTHON) $(TOP)/scripts/ynl-gen.py --ynl $(KSRC)/tools/net/ynl
+
+clean:
+	$(call msg,CLEAN,build user/causalctl)
+	$(Q)rm -rf $(B) user/causalctl

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/*
+ * clock.h - the clock algebra of causal, shared by the module and user space.
+ *
+ * Pure functions on 64-bit clock values: no state, no locking.  The module
+ * applies them to its clocks under its own locks; user space uses the very
+ * same code to check the module and to order recorded events offline.
+ *
+ * Lamport clock: a counter.  An event ticks it; a receive first raises it to
+ * the remote stamp.  If a happened before b then C(a) < C(b).
+ *
+ * Hybrid logical clock (Kulkarni, Demirbas et al., "Logical Physical Clocks",
+ * OPODIS 2014): the 64 bits hold l, the largest wall time the node has heard
+ * of, in bits 63..16 and c, a logical counter, in bits 15..0.  l is Unix time
+ * in 32.16 fixed point (seconds, then 16 bits of fraction: 15.26 us units), so
+ * read as 32.32 fixed point the whole value is close to wall time.  The
+ * paper's rules
+ *
+ *   send:    l' = max(l, pt);        c' = (l' == l) ? c + 1 : 0
+ *   receive: l' = max(l, lm, pt);    c' = c+1, cm+1, max(c, cm)+1 or 0 as l'
+ *                                         equals l, lm, both or neither
+ *
+ * are, on the packed value v = l << 16 | c with P = pt << 16,
+ *
+ *   send:    v' = max(v + 1, P)
+ *   receive: v' = max(v + 1, m + 1, P)
+ *
+ * which is also the Lamport rule with a floor of P.  A counter that passes
+ * 0xffff carries into l (l runs 15 us ahead of the wall clock for a while);
+ * the paper bounds c by the number of events in one clock-sync interval.
+ *
+ * Clocks saturate at the top of the number space instead of wrapping, so they
+ * never go backwards.
+ */
+#ifndef _CAUSAL_CLOCK_H
+#define _CAUSAL_CLOCK_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/math64.h>
+#include <linux/time64.h>
+#else
+#include <linux/types.h>
+#define NSEC_PER_SEC 1000000000ULL
+#endif
+
+#define CAUSAL_HLC_LOGICAL_BITS 16
+#define CAUSAL_HLC_LOGICAL_MASK ((__u64)(1 << CAUSAL_HLC_LOGICAL_BITS) - 1)
+#define CAUSAL_CLOCK_MAX (~(__u64)0)
+
+static inline __u64 causal_max(__u64 a, __u64 b)
+{
+	return a > b ? a : b;
+}
+
+/* Add one, but never wrap past the top of the number space. */
+static inline __u64 causal_inc(__u64 v)
+{
+	return v == CAUSAL_CLOCK_MAX ? v : v + 1;
+}
+
+/*
+ * causal_hlc_wall() - the HLC value of wall time @ns with a zero counter.
+ * @ns: nanoseconds since the Unix epoch.
+ */
+static inline __u64 causal_hlc_wall(__u64 ns)
+{
+	__u64 sec, frac;
+#ifdef __KERNEL__
+	u32 rem;
+
+	sec = div_u64_rem(ns, NSEC_PER_SEC, &rem);
+	frac = div_u64((__u64)rem << 32, NSEC_PER_SEC);
+#else
+	sec = ns / NSEC_PER_SEC;
+	frac = ((ns % NSEC_PER_SEC) << 32) / NSEC_PER_SEC;
+#endif
+	return ((sec << 32) | frac) & ~CAUSAL_HLC_LOGICAL_MASK;
+}
+
+/* causal_hlc_ns() - wall time in nanoseconds that the physical part of @v is. */
+static inline __u64 causal_hlc_ns(__u64 v)
+{
+	__u64 sec = v >> 32, frac = v & 0xffffffff & ~CAUSAL_HLC_LOGICAL_MASK;
+
+	return sec * NSEC_PER_SEC + ((frac * NSEC_PER_SEC) >> 32);
+}
+
+static inline __u64 causal_hlc_logical(__u64 v)
+{
+	return v & CAUSAL_HLC_LOGICAL_MASK;
+}
+
+/* causal_lamport_send() - clock of a local event or send after clock @local. */
+static inline __u64 causal_lamport_send(__u64 local)
+{
+	return causal_inc(local);
+}
+
+/* causal_lamport_recv() - clock of a receive of stamp @remote after @local. */
+static inline __u64 causal_lamport_recv(__u64 local, __u64 remote)
+{
+	return causal_inc(causal_max(local, remote));
+}
+
+/* causal_hlc_send() - HLC of a local event or send after @local at @wall. */
+static inline __u64 causal_hlc_send(__u64 local, __u64 wall)
+{
+	return causal_max(causal_inc(local), wall);
+}
+
+/* causal_hlc_recv() - HLC of a receive of @remote after @local at @wall. */
+static inline __u64 causal_hlc_recv(__u64 local, __u64 remote, __u64 wall)
+{
+	return causal_max(causal_inc(causal_max(local, remote)), wall);
+}
+
+#endif /* _CAUSAL_CLOCK_H */

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/causal.yaml */
+/* YNL-GEN uapi header */
+
+#ifndef _UAPI_LINUX_CAUSAL_H
+#define _UAPI_LINUX_CAUSAL_H
+
+#define CAUSAL_FAMILY_NAME	"causal"
+#define CAUSAL_FAMILY_VERSION	1
+
+/**
+ * enum causal_clock - Clock algorithm of a node.
+ * @CAUSAL_CLOCK_LAMPORT: Lamport clock, a 64-bit counter.
+ * @CAUSAL_CLOCK_HLC: Hybrid logical clock: 48 bits of wall time (seconds since
+ *   the Unix epoch in 32.16 fixed point) above a 16-bit logical counter.
+ */
+enum causal_clock {
+	CAUSAL_CLOCK_LAMPORT = 1,
+	CAUSAL_CLOCK_HLC,
+};
+
+enum {
+	CAUSAL_A_STATUS_VERSION = 1,
+	CAUSAL_A_STATUS_NODE_ID,
+	CAUSAL_A_STATUS_CLOCK,
+	CAUSAL_A_STATUS_STATS,
+	CAUSAL_A_STATUS_PAD,
+
+	__CAUSAL_A_STATUS_MAX,
+	CAUSAL_A_STATUS_MAX = (__CAUSAL_A_STATUS_MAX - 1)
+};
+
+enum {
+	CAUSAL_A_STATS_SOCKETS = 1,
+	CAUSAL_A_STATS_SOCKETS_UNTRACKED,
+	CAUSAL_A_STATS_STAMPS_OUT,
+	CAUSAL_A_STATS_STAMPS_IN,
+	CAUSAL_A_STATS_UNSTAMPED_IN,
+	CAUSAL_A_STATS_MALFORMED_IN,
+	CAUSAL_A_STATS_PAD,
+
+	__CAUSAL_A_STATS_MAX,
+	CAUSAL_A_STATS_MAX = (__CAUSAL_A_STATS_MAX - 1)
+};
+
+enum {
+	CAUSAL_CMD_STATUS_GET = 1,
+	CAUSAL_CMD_NODE_SET,
+
+	__CAUSAL_CMD_MAX,
+	CAUSAL_CMD_MAX = (__CAUSAL_CMD_MAX - 1)
+};
+
+#endif /* _UAPI_LINUX_CAUSAL_H */

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * causal - logical clocks for sockets, kept by the kernel.
+ * Documentation/causal.rst describes what it does and promises.
+ */
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <causal/version.h>
+#include <uapi/linux/causal.h>
+
+#include "net.h"
+#include "netlink.h"
+
+static int __init causal_init(void)
+{
+	int ret;
+
+	ret = causal_net_init();
+	if (ret < 0)
+		return ret;
+	ret = causal_netlink_init();
+	if (ret < 0)
+		goto err_netlink;
+	pr_info("causal %s loaded\n", CAUSAL_RELEASE);
+	return 0;
+
+err_netlink:
+	causal_net_exit();
+	return ret;
+}
+
+static void __exit causal_exit(void)
+{
+	causal_netlink_exit();
+	causal_net_exit();
+	pr_info("causal %s unloaded\n", CAUSAL_RELEASE);
+}
+
+module_init(causal_init);
+module_exit(causal_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Logical clocks (Lamport, hybrid logical) for sockets");
+MODULE_VERSION(CAUSAL_RELEASE);
+MODULE_ALIAS_GENL_FAMILY(CAUSAL_FAMILY_NAME);

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Nodes: every network namespace is a node with its own identity, clock
+ * setting and counters, kept in the namespace's net_generic slot.
+ */
+
+#include <linux/percpu.h>
+#include <linux/random.h>
+#include <net/netns/generic.h>
+#include <uapi/linux/causal.h>
+
+#include "net.h"
+
+static unsigned int causal_net_id __read_mostly;
+
+/**
+ * causal_net() - the node of a network namespace
+ * @net: the namespace
+ *
+ * Return: its causal_net; valid as long as @net is.
+ */
+struct causal_net *causal_net(const struct net *net)
+{
+	return net_generic(net, causal_net_id);
+}
+
+/**
+ * causal_node_id_random() - a fresh random node identity
+ *
+ * Return: a random 64-bit value other than 0 (0 means "no node" on the wire).
+ */
+u64 causal_node_id_random(void)
+{
+	u64 id;
+
+	do {
+		id = get_random_u64();
+	} while (!id);
+	return id;
+}
+
+/**
+ * causal_stats_read() - sum a node's per-CPU counters
+ * @cn: the node
+ * @sum: out: one total per enum causal_stat
+ */
+void causal_stats_read(const struct causal_net *cn, u64 sum[CAUSAL_STAT_NR])
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(u64) * CAUSAL_STAT_NR);
+	for_each_possible_cpu(cpu) {
+		const struct causal_pcpu_stats *s = per_cpu_ptr(cn->stats, cpu);
+		u64 v[CAUSAL_STAT_NR];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < CAUSAL_STAT_NR; i++)
+				v[i] = u64_stats_read(&s->ctr[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < CAUSAL_STAT_NR; i++)
+			sum[i] += v[i];
+	}
+}
+
+static int __net_init causal_net_setup(struct net *net)
+{
+	struct causal_net *cn = causal_net(net);
+	int cpu;
+
+	cn->stats = alloc_percpu(struct causal_pcpu_stats);
+	if (!cn->stats)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(cn->stats, cpu)->syncp);
+	cn->node_id = causal_node_id_random();
+	cn->clock = CAUSAL_CLOCK_LAMPORT;
+	atomic_set(&cn->sockets, 0);
+	return 0;
+}
+
+static void __net_exit causal_net_teardown(struct net *net)
+{
+	free_percpu(causal_net(net)->stats);
+}
+
+static struct pernet_operations causal_net_ops = {
+	.init = causal_net_setup,
+	.exit = causal_net_teardown,
+	.id = &causal_net_id,
+	.size = sizeof(struct causal_net),
+};
+
+int causal_net_init(void)
+{
+	return register_pernet_subsys(&causal_net_ops);
+}
+
+void causal_net_exit(void)
+{
+	unregister_pernet_subsys(&causal_net_ops);
+}

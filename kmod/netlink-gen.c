@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/causal.yaml */
+/* YNL-GEN kernel source */
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include "netlink-gen.h"
+
+#include <uapi/linux/causal.h>
+
+/* CAUSAL_CMD_NODE_SET - do */
+static const struct nla_policy causal_node_set_nl_policy[CAUSAL_A_STATUS_CLOCK + 1] = {
+	[CAUSAL_A_STATUS_NODE_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+	[CAUSAL_A_STATUS_CLOCK] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
+};
+
+/* Ops table for causal */
+static const struct genl_ops causal_nl_ops[] = {
+	{
+		.cmd	= CAUSAL_CMD_STATUS_GET,
+		.doit	= causal_nl_status_get_doit,
+	},
+	{
+		.cmd		= CAUSAL_CMD_NODE_SET,
+		.doit		= causal_nl_node_set_doit,
+		.policy		= causal_node_set_nl_policy,
+		.maxattr	= CAUSAL_A_STATUS_CLOCK,
+	},
+};
+
+struct genl_family causal_nl_family __ro_after_init = {
+	.name		= CAUSAL_FAMILY_NAME,
+	.version	= CAUSAL_FAMILY_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= causal_nl_ops,
+	.n_ops		= ARRAY_SIZE(causal_nl_ops),
+};

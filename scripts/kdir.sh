@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# kdir.sh - prepare what building and booting kernel RELEASE needs.
+#
+# Usage: kdir.sh BUILD RELEASE
+#
+# Writes BUILD/RELEASE/vmlinux (uncompressed, extracted from /boot/vmlinuz-RELEASE:
+# the guest boots it directly and it carries the BTF that module BTF is based
+# on) and prints the directory to pass to 'make -C' for modules with BTF:
+#  - the headers directory itself when it ships vmlinux and resolve_btfids;
+#  - otherwise BUILD/RELEASE/kdir: symlinks to the headers plus the extracted
+#    vmlinux and a resolve_btfids built from the matching linux-source,
+#    unpacked under BUILD/src.
+
+set -eu
+
+[ $# -eq 2 ] || { echo "usage: kdir.sh BUILD RELEASE" >&2; exit 2; }
+build=$1 rel=$2
+here=$(cd "$(dirname "$0")" && pwd)
+hdr=/usr/src/linux-headers-$rel
+kb=$build/$rel
+ver=$(echo "$rel" | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p')
+
+mkdir -p "$kb"
+
+# extract-vmlinux comes from whichever linux-source is installed: it is the
+# same small script in every version.
+if [ ! -s "$kb/vmlinux" ]; then
+	src=$(ls -d "$build"/src/linux-source-*/scripts/extract-vmlinux 2>/dev/null | head -n 1)
+	if [ -z "$src" ]; then
+		"$here/ksrc.sh" "$build/src" "$("$here/ksrc.sh" --newest)"
+		src=$(ls -d "$build"/src/linux-source-*/scripts/extract-vmlinux | head -n 1)
+	fi
+	sh "$src" "/boot/vmlinuz-$rel" > "$kb/vmlinux.tmp"
+	mv "$kb/vmlinux.tmp" "$kb/vmlinux"
+fi
+
+if [ -f "$hdr/vmlinux" ] && [ -x "$hdr/tools/bpf/resolve_btfids/resolve_btfids" ]; then
+	echo "$hdr"
+	exit 0
+fi
+
+kdir=$kb/kdir
+rb=$kdir/tools/bpf/resolve_btfids/resolve_btfids
+if [ ! -x "$rb" ]; then
+	"$here/ksrc.sh" "$build/src" "$ver" >&2
+	srcdir=$(cd "$build/src/linux-source-$ver" && pwd)
+	mkdir -p "$kb/resolve_btfids"
+	make -s -C "$srcdir/tools/bpf/resolve_btfids" OUTPUT="$(cd "$kb" && pwd)/resolve_btfids/" \
+		> "$kb/resolve_btfids.log" 2>&1 ||
+		{ cat "$kb/resolve_btfids.log" >&2; exit 1; }
+	rm -rf "$kdir"
+	mkdir -p "$kdir/tools/bpf/resolve_btfids"
+	for f in .config .kernelvariables Makefile Module.symvers arch include scripts; do
+		[ -e "$hdr/$f" ] && ln -s "$hdr/$f" "$kdir/$f"
+	done
+	[ -e "$hdr/tools/objtool" ] && ln -s "$hdr/tools/objtool" "$kdir/tools/objtool"
+	ln -s "$(cd "$kb" && pwd)/vmlinux" "$kdir/vmlinux"
+	ln -s "$(cd "$kb" && pwd)/resolve_btfids/resolve_btfids" "$rb"
+fi
+echo "$(cd "$kdir" && pwd)"

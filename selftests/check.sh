@@ -1,0 +1,127 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - run all of causal's tests: on the host, then in one guest per
+# kernel.  Usage: check.sh RELEASE...
+#
+# Prints one TAP stream (host cases, then each kernel's, every case named by
+# where it ran) and, last, "N passed, N failed, N skipped".  A guest that hangs
+# is killed after CAUSAL_GUEST_TIMEOUT seconds (default 900) and counts as a
+# failure; so does an oops, BUG, WARN or list corruption in its kernel log.
+# Logs are kept under build/check.
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${CAUSAL_BUILD:-$top/build}
+out=$build/check
+guest_timeout=${CAUSAL_GUEST_TIMEOUT:-900}
+n=0 pass=0 failed=0 skipped=0
+
+# Lines of a kernel log that fail a run whatever the tests said.
+bad_kernel_log='(Oops|BUG:|WARNING:|Kernel panic|general protection fault|list_(add|del) corruption|Call Trace:|KASAN|UBSAN|kmemleak|soft lockup|hard LOCKUP|hung_task|blocked for more than|rcu.*(stall|self-detected)|refcount_t:|stack-protector|unreferenced object|Unable to handle kernel)'
+
+rm -rf "$out"
+mkdir -p "$out/host"
+
+# result "ok"|"not ok" NAME [DIRECTIVE]
+result() {
+	n=$((n + 1))
+	case "$1 $3" in
+	"ok "*SKIP*) skipped=$((skipped + 1)) ;;
+	"ok "*) pass=$((pass + 1)) ;;
+	*) failed=$((failed + 1)) ;;
+	esac
+	echo "$1 $n $2${3:+ $3}"
+}
+
+# show_log FILE - the end of a log, as TAP comments
+show_log() {
+	tail -n 40 "$1" | sed 's/^/#   /'
+}
+
+# tap_cases PREFIX LOG - a result for each "ok N name" line of a TAP log;
+# sets tap_bad to the number that failed
+tap_cases() {
+	local prefix=$1 log=$2 line rest dir
+
+	tap_bad=0
+	while IFS= read -r line; do
+		[[ $line =~ ^(not\ )?ok\ [0-9-]+\ (.*)$ ]] || continue
+		rest=${BASH_REMATCH[2]} dir=""
+		if [[ $rest =~ ^(.*)\ (#\ SKIP.*)$ ]]; then
+			rest=${BASH_REMATCH[1]} dir=${BASH_REMATCH[2]}
+		fi
+		if [[ $line == not* ]]; then
+			result "not ok" "$prefix$rest" "$dir"
+			tap_bad=$((tap_bad + 1))
+		else
+			result "ok" "$prefix$rest" "$dir"
+		fi
+	done < "$log"
+}
+
+run_host() {
+	local t name log rc
+
+	for t in "$build"/selftests/host/* "$top"/selftests/host/*.sh; do
+		[ -f "$t" ] || continue
+		name=$(basename "$t")
+		log=$out/host/$name.log
+		case $t in
+		*.sh) bash "$t" > "$log" 2>&1 ;;
+		*) "$t" > "$log" 2>&1 ;;
+		esac
+		rc=$?
+		tap_cases "host: $name: " "$log"
+		if [ "$rc" != 0 ] && [ "$tap_bad" = 0 ]; then
+			result "not ok" "host: $name: exited with status $rc"
+			tap_bad=1
+		fi
+		[ "$tap_bad" = 0 ] || show_log "$log"
+	done
+}
+
+run_guest() {
+	local rel=$1 res=$out/$1 rc t hits
+
+	echo "# $rel: booting a guest"
+	"$top/scripts/vm/run" -q -k "$rel" -t "$guest_timeout" -r "$res" \
+		"$top/selftests/run_guest.sh"
+	rc=$?
+	if [ -f "$res/tap" ]; then
+		tap_cases "$rel: " "$res/tap"
+		if [ "$tap_bad" != 0 ]; then
+			for t in "$res"/logs/*.log; do
+				grep -q '^not ok' "$t" 2>/dev/null || continue
+				echo "# $(basename "$t"):"
+				show_log "$t"
+			done
+		fi
+	fi
+	case $rc in
+	0) result "ok" "$rel: guest ran the suite" ;;
+	124) result "not ok" "$rel: guest ran the suite (killed after ${guest_timeout}s; serial log $res/serial.log)"
+	     show_log "$res/serial.log" ;;
+	125) result "not ok" "$rel: guest ran the suite (died without a status; serial log $res/serial.log)"
+	     show_log "$res/serial.log" ;;
+	*) result "not ok" "$rel: guest ran the suite (exit status $rc)" ;;
+	esac
+	hits=$(cat "$res/dmesg" "$res/serial.log" 2>/dev/null | grep -E "$bad_kernel_log" | sort -u)
+	if [ -n "$hits" ]; then
+		result "not ok" "$rel: kernel log has no oops, BUG, WARN or corruption"
+		printf '%s\n' "$hits" | head -n 40 | sed 's/^/#   /'
+	else
+		result "ok" "$rel: kernel log has no oops, BUG, WARN or corruption"
+	fi
+}
+
+start=$(date +%s)
+echo "TAP version 13"
+echo "# host"
+run_host
+for rel in "$@"; do
+	run_guest "$rel"
+done
+echo "1..$n"
+echo "# make check took $(($(date +%s) - start))s; logs in $out"
+echo "$pass passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

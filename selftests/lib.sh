@@ -1,0 +1,155 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# lib.sh - helpers for causal's shell selftests, run inside a test guest.
+#
+# A test script sources this file, calls run_test for each case and ends with
+# exit_tests.  Output is TAP: "ok N name", "not ok N name", "ok N name # SKIP
+# why"; details go to stdout as "# " comments.
+
+TOP=${CAUSAL_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+BUILD=${CAUSAL_BUILD:-$TOP/build}
+CAUSALCTL=$TOP/user/causalctl
+KO=$BUILD/$(uname -r)/kmod/causal.ko
+
+ksft_n=0
+ksft_fail=0
+ksft_skip_rc=4
+# Namespaces of this script, removed on exit: unique per run.
+NS_PREFIX=causal-$$
+declare -a NS_CREATED=()
+
+echo "TAP version 13"
+
+# log MSG... - a comment in the TAP stream
+log() {
+	echo "# $*"
+}
+
+# run_test NAME FUNCTION [ARGS...] - run one case in a subshell; its status
+# decides: 0 ok, $ksft_skip_rc skipped (the last line of its output says why).
+run_test() {
+	local name=$1 out rc
+	shift
+
+	ksft_n=$((ksft_n + 1))
+	out=$( (trap ns_cleanup EXIT; "$@") 2>&1)
+	rc=$?
+	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+	if [ $rc = 0 ]; then
+		echo "ok $ksft_n $name"
+	elif [ $rc = $ksft_skip_rc ]; then
+		echo "ok $ksft_n $name # SKIP $(printf '%s\n' "$out" | tail -n 1)"
+	else
+		echo "not ok $ksft_n $name"
+		ksft_fail=$((ksft_fail + 1))
+	fi
+}
+
+exit_tests() {
+	echo "1..$ksft_n"
+	[ $ksft_fail = 0 ]
+	exit
+}
+
+# fail MSG... - end the current case as failed, saying why
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# skip MSG... - end the current case as skipped, saying why
+skip() {
+	echo "$*"
+	exit $ksft_skip_rc
+}
+
+# check DESCRIPTION COMMAND... - fail the case unless COMMAND succeeds
+check() {
+	local what=$1
+	shift
+
+	"$@" || fail "$what (command: $*)"
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+
+# check_ne DESCRIPTION UNEXPECTED ACTUAL
+check_ne() {
+	[ "$2" != "$3" ] || fail "$1: both are '$3'"
+}
+
+require_command() {
+	command -v "$1" > /dev/null || skip "$1 is not installed"
+}
+
+module_loaded() {
+	[ -d /sys/module/causal ]
+}
+
+load_module() {
+	module_loaded || insmod "$KO"
+}
+
+unload_module() {
+	! module_loaded || rmmod causal
+}
+
+# busywait TIMEOUT_MS COMMAND... - poll until COMMAND succeeds
+busywait() {
+	local deadline=$(($(date +%s%3N) + $1))
+	shift
+
+	until "$@"; do
+		[ "$(date +%s%3N)" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
+# ns_create NAME... - network namespaces $NS_PREFIX-NAME with lo up
+ns_create() {
+	local n
+
+	for n in "$@"; do
+		ip netns add "$NS_PREFIX-$n" || return 1
+		NS_CREATED+=("$NS_PREFIX-$n")
+		ip -n "$NS_PREFIX-$n" link set lo up
+	done
+}
+
+# in_ns NAME COMMAND... - run COMMAND in namespace NAME
+in_ns() {
+	local n=$1
+	shift
+
+	ip netns exec "$NS_PREFIX-$n" "$@"
+}
+
+# veth_pair A B SUBNET - join namespaces A and B by veth: in A the device is
+# veth-B with SUBNET.1/24 (and fd00:SUBNET-as-hex::1/64), in B veth-A with .2
+veth_pair() {
+	local a=$1 b=$2 net=$3 v6
+
+	v6=fd00:$(echo "$net" | tr . :)
+	ip link add "veth-$b" netns "$NS_PREFIX-$a" type veth peer name "veth-$a" \
+		netns "$NS_PREFIX-$b" || return 1
+	ip -n "$NS_PREFIX-$a" addr add "$net.1/24" dev "veth-$b"
+	ip -n "$NS_PREFIX-$b" addr add "$net.2/24" dev "veth-$a"
+	ip -n "$NS_PREFIX-$a" -6 addr add "$v6::1/64" dev "veth-$b" nodad
+	ip -n "$NS_PREFIX-$b" -6 addr add "$v6::2/64" dev "veth-$a" nodad
+	ip -n "$NS_PREFIX-$a" link set "veth-$b" up
+	ip -n "$NS_PREFIX-$b" link set "veth-$a" up
+}
+
+ns_cleanup() {
+	local n
+
+	for n in "${NS_CREATED[@]}"; do
+		ip netns del "$n" 2> /dev/null
+	done
+	NS_CREATED=()
+}
+trap ns_cleanup EXIT

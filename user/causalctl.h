@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CAUSALCTL_H
+#define _CAUSALCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Exit statuses: documented in causalctl(8). */
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+/**
+ * struct command - one subcommand of causalctl
+ * @name: what the user types
+ * @fn: runs it with argv[0] = @name
+ * @args: its grammar, for usage
+ * @help: one line on what it does
+ */
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *args;
+	const char *help;
+};
+
+int usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+bool is_help(const char *arg);
+int command_help(const char *name);
+
+int status_main(int argc, char **argv);
+int node_main(int argc, char **argv);
+int clock_main(int argc, char **argv);
+
+const char *clock_name(uint32_t clock);
+int clock_parse(const char *name, uint32_t *clock);
+
+#endif /* _CAUSALCTL_H */

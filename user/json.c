@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A small streaming JSON writer (RFC 8259): strings are escaped, numbers are
+ * integers, output is compact unless pretty-printing was asked for.
+ */
+
+#include <inttypes.h>
+
+#include "json.h"
+
+void json_init(struct json *j, FILE *out, bool pretty)
+{
+	*j = (struct json){ .out = out, .pretty = pretty };
+}
+
+static void newline(struct json *j)
+{
+	if (j->pretty)
+		fprintf(j->out, "\n%*s", 2 * j->depth, "");
+}
+
+/* Everything that starts a value goes through here: comma and indentation. */
+static void begin_value(struct json *j)
+{
+	if (j->after_key) {
+		j->after_key = false;
+		return;
+	}
+	if (j->depth > 0) {
+		if (j->need_comma[j->depth])
+			fputc(',', j->out);
+		newline(j);
+	}
+	j->need_comma[j->depth] = true;
+}
+
+static void put_string(struct json *j, const char *s)
+{
+	const unsigned char *p;
+
+	fputc('"', j->out);
+	for (p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", j->out);
+			break;
+		case '\\':
+			fputs("\\\\", j->out);
+			break;
+		case '\n':
+			fputs("\\n", j->out);
+			break;
+		case '\t':
+			fputs("\\t", j->out);
+			break;
+		case '\r':
+			fputs("\\r", j->out);
+			break;
+		default:
+			if (*p < 0x20)
+				fprintf(j->out, "\\u%04x", *p);
+			else
+				fputc(*p, j->out);
+		}
+	}
+	fputc('"', j->out);
+}
+
+void json_key(struct json *j, const char *key)
+{
+	begin_value(j);
+	put_string(j, key);
+	fputs(j->pretty ? ": " : ":", j->out);
+	j->after_key = true;
+}
+
+void json_open(struct json *j, char bracket)
+{
+	begin_value(j);
+	fputc(bracket, j->out);
+	if (j->depth + 1 < (int)(sizeof(j->need_comma) / sizeof(j->need_comma[0])))
+		j->depth++;
+	j->need_comma[j->depth] = false;
+}
+
+void json_close(struct json *j, char bracket)
+{
+	bool empty = !j->need_comma[j->depth];
+
+	if (j->depth > 0)
+		j->depth--;
+	if (!empty)
+		newline(j);
+	fputc(bracket, j->out);
+}
+
+void json_string(struct json *j, const char *s)
+{
+	begin_value(j);
+	put_string(j, s);
+}
+
+void json_u64(struct json *j, uint64_t v)
+{
+	begin_value(j);
+	fprintf(j->out, "%" PRIu64, v);
+}
+
+void json_s64(struct json *j, int64_t v)
+{
+	begin_value(j);
+	fprintf(j->out, "%" PRId64, v);
+}
+
+void json_bool(struct json *j, bool v)
+{
+	begin_value(j);
+	fputs(v ? "true" : "false", j->out);
+}
+
+void json_null(struct json *j)
+{
+	begin_value(j);
+	fputs("null", j->out);
+}
+
+/* End of one document: a newline, and the stream flushed for the reader. */
+void json_end(struct json *j)
+{
+	fputc('\n', j->out);
+	fflush(j->out);
+}

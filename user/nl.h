@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CAUSALCTL_NL_H
+#define _CAUSALCTL_NL_H
+
+#include <stdint.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+/**
+ * struct cnl - a connection to the causal generic netlink family
+ * @sk: libnl socket
+ * @family: resolved family id
+ * @extack: the kernel's extended ACK message for the last error, or ""
+ * @bad_attr: type of the attribute the kernel blamed, or 0
+ */
+struct cnl {
+	struct nl_sock *sk;
+	int family;
+	char extack[256];
+	int bad_attr;
+};
+
+/* Called for each reply message with its attributes parsed into @tb. */
+typedef int (*cnl_reply_fn)(struct nlattr **tb, void *arg);
+
+int cnl_open(struct cnl *nl);
+void cnl_close(struct cnl *nl);
+struct nl_msg *cnl_msg(struct cnl *nl, uint8_t cmd, int flags);
+int cnl_transact(struct cnl *nl, struct nl_msg *msg, int maxattr,
+		 cnl_reply_fn fn, void *arg);
+void cnl_perror(const struct cnl *nl, const char *what, int err);
+int cnl_connect_or_die(struct cnl *nl);
+
+#endif /* _CAUSALCTL_NL_H */

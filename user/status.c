@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * causalctl status, node and clock: the state of the caller's node.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uapi/linux/causal.h>
+
+#include "causalctl.h"
+#include "nl.h"
+#include "print.h"
+
+struct status {
+	char version[32];
+	uint64_t node_id;
+	uint32_t clock;
+	bool has_stat[CAUSAL_A_STATS_MAX + 1];
+	uint64_t stat[CAUSAL_A_STATS_MAX + 1];
+};
+
+/* Counters in the order and words the text form uses. */
+static const struct {
+	int attr;
+	const char *key;
+	const char *fmt;
+} stat_fields[] = {
+	{ CAUSAL_A_STATS_SOCKETS, "sockets", "sockets: %s tracked" },
+	{ CAUSAL_A_STATS_SOCKETS_UNTRACKED, "sockets_untracked", ", %s untracked at the cap\n" },
+	{ CAUSAL_A_STATS_STAMPS_OUT, "stamps_out", "stamps:  %s out" },
+	{ CAUSAL_A_STATS_STAMPS_IN, "stamps_in", ", %s in" },
+	{ CAUSAL_A_STATS_UNSTAMPED_IN, "unstamped_in", ", %s unstamped in" },
+	{ CAUSAL_A_STATS_MALFORMED_IN, "malformed_in", ", %s malformed in\n" },
+};
+
+static const char *const clock_names[] = {
+	[CAUSAL_CLOCK_LAMPORT] = "lamport",
+	[CAUSAL_CLOCK_HLC] = "hlc",
+};
+
+#define N_CLOCKS (sizeof(clock_names) / sizeof(clock_names[0]))
+
+const char *clock_name(uint32_t clock)
+{
+	if (clock < N_CLOCKS && clock_names[clock])
+		return clock_names[clock];
+	return "unknown";
+}
+
+/* Return: 0 and *clock set, or -EINVAL for an unknown name. */
+int clock_parse(const char *name, uint32_t *clock)
+{
+	uint32_t i;
+
+	for (i = 0; i < N_CLOCKS; i++) {
+		if (clock_names[i] && !strcmp(clock_names[i], name)) {
+			*clock = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_status(struct nlattr **tb, void *arg)
+{
+	struct nlattr *st[CAUSAL_A_STATS_MAX + 1];
+	struct status *s = arg;
+	int i;
+
+	if (!tb[CAUSAL_A_STATUS_VERSION] || !tb[CAUSAL_A_STATUS_NODE_ID] ||
+	    !tb[CAUSAL_A_STATUS_CLOCK])
+		return -EPROTO;
+	snprintf(s->version, sizeof(s->version), "%s",
+		 nla_get_string(tb[CAUSAL_A_STATUS_VERSION]));
+	s->node_id = nla_get_u64(tb[CAUSAL_A_STATUS_NODE_ID]);
+	s->clock = nla_get_u32(tb[CAUSAL_A_STATUS_CLOCK]);
+	if (tb[CAUSAL_A_STATUS_STATS]) {
+		if (nla_parse_nested(st, CAUSAL_A_STATS_MAX,
+				     tb[CAUSAL_A_STATUS_STATS], NULL) < 0)
+			return -EPROTO;
+		for (i = 1; i <= CAUSAL_A_STATS_MAX; i++) {
+			if (!st[i] || i == CAUSAL_A_STATS_PAD)
+				continue;
+			s->has_stat[i] = true;
+			s->stat[i] = nla_get_u64(st[i]);
+		}
+	}
+	return 0;
+}
+
+static int get_status(struct cnl *nl, struct status *s)
+{
+	struct nl_msg *msg = cnl_msg(nl, CAUSAL_CMD_STATUS_GET, 0);
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	if (!msg)
+		return -ENOMEM;
+	err = cnl_transact(nl, msg, CAUSAL_A_STATUS_MAX, parse_status, s);
+	if (err < 0)
+		cnl_perror(nl, "reading the node's status", err);
+	return err;
+}
+
+int status_main(int argc, char **argv)
+{
+	struct status s;
+	struct cnl nl;
+	size_t i;
+
+	if (argc > 1 && is_help(argv[1]))
+		return command_help("status");
+	if (argc > 1)
+		return usage_error("status", "unexpected argument: %s", argv[1]);
+
+	cnl_connect_or_die(&nl);
+	if (get_status(&nl, &s) < 0)
+		return EXIT_FAIL;
+	cnl_close(&nl);
+
+	print_open_object(NULL);
+	print_string("version", "causal %s\n", s.version);
+	print_node_id("node_id", "node:    %s\n", s.node_id);
+	print_string("clock", "clock:   %s\n", clock_name(s.clock));
+	print_open_object("stats");
+	for (i = 0; i < sizeof(stat_fields) / sizeof(stat_fields[0]); i++)
+		if (s.has_stat[stat_fields[i].attr])
+			print_u64(stat_fields[i].key, stat_fields[i].fmt,
+				  s.stat[stat_fields[i].attr]);
+	print_close_object();
+	print_close_object();
+	print_end();
+	return 0;
+}
+
+static int node_set(struct cnl *nl, int attr, uint64_t value, const char *what)
+{
+	struct nl_msg *msg = cnl_msg(nl, CAUSAL_CMD_NODE_SET, 0);
+	int err;
+
+	if (!msg)
+		return -ENOMEM;
+	if (attr == CAUSAL_A_STATUS_NODE_ID)
+		err = nla_put_u64(msg, attr, value);
+	else
+		err = nla_put_u32(msg, attr, (uint32_t)value);
+	if (err < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	err = cnl_transact(nl, msg, CAUSAL_A_STATUS_MAX, NULL, NULL);
+	if (err < 0)
+		cnl_perror(nl, what, err);
+	return err;
+}
+
+/* Return: 0 and *id set, or -EINVAL: 1 to 16 hex digits, optional 0x, not 0. */
+static int node_id_parse(const char *s, uint64_t *id)
+{
+	const char *p = s;
+	char *end;
+
+	if (!strncmp(p, "0x", 2) || !strncmp(p, "0X", 2))
+		p += 2;
+	if (!*p || strlen(p) > 16 || strspn(p, "0123456789abcdefABCDEF") != strlen(p))
+		return -EINVAL;
+	*id = strtoull(p, &end, 16);
+	return *id ? 0 : -EINVAL;
+}
+
+int node_main(int argc, char **argv)
+{
+	struct status s;
+	struct cnl nl;
+	uint64_t id;
+
+	if (argc > 1 && is_help(argv[1]))
+		return command_help("node");
+	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "show"))) {
+		cnl_connect_or_die(&nl);
+		if (get_status(&nl, &s) < 0)
+			return EXIT_FAIL;
+		cnl_close(&nl);
+		print_open_object(NULL);
+		print_node_id("node_id", "%s\n", s.node_id);
+		print_close_object();
+		print_end();
+		return 0;
+	}
+	if (strcmp(argv[1], "set"))
+		return usage_error("node", "invalid node command: %s (use show/set)", argv[1]);
+	if (argc != 3)
+		return usage_error("node", "node set takes one node id");
+	if (node_id_parse(argv[2], &id) < 0)
+		return usage_error("node", "invalid node id: %s (use 1 to 16 hex digits, not all zero)",
+				   argv[2]);
+	cnl_connect_or_die(&nl);
+	if (node_set(&nl, CAUSAL_A_STATUS_NODE_ID, id, "setting the node id") < 0)
+		return EXIT_FAIL;
+	cnl_close(&nl);
+	return 0;
+}
+
+int clock_main(int argc, char **argv)
+{
+	struct status s;
+	uint32_t clock;
+	struct cnl nl;
+
+	if (argc > 1 && is_help(argv[1]))
+		return command_help("clock");
+	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "show"))) {
+		cnl_connect_or_die(&nl);
+		if (get_status(&nl, &s) < 0)
+			return EXIT_FAIL;
+		cnl_close(&nl);
+		print_open_object(NULL);
+		print_string("clock", "%s\n", clock_name(s.clock));
+		print_close_object();
+		print_end();
+		return 0;
+	}
+	if (strcmp(argv[1], "set"))
+		return usage_error("clock", "invalid clock command: %s (use show/set)", argv[1]);
+	if (argc != 3)
+		return usage_error("clock", "clock set takes one clock name");
+	if (clock_parse(argv[2], &clock) < 0)
+		return usage_error("clock", "invalid clock: %s (use lamport/hlc)", argv[2]);
+	cnl_connect_or_die(&nl);
+	if (node_set(&nl, CAUSAL_A_STATUS_CLOCK, clock, "setting the clock") < 0)
+		return EXIT_FAIL;
+	cnl_close(&nl);
+	return 0;
+}
