@@ -173,3 +173,5 @@ regen: $(KSRC)/.complete
 clean:
 	$(call msg,CLEAN,build user/causalctl)
 	$(Q)rm -rf $(B) user/causalctl
+
+.SECONDARY: $(BPF_OBJS:.bpf.o=.tmp.o)

@@ -9,31 +9,53 @@
 #include <causal/version.h>
 #include <uapi/linux/causal.h>
 
+#include "ctx.h"
 #include "net.h"
 #include "netlink.h"
+#include "sock.h"
+#include "tcp.h"
 
 static int __init causal_init(void)
 {
 	int ret;
 
-	ret = causal_net_init();
+	ret = causal_sock_init();
 	if (ret < 0)
 		return ret;
+	ret = causal_ctx_init();
+	if (ret < 0)
+		goto err_ctx;
+	ret = causal_net_init();
+	if (ret < 0)
+		goto err_net;
+	ret = causal_tcp_init();
+	if (ret < 0)
+		goto err_tcp;
 	ret = causal_netlink_init();
 	if (ret < 0)
-		goto err_netlink;
+		goto err_tcp;
 	pr_info("causal %s loaded\n", CAUSAL_RELEASE);
 	return 0;
 
-err_netlink:
+err_tcp:
 	causal_net_exit();
+err_net:
+	causal_ctx_exit();
+err_ctx:
+	causal_sock_exit();
 	return ret;
 }
 
+/*
+ * BPF programs that call causal's kfuncs hold a reference on the module, so
+ * none runs by the time this does.
+ */
 static void __exit causal_exit(void)
 {
 	causal_netlink_exit();
 	causal_net_exit();
+	causal_ctx_exit();
+	causal_sock_exit();
 	pr_info("causal %s unloaded\n", CAUSAL_RELEASE);
 }
 

@@ -10,6 +10,7 @@
 #include <uapi/linux/causal.h>
 
 #include "net.h"
+#include "sock.h"
 
 static unsigned int causal_net_id __read_mostly;
 
@@ -76,13 +77,22 @@ static int __net_init causal_net_setup(struct net *net)
 		u64_stats_init(&per_cpu_ptr(cn->stats, cpu)->syncp);
 	cn->node_id = causal_node_id_random();
 	cn->clock = CAUSAL_CLOCK_LAMPORT;
+	cn->scope = CAUSAL_SCOPE_THREAD;
+	cn->sockets_max = CAUSAL_SOCKETS_MAX_DEFAULT;
 	atomic_set(&cn->sockets, 0);
+	xa_init_flags(&cn->socks, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
+	atomic_set(&cn->gen, 1);
 	return 0;
 }
 
 static void __net_exit causal_net_teardown(struct net *net)
 {
-	free_percpu(causal_net(net)->stats);
+	struct causal_net *cn = causal_net(net);
+
+	/* Sockets normally go before their namespace; the module may not. */
+	causal_net_socks_flush(cn);
+	xa_destroy(&cn->socks);
+	free_percpu(cn->stats);
 }
 
 static struct pernet_operations causal_net_ops = {

@@ -4,11 +4,12 @@
 
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/xarray.h>
 #include <net/net_namespace.h>
 
 /*
- * Counters of a node.  The order is that of the stats attribute set, so that
- * netlink can walk them in one loop (see causal_stat_attr in netlink.c).
+ * Counters of a node, and of each socket (all but the first).  netlink maps
+ * them to attributes of the stats set (causal_stat_attr in netlink.c).
  */
 enum causal_stat {
 	CAUSAL_STAT_SOCKETS_UNTRACKED,
@@ -16,8 +17,16 @@ enum causal_stat {
 	CAUSAL_STAT_STAMPS_IN,
 	CAUSAL_STAT_UNSTAMPED_IN,
 	CAUSAL_STAT_MALFORMED_IN,
+	CAUSAL_STAT_NOSPACE_OUT,
+	CAUSAL_STAT_INEXACT_IN,
+	CAUSAL_STAT_SENDS,
+	CAUSAL_STAT_RECEIVES,
+	CAUSAL_STAT_FOREIGN_IN,
 	CAUSAL_STAT_NR,
 };
+
+#define CAUSAL_SOCKETS_MAX_DEFAULT 65536
+#define CAUSAL_SOCKETS_MAX_LIMIT 1048576
 
 struct causal_pcpu_stats {
 	u64_stats_t ctr[CAUSAL_STAT_NR];
@@ -26,15 +35,26 @@ struct causal_pcpu_stats {
 
 /**
  * struct causal_net - a node: the causal state of one network namespace
- * @node_id: identity stamped on the wire; never 0.  READ_ONCE/WRITE_ONCE.
- * @clock: enum causal_clock.  READ_ONCE/WRITE_ONCE.
- * @sockets: sockets that currently carry causal state.
- * @stats: per-CPU counters.
+ * @node_id: identity stamped on the wire; never 0.  READ_ONCE/WRITE_ONCE,
+ *	as the settings below.
+ * @clock: enum causal_clock
+ * @scope: enum causal_scope
+ * @sockets_max: most sockets kept at once
+ * @sockets: sockets kept now
+ * @socks: those sockets by id, in the order dumps walk them
+ * @next_id: where the next id is looked for
+ * @gen: changes whenever @socks does, for dumps to detect it
+ * @stats: per-CPU counters
  */
 struct causal_net {
 	u64 node_id;
 	u32 clock;
+	u32 scope;
+	u32 sockets_max;
 	atomic_t sockets;
+	struct xarray socks;
+	u32 next_id;
+	atomic_t gen;
 	struct causal_pcpu_stats __percpu *stats;
 };
 
@@ -43,21 +63,28 @@ void causal_stats_read(const struct causal_net *cn, u64 sum[CAUSAL_STAT_NR]);
 u64 causal_node_id_random(void);
 
 /**
- * causal_stat_inc() - count one event of kind @stat on node @cn
+ * causal_stat_add() - count @n events of kind @stat on node @cn
  * @cn: the node
  * @stat: what happened
+ * @n: how many times
  *
  * Safe in any context: process, softirq and hard interrupt.
  */
-static inline void causal_stat_inc(struct causal_net *cn, enum causal_stat stat)
+static inline void causal_stat_add(struct causal_net *cn, enum causal_stat stat,
+				   u32 n)
 {
 	struct causal_pcpu_stats *s = get_cpu_ptr(cn->stats);
 	unsigned long flags;
 
 	flags = u64_stats_update_begin_irqsave(&s->syncp);
-	u64_stats_inc(&s->ctr[stat]);
+	u64_stats_add(&s->ctr[stat], n);
 	u64_stats_update_end_irqrestore(&s->syncp, flags);
 	put_cpu_ptr(cn->stats);
+}
+
+static inline void causal_stat_inc(struct causal_net *cn, enum causal_stat stat)
+{
+	causal_stat_add(cn, stat, 1);
 }
 
 int causal_net_init(void);

@@ -5,12 +5,16 @@
  * this file holds the handlers.
  */
 
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <net/sock.h>
 #include <net/genetlink.h>
 #include <causal/version.h>
 
 #include "netlink-gen.h"
 #include "net.h"
 #include "netlink.h"
+#include "sock.h"
 
 /* enum causal_stat -> attribute of the stats set */
 static const u16 causal_stat_attr[CAUSAL_STAT_NR] = {
@@ -19,23 +23,31 @@ static const u16 causal_stat_attr[CAUSAL_STAT_NR] = {
 	[CAUSAL_STAT_STAMPS_IN]		= CAUSAL_A_STATS_STAMPS_IN,
 	[CAUSAL_STAT_UNSTAMPED_IN]	= CAUSAL_A_STATS_UNSTAMPED_IN,
 	[CAUSAL_STAT_MALFORMED_IN]	= CAUSAL_A_STATS_MALFORMED_IN,
+	[CAUSAL_STAT_NOSPACE_OUT]	= CAUSAL_A_STATS_NOSPACE_OUT,
+	[CAUSAL_STAT_INEXACT_IN]	= CAUSAL_A_STATS_INEXACT_IN,
+	[CAUSAL_STAT_SENDS]		= CAUSAL_A_STATS_SENDS,
+	[CAUSAL_STAT_RECEIVES]		= CAUSAL_A_STATS_RECEIVES,
+	[CAUSAL_STAT_FOREIGN_IN]	= CAUSAL_A_STATS_FOREIGN_IN,
 };
 
-static int causal_put_stats(struct sk_buff *skb, const struct causal_net *cn)
+/*
+ * The stats nest: counters @sum[first..], and the sockets gauge when given
+ * (a node's, not a socket's).
+ */
+static int causal_put_stats(struct sk_buff *skb, int attr, const u64 *sum,
+			    int first, const atomic_t *sockets)
 {
-	u64 sum[CAUSAL_STAT_NR];
 	struct nlattr *nest;
 	int i;
 
-	nest = nla_nest_start(skb, CAUSAL_A_STATUS_STATS);
+	nest = nla_nest_start(skb, attr);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, CAUSAL_A_STATS_SOCKETS,
-			      atomic_read(&cn->sockets), CAUSAL_A_STATS_PAD))
+	if (sockets && nla_put_u64_64bit(skb, CAUSAL_A_STATS_SOCKETS,
+					 atomic_read(sockets), CAUSAL_A_STATS_PAD))
 		goto cancel;
-	causal_stats_read(cn, sum);
-	for (i = 0; i < CAUSAL_STAT_NR; i++)
-		if (nla_put_u64_64bit(skb, causal_stat_attr[i], sum[i],
+	for (i = first; i < CAUSAL_STAT_NR; i++)
+		if (nla_put_u64_64bit(skb, causal_stat_attr[i], READ_ONCE(sum[i]),
 				      CAUSAL_A_STATS_PAD))
 			goto cancel;
 	nla_nest_end(skb, nest);
@@ -49,6 +61,7 @@ cancel:
 int causal_nl_status_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct causal_net *cn = causal_net(genl_info_net(info));
+	u64 sum[CAUSAL_STAT_NR];
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -63,7 +76,11 @@ int causal_nl_status_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, CAUSAL_A_STATUS_NODE_ID,
 			      READ_ONCE(cn->node_id), CAUSAL_A_STATUS_PAD) ||
 	    nla_put_u32(msg, CAUSAL_A_STATUS_CLOCK, READ_ONCE(cn->clock)) ||
-	    causal_put_stats(msg, cn))
+	    nla_put_u32(msg, CAUSAL_A_STATUS_SCOPE, READ_ONCE(cn->scope)) ||
+	    nla_put_u32(msg, CAUSAL_A_STATUS_SOCKETS_MAX, READ_ONCE(cn->sockets_max)))
+		goto nospace;
+	causal_stats_read(cn, sum);
+	if (causal_put_stats(msg, CAUSAL_A_STATUS_STATS, sum, 0, &cn->sockets))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -84,15 +101,136 @@ int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 			       "changing a node needs CAP_NET_ADMIN in the user namespace of its network namespace");
 		return -EPERM;
 	}
-	if (!attrs[CAUSAL_A_STATUS_NODE_ID] && !attrs[CAUSAL_A_STATUS_CLOCK]) {
-		NL_SET_ERR_MSG(info->extack, "nothing to set: give node-id or clock");
+	if (!attrs[CAUSAL_A_STATUS_NODE_ID] && !attrs[CAUSAL_A_STATUS_CLOCK] &&
+	    !attrs[CAUSAL_A_STATUS_SCOPE] && !attrs[CAUSAL_A_STATUS_SOCKETS_MAX]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to set: give node-id, clock, scope or sockets-max");
 		return -EINVAL;
+	}
+	if (attrs[CAUSAL_A_STATUS_SOCKETS_MAX] &&
+	    nla_get_u32(attrs[CAUSAL_A_STATUS_SOCKETS_MAX]) > CAUSAL_SOCKETS_MAX_LIMIT) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[CAUSAL_A_STATUS_SOCKETS_MAX],
+				    "sockets-max is at most 1048576");
+		return -ERANGE;
 	}
 	if (attrs[CAUSAL_A_STATUS_NODE_ID])
 		WRITE_ONCE(cn->node_id, nla_get_u64(attrs[CAUSAL_A_STATUS_NODE_ID]));
 	if (attrs[CAUSAL_A_STATUS_CLOCK])
 		WRITE_ONCE(cn->clock, nla_get_u32(attrs[CAUSAL_A_STATUS_CLOCK]));
+	if (attrs[CAUSAL_A_STATUS_SCOPE])
+		WRITE_ONCE(cn->scope, nla_get_u32(attrs[CAUSAL_A_STATUS_SCOPE]));
+	if (attrs[CAUSAL_A_STATUS_SOCKETS_MAX])
+		WRITE_ONCE(cn->sockets_max,
+			   nla_get_u32(attrs[CAUSAL_A_STATUS_SOCKETS_MAX]));
 	return 0;
+}
+
+static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
+{
+	int alen = cs->family == AF_INET6 ? sizeof(struct in6_addr) : sizeof(__be32);
+	u64 v;
+
+	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_COOKIE, cs->cookie, CAUSAL_A_SOCK_PAD) ||
+	    nla_put_u16(skb, CAUSAL_A_SOCK_FAMILY, cs->family) ||
+	    nla_put(skb, CAUSAL_A_SOCK_ADDR_LOCAL, alen, &cs->saddr) ||
+	    nla_put(skb, CAUSAL_A_SOCK_ADDR_REMOTE, alen, &cs->daddr) ||
+	    nla_put_u16(skb, CAUSAL_A_SOCK_PORT_LOCAL, ntohs(cs->sport)) ||
+	    nla_put_u16(skb, CAUSAL_A_SOCK_PORT_REMOTE, ntohs(cs->dport)) ||
+	    nla_put_u8(skb, CAUSAL_A_SOCK_TCP_STATE, READ_ONCE(cs->state)) ||
+	    nla_put_u64_64bit(skb, CAUSAL_A_SOCK_CLOCK, READ_ONCE(cs->clock),
+			      CAUSAL_A_SOCK_PAD))
+		return -EMSGSIZE;
+	if (READ_ONCE(cs->pid) &&
+	    (nla_put_u32(skb, CAUSAL_A_SOCK_PID, READ_ONCE(cs->pid)) ||
+	     nla_put_string(skb, CAUSAL_A_SOCK_COMM, cs->comm)))
+		return -EMSGSIZE;
+	v = READ_ONCE(cs->last_send);
+	if (v && nla_put_u64_64bit(skb, CAUSAL_A_SOCK_LAST_SEND, v, CAUSAL_A_SOCK_PAD))
+		return -EMSGSIZE;
+	v = READ_ONCE(cs->last_recv);
+	if (v && nla_put_u64_64bit(skb, CAUSAL_A_SOCK_LAST_RECV, v, CAUSAL_A_SOCK_PAD))
+		return -EMSGSIZE;
+	v = READ_ONCE(cs->remote_node);
+	if (v && nla_put_u64_64bit(skb, CAUSAL_A_SOCK_REMOTE_NODE, v, CAUSAL_A_SOCK_PAD))
+		return -EMSGSIZE;
+	v = READ_ONCE(cs->remote_stamp);
+	if (v && nla_put_u64_64bit(skb, CAUSAL_A_SOCK_REMOTE_STAMP, v, CAUSAL_A_SOCK_PAD))
+		return -EMSGSIZE;
+	return causal_put_stats(skb, CAUSAL_A_SOCK_STATS, cs->stat,
+				CAUSAL_STAT_SOCKETS_UNTRACKED + 1, NULL);
+}
+
+int causal_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct causal_net *cn = causal_net(genl_info_net(info));
+	struct causal_sock *cs;
+	struct sk_buff *msg;
+	unsigned long id;
+	u64 cookie;
+	void *hdr;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, CAUSAL_A_SOCK_COOKIE))
+		return -EINVAL;
+	cookie = nla_get_u64(info->attrs[CAUSAL_A_SOCK_COOKIE]);
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &causal_nl_family, 0, CAUSAL_CMD_SOCK_GET);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto free;
+	}
+	err = -ENOENT;
+	rcu_read_lock();
+	xa_for_each(&cn->socks, id, cs) {
+		if (cs->cookie == cookie) {
+			err = causal_sock_fill(msg, cs);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CAUSAL_A_SOCK_COOKIE],
+				    "no socket with this cookie has causal state in this namespace");
+	if (err)
+		goto free;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+free:
+	nlmsg_free(msg);
+	return err;
+}
+
+/*
+ * cb->args[0] is the id to resume from; cb->seq the node's generation, so a
+ * dump that sockets came to or left during is flagged NLM_F_DUMP_INTR.
+ */
+int causal_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct causal_net *cn = causal_net(sock_net(skb->sk));
+	struct causal_sock *cs;
+	unsigned long id;
+	void *hdr;
+
+	cb->seq = atomic_read(&cn->gen);
+	rcu_read_lock();
+	xa_for_each_start(&cn->socks, id, cs, cb->args[0]) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &causal_nl_family, NLM_F_MULTI, CAUSAL_CMD_SOCK_GET);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (causal_sock_fill(skb, cs)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = id + 1;
+	}
+	rcu_read_unlock();
+	return skb->len;
 }
 
 int causal_netlink_init(void)

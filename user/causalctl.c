@@ -16,10 +16,20 @@
 
 static int help_main(int argc, char **argv);
 
+int verbose;
+
 static const struct command commands[] = {
-	{ "status", status_main, "", "show the module and this node" },
-	{ "node", node_main, "[ show | set ID ]", "show or set this node's identity" },
+	{ "status", status_main, "", "show the module, this node and what is attached" },
+	{ "node", node_main, "[ show | set ID | set sockets-max N ]",
+	  "show or set this node's identity and socket cap" },
 	{ "clock", clock_main, "[ show | set lamport|hlc ]", "show or set this node's clock" },
+	{ "scope", scope_main, "[ show | set socket|thread|process ]",
+	  "show or set what clocks flow through" },
+	{ "attach", attach_main, "[ --cgroup PATH ]",
+	  "attach causal's BPF programs (to the root cgroup by default)" },
+	{ "detach", detach_main, "", "detach them" },
+	{ "sockets", sockets_main, "[ --port N ] [ --pid N ] [ --node ID ]",
+	  "list sockets with their clocks" },
 	{ "help", help_main, "", "show this help" },
 };
 
@@ -33,12 +43,13 @@ static void usage(FILE *out)
 		"Options:\n"
 		"  -j, --json     print JSON\n"
 		"  -p, --pretty   indent JSON\n"
+		"  -v, --verbose  say more (twice: libbpf's debug output too)\n"
 		"  -V, --version  print the version and exit\n"
 		"  -h, --help     print this help and exit\n\n"
 		"Commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-7s %-28s %s\n", commands[i].name,
-			commands[i].args, commands[i].help);
+		fprintf(out, "  %-8s %s\n  %-8s   %s\n", commands[i].name,
+			commands[i].args, "", commands[i].help);
 }
 
 static const struct command *find_command(const char *name)
@@ -105,6 +116,7 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -113,13 +125,16 @@ int main(int argc, char **argv)
 	const struct command *cmd;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+jpVh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+jpvVh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
 			break;
 		case 'p':
 			pretty = true;
+			break;
+		case 'v':
+			verbose++;
 			break;
 		case 'V':
 			printf("causalctl %s\n", CAUSAL_RELEASE);

@@ -23,6 +23,8 @@ struct command {
 	const char *help;
 };
 
+extern int verbose;
+
 int usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 bool is_help(const char *arg);
@@ -31,8 +33,17 @@ int command_help(const char *name);
 int status_main(int argc, char **argv);
 int node_main(int argc, char **argv);
 int clock_main(int argc, char **argv);
+int scope_main(int argc, char **argv);
+int attach_main(int argc, char **argv);
+int detach_main(int argc, char **argv);
+int sockets_main(int argc, char **argv);
+void print_attachment(void);
+void print_stats(const bool *have, const uint64_t *v, const char *indent);
 
 const char *clock_name(uint32_t clock);
 int clock_parse(const char *name, uint32_t *clock);
+const char *scope_name(uint32_t scope);
+int scope_parse(const char *name, uint32_t *scope);
+int node_id_parse(const char *s, uint64_t *id);
 
 #endif /* _CAUSALCTL_H */

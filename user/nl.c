@@ -99,6 +99,8 @@ static int on_valid(struct nl_msg *msg, void *data)
 	struct nlattr *tb[t->maxattr + 1];
 	int err;
 
+	if (nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP_INTR)
+		t->nl->dump_intr = true;
 	if (!t->fn)
 		return NL_OK;
 	err = genlmsg_parse(nlmsg_hdr(msg), 0, tb, t->maxattr, NULL);
@@ -186,6 +188,7 @@ int cnl_transact(struct cnl *nl, struct nl_msg *msg, int maxattr,
 
 	nl->extack[0] = '\0';
 	nl->bad_attr = 0;
+	nl->dump_intr = false;
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb) {
 		nlmsg_free(msg);

@@ -2,6 +2,7 @@
 #ifndef _CAUSALCTL_NL_H
 #define _CAUSALCTL_NL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
@@ -12,12 +13,14 @@
  * @family: resolved family id
  * @extack: the kernel's extended ACK message for the last error, or ""
  * @bad_attr: type of the attribute the kernel blamed, or 0
+ * @dump_intr: the last dump saw NLM_F_DUMP_INTR: it may be inconsistent
  */
 struct cnl {
 	struct nl_sock *sk;
 	int family;
 	char extack[256];
 	int bad_attr;
+	bool dump_intr;
 };
 
 /* Called for each reply message with its attributes parsed into @tb. */

@@ -101,6 +101,15 @@ void print_node_id(const char *k, const char *fmt, uint64_t id)
 	print_string(k, fmt, buf);
 }
 
+/* JSON only: "key": null, for what is absent. */
+void print_null(const char *k)
+{
+	if (!json_mode)
+		return;
+	key(k);
+	json_null(&json);
+}
+
 void print_text(const char *fmt, ...)
 {
 	va_list ap;

@@ -18,6 +18,8 @@ struct status {
 	char version[32];
 	uint64_t node_id;
 	uint32_t clock;
+	uint32_t scope;
+	uint32_t sockets_max;
 	bool has_stat[CAUSAL_A_STATS_MAX + 1];
 	uint64_t stat[CAUSAL_A_STATS_MAX + 1];
 };
@@ -26,15 +28,39 @@ struct status {
 static const struct {
 	int attr;
 	const char *key;
-	const char *fmt;
+	const char *fmt;	/* starts a line unless it starts with ',' or ' ' */
 } stat_fields[] = {
 	{ CAUSAL_A_STATS_SOCKETS, "sockets", "sockets: %s tracked" },
 	{ CAUSAL_A_STATS_SOCKETS_UNTRACKED, "sockets_untracked", ", %s untracked at the cap\n" },
+	{ CAUSAL_A_STATS_SENDS, "sends", "events:  %s sends" },
+	{ CAUSAL_A_STATS_RECEIVES, "receives", ", %s receives\n" },
 	{ CAUSAL_A_STATS_STAMPS_OUT, "stamps_out", "stamps:  %s out" },
-	{ CAUSAL_A_STATS_STAMPS_IN, "stamps_in", ", %s in" },
-	{ CAUSAL_A_STATS_UNSTAMPED_IN, "unstamped_in", ", %s unstamped in" },
-	{ CAUSAL_A_STATS_MALFORMED_IN, "malformed_in", ", %s malformed in\n" },
+	{ CAUSAL_A_STATS_NOSPACE_OUT, "nospace_out", " (%s without room)" },
+	{ CAUSAL_A_STATS_STAMPS_IN, "stamps_in", ", %s in\n" },
+	{ CAUSAL_A_STATS_UNSTAMPED_IN, "unstamped_in", "receives: %s unstamped" },
+	{ CAUSAL_A_STATS_INEXACT_IN, "inexact_in", ", %s inexact\n" },
+	{ CAUSAL_A_STATS_MALFORMED_IN, "malformed_in", "options: %s malformed" },
+	{ CAUSAL_A_STATS_FOREIGN_IN, "foreign_in", ", %s foreign\n" },
 };
+
+/**
+ * print_stats() - counters in the order and words of the text form
+ * @have: which attributes of the stats set are present
+ * @v: their values
+ * @indent: what text lines start with
+ */
+void print_stats(const bool *have, const uint64_t *v, const char *indent)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(stat_fields) / sizeof(stat_fields[0]); i++) {
+		if (!have[stat_fields[i].attr])
+			continue;
+		if (stat_fields[i].fmt[0] != ',' && stat_fields[i].fmt[0] != ' ')
+			print_text("%s", indent);
+		print_u64(stat_fields[i].key, stat_fields[i].fmt, v[stat_fields[i].attr]);
+	}
+}
 
 static const char *const clock_names[] = {
 	[CAUSAL_CLOCK_LAMPORT] = "lamport",
@@ -42,6 +68,34 @@ static const char *const clock_names[] = {
 };
 
 #define N_CLOCKS (sizeof(clock_names) / sizeof(clock_names[0]))
+
+static const char *const scope_names[] = {
+	[CAUSAL_SCOPE_SOCKET] = "socket",
+	[CAUSAL_SCOPE_THREAD] = "thread",
+	[CAUSAL_SCOPE_PROCESS] = "process",
+};
+
+#define N_SCOPES (sizeof(scope_names) / sizeof(scope_names[0]))
+
+const char *scope_name(uint32_t scope)
+{
+	if (scope < N_SCOPES && scope_names[scope])
+		return scope_names[scope];
+	return "unknown";
+}
+
+int scope_parse(const char *name, uint32_t *scope)
+{
+	uint32_t i;
+
+	for (i = 0; i < N_SCOPES; i++) {
+		if (scope_names[i] && !strcmp(scope_names[i], name)) {
+			*scope = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
 
 const char *clock_name(uint32_t clock)
 {
@@ -77,6 +131,10 @@ static int parse_status(struct nlattr **tb, void *arg)
 		 nla_get_string(tb[CAUSAL_A_STATUS_VERSION]));
 	s->node_id = nla_get_u64(tb[CAUSAL_A_STATUS_NODE_ID]);
 	s->clock = nla_get_u32(tb[CAUSAL_A_STATUS_CLOCK]);
+	if (tb[CAUSAL_A_STATUS_SCOPE])
+		s->scope = nla_get_u32(tb[CAUSAL_A_STATUS_SCOPE]);
+	if (tb[CAUSAL_A_STATUS_SOCKETS_MAX])
+		s->sockets_max = nla_get_u32(tb[CAUSAL_A_STATUS_SOCKETS_MAX]);
 	if (tb[CAUSAL_A_STATUS_STATS]) {
 		if (nla_parse_nested(st, CAUSAL_A_STATS_MAX,
 				     tb[CAUSAL_A_STATUS_STATS], NULL) < 0)
@@ -109,7 +167,6 @@ int status_main(int argc, char **argv)
 {
 	struct status s;
 	struct cnl nl;
-	size_t i;
 
 	if (argc > 1 && is_help(argv[1]))
 		return command_help("status");
@@ -124,12 +181,12 @@ int status_main(int argc, char **argv)
 	print_open_object(NULL);
 	print_string("version", "causal %s\n", s.version);
 	print_node_id("node_id", "node:    %s\n", s.node_id);
-	print_string("clock", "clock:   %s\n", clock_name(s.clock));
+	print_string("clock", "clock:   %s", clock_name(s.clock));
+	print_string("scope", ", %s scope\n", scope_name(s.scope));
+	print_u64("sockets_max", "cap:     %s sockets\n", s.sockets_max);
+	print_attachment();
 	print_open_object("stats");
-	for (i = 0; i < sizeof(stat_fields) / sizeof(stat_fields[0]); i++)
-		if (s.has_stat[stat_fields[i].attr])
-			print_u64(stat_fields[i].key, stat_fields[i].fmt,
-				  s.stat[stat_fields[i].attr]);
+	print_stats(s.has_stat, s.stat, "");
 	print_close_object();
 	print_close_object();
 	print_end();
@@ -158,7 +215,7 @@ static int node_set(struct cnl *nl, int attr, uint64_t value, const char *what)
 }
 
 /* Return: 0 and *id set, or -EINVAL: 1 to 16 hex digits, optional 0x, not 0. */
-static int node_id_parse(const char *s, uint64_t *id)
+int node_id_parse(const char *s, uint64_t *id)
 {
 	const char *p = s;
 	char *end;
@@ -192,8 +249,21 @@ int node_main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "set"))
 		return usage_error("node", "invalid node command: %s (use show/set)", argv[1]);
+	if (argc == 4 && !strcmp(argv[2], "sockets-max")) {
+		char *end;
+		unsigned long n = strtoul(argv[3], &end, 10);
+
+		if (!*argv[3] || *end || n > 1048576)
+			return usage_error("node", "invalid sockets-max: %s (use 0 to 1048576)",
+					   argv[3]);
+		cnl_connect_or_die(&nl);
+		if (node_set(&nl, CAUSAL_A_STATUS_SOCKETS_MAX, n, "setting sockets-max") < 0)
+			return EXIT_FAIL;
+		cnl_close(&nl);
+		return 0;
+	}
 	if (argc != 3)
-		return usage_error("node", "node set takes one node id");
+		return usage_error("node", "node set takes a node id, or sockets-max N");
 	if (node_id_parse(argv[2], &id) < 0)
 		return usage_error("node", "invalid node id: %s (use 1 to 16 hex digits, not all zero)",
 				   argv[2]);
@@ -231,6 +301,39 @@ int clock_main(int argc, char **argv)
 		return usage_error("clock", "invalid clock: %s (use lamport/hlc)", argv[2]);
 	cnl_connect_or_die(&nl);
 	if (node_set(&nl, CAUSAL_A_STATUS_CLOCK, clock, "setting the clock") < 0)
+		return EXIT_FAIL;
+	cnl_close(&nl);
+	return 0;
+}
+
+int scope_main(int argc, char **argv)
+{
+	struct status s;
+	uint32_t scope;
+	struct cnl nl;
+
+	if (argc > 1 && is_help(argv[1]))
+		return command_help("scope");
+	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "show"))) {
+		cnl_connect_or_die(&nl);
+		if (get_status(&nl, &s) < 0)
+			return EXIT_FAIL;
+		cnl_close(&nl);
+		print_open_object(NULL);
+		print_string("scope", "%s\n", scope_name(s.scope));
+		print_close_object();
+		print_end();
+		return 0;
+	}
+	if (strcmp(argv[1], "set"))
+		return usage_error("scope", "invalid scope command: %s (use show/set)", argv[1]);
+	if (argc != 3)
+		return usage_error("scope", "scope set takes one scope name");
+	if (scope_parse(argv[2], &scope) < 0)
+		return usage_error("scope", "invalid scope: %s (use socket/thread/process)",
+				   argv[2]);
+	cnl_connect_or_die(&nl);
+	if (node_set(&nl, CAUSAL_A_STATUS_SCOPE, scope, "setting the scope") < 0)
 		return EXIT_FAIL;
 	cnl_close(&nl);
 	return 0;

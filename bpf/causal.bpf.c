@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * causal's BPF programs: the hooks through which the module's clocks reach
+ * TCP.
+ *
+ *  - causal_sockops (sock_ops, attached to a cgroup): gives each connection
+ *    of the cgroup its causal_tcp record when it is established, writes the
+ *    stamp option on every segment with payload, and parses the options of
+ *    arriving segments into the record.
+ *  - causal_send, causal_recv, causal_read, causal_close (fentry/fexit):
+ *    an application's sends and receives on those sockets, handed to the
+ *    module's kfuncs with the record.
+ *
+ * The sock_ops side calls no kfunc: Linux 6.1 does not allow it there.
+ * include/causal/tcp_state.h explains how the two sides meet.
+ */
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include <causal/tcp_state.h>
+#include <uapi/linux/causal_wire.h>
+
+#define TCPHDR_SYN	0x02
+#define MSG_PEEK	0x02
+#define TCP_MAX_OPTS	40
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct causal_tcp_state);
+} causal_tcp SEC(".maps");
+
+extern int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st) __ksym;
+extern int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
+			   int copied) __ksym;
+extern void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st) __ksym;
+
+static __always_inline int before32(__u32 a, __u32 b)
+{
+	return (__s32)(a - b) < 0;
+}
+
+static __always_inline struct causal_tcp_state *state_of(struct bpf_sock_ops *skops)
+{
+	struct bpf_sock *sk = skops->sk;
+
+	if (!sk)
+		return NULL;
+	return bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+}
+
+static __always_inline void established(struct bpf_sock_ops *skops)
+{
+	struct bpf_sock *sk = skops->sk;
+
+	if (!sk || !bpf_sk_storage_get(&causal_tcp, sk, 0, BPF_SK_STORAGE_GET_F_CREATE))
+		return;
+	bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
+				  BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG |
+				  BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+}
+
+/*
+ * Room for the option: on segments with payload, and when the kernel sizes
+ * the MSS (no skb: flags 0), so that full segments leave room for it.
+ */
+static __always_inline void reserve(struct bpf_sock_ops *skops)
+{
+	struct causal_tcp_state *st;
+	__u32 flags = skops->skb_tcp_flags;
+
+	if (flags & TCPHDR_SYN)
+		return;
+	if (flags && !skops->skb_len)
+		return;
+	st = state_of(skops);
+	if (!st || !(st->flags & CAUSAL_TS_TRACKED))
+		return;
+	if (!bpf_reserve_hdr_opt(skops, CAUSAL_TCPOPT_LEN_FULL, 0))
+		return;
+	if (!bpf_reserve_hdr_opt(skops, CAUSAL_TCPOPT_LEN_SHORT, 0))
+		return;
+	if (flags)
+		st->nospace_out++;
+}
+
+/* The stamp of the send whose bytes start at @seq: the last entry at or before. */
+static __always_inline int tx_lookup(struct causal_tcp_state *st, __u32 seq,
+				     __u64 *stamp, __u8 *flags)
+{
+	__u32 i, n = st->tx_count, found = CAUSAL_TX_SLOTS;
+
+	for (i = 0; i < CAUSAL_TX_SLOTS; i++) {
+		if (i >= n)
+			break;
+		if (!before32(seq, st->tx_seq[i]))
+			found = i;
+	}
+	barrier_var(found);
+	if (found >= CAUSAL_TX_SLOTS)
+		return -1;
+	*stamp = st->tx_stamp[found];
+	*flags = CAUSAL_TCPOPT_VERSION << CAUSAL_TCPOPT_F_VERSION_SHIFT;
+	if (st->tx_inexact & (1U << found))
+		*flags |= CAUSAL_TCPOPT_F_INEXACT;
+	return 0;
+}
+
+static __always_inline void write_opt(struct bpf_sock_ops *skops)
+{
+	void *data = (void *)(long)skops->skb_data;
+	void *end = (void *)(long)skops->skb_data_end;
+	struct tcphdr *th = data;
+	struct causal_tcp_state *st;
+	__u8 opt[CAUSAL_TCPOPT_LEN_FULL];
+	__u64 stamp;
+	__u8 flags;
+
+	if ((void *)(th + 1) > end || skops->skb_len <= th->doff * 4U)
+		return;
+	st = state_of(skops);
+	if (!st)
+		return;
+	if (tx_lookup(st, bpf_ntohl(th->seq), &stamp, &flags)) {
+		st->nospace_out++;
+		return;
+	}
+	opt[0] = CAUSAL_TCPOPT_KIND;
+	opt[1] = CAUSAL_TCPOPT_LEN_FULL;
+	opt[2] = CAUSAL_TCPOPT_EXID >> 8;
+	opt[3] = CAUSAL_TCPOPT_EXID & 0xff;
+	opt[CAUSAL_TCPOPT_OFF_FLAGS] = flags;
+	causal_wire_put64(&opt[CAUSAL_TCPOPT_OFF_STAMP], stamp);
+	causal_wire_put64(&opt[CAUSAL_TCPOPT_OFF_NODE], st->node);
+	if (!bpf_store_hdr_opt(skops, opt, CAUSAL_TCPOPT_LEN_FULL, 0)) {
+		st->stamped_out++;
+		return;
+	}
+	opt[1] = CAUSAL_TCPOPT_LEN_SHORT;
+	if (!bpf_store_hdr_opt(skops, opt, CAUSAL_TCPOPT_LEN_SHORT, 0))
+		st->stamped_out++;
+	else
+		st->nospace_out++;
+}
+
+/*
+ * Remember that bytes [start, end) carry @stamp.  A range that continues the
+ * last one with the same stamp extends it (the segments of one send); with
+ * no slot left, it is merged into the last one, whose stamp becomes an
+ * upper bound.
+ */
+static __always_inline void rx_push(struct causal_tcp_state *st, __u32 start,
+				    __u32 end, __u64 stamp, int inexact)
+{
+	__u32 n = st->rx_count, last;
+
+	if (n > CAUSAL_RX_SLOTS) {
+		st->rx_count = 0;
+		n = 0;
+	}
+	if (n) {
+		last = n - 1;
+		barrier_var(last);
+		if (last >= CAUSAL_RX_SLOTS)
+			return;
+		if (st->rx_stamp[last] == stamp && st->rx_end[last] == start) {
+			st->rx_end[last] = end;
+			if (inexact)
+				st->rx_inexact |= 1U << last;
+			return;
+		}
+		if (n == CAUSAL_RX_SLOTS) {
+			if (before32(st->rx_end[last], end))
+				st->rx_end[last] = end;
+			if (before32(start, st->rx_start[last]))
+				st->rx_start[last] = start;
+			if (st->rx_stamp[last] < stamp)
+				st->rx_stamp[last] = stamp;
+			st->rx_inexact |= 1U << last;
+			return;
+		}
+	}
+	barrier_var(n);
+	if (n >= CAUSAL_RX_SLOTS)
+		return;
+	st->rx_start[n] = start;
+	st->rx_end[n] = end;
+	st->rx_stamp[n] = stamp;
+	if (inexact)
+		st->rx_inexact |= 1U << n;
+	else
+		st->rx_inexact &= ~(1U << n);
+	st->rx_count = n + 1;
+}
+
+/*
+ * The walk's variables live in map memory and are loaded afresh at each
+ * use, so that the verifier knows nothing of their values and checks the
+ * loop once instead of once per way through it.
+ */
+#define WALK(st, field) (*(volatile __u32 *)&(st)->walk_##field)
+
+/*
+ * Find causal's option among the segment's options, check it, and record
+ * its stamp for the segment's bytes.  Wrong lengths, options running past
+ * the header, unknown versions and a second causal option are counted as
+ * malformed, other experiments' options as foreign; either way the segment
+ * is taken as unstamped.
+ */
+static __always_inline void parse_opt(struct bpf_sock_ops *skops)
+{
+	__u8 *data = (void *)(long)skops->skb_data;
+	void *end = (void *)(long)skops->skb_data_end;
+	struct tcphdr *th = (void *)data;
+	struct causal_tcp_state *st;
+	__u8 buf[64] = {}, opt[CAUSAL_TCPOPT_LEN_FULL];
+	__u32 hlen, optlen, payload, seq, i, off;
+	__u8 kind, l;
+
+	if ((void *)(th + 1) > end)
+		return;
+	hlen = th->doff * 4;
+	if (hlen <= sizeof(*th))
+		return;
+	st = state_of(skops);
+	if (!st)
+		return;
+	/*
+	 * One fixed-size copy of the options: per-byte copies would give the
+	 * verifier a state per header length.  [skb_data, skb_data_end) is
+	 * the whole header, so only bytes below optlen are looked at.
+	 */
+	optlen = hlen - sizeof(*th);
+	if ((void *)(data + hlen) > end || optlen > TCP_MAX_OPTS ||
+	    bpf_probe_read_kernel(buf, TCP_MAX_OPTS, data + sizeof(*th)))
+		return;
+
+	WALK(st, off) = 0;
+	WALK(st, found) = 0;
+	WALK(st, bad) = 0;
+	WALK(st, foreign) = 0;
+	WALK(st, len) = 0;
+	for (i = 0; i < TCP_MAX_OPTS; i++) {
+		off = WALK(st, off);
+		if (off >= optlen)
+			break;
+		kind = buf[off & 63];
+		if (kind == 0)
+			break;
+		if (kind == 1) {
+			WALK(st, off) = off + 1;
+			continue;
+		}
+		l = off + 1 < optlen ? buf[(off + 1) & 63] : 0;
+		if (l < 2 || off + l > optlen) {
+			/* runs past the header: the rest cannot be read */
+			if (kind == CAUSAL_TCPOPT_KIND)
+				WALK(st, bad)++;
+			break;
+		}
+		if (kind == CAUSAL_TCPOPT_KIND) {
+			if (l < 4)
+				WALK(st, bad)++;
+			else if ((buf[(off + 2) & 63] << 8 | buf[(off + 3) & 63]) !=
+				 CAUSAL_TCPOPT_EXID)
+				WALK(st, foreign)++;
+			else if (WALK(st, found)++)
+				WALK(st, bad)++;		/* a second one */
+			else if (l != CAUSAL_TCPOPT_LEN_FULL && l != CAUSAL_TCPOPT_LEN_SHORT)
+				WALK(st, bad)++;
+			else {
+				WALK(st, ours) = off;
+				WALK(st, len) = l;
+			}
+		}
+		WALK(st, off) = off + l;
+	}
+
+	st->foreign_in += WALK(st, foreign);
+	if (WALK(st, bad) || !WALK(st, len)) {
+		st->malformed_in += WALK(st, bad);
+		return;
+	}
+	off = WALK(st, ours);
+	for (i = 0; i < CAUSAL_TCPOPT_LEN_FULL; i++)
+		opt[i] = buf[(off + i) & 63];
+	if (opt[CAUSAL_TCPOPT_OFF_FLAGS] >> CAUSAL_TCPOPT_F_VERSION_SHIFT != CAUSAL_TCPOPT_VERSION) {
+		st->malformed_in++;
+		return;
+	}
+	payload = skops->skb_len > hlen ? skops->skb_len - hlen : 0;
+	seq = bpf_ntohl(th->seq);
+	/* No payload, or bytes already received: nothing to attribute. */
+	if (!payload || !before32(skops->rcv_nxt, seq + payload))
+		return;
+	st->stamped_in++;
+	if (WALK(st, len) == CAUSAL_TCPOPT_LEN_FULL)
+		st->rx_node = causal_wire_get64(&opt[CAUSAL_TCPOPT_OFF_NODE]);
+	rx_push(st, seq, seq + payload, causal_wire_get64(&opt[CAUSAL_TCPOPT_OFF_STAMP]),
+		opt[CAUSAL_TCPOPT_OFF_FLAGS] & CAUSAL_TCPOPT_F_INEXACT);
+}
+
+SEC("sockops")
+int causal_sockops(struct bpf_sock_ops *skops)
+{
+	switch (skops->op) {
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		established(skops);
+		break;
+	case BPF_SOCK_OPS_HDR_OPT_LEN_CB:
+		reserve(skops);
+		break;
+	case BPF_SOCK_OPS_WRITE_HDR_OPT_CB:
+		write_opt(skops);
+		break;
+	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB:
+		parse_opt(skops);
+		break;
+	}
+	return 1;
+}
+
+/* An application hands data to a socket: sendmsg, write, sendfile. */
+SEC("fentry/tcp_sendmsg_locked")
+int BPF_PROG(causal_send, struct sock *sk)
+{
+	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+
+	if (st)
+		causal_tcp_send(sk, st);
+	return 0;
+}
+
+/* The same through sendpage, which Linux 6.1 still has (loaded only there). */
+SEC("fentry/do_tcp_sendpages")
+int BPF_PROG(causal_sendpage, struct sock *sk)
+{
+	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+
+	if (st)
+		causal_tcp_send(sk, st);
+	return 0;
+}
+
+/* An application takes data out: recvmsg, read (not MSG_PEEK). */
+SEC("fexit/tcp_recvmsg_locked")
+int BPF_PROG(causal_recv, struct sock *sk, struct msghdr *msg, size_t len,
+	     int flags, struct scm_timestamping_internal *tss, int *cmsg_flags,
+	     int ret)
+{
+	struct causal_tcp_state *st;
+
+	if (ret <= 0 || (flags & MSG_PEEK))
+		return 0;
+	st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	if (st)
+		causal_tcp_recv(sk, st, ret);
+	return 0;
+}
+
+/* The same through splice. */
+SEC("fexit/tcp_read_sock")
+int BPF_PROG(causal_read, struct sock *sk, read_descriptor_t *desc,
+	     sk_read_actor_t recv_actor, int ret)
+{
+	struct causal_tcp_state *st;
+
+	if (ret <= 0)
+		return 0;
+	st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	if (st)
+		causal_tcp_recv(sk, st, ret);
+	return 0;
+}
+
+SEC("fentry/tcp_v4_destroy_sock")
+int BPF_PROG(causal_close, struct sock *sk)
+{
+	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+
+	if (st)
+		causal_tcp_close(sk, st);
+	return 0;
+}

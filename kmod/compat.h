@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The differences between the kernels causal builds for (Debian's 6.1 and
+ * 6.12), each probed by what the headers define, never by version.
+ */
+#ifndef _CAUSAL_COMPAT_H
+#define _CAUSAL_COMPAT_H
+
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
+
+/* 6.1 has neither the kfunc annotation nor the kfunc set markers. */
+#ifndef __bpf_kfunc
+#define __bpf_kfunc __used noinline
+#endif
+
+#ifndef __bpf_kfunc_start_defs
+#define __bpf_kfunc_start_defs()					\
+	__diag_push();							\
+	__diag_ignore_all("-Wmissing-prototypes",			\
+			  "kfuncs are called from BPF programs only")
+#define __bpf_kfunc_end_defs() __diag_pop()
+#endif
+
+/* 6.9+ refuses kfunc sets not declared as such. */
+#ifndef BTF_KFUNCS_START
+#define BTF_KFUNCS_START(name) BTF_SET8_START(name)
+#define BTF_KFUNCS_END(name) BTF_SET8_END(name)
+#endif
+
+#endif /* _CAUSAL_COMPAT_H */

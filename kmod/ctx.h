@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CAUSAL_CTX_H
+#define _CAUSAL_CTX_H
+
+#include <linux/atomic.h>
+#include <linux/types.h>
+
+atomic64_t *causal_ctx_clock(u32 scope);
+void causal_ctx_max(atomic64_t *clock, u64 value);
+int causal_ctx_init(void);
+void causal_ctx_exit(void);
+
+#endif /* _CAUSAL_CTX_H */

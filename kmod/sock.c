@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-socket state.  A TCP socket gets its causal_sock on its first send or
+ * receive after causal's programs are attached (causal_sock_create(), from a
+ * kfunc), if its node is under its cap.  It is found by socket through one
+ * hash table and listed per node in an xarray, which gives dumps a stable
+ * order and a cursor.  It goes away when TCP destroys the socket, seen by the
+ * module itself through the tcp_destroy_sock tracepoint, or with its node.
+ */
+
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <linux/sock_diag.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+#include "sock.h"
+#include "tracepoint.h"
+
+static struct kmem_cache *causal_sock_cache __read_mostly;
+static struct rhashtable causal_socks;
+
+static const struct rhashtable_params causal_sock_params = {
+	.head_offset = offsetof(struct causal_sock, node),
+	.key_offset = offsetof(struct causal_sock, sk),
+	.key_len = sizeof(struct sock *),
+	.automatic_shrinking = true,
+};
+
+/**
+ * causal_sock_lookup() - the state of @sk, if it has any
+ * @sk: a socket
+ *
+ * Context: RCU read-side critical section.
+ * Return: the state or NULL.
+ */
+struct causal_sock *causal_sock_lookup(const struct sock *sk)
+{
+	return rhashtable_lookup(&causal_socks, &sk, causal_sock_params);
+}
+
+static void causal_sock_addrs(struct causal_sock *cs, const struct sock *sk)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	cs->family = sk->sk_family;
+	cs->sport = inet->inet_sport;
+	cs->dport = inet->inet_dport;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		cs->saddr = sk->sk_v6_rcv_saddr;
+		cs->daddr = sk->sk_v6_daddr;
+		return;
+	}
+#endif
+	memcpy(&cs->saddr, &inet->inet_saddr, sizeof(__be32));
+	memcpy(&cs->daddr, &inet->inet_daddr, sizeof(__be32));
+}
+
+/**
+ * causal_sock_create() - give @sk causal state
+ * @sk: a TCP socket without state
+ *
+ * Context: from BPF, under @sk's lock; may not sleep.
+ * Return: the new state, or NULL when its node is at its cap (counted in
+ * sockets-untracked) or memory is short.
+ */
+struct causal_sock *causal_sock_create(struct sock *sk)
+{
+	struct causal_net *cn = causal_net(sock_net(sk));
+	struct causal_sock *cs;
+	u32 cookie[2];
+
+	if (atomic_inc_return(&cn->sockets) > READ_ONCE(cn->sockets_max))
+		goto untracked;
+	cs = kmem_cache_zalloc(causal_sock_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!cs)
+		goto untracked;
+	cs->sk = sk;
+	cs->cn = cn;
+	sock_diag_save_cookie(sk, cookie);
+	cs->cookie = (u64)cookie[1] << 32 | cookie[0];
+	cs->state = READ_ONCE(sk->sk_state);
+	causal_sock_addrs(cs, sk);
+
+	if (xa_alloc_cyclic_bh(&cn->socks, &cs->id, cs, xa_limit_32b,
+			       &cn->next_id, GFP_ATOMIC) < 0)
+		goto free;
+	if (rhashtable_lookup_insert_fast(&causal_socks, &cs->node,
+					  causal_sock_params)) {
+		xa_erase_bh(&cn->socks, cs->id);
+		goto free;
+	}
+	atomic_inc(&cn->gen);
+	return cs;
+
+free:
+	kmem_cache_free(causal_sock_cache, cs);
+untracked:
+	atomic_dec(&cn->sockets);
+	causal_stat_inc(cn, CAUSAL_STAT_SOCKETS_UNTRACKED);
+	return NULL;
+}
+
+/**
+ * causal_sock_count() - count @n events of kind @stat on a socket and its node
+ * @cs: the socket's state
+ * @stat: what happened
+ * @n: how many times
+ */
+void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n)
+{
+	if (!n)
+		return;
+	WRITE_ONCE(cs->stat[stat], cs->stat[stat] + n);
+	causal_stat_add(cs->cn, stat, n);
+}
+
+static void causal_sock_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(causal_sock_cache, container_of(head, struct causal_sock, rcu));
+}
+
+/* Unlink and free @cs; whoever unlinks it first frees it. */
+static void causal_sock_release(struct causal_sock *cs)
+{
+	struct causal_net *cn = cs->cn;
+
+	if (rhashtable_remove_fast(&causal_socks, &cs->node, causal_sock_params))
+		return;
+	xa_erase_bh(&cn->socks, cs->id);
+	atomic_dec(&cn->sockets);
+	atomic_inc(&cn->gen);
+	call_rcu(&cs->rcu, causal_sock_free_rcu);
+}
+
+/**
+ * causal_net_socks_flush() - drop the state of every socket of a node
+ * @cn: the node, going away
+ */
+void causal_net_socks_flush(struct causal_net *cn)
+{
+	struct causal_sock *cs;
+	unsigned long id;
+
+	rcu_read_lock();
+	xa_for_each(&cn->socks, id, cs)
+		causal_sock_release(cs);
+	rcu_read_unlock();
+}
+
+static void causal_sock_destroy_probe(void *data, struct sock *sk)
+{
+	struct causal_sock *cs;
+
+	rcu_read_lock();
+	cs = causal_sock_lookup(sk);
+	if (cs)
+		causal_sock_release(cs);
+	rcu_read_unlock();
+}
+
+static void causal_sock_state_probe(void *data, const struct sock *sk,
+				    const int oldstate, const int newstate)
+{
+	struct causal_sock *cs;
+
+	if (sk->sk_protocol != IPPROTO_TCP)
+		return;
+	rcu_read_lock();
+	cs = causal_sock_lookup(sk);
+	if (cs)
+		WRITE_ONCE(cs->state, newstate);
+	rcu_read_unlock();
+}
+
+static struct causal_tp causal_sock_tps[] = {
+	{ .name = "tcp_destroy_sock", .probe = causal_sock_destroy_probe },
+	{ .name = "inet_sock_set_state", .probe = causal_sock_state_probe },
+};
+
+int causal_sock_init(void)
+{
+	int ret;
+
+	causal_sock_cache = KMEM_CACHE(causal_sock, 0);
+	if (!causal_sock_cache)
+		return -ENOMEM;
+	ret = rhashtable_init(&causal_socks, &causal_sock_params);
+	if (ret)
+		goto err_table;
+	ret = causal_tracepoints_register(causal_sock_tps, ARRAY_SIZE(causal_sock_tps));
+	if (ret)
+		goto err_tp;
+	return 0;
+
+err_tp:
+	rhashtable_destroy(&causal_socks);
+err_table:
+	kmem_cache_destroy(causal_sock_cache);
+	return ret;
+}
+
+/* After every node has flushed its sockets (causal_net_exit()). */
+void causal_sock_exit(void)
+{
+	causal_tracepoints_unregister(causal_sock_tps, ARRAY_SIZE(causal_sock_tps));
+	rcu_barrier();
+	rhashtable_destroy(&causal_socks);
+	kmem_cache_destroy(causal_sock_cache);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CAUSAL_SOCK_H
+#define _CAUSAL_SOCK_H
+
+#include <linux/in6.h>
+#include <linux/rhashtable-types.h>
+#include <linux/sched.h>
+#include <linux/types.h>
+
+#include "net.h"
+
+/**
+ * struct causal_sock - what causal keeps for one TCP socket
+ * @node: in the table of all sockets, keyed by @sk
+ * @sk: the socket; only a key: never dereferenced after it is destroyed
+ * @cn: its node
+ * @id: index in @cn->socks, the order of dumps
+ * @cookie: the socket's cookie
+ * @family: AF_INET or AF_INET6
+ * @state: TCP state, kept current by a tracepoint
+ * @sport: local port, network order
+ * @dport: remote port, network order
+ * @saddr: local address (IPv4 in the first 4 bytes)
+ * @daddr: remote address
+ * @clock: the socket's clock
+ * @last_send: clock of the last send event, 0 before the first
+ * @last_recv: clock of the last receive event, 0 before the first
+ * @remote_node: the peer's node id from its last full option
+ * @remote_stamp: the last stamp a receive merged
+ * @stat: the socket's own counters (enum causal_stat; the socket gauges unused)
+ * @pid: thread group of the last task that sent or received
+ * @comm: its command name
+ * @rcu: for freeing after readers are done
+ *
+ * The clocks and counters change only under the socket's lock (from BPF
+ * programs on TCP's send and receive paths); netlink reads them locklessly.
+ */
+struct causal_sock {
+	struct rhash_head node;
+	struct sock *sk;
+	struct causal_net *cn;
+	u32 id;
+	u64 cookie;
+	u16 family;
+	u8 state;
+	__be16 sport, dport;
+	struct in6_addr saddr, daddr;
+	u64 clock;
+	u64 last_send;
+	u64 last_recv;
+	u64 remote_node;
+	u64 remote_stamp;
+	u64 stat[CAUSAL_STAT_NR];
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	struct rcu_head rcu;
+};
+
+struct causal_sock *causal_sock_lookup(const struct sock *sk);
+struct causal_sock *causal_sock_create(struct sock *sk);
+void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n);
+void causal_net_socks_flush(struct causal_net *cn);
+int causal_sock_init(void);
+void causal_sock_exit(void);
+
+#endif /* _CAUSAL_SOCK_H */

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * causalctl attach and detach: load causal's BPF programs, attach them and
+ * pin them in bpffs so they stay when causalctl exits; and what status shows
+ * of them.
+ *
+ * Pinned under $CAUSAL_BPFFS (default /sys/fs/bpf/causal):
+ *   sockops            link of the sock_ops program to the cgroup
+ *   send sendpage recv read close   links of the tracing programs
+ *   causal_tcp         the socket storage map they share
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "causal.skel.h"
+#include "causalctl.h"
+#include "nl.h"
+#include "print.h"
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+
+static const char *pin_dir(void)
+{
+	const char *d = getenv("CAUSAL_BPFFS");
+
+	return d && *d ? d : "/sys/fs/bpf/causal";
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && verbose < 2)
+		return 0;
+	if (!verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Does the running kernel have function @name (for fentry)? */
+static bool kernel_has_func(const char *name)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool found;
+
+	if (!btf)
+		return false;
+	found = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) >= 0;
+	btf__free(btf);
+	return found;
+}
+
+struct pin {
+	const char *name;
+	struct bpf_link *link;
+};
+
+static int pin_all(struct causal *skel, struct pin *pins, int n)
+{
+	char path[PATH_MAX];
+	int i, err;
+
+	if (mkdir(pin_dir(), 0700) && errno != EEXIST)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/causal_tcp", pin_dir());
+	err = bpf_map__pin(skel->maps.causal_tcp, path);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		if (!pins[i].link)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir(), pins[i].name);
+		err = bpf_link__pin(pins[i].link, path);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int unpin_all(void)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	int removed = 0;
+	DIR *d;
+
+	d = opendir(pin_dir());
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir(), e->d_name);
+		if (!unlink(path))
+			removed++;
+	}
+	closedir(d);
+	if (rmdir(pin_dir()) && errno != ENOENT)
+		return -errno;
+	return removed;
+}
+
+static bool attached(void)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/sockops", pin_dir());
+	return !access(path, F_OK);
+}
+
+int attach_main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "cgroup", required_argument, NULL, 'c' },
+		{}
+	};
+	const char *cgroup = CGROUP_ROOT;
+	struct causal *skel = NULL;
+	struct pin pins[6] = {
+		{ .name = "sockops" }, { .name = "send" }, { .name = "sendpage" },
+		{ .name = "recv" }, { .name = "read" }, { .name = "close" },
+	};
+	struct cnl nl;
+	int opt, cg_fd = -1, err, i, ret = EXIT_FAIL;
+
+	if (argc > 1 && is_help(argv[1]))
+		return command_help("attach");
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:", options, NULL)) != -1) {
+		if (opt != 'c')
+			return usage_error("attach", "invalid option");
+		cgroup = optarg;
+	}
+	if (optind < argc)
+		return usage_error("attach", "unexpected argument: %s", argv[optind]);
+
+	/* The programs call the module: say so plainly if it is missing. */
+	cnl_connect_or_die(&nl);
+	cnl_close(&nl);
+	if (attached()) {
+		fprintf(stderr, "causalctl: attach: already attached (pinned in %s); run 'causalctl detach' first\n",
+			pin_dir());
+		return EXIT_FAIL;
+	}
+	cg_fd = open(cgroup, O_RDONLY | O_DIRECTORY);
+	if (cg_fd < 0) {
+		fprintf(stderr, "causalctl: attach: cgroup %s: %s\n", cgroup, strerror(errno));
+		return EXIT_FAIL;
+	}
+
+	libbpf_set_print(libbpf_print);
+	skel = causal__open();
+	if (!skel) {
+		fprintf(stderr, "causalctl: attach: cannot open the BPF object: %s\n",
+			strerror(errno));
+		goto out;
+	}
+	if (!kernel_has_func("do_tcp_sendpages"))
+		bpf_program__set_autoload(skel->progs.causal_sendpage, false);
+	err = causal__load(skel);
+	if (err) {
+		fprintf(stderr, "causalctl: attach: the kernel refused the BPF programs: %s%s\n",
+			strerror(-err), verbose ? "" : " (-v shows the verifier's log)");
+		goto out;
+	}
+
+	pins[0].link = bpf_program__attach_cgroup(skel->progs.causal_sockops, cg_fd);
+	pins[1].link = bpf_program__attach_trace(skel->progs.causal_send);
+	if (bpf_program__autoload(skel->progs.causal_sendpage))
+		pins[2].link = bpf_program__attach_trace(skel->progs.causal_sendpage);
+	pins[3].link = bpf_program__attach_trace(skel->progs.causal_recv);
+	pins[4].link = bpf_program__attach_trace(skel->progs.causal_read);
+	pins[5].link = bpf_program__attach_trace(skel->progs.causal_close);
+	for (i = 0; i < 6; i++) {
+		err = libbpf_get_error(pins[i].link);
+		if (err) {
+			pins[i].link = NULL;
+			if (i == 2 && !bpf_program__autoload(skel->progs.causal_sendpage))
+				continue;
+			fprintf(stderr, "causalctl: attach: %s: %s\n", pins[i].name,
+				strerror(-err));
+			goto out;
+		}
+	}
+	err = pin_all(skel, pins, 6);
+	if (err) {
+		fprintf(stderr, "causalctl: attach: pinning in %s: %s\n", pin_dir(),
+			strerror(-err));
+		unpin_all();
+		goto out;
+	}
+	print_open_object(NULL);
+	print_string("cgroup", "attached to cgroup %s", cgroup);
+	print_string("pinned", ", pinned in %s\n", pin_dir());
+	print_close_object();
+	print_end();
+	ret = 0;
+out:
+	for (i = 0; i < 6; i++)
+		if (pins[i].link)
+			bpf_link__destroy(pins[i].link);
+	causal__destroy(skel);
+	if (cg_fd >= 0)
+		close(cg_fd);
+	return ret;
+}
+
+int detach_main(int argc, char **argv)
+{
+	int n;
+
+	if (argc > 1 && is_help(argv[1]))
+		return command_help("detach");
+	if (argc > 1)
+		return usage_error("detach", "unexpected argument: %s", argv[1]);
+	n = unpin_all();
+	if (n < 0) {
+		fprintf(stderr, "causalctl: detach: %s: %s\n", pin_dir(), strerror(-n));
+		return EXIT_FAIL;
+	}
+	if (!n) {
+		fprintf(stderr, "causalctl: detach: nothing attached (no pins in %s)\n",
+			pin_dir());
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* The cgroup2 directory whose inode is @id, under @dir, into @out. */
+static bool cgroup_path(const char *dir, uint64_t id, char *out, size_t len, int depth)
+{
+	char sub[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	bool found = false;
+	DIR *d;
+
+	if (!stat(dir, &st) && st.st_ino == id) {
+		snprintf(out, len, "%s", dir);
+		return true;
+	}
+	if (depth > 16)
+		return false;
+	d = opendir(dir);
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
+		found = cgroup_path(sub, id, out, len, depth + 1);
+	}
+	closedir(d);
+	return found;
+}
+
+/**
+ * print_attachment() - the "attached" field of status: where causal's
+ * programs are attached, from their pins; null when they are not.
+ */
+void print_attachment(void)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX], cg[PATH_MAX] = "?";
+	int fd;
+
+	struct statfs fs;
+	char parent[PATH_MAX];
+
+	/* ip netns exec mounts a fresh /sys, without the bpffs. */
+	snprintf(parent, sizeof(parent), "%s/..", pin_dir());
+	if (statfs(parent, &fs) || fs.f_type != BPF_FS_MAGIC) {
+		print_text("attached: unknown (no bpffs at %s)\n", parent);
+		print_null("attached");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/sockops", pin_dir());
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		print_text("attached: no\n");
+		print_null("attached");
+		return;
+	}
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	    !cgroup_path(CGROUP_ROOT, info.cgroup.cgroup_id, cg, sizeof(cg), 0))
+		snprintf(cg, sizeof(cg), "cgroup id %llu",
+			 (unsigned long long)info.cgroup.cgroup_id);
+	close(fd);
+	print_open_object("attached");
+	print_string("cgroup", "attached: cgroup %s", cg);
+	print_string("pinned", ", pinned in %s\n", pin_dir());
+	print_close_object();
+}
