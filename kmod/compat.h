@@ -9,17 +9,9 @@
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
 
-/* 6.1 has neither the kfunc annotation nor the kfunc set markers. */
+/* 6.1 has no kfunc annotation: kfuncs must stay out of line. */
 #ifndef __bpf_kfunc
-#define __bpf_kfunc __used noinline
-#endif
-
-#ifndef __bpf_kfunc_start_defs
-#define __bpf_kfunc_start_defs()					\
-	__diag_push();							\
-	__diag_ignore_all("-Wmissing-prototypes",			\
-			  "kfuncs are called from BPF programs only")
-#define __bpf_kfunc_end_defs() __diag_pop()
+#define __bpf_kfunc noinline
 #endif
 
 /* 6.9+ refuses kfunc sets not declared as such. */

@@ -138,7 +138,10 @@ static void causal_tx_push(struct causal_tcp_state *st, u32 una, u32 seq, u64 st
 	st->tx_inexact &= ~(1U << n);
 }
 
-__bpf_kfunc_start_defs();
+/* kfuncs are global but called only from BPF programs: no prototypes. */
+__diag_push();
+__diag_ignore_all("-Wmissing-prototypes", "kfuncs are called from BPF programs only");
+__diag_ignore_all("-Wmissing-declarations", "kfuncs are called from BPF programs only");
 
 /**
  * causal_tcp_send() - an application starts sending on a TCP socket
@@ -265,7 +268,7 @@ __bpf_kfunc void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st)
 		causal_drain(cs, st);
 }
 
-__bpf_kfunc_end_defs();
+__diag_pop();
 
 BTF_KFUNCS_START(causal_tcp_kfunc_ids)
 BTF_ID_FLAGS(func, causal_tcp_send)

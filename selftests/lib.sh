@@ -18,6 +18,8 @@ ksft_skip_rc=4
 # Namespaces of this script, removed on exit: unique per run.
 NS_PREFIX=causal-$$
 declare -a NS_CREATED=()
+# Commands to run when the current case ends, last first (see defer).
+declare -a DEFERRED=()
 
 echo "TAP version 13"
 
@@ -32,8 +34,10 @@ run_test() {
 	local name=$1 out rc
 	shift
 
+	# CAUSAL_TEST_FILTER=REGEX runs only the matching cases (development)
+	[[ -z ${CAUSAL_TEST_FILTER:-} || $name =~ $CAUSAL_TEST_FILTER ]] || return 0
 	ksft_n=$((ksft_n + 1))
-	out=$( (trap ns_cleanup EXIT; "$@") 2>&1)
+	out=$( (trap case_cleanup EXIT; "$@") 2>&1)
 	rc=$?
 	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
 	if [ $rc = 0 ]; then
@@ -98,6 +102,11 @@ unload_module() {
 	! module_loaded || rmmod causal
 }
 
+# lines_are FILE N - FILE has N lines (for busywait)
+lines_are() {
+	[ -f "$1" ] && [ "$(wc -l < "$1")" -eq "$2" ]
+}
+
 # busywait TIMEOUT_MS COMMAND... - poll until COMMAND succeeds
 busywait() {
 	local deadline=$(($(date +%s%3N) + $1))
@@ -144,6 +153,11 @@ veth_pair() {
 	ip -n "$NS_PREFIX-$b" link set "veth-$a" up
 }
 
+# defer COMMAND... - run COMMAND when the case ends, pass or fail
+defer() {
+	DEFERRED+=("$*")
+}
+
 ns_cleanup() {
 	local n
 
@@ -152,4 +166,29 @@ ns_cleanup() {
 	done
 	NS_CREATED=()
 }
-trap ns_cleanup EXIT
+
+case_cleanup() {
+	local i
+
+	for ((i = ${#DEFERRED[@]} - 1; i >= 0; i--)); do
+		eval "${DEFERRED[i]}" > /dev/null 2>&1
+	done
+	DEFERRED=()
+	# Background jobs of the case (peers left by a failure) go too.
+	kill $(jobs -p) 2> /dev/null
+	pkill -x causal_peer 2> /dev/null
+	ns_cleanup
+}
+trap case_cleanup EXIT
+
+# attach [ARGS] - attach causal's programs for the rest of the case
+attach() {
+	"$CAUSALCTL" attach "$@" > /dev/null || return 1
+	defer "$CAUSALCTL" detach
+}
+
+# tmpdir - set T to a directory for the case's files, removed when it ends
+tmpdir() {
+	T=$(mktemp -d /tmp/causal-test.XXXXXX) || return 1
+	defer rm -rf "$T"
+}

@@ -20,6 +20,7 @@ tests=(
 	module.sh
 	status.sh
 	netlink_test
+	tcp.sh
 )
 
 mkdir -p "$res/logs"

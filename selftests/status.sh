@@ -23,7 +23,7 @@ status_text_names_version_node_clock() {
 	check_eq "version line" "causal $(cat /sys/module/causal/version)" \
 		"$(printf '%s\n' "$out" | head -n 1)"
 	printf '%s\n' "$out" | grep -Eq '^node: +[0-9a-f]{16}$' || fail "no node line"
-	printf '%s\n' "$out" | grep -Eq '^clock: +lamport$' || fail "no clock line"
+	printf '%s\n' "$out" | grep -Eq '^clock: +lamport, thread scope$' || fail "no clock line"
 	printf '%s\n' "$out" | grep -Eq '^sockets: [0-9]+ tracked' || fail "no sockets line"
 }
 
@@ -38,9 +38,12 @@ status_json_has_the_spec_fields() {
 	printf '%s' "$out" | jq -e '
 		(.version | type == "string") and
 		(.node_id | test("^[0-9a-f]{16}$")) and
-		(.clock == "lamport") and
-		(.stats | keys == ["malformed_in", "sockets", "sockets_untracked",
-				  "stamps_in", "stamps_out", "unstamped_in"]) and
+		(.clock == "lamport") and (.scope == "thread") and
+		(.sockets_max == 65536) and
+		(.stats | keys == ["foreign_in", "inexact_in", "malformed_in",
+				  "nospace_out", "receives", "sends", "sockets",
+				  "sockets_untracked", "stamps_in", "stamps_out",
+				  "unstamped_in"]) and
 		([.stats[] | type == "number"] | all)' > /dev/null ||
 		fail "JSON lacks a field or has a wrong type"
 	check_eq "JSON version" "$(cat /sys/module/causal/version)" \

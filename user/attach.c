@@ -138,7 +138,7 @@ int attach_main(int argc, char **argv)
 
 	if (argc > 1 && is_help(argv[1]))
 		return command_help("attach");
-	optind = 1;
+	optind = 0;	/* glibc: start afresh after main()'s parsing */
 	while ((opt = getopt_long(argc, argv, "c:", options, NULL)) != -1) {
 		if (opt != 'c')
 			return usage_error("attach", "invalid option");

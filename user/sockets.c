@@ -195,7 +195,7 @@ int sockets_main(int argc, char **argv)
 
 	if (argc > 1 && is_help(argv[1]))
 		return command_help("sockets");
-	optind = 1;
+	optind = 0;	/* glibc: start afresh after main()'s parsing */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'P':

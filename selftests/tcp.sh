@@ -1,0 +1,207 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Clocks stamped on TCP: causal attached, nodes that are namespaces joined by
+# veth, real connections between causal_peer processes that log the clock the
+# module recorded for each of their sends and receives (selftests/clockcheck.py
+# checks them against the causality of the exchange).
+#
+#   +------------+  10.71.0.0/24  +------------+  10.72.0.0/24  +------------+
+#   | a  (.1)    |----------------| (.2)  b (.1)|---------------| (.2)   c   |
+#   +------------+ fd00:10:71:0:: +------------+ fd00:10:72:0:: +------------+
+
+. "$(dirname "$0")/lib.sh"
+
+PEER=$BUILD/selftests/causal_peer
+CHECK=$TOP/selftests/clockcheck.py
+N=20
+
+nodes() {
+	ns_create a b c || return 1
+	veth_pair a b 10.71.0 && veth_pair b c 10.72.0
+}
+
+# addr NODE: b's address on the a-b link, c's on the b-c link, per family
+addr_b() {
+	[ "$1" = 6 ] && echo fd00:10:71:0::2 || echo 10.71.0.2
+}
+
+addr_c() {
+	[ "$1" = 6 ] && echo fd00:10:72:0::2 || echo 10.72.0.2
+}
+
+# sock_json NODE PORT - the node's socket to or from PORT, as JSON
+sock_json() {
+	in_ns "$1" "$CAUSALCTL" -j sockets --port "$2" | jq '.[0]'
+}
+
+request_response() {
+	local fam=$1
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	in_ns b "$PEER" server 7000 ab $N > "$T/b" &
+	in_ns a "$PEER" client "$(addr_b "$fam")" 7000 ab $N > "$T/a" || fail "client"
+	wait $! || fail "server"
+	check "every send before its receive" python3 "$CHECK" "$T/a" "$T/b"
+	check_eq "b's stamps in" $N "$(in_ns b "$CAUSALCTL" -j status | jq .stats.stamps_in)"
+	check_eq "a's receives unstamped" 0 \
+		"$(in_ns a "$CAUSALCTL" -j status | jq .stats.unstamped_in)"
+}
+
+relay_chain() {
+	local scope=$1 fam=$2 first_up first_down
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	check "scope" in_ns b "$CAUSALCTL" scope set "$scope"
+	in_ns c "$PEER" server 7001 bc $N > "$T/c" &
+	in_ns b "$PEER" server 7000 ab $N "$(addr_c "$fam")" 7001 bc > "$T/b" &
+	in_ns a "$PEER" client "$(addr_b "$fam")" 7000 ab $N > "$T/a" || fail "client"
+	wait || fail "relay or server"
+	check "clocks respect causality ($scope scope)" \
+		python3 "$CHECK" --scope "$scope" "$T/a" "$T/b" "$T/c"
+	first_down=$(jq -s 'map(select(.tag == "ab" and .op == "recv"))[0].clock' "$T/b")
+	first_up=$(jq -s 'map(select(.tag == "bc" and .op == "send"))[0].clock' "$T/b")
+	log "b received request 0 at $first_down, sent it on at $first_up"
+	if [ "$scope" = thread ]; then
+		# the thread carries a's clock from one socket to the other
+		[ "$first_up" -gt "$first_down" ] || fail "chain broken in thread scope"
+	else
+		# a socket's clock moves only with its own events: the first
+		# event of b's upstream socket is its first tick
+		check_eq "first upstream send in socket scope" 1 "$first_up"
+	fi
+}
+
+hlc_bounds() {
+	local n
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	for n in a b; do
+		check "clock set hlc" in_ns $n "$CAUSALCTL" clock set hlc
+	done
+	in_ns b "$PEER" server 7000 ab $N > "$T/b" &
+	in_ns a "$PEER" client 10.71.0.2 7000 ab $N > "$T/a" || fail "client"
+	wait $! || fail "server"
+	check "hybrid logical clock rules" python3 "$CHECK" --clock hlc "$T/a" "$T/b"
+}
+
+peer_without_causal() {
+	local cg=/sys/fs/cgroup/causal-test-$$ s
+
+	load_module || fail "module"
+	mkdir "$cg" || fail "cgroup"
+	defer rmdir "$cg"
+	attach --cgroup "$cg" || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	# b's server runs in the cgroup, with causal; a's client without.
+	# (ip netns exec mounts its own /sys: join the cgroup before entering)
+	sh -c "echo \$\$ > $cg/cgroup.procs && exec ip netns exec $NS_PREFIX-b $PEER server 7000 ab $N" \
+		> "$T/b" &
+	in_ns a "$PEER" client 10.71.0.2 7000 ab $N > "$T/a" || fail "client (payload intact?)"
+	wait $! || fail "server"
+	s=$(jq -s 'map(select(.op == "recv"))[-1].clock' "$T/b")
+	[ "$s" -gt 0 ] || fail "b's socket not tracked"
+	check_eq "a tracks nothing" 0 "$(in_ns a "$CAUSALCTL" -j status | jq .stats.sockets)"
+	check_eq "b's unstamped receives" $N \
+		"$(in_ns b "$CAUSALCTL" -j status | jq .stats.unstamped_in)"
+	check_eq "b's stamps in" 0 "$(in_ns b "$CAUSALCTL" -j status | jq .stats.stamps_in)"
+}
+
+sockets_lists_connections() {
+	local j nb
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	# held open until the case ends and kills them
+	CAUSAL_PEER_HOLD=60 in_ns b "$PEER" server 7000 ab 3 > "$T/b" &
+	CAUSAL_PEER_HOLD=60 in_ns a "$PEER" client 10.71.0.2 7000 ab 3 > "$T/a" &
+	busywait 20000 lines_are "$T/a" 6 || fail "no exchange"
+	in_ns a "$CAUSALCTL" sockets
+	j=$(sock_json a 7000)
+	nb=$(in_ns b "$CAUSALCTL" node)
+	check_eq "remote" 10.71.0.2 "$(jq -r .remote <<< "$j")"
+	check_eq "remote port" 7000 "$(jq -r .remote_port <<< "$j")"
+	check_eq "state" established "$(jq -r .state <<< "$j")"
+	check_eq "comm" causal_peer "$(jq -r .comm <<< "$j")"
+	check_eq "peer node" "$nb" "$(jq -r .remote_node <<< "$j")"
+	check_eq "sends" 3 "$(jq -r .stats.sends <<< "$j")"
+	check_eq "receives" 3 "$(jq -r .stats.receives <<< "$j")"
+	check_eq "last receive is the clock" "$(jq -r .clock <<< "$j")" "$(jq -r .last_recv <<< "$j")"
+	check_eq "log agrees" "$(jq -s '.[-1].clock' "$T/a")" "$(jq -r .last_recv <<< "$j")"
+	check_eq "--node filter" 1 "$(in_ns a "$CAUSALCTL" -j sockets --node "$nb" | jq length)"
+	check_eq "--node other" 0 "$(in_ns a "$CAUSALCTL" -j sockets --node 1 | jq length)"
+	check_eq "--port other" 0 "$(in_ns a "$CAUSALCTL" -j sockets --port 1 | jq length)"
+	check_eq "b sees only its own" 1 "$(in_ns b "$CAUSALCTL" -j sockets | jq length)"
+}
+
+cap_leaves_new_sockets_unstamped() {
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	check "cap" in_ns a "$CAUSALCTL" node set sockets-max 0
+	in_ns b "$PEER" server 7000 ab 5 > "$T/b" &
+	in_ns a "$PEER" client 10.71.0.2 7000 ab 5 > "$T/a" || fail "client"
+	wait $! || fail "server"
+	check_eq "a's sockets" 0 "$(in_ns a "$CAUSALCTL" -j status | jq .stats.sockets)"
+	[ "$(in_ns a "$CAUSALCTL" -j status | jq .stats.sockets_untracked)" -ge 1 ] ||
+		fail "untracked not counted"
+	check_eq "b's unstamped receives" 5 \
+		"$(in_ns b "$CAUSALCTL" -j status | jq .stats.unstamped_in)"
+}
+
+gro_coalesces_stamped_segments() {
+	local bytes=4000000 got pkts skbs
+
+	require_command ethtool
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	# a segments in software, b's veth merges with GRO (NAPI)
+	check "tso off" in_ns a ethtool -K veth-b tso off gso off
+	check "gro on" in_ns b ethtool -K veth-a gro on
+	in_ns b "$PEER" sink 7002 > "$T/sink" &
+	in_ns a "$PEER" source 10.71.0.2 7002 $bytes || fail "source"
+	wait $! || fail "sink"
+	got=$(cat "$T/sink")
+	check_eq "bytes" $bytes "$got"
+	pkts=$(in_ns b cat /sys/class/net/veth-a/statistics/rx_packets)
+	skbs=$(in_ns b "$CAUSALCTL" -j status | jq .stats.stamps_in)
+	log "b: $pkts packets on the wire, $skbs stamped skbs after GRO:" \
+		"$(awk -v p="$pkts" -v s="$skbs" 'BEGIN { printf "%.1f", p / s }') segments per skb"
+	[ "$skbs" -gt 0 ] || fail "nothing stamped"
+	[ $((pkts * 10 / skbs)) -ge 15 ] || fail "GRO did not coalesce stamped segments"
+}
+
+rmmod_refused_while_attached() {
+	load_module && attach || fail "attach"
+	if rmmod causal 2> /dev/null; then
+		fail "module unloaded under attached programs"
+	fi
+	check "detach" "$CAUSALCTL" detach
+	DEFERRED=()
+	check_eq "attached after detach" null "$("$CAUSALCTL" -j status | jq .attached)"
+	# the programs go once RCU is done with them
+	check "rmmod after detach" busywait 5000 rmmod causal
+	check "insmod" insmod "$KO"
+}
+
+for fam in 4 6; do
+	run_test "request_response_ipv$fam" request_response $fam
+	run_test "relay_chain_thread_scope_ipv$fam" relay_chain thread $fam
+done
+run_test relay_chain_socket_scope relay_chain socket 4
+run_test hlc_bounds hlc_bounds
+run_test peer_without_causal peer_without_causal
+run_test sockets_lists_connections sockets_lists_connections
+run_test cap_leaves_new_sockets_unstamped cap_leaves_new_sockets_unstamped
+run_test gro_coalesces_stamped_segments gro_coalesces_stamped_segments
+run_test rmmod_refused_while_attached rmmod_refused_while_attached
+exit_tests
