@@ -236,6 +236,51 @@ TEST_F(nl, unknown_command_is_rejected)
 	EXPECT_EQ(-EOPNOTSUPP, r.error);
 }
 
+TEST_F(nl, sock_get_names_what_is_wrong)
+{
+	uint64_t cookie = 0xfffffffffffffULL;
+	struct genl_reply r;
+	struct genl_msg m;
+	uint32_t off;
+
+	/* no cookie */
+	genl_msg_init(&m, self->family, CAUSAL_CMD_SOCK_GET, 0, CAUSAL_FAMILY_VERSION);
+	ASSERT_EQ(0, genl_transact(self->fd, &m, &r));
+	EXPECT_EQ(-EINVAL, r.error);
+	TH_LOG("no cookie: %s", r.extack);
+	/* a cookie no tracked socket has */
+	genl_msg_init(&m, self->family, CAUSAL_CMD_SOCK_GET, 0, CAUSAL_FAMILY_VERSION);
+	off = genl_put(&m, CAUSAL_A_SOCK_COOKIE, &cookie, sizeof(cookie));
+	ASSERT_EQ(0, genl_transact(self->fd, &m, &r));
+	EXPECT_EQ(-ENOENT, r.error);
+	EXPECT_NE(NULL, strstr(r.extack, "cookie"));
+	EXPECT_TRUE(r.has_offs);
+	EXPECT_EQ(off, r.offs);
+}
+
+TEST_F(nl, sock_dump_of_a_quiet_node_is_empty_and_complete)
+{
+	struct genl_reply r;
+	struct genl_msg m;
+
+	genl_msg_init(&m, self->family, CAUSAL_CMD_SOCK_GET, NLM_F_DUMP,
+		      CAUSAL_FAMILY_VERSION);
+	ASSERT_EQ(0, genl_transact(self->fd, &m, &r));
+	EXPECT_EQ(0, r.error);
+	EXPECT_EQ(0, r.msgs);
+}
+
+TEST_F(nl, sockets_max_above_the_limit_is_refused)
+{
+	uint32_t max = 1048577;
+	struct genl_reply r;
+
+	ASSERT_EQ(0, node_set(self->fd, self->family, &r, CAUSAL_A_STATUS_SOCKETS_MAX,
+			      &max, sizeof(max), NULL));
+	EXPECT_EQ(-ERANGE, r.error);
+	EXPECT_NE(NULL, strstr(r.extack, "1048576"));
+}
+
 TEST_F(nl, node_set_without_cap_net_admin_is_refused)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };

@@ -13,6 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PEER=$BUILD/selftests/causal_peer
+INJECT=$BUILD/selftests/tcp_inject
 CHECK=$TOP/selftests/clockcheck.py
 N=20
 
@@ -180,6 +181,96 @@ gro_coalesces_stamped_segments() {
 	[ $((pkts * 10 / skbs)) -ge 15 ] || fail "GRO did not coalesce stamped segments"
 }
 
+# opt_full STAMP NODE [FLAGS] - causal's full option, in hex
+opt_full() {
+	printf 'fd15ca5a%02x%016x%016x' "${3:-0}" "$1" "$2"
+}
+
+opt_short() {
+	printf 'fd0dca5a%02x%016x' "${3:-0}" "$1"
+}
+
+# inject_setup - a sink on b port 7003, and what tcp_inject in a needs to
+# pose as 10.71.0.9 to it
+inject_setup() {
+	local mac
+
+	mac=$(in_ns a cat /sys/class/net/veth-b/address)
+	in_ns b ip neigh replace 10.71.0.9 lladdr "$mac" dev veth-a nud permanent || return 1
+	B_MAC=$(in_ns b cat /sys/class/net/veth-a/address)
+	in_ns b "$PEER" sink 7003 > /dev/null &
+}
+
+# sock_field NODE PORT FIELD - exact, where jq would round 64-bit numbers
+sock_field() {
+	in_ns "$1" "$CAUSALCTL" -j sockets --port "$2" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)[0][sys.argv[1]])' "$3"
+}
+
+stat_of() {
+	in_ns "$1" "$CAUSALCTL" -j status | jq ".stats.$2"
+}
+
+stat_at_least() {
+	[ "$(stat_of "$1" "$2")" -ge "$3" ]
+}
+
+stats_reach() {
+	[ "$(stat_of b stamps_in)" = "$1" ] && [ "$(stat_of b malformed_in)" = "$2" ] &&
+		[ "$(stat_of b foreign_in)" = "$3" ]
+}
+
+hostile_options_are_ignored_and_counted() {
+	local j
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	inject_setup || fail "inject setup"
+	# valid; wrong length; another ExID then ours cut off by the header's
+	# end; another ExID; two of ours; unknown version; length 2
+	in_ns a "$INJECT" veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 -n 2 \
+		-s "$(opt_full 1000 0xabc)" \
+		-s "fd0fca5a00$(printf '%020x' 7)" \
+		-s "fd041234fd15ca5a00000000" \
+		-s "fd151234$(printf '%034x' 9)" \
+		-s "$(opt_short 5)$(opt_short 6)" \
+		-s "$(opt_full 1000 0xabc 0xc0)" \
+		-s "fd02" || fail "segments not acknowledged"
+	busywait 10000 stats_reach 2 10 4 ||
+		fail "counted: stamps $(stat_of b stamps_in), malformed $(stat_of b malformed_in), foreign $(stat_of b foreign_in); want 2, 10, 4"
+	j=$(sock_json b 7003)
+	check_eq "merged stamp" 1000 "$(jq .remote_stamp <<< "$j")"
+	check_eq "peer node" 0000000000000abc "$(jq -r .remote_node <<< "$j")"
+	[ "$(jq .clock <<< "$j")" -gt 1000 ] || fail "clock not past the stamp"
+	[ "$(jq .stats.unstamped_in <<< "$j")" -ge 1 ] || fail "unstamped bytes not counted"
+}
+
+hlc_counter_steps_then_resets() {
+	local future c1 c2
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	check "clock set hlc" in_ns b "$CAUSALCTL" clock set hlc
+	inject_setup || fail "inject setup"
+	# a peer 2 s ahead of b's wall clock, its counter at 5
+	future=$(python3 -c 'import time
+ns = time.time_ns() + 2 * 10**9
+s, r = divmod(ns, 10**9)
+print(((s << 32 | (r << 32) // 10**9) & ~0xffff) | 5)')
+	# then, once the wall clock has passed it, an old stamp
+	in_ns a "$INJECT" veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 -w 4000 \
+		-s "$(opt_full "$future" 0xabc)" -s "$(opt_full 1 0xabc)" &
+	busywait 20000 stat_at_least b receives 1 || fail "not received"
+	c1=$(sock_field b 7003 last_recv)
+	check_eq "receive takes the remote's time and counter + 1" $((future + 1)) "$c1"
+	busywait 20000 stat_at_least b receives 2 || fail "second not received"
+	c2=$(sock_field b 7003 last_recv)
+	wait $! || fail "segments not acknowledged"
+	log "future $future, then $c1, then $c2"
+	[ "$c2" -gt "$future" ] || fail "clock went back"
+	check_eq "logical part after wall time passed" 0 $((c2 & 0xffff))
+}
+
 rmmod_refused_while_attached() {
 	load_module && attach || fail "attach"
 	if rmmod causal 2> /dev/null; then
@@ -203,5 +294,7 @@ run_test peer_without_causal peer_without_causal
 run_test sockets_lists_connections sockets_lists_connections
 run_test cap_leaves_new_sockets_unstamped cap_leaves_new_sockets_unstamped
 run_test gro_coalesces_stamped_segments gro_coalesces_stamped_segments
+run_test hostile_options_are_ignored_and_counted hostile_options_are_ignored_and_counted
+run_test hlc_counter_steps_then_resets hlc_counter_steps_then_resets
 run_test rmmod_refused_while_attached rmmod_refused_while_attached
 exit_tests
