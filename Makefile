@@ -150,7 +150,7 @@ _check: all selftests
 demo: ensure-deps
 	$(Q)$(MAKE) --no-print-directory _demo
 
-_demo: all $(INITRDS)
+_demo: all $(INITRDS) $(B)/selftests/causal_peer
 	$(need_kernels)
 	$(Q)$(TOP)/scripts/vm/run -c -k $(lastword $(KERNELS)) -t 300 -r $(B)/demo \
 		$(TOP)/scripts/demo.sh

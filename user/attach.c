@@ -279,12 +279,15 @@ void print_attachment(void)
 	int fd;
 
 	struct statfs fs;
-	char parent[PATH_MAX];
+	char *slash;
 
 	/* ip netns exec mounts a fresh /sys, without the bpffs. */
-	snprintf(parent, sizeof(parent), "%s/..", pin_dir());
-	if (statfs(parent, &fs) || fs.f_type != BPF_FS_MAGIC) {
-		print_text("attached: unknown (no bpffs at %s)\n", parent);
+	snprintf(path, sizeof(path), "%s", pin_dir());
+	slash = strrchr(path, '/');
+	if (slash && slash != path)
+		*slash = '\0';
+	if (statfs(path, &fs) || fs.f_type != BPF_FS_MAGIC) {
+		print_text("attached: unknown (%s is not a bpffs here)\n", path);
 		print_null("attached");
 		return;
 	}

@@ -109,6 +109,11 @@ static void format_endpoint(char *buf, size_t len, uint16_t family,
 {
 	char a[INET6_ADDRSTRLEN] = "?";
 
+	/* IPv4 on a dual-stack socket: show it as IPv4 */
+	if (family == AF_INET6 && IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)addr)) {
+		family = AF_INET;
+		addr += 12;
+	}
 	inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, a, sizeof(a));
 	snprintf(addr_only, addr_len, "%s", a);
 	if (family == AF_INET6)
