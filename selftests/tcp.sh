@@ -271,16 +271,24 @@ print(((s << 32 | (r << 32) // 10**9) & ~0xffff) | 5)')
 	check_eq "logical part after wall time passed" 0 $((c2 & 0xffff))
 }
 
-rmmod_refused_while_attached() {
+unload_with_live_tracked_sockets() {
 	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	CAUSAL_PEER_HOLD=60 in_ns b "$PEER" server 7000 ab 3 > "$T/b" &
+	CAUSAL_PEER_HOLD=60 in_ns a "$PEER" client 10.71.0.2 7000 ab 3 > "$T/a" &
+	busywait 20000 lines_are "$T/a" 6 || fail "no exchange"
+	check_eq "a's tracked sockets" 1 "$(stat_of a sockets)"
 	if rmmod causal 2> /dev/null; then
 		fail "module unloaded under attached programs"
 	fi
 	check "detach" "$CAUSALCTL" detach
 	DEFERRED=()
 	check_eq "attached after detach" null "$("$CAUSALCTL" -j status | jq .attached)"
-	# the programs go once RCU is done with them
-	check "rmmod after detach" busywait 5000 rmmod causal
+	# the programs go once RCU is done with them; the sockets stay open
+	check "rmmod after detach, sockets open" busywait 5000 rmmod causal
+	pkill -x causal_peer
+	wait 2> /dev/null
 	check "insmod" insmod "$KO"
 }
 
