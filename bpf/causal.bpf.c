@@ -326,14 +326,31 @@ int causal_sockops(struct bpf_sock_ops *skops)
 	return 1;
 }
 
-/* An application hands data to a socket: sendmsg, write, sendfile. */
-SEC("fentry/tcp_sendmsg_locked")
-int BPF_PROG(causal_send, struct sock *sk)
+/* Sockets of the attached cgroup have a record; others are not ours. */
+static __always_inline void on_send(struct sock *sk)
 {
 	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
 
 	if (st)
 		causal_tcp_send(sk, st);
+}
+
+static __always_inline void on_recv(struct sock *sk, int copied)
+{
+	struct causal_tcp_state *st;
+
+	if (copied <= 0)
+		return;
+	st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	if (st)
+		causal_tcp_recv(sk, st, copied);
+}
+
+/* An application hands data to a socket: sendmsg, write, sendfile. */
+SEC("fentry/tcp_sendmsg_locked")
+int BPF_PROG(causal_send, struct sock *sk)
+{
+	on_send(sk);
 	return 0;
 }
 
@@ -341,10 +358,7 @@ int BPF_PROG(causal_send, struct sock *sk)
 SEC("fentry/do_tcp_sendpages")
 int BPF_PROG(causal_sendpage, struct sock *sk)
 {
-	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
-
-	if (st)
-		causal_tcp_send(sk, st);
+	on_send(sk);
 	return 0;
 }
 
@@ -354,13 +368,8 @@ int BPF_PROG(causal_recv, struct sock *sk, struct msghdr *msg, size_t len,
 	     int flags, struct scm_timestamping_internal *tss, int *cmsg_flags,
 	     int ret)
 {
-	struct causal_tcp_state *st;
-
-	if (ret <= 0 || (flags & MSG_PEEK))
-		return 0;
-	st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
-	if (st)
-		causal_tcp_recv(sk, st, ret);
+	if (!(flags & MSG_PEEK))
+		on_recv(sk, ret);
 	return 0;
 }
 
@@ -369,13 +378,7 @@ SEC("fexit/tcp_read_sock")
 int BPF_PROG(causal_read, struct sock *sk, read_descriptor_t *desc,
 	     sk_read_actor_t recv_actor, int ret)
 {
-	struct causal_tcp_state *st;
-
-	if (ret <= 0)
-		return 0;
-	st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
-	if (st)
-		causal_tcp_recv(sk, st, ret);
+	on_recv(sk, ret);
 	return 0;
 }
 

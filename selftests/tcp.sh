@@ -115,16 +115,21 @@ peer_without_causal() {
 	check_eq "b's stamps in" 0 "$(in_ns b "$CAUSALCTL" -j status | jq .stats.stamps_in)"
 }
 
+# held_exchange - a's client and b's server exchange 3 messages, then keep
+# the connection open until killed
+held_exchange() {
+	CAUSAL_PEER_HOLD=60 in_ns b "$PEER" server 7000 ab 3 > "$T/b" &
+	CAUSAL_PEER_HOLD=60 in_ns a "$PEER" client 10.71.0.2 7000 ab 3 > "$T/a" &
+	busywait 20000 lines_are "$T/a" 6
+}
+
 sockets_lists_connections() {
 	local j nb
 
 	load_module && attach || fail "attach"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
-	# held open until the case ends and kills them
-	CAUSAL_PEER_HOLD=60 in_ns b "$PEER" server 7000 ab 3 > "$T/b" &
-	CAUSAL_PEER_HOLD=60 in_ns a "$PEER" client 10.71.0.2 7000 ab 3 > "$T/a" &
-	busywait 20000 lines_are "$T/a" 6 || fail "no exchange"
+	held_exchange || fail "no exchange"
 	in_ns a "$CAUSALCTL" sockets
 	j=$(sock_json a 7000)
 	nb=$(in_ns b "$CAUSALCTL" node)
@@ -275,9 +280,7 @@ unload_with_live_tracked_sockets() {
 	load_module && attach || fail "attach"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
-	CAUSAL_PEER_HOLD=60 in_ns b "$PEER" server 7000 ab 3 > "$T/b" &
-	CAUSAL_PEER_HOLD=60 in_ns a "$PEER" client 10.71.0.2 7000 ab 3 > "$T/a" &
-	busywait 20000 lines_are "$T/a" 6 || fail "no exchange"
+	held_exchange || fail "no exchange"
 	check_eq "a's tracked sockets" 1 "$(stat_of a sockets)"
 	if rmmod causal 2> /dev/null; then
 		fail "module unloaded under attached programs"

@@ -273,13 +273,11 @@ static bool cgroup_path(const char *dir, uint64_t id, char *out, size_t len, int
  */
 void print_attachment(void)
 {
+	char path[PATH_MAX], cg[PATH_MAX] = "?", *slash;
 	struct bpf_link_info info = {};
 	__u32 len = sizeof(info);
-	char path[PATH_MAX], cg[PATH_MAX] = "?";
-	int fd;
-
 	struct statfs fs;
-	char *slash;
+	int fd;
 
 	/* ip netns exec mounts a fresh /sys, without the bpffs. */
 	snprintf(path, sizeof(path), "%s", pin_dir());

@@ -40,10 +40,8 @@ int sockets_main(int argc, char **argv);
 void print_attachment(void);
 void print_stats(const bool *have, const uint64_t *v, const char *indent);
 
-const char *clock_name(uint32_t clock);
-int clock_parse(const char *name, uint32_t *clock);
-const char *scope_name(uint32_t scope);
-int scope_parse(const char *name, uint32_t *scope);
 int node_id_parse(const char *s, uint64_t *id);
+struct nlattr;
+int parse_stats(struct nlattr *nest, bool *have, uint64_t *v);
 
 #endif /* _CAUSALCTL_H */

@@ -53,10 +53,8 @@ static void get_addr(uint8_t *dst, struct nlattr *a)
 
 static int parse_sock(struct nlattr **tb, void *arg)
 {
-	struct nlattr *st[CAUSAL_A_STATS_MAX + 1];
 	struct sock_list *l = arg;
 	struct sock_info *s;
-	int i;
 
 	if (!tb[CAUSAL_A_SOCK_COOKIE] || !tb[CAUSAL_A_SOCK_FAMILY])
 		return -EPROTO;
@@ -90,16 +88,8 @@ static int parse_sock(struct nlattr **tb, void *arg)
 	s->last_recv = get_u64(tb[CAUSAL_A_SOCK_LAST_RECV]);
 	s->remote_node = get_u64(tb[CAUSAL_A_SOCK_REMOTE_NODE]);
 	s->remote_stamp = get_u64(tb[CAUSAL_A_SOCK_REMOTE_STAMP]);
-	if (tb[CAUSAL_A_SOCK_STATS]) {
-		if (nla_parse_nested(st, CAUSAL_A_STATS_MAX, tb[CAUSAL_A_SOCK_STATS], NULL) < 0)
-			return -EPROTO;
-		for (i = 1; i <= CAUSAL_A_STATS_MAX; i++) {
-			if (!st[i] || i == CAUSAL_A_STATS_PAD)
-				continue;
-			s->has_stat[i] = true;
-			s->stat[i] = nla_get_u64(st[i]);
-		}
-	}
+	if (tb[CAUSAL_A_SOCK_STATS])
+		return parse_stats(tb[CAUSAL_A_SOCK_STATS], s->has_stat, s->stat);
 	return 0;
 }
 

@@ -67,62 +67,76 @@ static const char *const clock_names[] = {
 	[CAUSAL_CLOCK_HLC] = "hlc",
 };
 
-#define N_CLOCKS (sizeof(clock_names) / sizeof(clock_names[0]))
-
 static const char *const scope_names[] = {
 	[CAUSAL_SCOPE_SOCKET] = "socket",
 	[CAUSAL_SCOPE_THREAD] = "thread",
 	[CAUSAL_SCOPE_PROCESS] = "process",
 };
 
-#define N_SCOPES (sizeof(scope_names) / sizeof(scope_names[0]))
+/* A node setting that takes one of a few named values. */
+struct choice {
+	const char *cmd;		/* its command, and its JSON key */
+	int attr;			/* its attribute in the status set */
+	const char *const *names;	/* names by value */
+	size_t n;
+	const char *hint;		/* the names, for errors */
+};
 
-const char *scope_name(uint32_t scope)
+static const struct choice clock_choice = {
+	"clock", CAUSAL_A_STATUS_CLOCK, clock_names,
+	sizeof(clock_names) / sizeof(clock_names[0]), "lamport/hlc",
+};
+
+static const struct choice scope_choice = {
+	"scope", CAUSAL_A_STATUS_SCOPE, scope_names,
+	sizeof(scope_names) / sizeof(scope_names[0]), "socket/thread/process",
+};
+
+static const char *choice_name(const struct choice *c, uint32_t v)
 {
-	if (scope < N_SCOPES && scope_names[scope])
-		return scope_names[scope];
-	return "unknown";
+	return v < c->n && c->names[v] ? c->names[v] : "unknown";
 }
 
-int scope_parse(const char *name, uint32_t *scope)
+static int choice_parse(const struct choice *c, const char *name, uint32_t *v)
 {
 	uint32_t i;
 
-	for (i = 0; i < N_SCOPES; i++) {
-		if (scope_names[i] && !strcmp(scope_names[i], name)) {
-			*scope = i;
+	for (i = 0; i < c->n; i++) {
+		if (c->names[i] && !strcmp(c->names[i], name)) {
+			*v = i;
 			return 0;
 		}
 	}
 	return -EINVAL;
 }
 
-const char *clock_name(uint32_t clock)
+/**
+ * parse_stats() - the counters of a stats nest
+ * @nest: the nest
+ * @have: out: which attributes of the stats set are present
+ * @v: out: their values
+ *
+ * Return: 0, or -EPROTO when the nest does not parse.
+ */
+int parse_stats(struct nlattr *nest, bool *have, uint64_t *v)
 {
-	if (clock < N_CLOCKS && clock_names[clock])
-		return clock_names[clock];
-	return "unknown";
-}
+	struct nlattr *st[CAUSAL_A_STATS_MAX + 1];
+	int i;
 
-/* Return: 0 and *clock set, or -EINVAL for an unknown name. */
-int clock_parse(const char *name, uint32_t *clock)
-{
-	uint32_t i;
-
-	for (i = 0; i < N_CLOCKS; i++) {
-		if (clock_names[i] && !strcmp(clock_names[i], name)) {
-			*clock = i;
-			return 0;
-		}
+	if (nla_parse_nested(st, CAUSAL_A_STATS_MAX, nest, NULL) < 0)
+		return -EPROTO;
+	for (i = 1; i <= CAUSAL_A_STATS_MAX; i++) {
+		if (!st[i] || i == CAUSAL_A_STATS_PAD)
+			continue;
+		have[i] = true;
+		v[i] = nla_get_u64(st[i]);
 	}
-	return -EINVAL;
+	return 0;
 }
 
 static int parse_status(struct nlattr **tb, void *arg)
 {
-	struct nlattr *st[CAUSAL_A_STATS_MAX + 1];
 	struct status *s = arg;
-	int i;
 
 	if (!tb[CAUSAL_A_STATUS_VERSION] || !tb[CAUSAL_A_STATUS_NODE_ID] ||
 	    !tb[CAUSAL_A_STATUS_CLOCK])
@@ -135,17 +149,8 @@ static int parse_status(struct nlattr **tb, void *arg)
 		s->scope = nla_get_u32(tb[CAUSAL_A_STATUS_SCOPE]);
 	if (tb[CAUSAL_A_STATUS_SOCKETS_MAX])
 		s->sockets_max = nla_get_u32(tb[CAUSAL_A_STATUS_SOCKETS_MAX]);
-	if (tb[CAUSAL_A_STATUS_STATS]) {
-		if (nla_parse_nested(st, CAUSAL_A_STATS_MAX,
-				     tb[CAUSAL_A_STATUS_STATS], NULL) < 0)
-			return -EPROTO;
-		for (i = 1; i <= CAUSAL_A_STATS_MAX; i++) {
-			if (!st[i] || i == CAUSAL_A_STATS_PAD)
-				continue;
-			s->has_stat[i] = true;
-			s->stat[i] = nla_get_u64(st[i]);
-		}
-	}
+	if (tb[CAUSAL_A_STATUS_STATS])
+		return parse_stats(tb[CAUSAL_A_STATUS_STATS], s->has_stat, s->stat);
 	return 0;
 }
 
@@ -181,8 +186,8 @@ int status_main(int argc, char **argv)
 	print_open_object(NULL);
 	print_string("version", "causal %s\n", s.version);
 	print_node_id("node_id", "node:    %s\n", s.node_id);
-	print_string("clock", "clock:   %s", clock_name(s.clock));
-	print_string("scope", ", %s scope\n", scope_name(s.scope));
+	print_string("clock", "clock:   %s", choice_name(&clock_choice, s.clock));
+	print_string("scope", ", %s scope\n", choice_name(&scope_choice, s.scope));
 	print_u64("sockets_max", "cap:     %s sockets\n", s.sockets_max);
 	print_attachment();
 	print_open_object("stats");
@@ -274,67 +279,47 @@ int node_main(int argc, char **argv)
 	return 0;
 }
 
-int clock_main(int argc, char **argv)
+static int choice_main(const struct choice *c, int argc, char **argv)
 {
 	struct status s;
-	uint32_t clock;
 	struct cnl nl;
+	uint32_t v;
+	char what[32];
 
 	if (argc > 1 && is_help(argv[1]))
-		return command_help("clock");
+		return command_help(c->cmd);
 	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "show"))) {
 		cnl_connect_or_die(&nl);
 		if (get_status(&nl, &s) < 0)
 			return EXIT_FAIL;
 		cnl_close(&nl);
+		v = c->attr == CAUSAL_A_STATUS_CLOCK ? s.clock : s.scope;
 		print_open_object(NULL);
-		print_string("clock", "%s\n", clock_name(s.clock));
+		print_string(c->cmd, "%s\n", choice_name(c, v));
 		print_close_object();
 		print_end();
 		return 0;
 	}
 	if (strcmp(argv[1], "set"))
-		return usage_error("clock", "invalid clock command: %s (use show/set)", argv[1]);
+		return usage_error(c->cmd, "invalid %s command: %s (use show/set)", c->cmd, argv[1]);
 	if (argc != 3)
-		return usage_error("clock", "clock set takes one clock name");
-	if (clock_parse(argv[2], &clock) < 0)
-		return usage_error("clock", "invalid clock: %s (use lamport/hlc)", argv[2]);
+		return usage_error(c->cmd, "%s set takes one %s name", c->cmd, c->cmd);
+	if (choice_parse(c, argv[2], &v) < 0)
+		return usage_error(c->cmd, "invalid %s: %s (use %s)", c->cmd, argv[2], c->hint);
 	cnl_connect_or_die(&nl);
-	if (node_set(&nl, CAUSAL_A_STATUS_CLOCK, clock, "setting the clock") < 0)
+	snprintf(what, sizeof(what), "setting the %s", c->cmd);
+	if (node_set(&nl, c->attr, v, what) < 0)
 		return EXIT_FAIL;
 	cnl_close(&nl);
 	return 0;
 }
 
+int clock_main(int argc, char **argv)
+{
+	return choice_main(&clock_choice, argc, argv);
+}
+
 int scope_main(int argc, char **argv)
 {
-	struct status s;
-	uint32_t scope;
-	struct cnl nl;
-
-	if (argc > 1 && is_help(argv[1]))
-		return command_help("scope");
-	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "show"))) {
-		cnl_connect_or_die(&nl);
-		if (get_status(&nl, &s) < 0)
-			return EXIT_FAIL;
-		cnl_close(&nl);
-		print_open_object(NULL);
-		print_string("scope", "%s\n", scope_name(s.scope));
-		print_close_object();
-		print_end();
-		return 0;
-	}
-	if (strcmp(argv[1], "set"))
-		return usage_error("scope", "invalid scope command: %s (use show/set)", argv[1]);
-	if (argc != 3)
-		return usage_error("scope", "scope set takes one scope name");
-	if (scope_parse(argv[2], &scope) < 0)
-		return usage_error("scope", "invalid scope: %s (use socket/thread/process)",
-				   argv[2]);
-	cnl_connect_or_die(&nl);
-	if (node_set(&nl, CAUSAL_A_STATUS_SCOPE, scope, "setting the scope") < 0)
-		return EXIT_FAIL;
-	cnl_close(&nl);
-	return 0;
+	return choice_main(&scope_choice, argc, argv);
 }

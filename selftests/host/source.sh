@@ -24,6 +24,25 @@ netlink_code_matches_the_spec() {
 		fail "generated netlink code is stale: run make regen"
 }
 
+target_kernels_have_the_config_causal_needs() {
+	local rel key want got bad=0
+
+	for rel in $("$TOP/scripts/kernels.sh"); do
+		[ -f "/boot/config-$rel" ] || skip "no /boot/config-$rel"
+		while IFS='=' read -r key want; do
+			[[ $key == CONFIG_* ]] || continue
+			got=$(sed -n "s/^$key=//p" "/boot/config-$rel")
+			# built in is as good as a module, not the other way round
+			if [ "$got" != "$want" ] && ! { [ "$want" = m ] && [ "$got" = y ]; }; then
+				echo "$rel: $key=${got:-unset}, causal needs $want"
+				bad=1
+			fi
+		done < "$TOP/selftests/config"
+	done
+	[ $bad = 0 ] || fail "kernel configuration"
+}
+
 run_test kernel_code_is_checkpatch_clean kernel_code_is_checkpatch_clean
 run_test netlink_code_matches_the_spec netlink_code_matches_the_spec
+run_test target_kernels_have_the_config_causal_needs target_kernels_have_the_config_causal_needs
 exit_tests
