@@ -25,12 +25,8 @@ struct causal_net *causal_net(const struct net *net)
 	return net_generic(net, causal_net_id);
 }
 
-/**
- * causal_node_id_random() - a fresh random node identity
- *
- * Return: a random 64-bit value other than 0 (0 means "no node" on the wire).
- */
-u64 causal_node_id_random(void)
+/* A fresh random node identity: never 0, which means "no node" on the wire. */
+static u64 causal_node_id_random(void)
 {
 	u64 id;
 

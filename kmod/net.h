@@ -60,7 +60,6 @@ struct causal_net {
 
 struct causal_net *causal_net(const struct net *net);
 void causal_stats_read(const struct causal_net *cn, u64 sum[CAUSAL_STAT_NR]);
-u64 causal_node_id_random(void);
 
 /**
  * causal_stat_add() - count @n events of kind @stat on node @cn

@@ -106,18 +106,6 @@ void json_u64(struct json *j, uint64_t v)
 	fprintf(j->out, "%" PRIu64, v);
 }
 
-void json_s64(struct json *j, int64_t v)
-{
-	begin_value(j);
-	fprintf(j->out, "%" PRId64, v);
-}
-
-void json_bool(struct json *j, bool v)
-{
-	begin_value(j);
-	fputs(v ? "true" : "false", j->out);
-}
-
 void json_null(struct json *j)
 {
 	begin_value(j);

@@ -24,8 +24,6 @@ void json_open(struct json *j, char bracket);
 void json_close(struct json *j, char bracket);
 void json_string(struct json *j, const char *s);
 void json_u64(struct json *j, uint64_t v);
-void json_s64(struct json *j, int64_t v);
-void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 void json_end(struct json *j);
 

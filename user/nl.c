@@ -124,7 +124,6 @@ static void parse_extack(struct cnl *nl, struct nlmsgerr *e)
 	size_t off = NLMSG_HDRLEN + sizeof(*e);
 
 	nl->extack[0] = '\0';
-	nl->bad_attr = 0;
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
@@ -137,15 +136,6 @@ static void parse_extack(struct cnl *nl, struct nlmsgerr *e)
 	if (tb[NLMSGERR_ATTR_MSG])
 		snprintf(nl->extack, sizeof(nl->extack), "%s",
 			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
-	if (tb[NLMSGERR_ATTR_OFFS]) {
-		uint32_t offs = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
-		const struct nlattr *bad = (const void *)((const char *)&e->msg + offs);
-
-		/* The offset is into the echoed request. */
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
-		    offs + sizeof(*bad) <= e->msg.nlmsg_len)
-			nl->bad_attr = bad->nla_type & NLA_TYPE_MASK;
-	}
 }
 
 static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *data)
@@ -187,7 +177,6 @@ int cnl_transact(struct cnl *nl, struct nl_msg *msg, int maxattr,
 	int err;
 
 	nl->extack[0] = '\0';
-	nl->bad_attr = 0;
 	nl->dump_intr = false;
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb) {

@@ -12,14 +12,12 @@
  * @sk: libnl socket
  * @family: resolved family id
  * @extack: the kernel's extended ACK message for the last error, or ""
- * @bad_attr: type of the attribute the kernel blamed, or 0
  * @dump_intr: the last dump saw NLM_F_DUMP_INTR: it may be inconsistent
  */
 struct cnl {
 	struct nl_sock *sk;
 	int family;
 	char extack[256];
-	int bad_attr;
 	bool dump_intr;
 };
 

@@ -19,11 +19,6 @@ void print_init(bool as_json, bool pretty)
 	json_init(&json, stdout, pretty);
 }
 
-bool print_json(void)
-{
-	return json_mode;
-}
-
 static void text(const char *fmt, const char *value)
 {
 	if (fmt)
@@ -87,7 +82,10 @@ void print_u64(const char *k, const char *fmt, uint64_t value)
 	}
 }
 
-void format_node_id(char buf[NODE_ID_LEN], uint64_t id)
+/* The text form of a node id: 16 lower-case hex digits. */
+#define NODE_ID_LEN 17
+
+static void format_node_id(char buf[NODE_ID_LEN], uint64_t id)
 {
 	snprintf(buf, NODE_ID_LEN, "%016" PRIx64, id);
 }

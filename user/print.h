@@ -12,7 +12,6 @@
  * as text (the field exists only in JSON); a NULL key nothing as JSON.
  */
 void print_init(bool json, bool pretty);
-bool print_json(void);
 void print_open_object(const char *key);
 void print_close_object(void);
 void print_open_array(const char *key);
@@ -23,9 +22,5 @@ void print_node_id(const char *key, const char *fmt, uint64_t id);
 void print_null(const char *key);
 void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void print_end(void);
-
-/* The text form of a node id: 16 lower-case hex digits. */
-#define NODE_ID_LEN 17
-void format_node_id(char buf[NODE_ID_LEN], uint64_t id);
 
 #endif /* _CAUSALCTL_PRINT_H */
