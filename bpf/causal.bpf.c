@@ -65,14 +65,29 @@ static __always_inline void established(struct bpf_sock_ops *skops)
 				  BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
 }
 
+/* Payload sizes of the socket's clock form (a scalar until the first send). */
+static __always_inline void pay_sizes(struct causal_tcp_state *st, __u32 *max,
+				      __u32 *step, __u32 *min)
+{
+	*max = st->pay_max;
+	*step = st->pay_step;
+	*min = st->pay_min;
+	if (!*max || *max > CAUSAL_PAY_MAX || !*step) {
+		*max = CAUSAL_PAY_SCALAR_FULL;
+		*step = CAUSAL_PAY_SCALAR_FULL - CAUSAL_PAY_SCALAR_SHORT;
+		*min = CAUSAL_PAY_SCALAR_SHORT;
+	}
+}
+
 /*
  * Room for the option: on segments with payload, and when the kernel sizes
- * the MSS (no skb: flags 0), so that full segments leave room for it.
+ * the MSS (no skb: flags 0), so that full segments leave room for it.  The
+ * largest form that fits, down to the smallest.
  */
 static __always_inline void reserve(struct bpf_sock_ops *skops)
 {
 	struct causal_tcp_state *st;
-	__u32 flags = skops->skb_tcp_flags;
+	__u32 flags = skops->skb_tcp_flags, max, step, min, len, i;
 
 	if (flags & TCPHDR_SYN)
 		return;
@@ -81,17 +96,21 @@ static __always_inline void reserve(struct bpf_sock_ops *skops)
 	st = state_of(skops);
 	if (!st || !(st->flags & CAUSAL_TS_TRACKED))
 		return;
-	if (!bpf_reserve_hdr_opt(skops, CAUSAL_TCPOPT_LEN_FULL, 0))
-		return;
-	if (!bpf_reserve_hdr_opt(skops, CAUSAL_TCPOPT_LEN_SHORT, 0))
-		return;
+	pay_sizes(st, &max, &step, &min);
+	len = max;
+	for (i = 0; i <= CAUSAL_PAY_VEC_MAX_ENTRIES; i++) {
+		if (!bpf_reserve_hdr_opt(skops, CAUSAL_TCPOPT_HDR + len, 0))
+			return;
+		if (len < min + step)
+			break;
+		len -= step;
+	}
 	if (flags)
 		st->nospace_out++;
 }
 
-/* The stamp of the send whose bytes start at @seq: the last entry at or before. */
-static __always_inline int tx_lookup(struct causal_tcp_state *st, __u32 seq,
-				     __u64 *stamp, __u8 *flags)
+/* The send whose bytes start at @seq: the last entry at or before it. */
+static __always_inline int tx_lookup(struct causal_tcp_state *st, __u32 seq)
 {
 	__u32 i, n = st->tx_count, found = CAUSAL_TX_SLOTS;
 
@@ -101,63 +120,95 @@ static __always_inline int tx_lookup(struct causal_tcp_state *st, __u32 seq,
 		if (!before32(seq, st->tx_seq[i]))
 			found = i;
 	}
-	barrier_var(found);
-	if (found >= CAUSAL_TX_SLOTS)
-		return -1;
-	*stamp = st->tx_stamp[found];
-	*flags = CAUSAL_TCPOPT_VERSION << CAUSAL_TCPOPT_F_VERSION_SHIFT;
-	if (st->tx_inexact & (1U << found))
-		*flags |= CAUSAL_TCPOPT_F_INEXACT;
-	return 0;
+	return found;
 }
 
+/*
+ * Write the payload of the segment's send, as long as the room left allows:
+ * a scalar loses its node id, a vector its last entries (and says so).
+ */
 static __always_inline void write_opt(struct bpf_sock_ops *skops)
 {
 	void *data = (void *)(long)skops->skb_data;
 	void *end = (void *)(long)skops->skb_data_end;
 	struct tcphdr *th = data;
 	struct causal_tcp_state *st;
-	__u8 opt[CAUSAL_TCPOPT_LEN_FULL];
-	__u64 stamp;
-	__u8 flags;
+	__u8 opt[64];	/* a power of two: sizes are masked into it */
+	__u32 slot, len, full, step, min, size, i;
 
 	if ((void *)(th + 1) > end || skops->skb_len <= th->doff * 4U)
 		return;
 	st = state_of(skops);
 	if (!st)
 		return;
-	if (tx_lookup(st, bpf_ntohl(th->seq), &stamp, &flags)) {
+	slot = tx_lookup(st, bpf_ntohl(th->seq));
+	barrier_var(slot);
+	if (slot >= CAUSAL_TX_SLOTS) {
 		st->nospace_out++;
 		return;
+	}
+	__builtin_memcpy(&opt[CAUSAL_TCPOPT_HDR], st->tx_pay[slot], CAUSAL_PAY_ROOM);
+	full = st->tx_len[slot];
+	if (!(opt[CAUSAL_TCPOPT_OFF_FLAGS] & CAUSAL_TCPOPT_F_VECTOR)) {
+		step = CAUSAL_PAY_SCALAR_FULL - CAUSAL_PAY_SCALAR_SHORT;
+		min = CAUSAL_PAY_SCALAR_SHORT;
+	} else {
+		step = CAUSAL_PAY_VEC_ENTRY;
+		min = 1;
 	}
 	opt[0] = CAUSAL_TCPOPT_KIND;
-	opt[1] = CAUSAL_TCPOPT_LEN_FULL;
 	opt[2] = CAUSAL_TCPOPT_EXID >> 8;
 	opt[3] = CAUSAL_TCPOPT_EXID & 0xff;
-	opt[CAUSAL_TCPOPT_OFF_FLAGS] = flags;
-	causal_wire_put64(&opt[CAUSAL_TCPOPT_OFF_STAMP], stamp);
-	causal_wire_put64(&opt[CAUSAL_TCPOPT_OFF_NODE], st->node);
-	if (!bpf_store_hdr_opt(skops, opt, CAUSAL_TCPOPT_LEN_FULL, 0)) {
-		st->stamped_out++;
-		return;
+	len = full;
+	for (i = 0; i <= CAUSAL_PAY_VEC_MAX_ENTRIES; i++) {
+		size = CAUSAL_TCPOPT_HDR + len;
+		if (size > CAUSAL_TCPOPT_HDR + CAUSAL_PAY_MAX)
+			break;
+		/* hide the bound from the compiler so that the mask stays */
+		barrier_var(size);
+		size &= 63;
+		if (size <= CAUSAL_TCPOPT_HDR)
+			break;
+		if (len < full && (opt[CAUSAL_TCPOPT_OFF_FLAGS] & CAUSAL_TCPOPT_F_VECTOR))
+			opt[CAUSAL_TCPOPT_OFF_FLAGS] |= CAUSAL_TCPOPT_F_INCOMPLETE;
+		opt[1] = size;
+		if (!bpf_store_hdr_opt(skops, opt, size, 0)) {
+			st->stamped_out++;
+			return;
+		}
+		if (len < min + step)
+			break;
+		len -= step;
 	}
-	opt[1] = CAUSAL_TCPOPT_LEN_SHORT;
-	if (!bpf_store_hdr_opt(skops, opt, CAUSAL_TCPOPT_LEN_SHORT, 0))
-		st->stamped_out++;
-	else
-		st->nospace_out++;
+	st->nospace_out++;
+}
+
+/* Are the payloads of rx slot @i and @pay, both @len long, the same? */
+static __always_inline int rx_same(struct causal_tcp_state *st, __u32 i,
+				   const __u8 *pay, __u32 len)
+{
+	__u32 k;
+
+	if (i >= CAUSAL_RX_SLOTS || st->rx_len[i] != len)
+		return 0;
+	for (k = 0; k < CAUSAL_PAY_ROOM; k++)
+		if (k < len && st->rx_pay[i][k] != pay[k])
+			return 0;
+	return 1;
 }
 
 /*
- * Remember that bytes [start, end) carry @stamp.  A range that continues the
- * last one with the same stamp extends it (the segments of one send); with
- * no slot left, it is merged into the last one, whose stamp becomes an
- * upper bound.
+ * Remember that bytes [start, end) came with payload @pay.  A range that
+ * continues the last one with the same payload extends it (the segments of
+ * one send).  With no slot left it is merged into the last one, flagged
+ * inexact: a scalar keeps the larger stamp (an upper bound), a vector the
+ * older entries (a lower bound), as Documentation/causal.rst explains.
  */
 static __always_inline void rx_push(struct causal_tcp_state *st, __u32 start,
-				    __u32 end, __u64 stamp, int inexact)
+				    __u32 end, const __u8 *pay, __u32 len)
 {
 	__u32 n = st->rx_count, last;
+	__u64 a, b;
 
 	if (n > CAUSAL_RX_SLOTS) {
 		st->rx_count = 0;
@@ -168,10 +219,8 @@ static __always_inline void rx_push(struct causal_tcp_state *st, __u32 start,
 		barrier_var(last);
 		if (last >= CAUSAL_RX_SLOTS)
 			return;
-		if (st->rx_stamp[last] == stamp && st->rx_end[last] == start) {
+		if (st->rx_end[last] == start && rx_same(st, last, pay, len)) {
 			st->rx_end[last] = end;
-			if (inexact)
-				st->rx_inexact |= 1U << last;
 			return;
 		}
 		if (n == CAUSAL_RX_SLOTS) {
@@ -179,9 +228,13 @@ static __always_inline void rx_push(struct causal_tcp_state *st, __u32 start,
 				st->rx_end[last] = end;
 			if (before32(start, st->rx_start[last]))
 				st->rx_start[last] = start;
-			if (st->rx_stamp[last] < stamp)
-				st->rx_stamp[last] = stamp;
-			st->rx_inexact |= 1U << last;
+			if (!((st->rx_pay[last][0] | pay[0]) & CAUSAL_TCPOPT_F_VECTOR)) {
+				a = causal_wire_get64(&st->rx_pay[last][CAUSAL_PAY_STAMP]);
+				b = causal_wire_get64(&pay[CAUSAL_PAY_STAMP]);
+				if (a < b)
+					causal_wire_put64(&st->rx_pay[last][CAUSAL_PAY_STAMP], b);
+			}
+			st->rx_pay[last][0] |= CAUSAL_TCPOPT_F_INEXACT;
 			return;
 		}
 	}
@@ -190,11 +243,8 @@ static __always_inline void rx_push(struct causal_tcp_state *st, __u32 start,
 		return;
 	st->rx_start[n] = start;
 	st->rx_end[n] = end;
-	st->rx_stamp[n] = stamp;
-	if (inexact)
-		st->rx_inexact |= 1U << n;
-	else
-		st->rx_inexact &= ~(1U << n);
+	st->rx_len[n] = len;
+	__builtin_memcpy(st->rx_pay[n], pay, CAUSAL_PAY_ROOM);
 	st->rx_count = n + 1;
 }
 
@@ -218,8 +268,8 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops)
 	void *end = (void *)(long)skops->skb_data_end;
 	struct tcphdr *th = (void *)data;
 	struct causal_tcp_state *st;
-	__u8 buf[64] = {}, opt[CAUSAL_TCPOPT_LEN_FULL];
-	__u32 hlen, optlen, payload, seq, i, off;
+	__u8 buf[64] = {}, pay[CAUSAL_PAY_ROOM] = {};
+	__u32 hlen, optlen, payload, seq, i, off, plen;
 	__u8 kind, l;
 
 	if ((void *)(th + 1) > end)
@@ -271,7 +321,8 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops)
 				WALK(st, foreign)++;
 			else if (WALK(st, found)++)
 				WALK(st, bad)++;		/* a second one */
-			else if (l != CAUSAL_TCPOPT_LEN_FULL && l != CAUSAL_TCPOPT_LEN_SHORT)
+			else if (l <= CAUSAL_TCPOPT_HDR ||
+				 l > CAUSAL_TCPOPT_HDR + CAUSAL_PAY_MAX)
 				WALK(st, bad)++;
 			else {
 				WALK(st, ours) = off;
@@ -286,10 +337,16 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops)
 		st->malformed_in += WALK(st, bad);
 		return;
 	}
-	off = WALK(st, ours);
-	for (i = 0; i < CAUSAL_TCPOPT_LEN_FULL; i++)
-		opt[i] = buf[(off + i) & 63];
-	if (opt[CAUSAL_TCPOPT_OFF_FLAGS] >> CAUSAL_TCPOPT_F_VERSION_SHIFT != CAUSAL_TCPOPT_VERSION) {
+	off = WALK(st, ours) + CAUSAL_TCPOPT_HDR;
+	plen = WALK(st, len) - CAUSAL_TCPOPT_HDR;
+	for (i = 0; i < CAUSAL_PAY_MAX; i++)
+		if (i < plen)
+			pay[i] = buf[(off + i) & 63];
+	/* The version, and a length that is one of the forms. */
+	if (pay[0] >> CAUSAL_TCPOPT_F_VERSION_SHIFT != CAUSAL_TCPOPT_VERSION ||
+	    (pay[0] & CAUSAL_TCPOPT_F_VECTOR ?
+	     (plen - 1) % CAUSAL_PAY_VEC_ENTRY :
+	     plen != CAUSAL_PAY_SCALAR_FULL && plen != CAUSAL_PAY_SCALAR_SHORT)) {
 		st->malformed_in++;
 		return;
 	}
@@ -299,10 +356,7 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops)
 	if (!payload || !before32(skops->rcv_nxt, seq + payload))
 		return;
 	st->stamped_in++;
-	if (WALK(st, len) == CAUSAL_TCPOPT_LEN_FULL)
-		st->rx_node = causal_wire_get64(&opt[CAUSAL_TCPOPT_OFF_NODE]);
-	rx_push(st, seq, seq + payload, causal_wire_get64(&opt[CAUSAL_TCPOPT_OFF_STAMP]),
-		opt[CAUSAL_TCPOPT_OFF_FLAGS] & CAUSAL_TCPOPT_F_INEXACT);
+	rx_push(st, seq, seq + payload, pay, plen);
 }
 
 SEC("sockops")

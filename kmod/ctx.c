@@ -20,6 +20,7 @@
 #include <uapi/linux/causal.h>
 
 #include "ctx.h"
+#include "vec.h"
 #include "tracepoint.h"
 
 static unsigned int ctx_max = 65536;
@@ -30,6 +31,7 @@ struct causal_ctx {
 	struct rhash_head node;
 	const void *key;	/* task_struct or signal_struct */
 	atomic64_t clock;
+	struct causal_vclock *vc;	/* vector clock, made on first use */
 	struct rcu_head rcu;
 };
 
@@ -43,6 +45,39 @@ static const struct rhashtable_params causal_ctx_params = {
 static struct rhashtable causal_ctxs;
 static atomic_t causal_ctx_count = ATOMIC_INIT(0);
 
+/* The entry of the current thread or process, made on first use. */
+static struct causal_ctx *causal_ctx_get(u32 scope)
+{
+	struct causal_ctx *c, *old;
+	const void *key;
+
+	if (scope == CAUSAL_SCOPE_SOCKET || !in_task())
+		return NULL;
+	key = scope == CAUSAL_SCOPE_PROCESS ? (const void *)current->signal
+					    : (const void *)current;
+	c = rhashtable_lookup(&causal_ctxs, &key, causal_ctx_params);
+	if (c)
+		return c;
+
+	if (atomic_inc_return(&causal_ctx_count) > READ_ONCE(ctx_max))
+		goto full;
+	c = kzalloc(sizeof(*c), GFP_ATOMIC | __GFP_NOWARN);
+	if (!c)
+		goto full;
+	c->key = key;
+	old = rhashtable_lookup_get_insert_fast(&causal_ctxs, &c->node,
+						causal_ctx_params);
+	if (!old)
+		return c;
+	kfree(c);
+	atomic_dec(&causal_ctx_count);
+	return IS_ERR(old) ? NULL : old;
+
+full:
+	atomic_dec(&causal_ctx_count);
+	return NULL;
+}
+
 /**
  * causal_ctx_clock() - the clock of the current thread or process
  * @scope: the node's enum causal_scope
@@ -55,34 +90,47 @@ static atomic_t causal_ctx_count = ATOMIC_INIT(0);
  */
 atomic64_t *causal_ctx_clock(u32 scope)
 {
-	struct causal_ctx *c, *old;
-	const void *key;
+	struct causal_ctx *c = causal_ctx_get(scope);
 
-	if (scope == CAUSAL_SCOPE_SOCKET || !in_task())
-		return NULL;
-	key = scope == CAUSAL_SCOPE_PROCESS ? (const void *)current->signal
-					    : (const void *)current;
-	c = rhashtable_lookup(&causal_ctxs, &key, causal_ctx_params);
-	if (c)
-		return &c->clock;
+	return c ? &c->clock : NULL;
+}
 
-	if (atomic_inc_return(&causal_ctx_count) > READ_ONCE(ctx_max))
-		goto full;
-	c = kzalloc(sizeof(*c), GFP_ATOMIC | __GFP_NOWARN);
+/**
+ * causal_ctx_vclock() - the vector clock of the current thread or process
+ * @scope: the node's enum causal_scope
+ * @width: its width if it has to be made
+ *
+ * As causal_ctx_clock(), for vector clocks.
+ *
+ * Return: the clock or NULL.
+ */
+struct causal_vclock *causal_ctx_vclock(u32 scope, u32 width)
+{
+	struct causal_ctx *c = causal_ctx_get(scope);
+	struct causal_vclock *vc, *old;
+
 	if (!c)
-		goto full;
-	c->key = key;
-	old = rhashtable_lookup_get_insert_fast(&causal_ctxs, &c->node,
-						causal_ctx_params);
-	if (!old)
-		return &c->clock;
-	kfree(c);
-	atomic_dec(&causal_ctx_count);
-	return IS_ERR(old) ? NULL : &old->clock;
+		return NULL;
+	vc = READ_ONCE(c->vc);
+	if (vc)
+		return vc;
+	vc = causal_vclock_new(width, false);
+	if (!vc)
+		return NULL;
+	old = cmpxchg(&c->vc, NULL, vc);
+	if (old) {
+		causal_vclock_free(vc);
+		return old;
+	}
+	return vc;
+}
 
-full:
-	atomic_dec(&causal_ctx_count);
-	return NULL;
+static void causal_ctx_free_rcu(struct rcu_head *head)
+{
+	struct causal_ctx *c = container_of(head, struct causal_ctx, rcu);
+
+	causal_vclock_free(c->vc);
+	kfree(c);
 }
 
 /**
@@ -106,7 +154,7 @@ static void causal_ctx_drop(const void *key)
 	c = rhashtable_lookup(&causal_ctxs, &key, causal_ctx_params);
 	if (c && !rhashtable_remove_fast(&causal_ctxs, &c->node, causal_ctx_params)) {
 		atomic_dec(&causal_ctx_count);
-		kfree_rcu(c, rcu);
+		call_rcu(&c->rcu, causal_ctx_free_rcu);
 	}
 	rcu_read_unlock();
 }
@@ -137,7 +185,10 @@ int causal_ctx_init(void)
 
 static void causal_ctx_free(void *ptr, void *arg)
 {
-	kfree(ptr);
+	struct causal_ctx *c = ptr;
+
+	causal_vclock_free(c->vc);
+	kfree(c);
 }
 
 void causal_ctx_exit(void)

@@ -5,7 +5,10 @@
 #include <linux/atomic.h>
 #include <linux/types.h>
 
+struct causal_vclock;
+
 atomic64_t *causal_ctx_clock(u32 scope);
+struct causal_vclock *causal_ctx_vclock(u32 scope, u32 width);
 void causal_ctx_max(atomic64_t *clock, u64 value);
 int causal_ctx_init(void);
 void causal_ctx_exit(void);

@@ -9,6 +9,8 @@
 #include <net/netns/generic.h>
 #include <uapi/linux/causal.h>
 
+#include <causal/vclock.h>
+
 #include "net.h"
 #include "sock.h"
 
@@ -75,6 +77,7 @@ static int __net_init causal_net_setup(struct net *net)
 	cn->clock = CAUSAL_CLOCK_LAMPORT;
 	cn->scope = CAUSAL_SCOPE_THREAD;
 	cn->sockets_max = CAUSAL_SOCKETS_MAX_DEFAULT;
+	cn->vector_width = CAUSAL_VEC_WIDTH_DEFAULT;
 	atomic_set(&cn->sockets, 0);
 	xa_init_flags(&cn->socks, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	atomic_set(&cn->gen, 1);

@@ -40,6 +40,7 @@ struct causal_pcpu_stats {
  * @clock: enum causal_clock
  * @scope: enum causal_scope
  * @sockets_max: most sockets kept at once
+ * @vector_width: entries of vector clocks made from now on
  * @sockets: sockets kept now
  * @socks: those sockets by id, in the order dumps walk them
  * @next_id: where the next id is looked for
@@ -51,6 +52,7 @@ struct causal_net {
 	u32 clock;
 	u32 scope;
 	u32 sockets_max;
+	u32 vector_width;
 	atomic_t sockets;
 	struct xarray socks;
 	u32 next_id;

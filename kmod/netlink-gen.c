@@ -11,16 +11,23 @@
 #include <uapi/linux/causal.h>
 
 /* CAUSAL_CMD_NODE_SET - do */
-static const struct nla_policy causal_node_set_nl_policy[CAUSAL_A_STATUS_SOCKETS_MAX + 1] = {
+static const struct nla_policy causal_node_set_nl_policy[CAUSAL_A_STATUS_VECTOR_WIDTH + 1] = {
 	[CAUSAL_A_STATUS_NODE_ID] = NLA_POLICY_MIN(NLA_U64, 1),
-	[CAUSAL_A_STATUS_CLOCK] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
+	[CAUSAL_A_STATUS_CLOCK] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
 	[CAUSAL_A_STATUS_SCOPE] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
 	[CAUSAL_A_STATUS_SOCKETS_MAX] = { .type = NLA_U32, },
+	[CAUSAL_A_STATUS_VECTOR_WIDTH] = NLA_POLICY_RANGE(NLA_U32, 1, 64),
 };
 
 /* CAUSAL_CMD_SOCK_GET - do */
 static const struct nla_policy causal_sock_get_nl_policy[CAUSAL_A_SOCK_COOKIE + 1] = {
 	[CAUSAL_A_SOCK_COOKIE] = { .type = NLA_U64, },
+};
+
+/* CAUSAL_CMD_COMPARE - do */
+static const struct nla_policy causal_compare_nl_policy[CAUSAL_A_COMPARE_COOKIE_B + 1] = {
+	[CAUSAL_A_COMPARE_COOKIE_A] = { .type = NLA_U64, },
+	[CAUSAL_A_COMPARE_COOKIE_B] = { .type = NLA_U64, },
 };
 
 /* Ops table for causal */
@@ -33,7 +40,7 @@ static const struct genl_ops causal_nl_ops[] = {
 		.cmd		= CAUSAL_CMD_NODE_SET,
 		.doit		= causal_nl_node_set_doit,
 		.policy		= causal_node_set_nl_policy,
-		.maxattr	= CAUSAL_A_STATUS_SOCKETS_MAX,
+		.maxattr	= CAUSAL_A_STATUS_VECTOR_WIDTH,
 	},
 	{
 		.cmd		= CAUSAL_CMD_SOCK_GET,
@@ -41,6 +48,12 @@ static const struct genl_ops causal_nl_ops[] = {
 		.dumpit		= causal_nl_sock_get_dumpit,
 		.policy		= causal_sock_get_nl_policy,
 		.maxattr	= CAUSAL_A_SOCK_COOKIE,
+	},
+	{
+		.cmd		= CAUSAL_CMD_COMPARE,
+		.doit		= causal_nl_compare_doit,
+		.policy		= causal_compare_nl_policy,
+		.maxattr	= CAUSAL_A_COMPARE_COOKIE_B,
 	},
 };
 

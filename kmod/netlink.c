@@ -9,12 +9,21 @@
 #include <linux/in6.h>
 #include <net/sock.h>
 #include <net/genetlink.h>
+#include <causal/vclock.h>
 #include <causal/version.h>
 
 #include "netlink-gen.h"
 #include "net.h"
 #include "netlink.h"
 #include "sock.h"
+#include "vec.h"
+
+/* causal_vec_order() answers in the uAPI's terms. */
+static_assert((int)CAUSAL_VEC_UNKNOWN == CAUSAL_ORDER_UNKNOWN &&
+	      (int)CAUSAL_VEC_BEFORE == CAUSAL_ORDER_BEFORE &&
+	      (int)CAUSAL_VEC_AFTER == CAUSAL_ORDER_AFTER &&
+	      (int)CAUSAL_VEC_CONCURRENT == CAUSAL_ORDER_CONCURRENT &&
+	      (int)CAUSAL_VEC_EQUAL == CAUSAL_ORDER_EQUAL);
 
 /* enum causal_stat -> attribute of the stats set */
 static const u16 causal_stat_attr[CAUSAL_STAT_NR] = {
@@ -77,7 +86,8 @@ int causal_nl_status_get_doit(struct sk_buff *skb, struct genl_info *info)
 			      READ_ONCE(cn->node_id), CAUSAL_A_STATUS_PAD) ||
 	    nla_put_u32(msg, CAUSAL_A_STATUS_CLOCK, READ_ONCE(cn->clock)) ||
 	    nla_put_u32(msg, CAUSAL_A_STATUS_SCOPE, READ_ONCE(cn->scope)) ||
-	    nla_put_u32(msg, CAUSAL_A_STATUS_SOCKETS_MAX, READ_ONCE(cn->sockets_max)))
+	    nla_put_u32(msg, CAUSAL_A_STATUS_SOCKETS_MAX, READ_ONCE(cn->sockets_max)) ||
+	    nla_put_u32(msg, CAUSAL_A_STATUS_VECTOR_WIDTH, READ_ONCE(cn->vector_width)))
 		goto nospace;
 	causal_stats_read(cn, sum);
 	if (causal_put_stats(msg, CAUSAL_A_STATUS_STATS, sum, 0, &cn->sockets))
@@ -102,9 +112,10 @@ int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EPERM;
 	}
 	if (!attrs[CAUSAL_A_STATUS_NODE_ID] && !attrs[CAUSAL_A_STATUS_CLOCK] &&
-	    !attrs[CAUSAL_A_STATUS_SCOPE] && !attrs[CAUSAL_A_STATUS_SOCKETS_MAX]) {
+	    !attrs[CAUSAL_A_STATUS_SCOPE] && !attrs[CAUSAL_A_STATUS_SOCKETS_MAX] &&
+	    !attrs[CAUSAL_A_STATUS_VECTOR_WIDTH]) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to set: give node-id, clock, scope or sockets-max");
+			       "nothing to set: give node-id, clock, scope, sockets-max or vector-width");
 		return -EINVAL;
 	}
 	if (attrs[CAUSAL_A_STATUS_SOCKETS_MAX] &&
@@ -122,11 +133,42 @@ int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (attrs[CAUSAL_A_STATUS_SOCKETS_MAX])
 		WRITE_ONCE(cn->sockets_max,
 			   nla_get_u32(attrs[CAUSAL_A_STATUS_SOCKETS_MAX]));
+	if (attrs[CAUSAL_A_STATUS_VECTOR_WIDTH])
+		WRITE_ONCE(cn->vector_width,
+			   nla_get_u32(attrs[CAUSAL_A_STATUS_VECTOR_WIDTH]));
 	return 0;
+}
+
+/* The vector clock of a socket: its id, its entries, whether it is lossy. */
+static int causal_put_vector(struct sk_buff *skb, struct causal_vclock *vc)
+{
+	struct nlattr *start = (struct nlattr *)skb_tail_pointer(skb), *nest;
+	int i, err = -EMSGSIZE;
+
+	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_VECTOR_ID, vc->id, CAUSAL_A_SOCK_PAD))
+		return -EMSGSIZE;
+	spin_lock_bh(&vc->lock);
+	if (vc->v->lossy && nla_put_flag(skb, CAUSAL_A_SOCK_VECTOR_LOSSY))
+		goto cancel;
+	for (i = 0; i < vc->v->len; i++) {
+		nest = nla_nest_start(skb, CAUSAL_A_SOCK_VECTOR);
+		if (!nest ||
+		    nla_put_u64_64bit(skb, CAUSAL_A_VENT_ID, vc->v->e[i].id, CAUSAL_A_VENT_PAD) ||
+		    nla_put_u32(skb, CAUSAL_A_VENT_COUNT, vc->v->e[i].n))
+			goto cancel;
+		nla_nest_end(skb, nest);
+	}
+	err = 0;
+cancel:
+	spin_unlock_bh(&vc->lock);
+	if (err)
+		nlmsg_trim(skb, start);
+	return err;
 }
 
 static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
 {
+	struct causal_vclock *vc = READ_ONCE(cs->vc);
 	int alen = cs->family == AF_INET6 ? sizeof(struct in6_addr) : sizeof(__be32);
 	u64 v;
 
@@ -156,8 +198,22 @@ static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
 	v = READ_ONCE(cs->remote_stamp);
 	if (v && nla_put_u64_64bit(skb, CAUSAL_A_SOCK_REMOTE_STAMP, v, CAUSAL_A_SOCK_PAD))
 		return -EMSGSIZE;
+	if (vc && causal_put_vector(skb, vc))
+		return -EMSGSIZE;
 	return causal_put_stats(skb, CAUSAL_A_SOCK_STATS, cs->stat,
 				CAUSAL_STAT_SOCKETS_UNTRACKED + 1, NULL);
+}
+
+/* The socket of node @cn with cookie @cookie.  Context: RCU read side. */
+static struct causal_sock *causal_sock_by_cookie(struct causal_net *cn, u64 cookie)
+{
+	struct causal_sock *cs;
+	unsigned long id;
+
+	xa_for_each(&cn->socks, id, cs)
+		if (cs->cookie == cookie)
+			return cs;
+	return NULL;
 }
 
 int causal_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -165,7 +221,6 @@ int causal_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct causal_net *cn = causal_net(genl_info_net(info));
 	struct causal_sock *cs;
 	struct sk_buff *msg;
-	unsigned long id;
 	u64 cookie;
 	void *hdr;
 	int err;
@@ -181,14 +236,9 @@ int causal_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -EMSGSIZE;
 		goto free;
 	}
-	err = -ENOENT;
 	rcu_read_lock();
-	xa_for_each(&cn->socks, id, cs) {
-		if (cs->cookie == cookie) {
-			err = causal_sock_fill(msg, cs);
-			break;
-		}
-	}
+	cs = causal_sock_by_cookie(cn, cookie);
+	err = cs ? causal_sock_fill(msg, cs) : -ENOENT;
 	rcu_read_unlock();
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CAUSAL_A_SOCK_COOKIE],
@@ -231,6 +281,73 @@ int causal_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	rcu_read_unlock();
 	return skb->len;
+}
+
+/*
+ * A copy of the vector clock of the socket with the cookie in @attr, or an
+ * ERR_PTR with the reason in @extack.  Context: RCU read side.
+ */
+static struct causal_vec *causal_compare_vec(struct causal_net *cn,
+					     const struct nlattr *attr,
+					     struct netlink_ext_ack *extack)
+{
+	struct causal_sock *cs = causal_sock_by_cookie(cn, nla_get_u64(attr));
+	struct causal_vclock *vc;
+	struct causal_vec *v;
+
+	if (!cs) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "no socket with this cookie has causal state in this namespace");
+		return ERR_PTR(-ENOENT);
+	}
+	vc = READ_ONCE(cs->vc);
+	if (!vc) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "the socket has no vector clock: no event since the node's clock became vector");
+		return ERR_PTR(-ENODATA);
+	}
+	v = causal_vec_snapshot(vc, GFP_ATOMIC);
+	return v ?: ERR_PTR(-ENOMEM);
+}
+
+int causal_nl_compare_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct causal_net *cn = causal_net(genl_info_net(info));
+	struct causal_vec *a = NULL, *b = NULL;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, CAUSAL_A_COMPARE_COOKIE_A) ||
+	    GENL_REQ_ATTR_CHECK(info, CAUSAL_A_COMPARE_COOKIE_B))
+		return -EINVAL;
+	rcu_read_lock();
+	a = causal_compare_vec(cn, info->attrs[CAUSAL_A_COMPARE_COOKIE_A], info->extack);
+	if (!IS_ERR(a))
+		b = causal_compare_vec(cn, info->attrs[CAUSAL_A_COMPARE_COOKIE_B], info->extack);
+	rcu_read_unlock();
+	err = PTR_ERR_OR_ZERO(a) ?: PTR_ERR_OR_ZERO(b);
+	if (err)
+		goto out;
+
+	err = -ENOMEM;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &causal_nl_family, 0, CAUSAL_CMD_COMPARE);
+	if (!hdr || nla_put_u32(msg, CAUSAL_A_COMPARE_ORDER, causal_vec_order(a, b))) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+out:
+	if (!IS_ERR(a))
+		kfree(a);
+	if (!IS_ERR(b))
+		kfree(b);
+	return err;
 }
 
 int causal_netlink_init(void)

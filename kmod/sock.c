@@ -117,9 +117,36 @@ void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n)
 	causal_stat_add(cs->cn, stat, n);
 }
 
+/**
+ * causal_sock_vclock() - the vector clock of a socket, made on first use
+ * @cs: the socket's state
+ *
+ * Context: under the socket's lock; does not sleep.
+ * Return: the clock, or NULL without memory.
+ */
+struct causal_vclock *causal_sock_vclock(struct causal_sock *cs)
+{
+	struct causal_vclock *vc = READ_ONCE(cs->vc), *old;
+
+	if (vc)
+		return vc;
+	vc = causal_vclock_new(READ_ONCE(cs->cn->vector_width), true);
+	if (!vc)
+		return NULL;
+	old = cmpxchg(&cs->vc, NULL, vc);
+	if (old) {
+		causal_vclock_free(vc);
+		return old;
+	}
+	return vc;
+}
+
 static void causal_sock_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(causal_sock_cache, container_of(head, struct causal_sock, rcu));
+	struct causal_sock *cs = container_of(head, struct causal_sock, rcu);
+
+	causal_vclock_free(cs->vc);
+	kmem_cache_free(causal_sock_cache, cs);
 }
 
 /* Unlink and free @cs; whoever unlinks it first frees it. */

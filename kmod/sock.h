@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 #include "net.h"
+#include "vec.h"
 
 /**
  * struct causal_sock - what causal keeps for one TCP socket
@@ -28,6 +29,8 @@
  * @remote_node: the peer's node id from its last full option
  * @remote_stamp: the last stamp a receive merged
  * @stat: the socket's own counters (enum causal_stat; the socket gauges unused)
+ * @vc: the socket's vector clock, made on its first event in vector mode
+ * @vec_missed: an event found no memory for @vc: it starts lossy
  * @pid: thread group of the last task that sent or received
  * @comm: its command name
  * @rcu: for freeing after readers are done
@@ -51,12 +54,15 @@ struct causal_sock {
 	u64 remote_node;
 	u64 remote_stamp;
 	u64 stat[CAUSAL_STAT_NR];
+	struct causal_vclock *vc;
+	u8 vec_missed;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct rcu_head rcu;
 };
 
 struct causal_sock *causal_sock_lookup(const struct sock *sk);
+struct causal_vclock *causal_sock_vclock(struct causal_sock *cs);
 struct causal_sock *causal_sock_create(struct sock *sk);
 void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n);
 void causal_net_socks_flush(struct causal_net *cn);

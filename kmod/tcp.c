@@ -23,12 +23,23 @@
 #include <net/tcp.h>
 #include <causal/clock.h>
 #include <causal/tcp_state.h>
+#include <causal/vclock.h>
 #include <uapi/linux/causal.h>
+#include <uapi/linux/causal_wire.h>
 
 #include "compat.h"
 #include "ctx.h"
 #include "sock.h"
 #include "tcp.h"
+
+/* Remember who sent or received last. */
+static void causal_task_note(struct causal_sock *cs)
+{
+	if (in_task()) {
+		cs->pid = task_tgid_nr(current);
+		strscpy(cs->comm, current->comm, sizeof(cs->comm));
+	}
+}
 
 /* Clock of an event after @local; with @remote when it merges a stamp. */
 static u64 causal_tick(u32 clock, u64 local, const u64 *remote)
@@ -60,10 +71,7 @@ static u64 causal_event(struct causal_sock *cs, const u64 *remote)
 	WRITE_ONCE(cs->clock, c);
 	if (ctx)
 		causal_ctx_max(ctx, c);
-	if (in_task()) {
-		cs->pid = task_tgid_nr(current);
-		strscpy(cs->comm, current->comm, sizeof(cs->comm));
-	}
+	causal_task_note(cs);
 	return c;
 }
 
@@ -97,45 +105,215 @@ static struct causal_sock *causal_tcp_sock(struct sock *sk,
 	return cs;
 }
 
-static void causal_tx_drop_first(struct causal_tcp_state *st)
+static bool causal_pay_vector(const u8 *pay)
 {
-	u32 i;
+	return pay[0] & CAUSAL_TCPOPT_F_VECTOR;
+}
 
-	for (i = 1; i < st->tx_count; i++) {
-		st->tx_seq[i - 1] = st->tx_seq[i];
-		st->tx_stamp[i - 1] = st->tx_stamp[i];
+/* Tell sock_ops how much room the payloads of the node's clock form take. */
+static void causal_pay_sizes(struct causal_tcp_state *st, bool vector)
+{
+	if (vector) {
+		st->pay_max = CAUSAL_PAY_MAX;
+		st->pay_step = CAUSAL_PAY_VEC_ENTRY;
+		st->pay_min = 1;
+	} else {
+		st->pay_max = CAUSAL_PAY_SCALAR_FULL;
+		st->pay_step = CAUSAL_PAY_SCALAR_FULL - CAUSAL_PAY_SCALAR_SHORT;
+		st->pay_min = CAUSAL_PAY_SCALAR_SHORT;
 	}
-	st->tx_inexact >>= 1;
+}
+
+/* Drop history entry @i, keeping the order of the others. */
+static void causal_tx_drop(struct causal_tcp_state *st, u32 i)
+{
+	for (i++; i < st->tx_count; i++) {
+		st->tx_seq[i - 1] = st->tx_seq[i];
+		st->tx_len[i - 1] = st->tx_len[i];
+		memcpy(st->tx_pay[i - 1], st->tx_pay[i], CAUSAL_PAY_ROOM);
+	}
 	st->tx_count--;
 }
 
 /*
- * Record that bytes from @seq on carry @stamp.  Entries whose bytes are all
- * acknowledged go first; when still full, the two oldest become one that
- * starts where the first did and carries the second's stamp: an upper bound.
+ * Record that bytes from @seq on carry payload @pay of @len bytes.  Entries
+ * whose bytes are all acknowledged go first.  When still full, the two
+ * oldest become one range that starts where the first did, flagged inexact:
+ * a scalar takes the second's stamp (an upper bound of the first's), a
+ * vector the first's entries (a lower bound of the second's).
  */
-static void causal_tx_push(struct causal_tcp_state *st, u32 una, u32 seq, u64 stamp)
+static void causal_tx_push(struct causal_tcp_state *st, u32 una, u32 seq,
+			   const u8 *pay, u32 len)
 {
 	u32 n;
 
 	if (st->tx_count > CAUSAL_TX_SLOTS)
 		st->tx_count = 0;
 	while (st->tx_count >= 2 && !before(una, st->tx_seq[1]))
-		causal_tx_drop_first(st);
+		causal_tx_drop(st, 0);
 	/* A send that wrote nothing leaves an entry the next one replaces. */
 	if (st->tx_count && st->tx_seq[st->tx_count - 1] == seq)
 		st->tx_count--;
 	if (st->tx_count == CAUSAL_TX_SLOTS) {
 		u32 first = st->tx_seq[0];
 
-		causal_tx_drop_first(st);
+		causal_tx_drop(st, causal_pay_vector(st->tx_pay[0]) ? 1 : 0);
 		st->tx_seq[0] = first;
-		st->tx_inexact |= 1;
+		st->tx_pay[0][0] |= CAUSAL_TCPOPT_F_INEXACT;
 	}
 	n = st->tx_count++;
 	st->tx_seq[n] = seq;
-	st->tx_stamp[n] = stamp;
-	st->tx_inexact &= ~(1U << n);
+	st->tx_len[n] = len;
+	memcpy(st->tx_pay[n], pay, CAUSAL_PAY_ROOM);
+}
+
+static u32 causal_pay_scalar(u8 *pay, u64 stamp, u64 node)
+{
+	pay[0] = CAUSAL_TCPOPT_VERSION << CAUSAL_TCPOPT_F_VERSION_SHIFT;
+	causal_wire_put64(&pay[CAUSAL_PAY_STAMP], stamp);
+	causal_wire_put64(&pay[CAUSAL_PAY_NODE], node);
+	return CAUSAL_PAY_SCALAR_FULL;
+}
+
+/*
+ * The vector clock of @cs, made if needed.  One that comes late, after
+ * memory ran short for it, starts lossy: it missed events.
+ */
+static struct causal_vclock *causal_tcp_vclock(struct causal_sock *cs)
+{
+	struct causal_vclock *vc = causal_sock_vclock(cs);
+
+	if (!vc) {
+		WRITE_ONCE(cs->vec_missed, 1);
+		return NULL;
+	}
+	if (READ_ONCE(cs->vec_missed))
+		vc->v->lossy = 1;
+	return vc;
+}
+
+/*
+ * A vector event on @cs after its receive (if any) was merged into the
+ * socket's clock: take in the thread's or process's clock, tick the
+ * participant's entry, and hand the result back to the thread.
+ */
+static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *vs,
+				  struct causal_vclock *vt)
+{
+	u64 own = vt ? vt->id : vs->id;
+	u32 n;
+
+	if (vt) {
+		spin_lock(&vt->lock);
+		causal_vec_merge(vs->v, vt->v);
+	}
+	causal_vec_tick(vs->v, own);
+	if (vt) {
+		causal_vec_copy(vt->v, vs->v);
+		spin_unlock(&vt->lock);
+	}
+	n = causal_vec_get(vs->v, own);
+	WRITE_ONCE(cs->clock, n);
+	return n;
+}
+
+static void causal_pay_vent(u8 *pay, u32 i, u64 id, u32 n)
+{
+	u8 *p = &pay[1 + i * CAUSAL_PAY_VEC_ENTRY];
+
+	causal_wire_putn(p, id, CAUSAL_PAY_VEC_ID_BYTES);
+	causal_wire_putn(p + CAUSAL_PAY_VEC_ID_BYTES, n, 4);
+}
+
+/*
+ * A send in vector mode: tick, and encode what the peer's socket does not
+ * know yet (Singhal and Kshemkalyani's differential technique, sound on a
+ * FIFO channel): the participant's own entry first, then every entry above
+ * what was sent or received on the connection, as many as fit.
+ */
+static u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u64 *clock)
+{
+	struct causal_net *cn = cs->cn;
+	struct causal_vclock *vs = causal_tcp_vclock(cs), *vt;
+	u32 i, n = 0, more = 0;
+	u64 own;
+	u8 flags = CAUSAL_TCPOPT_F_VECTOR;
+
+	if (!vs) {
+		pay[0] = flags | CAUSAL_TCPOPT_F_INEXACT;
+		*clock = 0;
+		return 1;
+	}
+	vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width));
+	spin_lock_bh(&vs->lock);
+	*clock = causal_vec_tick_locked(cs, vs, vt);
+	own = vt ? vt->id : vs->id;
+	causal_pay_vent(pay, n++, own, *clock);
+	causal_vec_raise(vs->known, own, *clock);
+	for (i = 0; i < vs->v->len; i++) {
+		const struct causal_vent *e = &vs->v->e[i];
+
+		if (e->id == own || e->n <= causal_vec_get(vs->known, e->id))
+			continue;
+		if (n == CAUSAL_PAY_VEC_MAX_ENTRIES) {
+			more = 1;
+			continue;
+		}
+		causal_pay_vent(pay, n++, e->id, e->n);
+		causal_vec_raise(vs->known, e->id, e->n);
+	}
+	if (vs->v->lossy)
+		flags |= CAUSAL_TCPOPT_F_INEXACT;
+	spin_unlock_bh(&vs->lock);
+	if (more)
+		flags |= CAUSAL_TCPOPT_F_INCOMPLETE;
+	pay[0] = flags;
+	return 1 + n * CAUSAL_PAY_VEC_ENTRY;
+}
+
+/*
+ * A receive in vector mode of the ranges in @used.  Entries raise the
+ * socket's clock and what it knows the peer knows.  Anything less than the
+ * whole truth (an inexact or incomplete payload, bytes without a vector, a
+ * malformed entry) makes the clock lossy.
+ */
+static u64 causal_vec_recv(struct causal_sock *cs, struct causal_tcp_state *st,
+			   u32 used, bool lost)
+{
+	struct causal_net *cn = cs->cn;
+	struct causal_vclock *vs = causal_tcp_vclock(cs), *vt;
+	u32 i, k, len;
+	u64 c;
+
+	if (!vs)
+		return 0;
+	vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width));
+	spin_lock_bh(&vs->lock);
+	for (i = 0; i < st->rx_count; i++) {
+		const u8 *pay = st->rx_pay[i];
+
+		if (!(used & BIT(i)))
+			continue;
+		len = min_t(u32, st->rx_len[i], CAUSAL_PAY_MAX);
+		if (pay[0] & (CAUSAL_TCPOPT_F_INEXACT | CAUSAL_TCPOPT_F_INCOMPLETE))
+			lost = true;
+		for (k = 1; k + CAUSAL_PAY_VEC_ENTRY <= len; k += CAUSAL_PAY_VEC_ENTRY) {
+			u64 id = causal_wire_getn(&pay[k], CAUSAL_PAY_VEC_ID_BYTES);
+			u32 n = causal_wire_getn(&pay[k + CAUSAL_PAY_VEC_ID_BYTES], 4);
+
+			if (!id) {
+				lost = true;
+				continue;
+			}
+			causal_vec_raise(vs->v, id, n);
+			causal_vec_raise(vs->known, id, n);
+		}
+	}
+	if (lost)
+		vs->v->lossy = 1;
+	c = causal_vec_tick_locked(cs, vs, vt);
+	spin_unlock_bh(&vs->lock);
+	return c;
 }
 
 /* kfuncs are global but called only from BPF programs: no prototypes. */
@@ -156,7 +334,10 @@ __diag_ignore_all("-Wmissing-declarations", "kfuncs are called from BPF programs
 __bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 {
 	struct causal_sock *cs = causal_tcp_sock(sk, st);
+	u8 pay[CAUSAL_PAY_ROOM] = {};
 	struct sk_buff *tail;
+	bool vector;
+	u32 len;
 	u64 c;
 
 	if (!cs)
@@ -165,11 +346,18 @@ __bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 	tail = tcp_write_queue_tail(sk);
 	if (tail)
 		TCP_SKB_CB(tail)->eor = 1;
-	c = causal_event(cs, NULL);
+	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
+	if (vector) {
+		len = causal_vec_send(cs, pay, &c);
+		causal_task_note(cs);
+	} else {
+		c = causal_event(cs, NULL);
+		len = causal_pay_scalar(pay, c, READ_ONCE(cs->cn->node_id));
+	}
 	WRITE_ONCE(cs->last_send, c);
 	causal_sock_count(cs, CAUSAL_STAT_SENDS, 1);
-	causal_tx_push(st, tcp_sk(sk)->snd_una, tcp_sk(sk)->write_seq, c);
-	st->node = READ_ONCE(cs->cn->node_id);
+	causal_pay_sizes(st, vector);
+	causal_tx_push(st, tcp_sk(sk)->snd_una, tcp_sk(sk)->write_seq, pay, len);
 	return 0;
 }
 
@@ -189,9 +377,9 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 				int copied)
 {
 	struct causal_sock *cs;
-	u32 end, start, pos, i, n;
-	bool have = false, inexact = false;
-	u64 stamp = 0, c;
+	u32 end, start, pos, i, n, used = 0;
+	bool have = false, inexact = false, vector, lost;
+	u64 stamp = 0, node = 0, c;
 
 	if (copied <= 0)
 		return 0;
@@ -199,53 +387,72 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 	if (!cs)
 		return -ENOENT;
 	causal_drain(cs, st);
+	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
 	end = READ_ONCE(tcp_sk(sk)->copied_seq);
 	start = end - copied;
 	if (st->rx_count > CAUSAL_RX_SLOTS)
 		st->rx_count = 0;
 
+	/* The ranges the bytes read came in, with a payload of our form. */
 	for (i = 0; i < st->rx_count; i++) {
-		if (!before(st->rx_start[i], end) || !after(st->rx_end[i], start))
+		const u8 *pay = st->rx_pay[i];
+
+		if (!before(st->rx_start[i], end) || !after(st->rx_end[i], start) ||
+		    causal_pay_vector(pay) != vector)
 			continue;
-		stamp = have ? causal_max(stamp, st->rx_stamp[i]) : st->rx_stamp[i];
+		used |= BIT(i);
+		if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
+			inexact = true;
+		if (vector)
+			continue;
+		c = causal_wire_get64(&pay[CAUSAL_PAY_STAMP]);
+		stamp = have ? causal_max(stamp, c) : c;
 		have = true;
-		inexact |= st->rx_inexact & (1U << i);
+		if (st->rx_len[i] == CAUSAL_PAY_SCALAR_FULL)
+			node = causal_wire_get64(&pay[CAUSAL_PAY_NODE]);
 	}
-	/* Do the ranges cover every byte?  Walk from start over them. */
+	/* Do they cover every byte?  Walk from start over them. */
 	for (pos = start, n = 0; n < st->rx_count && before(pos, end); n++) {
 		u32 reach = pos;
 
 		for (i = 0; i < st->rx_count; i++)
-			if (!after(st->rx_start[i], pos) && after(st->rx_end[i], reach))
+			if ((used & BIT(i)) && !after(st->rx_start[i], pos) &&
+			    after(st->rx_end[i], reach))
 				reach = st->rx_end[i];
 		if (reach == pos)
 			break;
 		pos = reach;
 	}
+	lost = before(pos, end);
+
+	if (vector) {
+		c = causal_vec_recv(cs, st, used, lost);
+		causal_task_note(cs);
+	} else {
+		c = causal_event(cs, have ? &stamp : NULL);
+	}
+
 	/* Forget ranges read in full; keep the order of the rest. */
 	for (i = 0, n = 0; i < st->rx_count; i++) {
 		if (!after(st->rx_end[i], end))
 			continue;
-		st->rx_start[n] = st->rx_start[i];
-		st->rx_end[n] = st->rx_end[i];
-		st->rx_stamp[n] = st->rx_stamp[i];
-		if (st->rx_inexact & (1U << i))
-			st->rx_inexact |= 1U << n;
-		else
-			st->rx_inexact &= ~(1U << n);
+		if (n != i) {
+			st->rx_start[n] = st->rx_start[i];
+			st->rx_end[n] = st->rx_end[i];
+			st->rx_len[n] = st->rx_len[i];
+			memcpy(st->rx_pay[n], st->rx_pay[i], CAUSAL_PAY_ROOM);
+		}
 		n++;
 	}
 	st->rx_count = n;
-	st->rx_inexact &= (1U << n) - 1;
 
-	c = causal_event(cs, have ? &stamp : NULL);
 	WRITE_ONCE(cs->last_recv, c);
 	causal_sock_count(cs, CAUSAL_STAT_RECEIVES, 1);
 	if (have)
 		WRITE_ONCE(cs->remote_stamp, stamp);
-	if (st->rx_node)
-		WRITE_ONCE(cs->remote_node, st->rx_node);
-	if (before(pos, end))
+	if (node)
+		WRITE_ONCE(cs->remote_node, node);
+	if (lost)
 		causal_sock_count(cs, CAUSAL_STAT_UNSTAMPED_IN, 1);
 	if (inexact)
 		causal_sock_count(cs, CAUSAL_STAT_INEXACT_IN, 1);

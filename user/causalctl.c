@@ -20,9 +20,9 @@ int verbose;
 
 static const struct command commands[] = {
 	{ "status", status_main, "", "show the module, this node and what is attached" },
-	{ "node", node_main, "[ show | set ID | set sockets-max N ]",
-	  "show or set this node's identity and socket cap" },
-	{ "clock", clock_main, "[ show | set lamport|hlc ]", "show or set this node's clock" },
+	{ "node", node_main, "[ show | set ID | set sockets-max N | set vector-width N ]",
+	  "show or set this node's identity, socket cap and vector width" },
+	{ "clock", clock_main, "[ show | set lamport|hlc|vector ]", "show or set this node's clock" },
 	{ "scope", scope_main, "[ show | set socket|thread|process ]",
 	  "show or set what clocks flow through" },
 	{ "attach", attach_main, "[ --cgroup PATH ]",
@@ -30,6 +30,8 @@ static const struct command commands[] = {
 	{ "detach", detach_main, "", "detach them" },
 	{ "sockets", sockets_main, "[ --port N ] [ --pid N ] [ --node ID ]",
 	  "list sockets with their clocks" },
+	{ "compare", compare_main, "SOCKET SOCKET",
+	  "what the clocks of two sockets (by cookie) prove of their order" },
 	{ "help", help_main, "", "show this help" },
 };
 

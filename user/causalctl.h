@@ -37,6 +37,7 @@ int scope_main(int argc, char **argv);
 int attach_main(int argc, char **argv);
 int detach_main(int argc, char **argv);
 int sockets_main(int argc, char **argv);
+int compare_main(int argc, char **argv);
 void print_attachment(void);
 void print_stats(const bool *have, const uint64_t *v, const char *indent);
 

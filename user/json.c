@@ -112,6 +112,12 @@ void json_null(struct json *j)
 	fputs("null", j->out);
 }
 
+void json_bool(struct json *j, bool v)
+{
+	begin_value(j);
+	fputs(v ? "true" : "false", j->out);
+}
+
 /* End of one document: a newline, and the stream flushed for the reader. */
 void json_end(struct json *j)
 {

@@ -25,6 +25,7 @@ void json_close(struct json *j, char bracket);
 void json_string(struct json *j, const char *s);
 void json_u64(struct json *j, uint64_t v);
 void json_null(struct json *j);
+void json_bool(struct json *j, bool v);
 void json_end(struct json *j);
 
 #endif /* _CAUSALCTL_JSON_H */

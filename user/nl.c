@@ -108,6 +108,8 @@ static int on_valid(struct nl_msg *msg, void *data)
 		t->status = -EPROTO;
 		return NL_STOP;
 	}
+	t->nl->attrs = genlmsg_attrdata(nlmsg_data(nlmsg_hdr(msg)), 0);
+	t->nl->attrlen = genlmsg_attrlen(nlmsg_data(nlmsg_hdr(msg)), 0);
 	err = t->fn(tb, t->arg);
 	if (err < 0) {
 		t->status = err;

@@ -13,12 +13,16 @@
  * @family: resolved family id
  * @extack: the kernel's extended ACK message for the last error, or ""
  * @dump_intr: the last dump saw NLM_F_DUMP_INTR: it may be inconsistent
+ * @attrs: the attributes of the reply being handled, for multi-attrs
+ * @attrlen: their length
  */
 struct cnl {
 	struct nl_sock *sk;
 	int family;
 	char extack[256];
 	bool dump_intr;
+	struct nlattr *attrs;
+	int attrlen;
 };
 
 /* Called for each reply message with its attributes parsed into @tb. */

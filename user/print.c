@@ -99,6 +99,18 @@ void print_node_id(const char *k, const char *fmt, uint64_t id)
 	print_string(k, fmt, buf);
 }
 
+/* A yes/no field: as text, @fmt is printed only when @value is true. */
+void print_bool(const char *k, const char *fmt, bool value)
+{
+	if (!json_mode) {
+		if (value)
+			text(fmt, "");
+	} else if (k) {
+		key(k);
+		json_bool(&json, value);
+	}
+}
+
 /* JSON only: "key": null, for what is absent. */
 void print_null(const char *k)
 {

@@ -20,6 +20,7 @@ void print_string(const char *key, const char *fmt, const char *value);
 void print_u64(const char *key, const char *fmt, uint64_t value);
 void print_node_id(const char *key, const char *fmt, uint64_t id);
 void print_null(const char *key);
+void print_bool(const char *key, const char *fmt, bool value);
 void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void print_end(void);
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <inttypes.h>
+#include <causal/vclock.h>
 #include <uapi/linux/causal.h>
 
 #include "causalctl.h"
@@ -27,11 +29,16 @@ struct sock_info {
 	uint64_t clock, last_send, last_recv, remote_node, remote_stamp;
 	bool has_stat[CAUSAL_A_STATS_MAX + 1];
 	uint64_t stat[CAUSAL_A_STATS_MAX + 1];
+	bool has_vector, vector_lossy;
+	uint64_t vector_id;
+	size_t vlen;
+	struct { uint64_t id; uint32_t n; } vec[CAUSAL_VEC_WIDTH_MAX];
 };
 
 struct sock_list {
 	struct sock_info *v;
 	size_t n, cap;
+	struct cnl *nl;
 };
 
 static const char *const tcp_states[] = {
@@ -49,6 +56,24 @@ static void get_addr(uint8_t *dst, struct nlattr *a)
 {
 	if (a && nla_len(a) <= 16)
 		memcpy(dst, nla_data(a), nla_len(a));
+}
+
+/* The entries of the vector clock: one nested attribute each. */
+static void parse_vector(const struct cnl *nl, struct sock_info *s)
+{
+	struct nlattr *a, *tb[CAUSAL_A_VENT_MAX + 1];
+	int rem;
+
+	nla_for_each_attr(a, nl->attrs, nl->attrlen, rem) {
+		if (nla_type(a) != CAUSAL_A_SOCK_VECTOR || s->vlen == CAUSAL_VEC_WIDTH_MAX)
+			continue;
+		if (nla_parse_nested(tb, CAUSAL_A_VENT_MAX, a, NULL) < 0 ||
+		    !tb[CAUSAL_A_VENT_ID] || !tb[CAUSAL_A_VENT_COUNT])
+			continue;
+		s->vec[s->vlen].id = nla_get_u64(tb[CAUSAL_A_VENT_ID]);
+		s->vec[s->vlen].n = nla_get_u32(tb[CAUSAL_A_VENT_COUNT]);
+		s->vlen++;
+	}
 }
 
 static int parse_sock(struct nlattr **tb, void *arg)
@@ -88,6 +113,12 @@ static int parse_sock(struct nlattr **tb, void *arg)
 	s->last_recv = get_u64(tb[CAUSAL_A_SOCK_LAST_RECV]);
 	s->remote_node = get_u64(tb[CAUSAL_A_SOCK_REMOTE_NODE]);
 	s->remote_stamp = get_u64(tb[CAUSAL_A_SOCK_REMOTE_STAMP]);
+	if (tb[CAUSAL_A_SOCK_VECTOR_ID]) {
+		s->has_vector = true;
+		s->vector_id = nla_get_u64(tb[CAUSAL_A_SOCK_VECTOR_ID]);
+		s->vector_lossy = tb[CAUSAL_A_SOCK_VECTOR_LOSSY];
+		parse_vector(l->nl, s);
+	}
 	if (tb[CAUSAL_A_SOCK_STATS])
 		return parse_stats(tb[CAUSAL_A_SOCK_STATS], s->has_stat, s->stat);
 	return 0;
@@ -110,6 +141,32 @@ static void format_endpoint(char *buf, size_t len, uint16_t family,
 		snprintf(buf, len, "[%s]:%u", a, port);
 	else
 		snprintf(buf, len, "%s:%u", a, port);
+}
+
+/*
+ * Text: "vector 3f2a1c:4 9c0112:2 (lossy)", ids cut to 6 hex digits, the
+ * socket's own entry marked with '*'.  JSON: every entry in full.
+ */
+static void print_vector(const struct sock_info *s)
+{
+	size_t i;
+
+	print_node_id("vector_id", NULL, s->vector_id);
+	print_bool("vector_lossy", NULL, s->vector_lossy);
+	print_text("  vector");
+	print_open_array("vector");
+	for (i = 0; i < s->vlen; i++) {
+		char id[24];
+
+		snprintf(id, sizeof(id), "%014" PRIx64, s->vec[i].id);
+		print_open_object(NULL);
+		print_text(" %.6s%s:", id, s->vec[i].id == s->vector_id ? "*" : "");
+		print_string("id", NULL, id);
+		print_u64("count", "%s", s->vec[i].n);
+		print_close_object();
+	}
+	print_close_array();
+	print_text("%s\n", s->vector_lossy ? " (lossy)" : "");
 }
 
 static void print_sock(const struct sock_info *s)
@@ -146,6 +203,8 @@ static void print_sock(const struct sock_info *s)
 	if (s->remote_stamp)
 		print_u64("remote_stamp", " stamp %s", s->remote_stamp);
 	print_text("\n");
+	if (s->has_vector)
+		print_vector(s);
 	print_open_object("stats");
 	print_stats(s->has_stat, s->stat, "  ");
 	print_close_object();
@@ -181,10 +240,10 @@ int sockets_main(int argc, char **argv)
 		{ "node", required_argument, NULL, 'n' },
 		{}
 	};
-	struct sock_list l = {};
+	struct cnl nl;
+	struct sock_list l = { .nl = &nl };
 	long port = -1, pid = -1;
 	uint64_t node = 0;
-	struct cnl nl;
 	int opt, err, tries;
 	size_t i;
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <causal/vclock.h>
 #include <uapi/linux/causal.h>
 
 #include "causalctl.h"
@@ -20,6 +21,7 @@ struct status {
 	uint32_t clock;
 	uint32_t scope;
 	uint32_t sockets_max;
+	uint32_t vector_width;
 	bool has_stat[CAUSAL_A_STATS_MAX + 1];
 	uint64_t stat[CAUSAL_A_STATS_MAX + 1];
 };
@@ -65,6 +67,7 @@ void print_stats(const bool *have, const uint64_t *v, const char *indent)
 static const char *const clock_names[] = {
 	[CAUSAL_CLOCK_LAMPORT] = "lamport",
 	[CAUSAL_CLOCK_HLC] = "hlc",
+	[CAUSAL_CLOCK_VECTOR] = "vector",
 };
 
 static const char *const scope_names[] = {
@@ -84,7 +87,7 @@ struct choice {
 
 static const struct choice clock_choice = {
 	"clock", CAUSAL_A_STATUS_CLOCK, clock_names,
-	sizeof(clock_names) / sizeof(clock_names[0]), "lamport/hlc",
+	sizeof(clock_names) / sizeof(clock_names[0]), "lamport/hlc/vector",
 };
 
 static const struct choice scope_choice = {
@@ -149,6 +152,8 @@ static int parse_status(struct nlattr **tb, void *arg)
 		s->scope = nla_get_u32(tb[CAUSAL_A_STATUS_SCOPE]);
 	if (tb[CAUSAL_A_STATUS_SOCKETS_MAX])
 		s->sockets_max = nla_get_u32(tb[CAUSAL_A_STATUS_SOCKETS_MAX]);
+	if (tb[CAUSAL_A_STATUS_VECTOR_WIDTH])
+		s->vector_width = nla_get_u32(tb[CAUSAL_A_STATUS_VECTOR_WIDTH]);
 	if (tb[CAUSAL_A_STATUS_STATS])
 		return parse_stats(tb[CAUSAL_A_STATUS_STATS], s->has_stat, s->stat);
 	return 0;
@@ -188,7 +193,8 @@ int status_main(int argc, char **argv)
 	print_node_id("node_id", "node:    %s\n", s.node_id);
 	print_string("clock", "clock:   %s", choice_name(&clock_choice, s.clock));
 	print_string("scope", ", %s scope\n", choice_name(&scope_choice, s.scope));
-	print_u64("sockets_max", "cap:     %s sockets\n", s.sockets_max);
+	print_u64("sockets_max", "cap:     %s sockets", s.sockets_max);
+	print_u64("vector_width", ", vectors of %s entries\n", s.vector_width);
 	print_attachment();
 	print_open_object("stats");
 	print_stats(s.has_stat, s.stat, "");
@@ -233,11 +239,22 @@ int node_id_parse(const char *s, uint64_t *id)
 	return *id ? 0 : -EINVAL;
 }
 
+/* The node's numeric settings. */
+static const struct node_number {
+	const char *name;
+	int attr;
+	unsigned long min, max;
+} node_numbers[] = {
+	{ "sockets-max", CAUSAL_A_STATUS_SOCKETS_MAX, 0, 1048576 },
+	{ "vector-width", CAUSAL_A_STATUS_VECTOR_WIDTH, 1, CAUSAL_VEC_WIDTH_MAX },
+};
+
 int node_main(int argc, char **argv)
 {
 	struct status s;
 	struct cnl nl;
 	uint64_t id;
+	size_t i;
 
 	if (argc > 1 && is_help(argv[1]))
 		return command_help("node");
@@ -254,21 +271,27 @@ int node_main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "set"))
 		return usage_error("node", "invalid node command: %s (use show/set)", argv[1]);
-	if (argc == 4 && !strcmp(argv[2], "sockets-max")) {
-		char *end;
-		unsigned long n = strtoul(argv[3], &end, 10);
+	for (i = 0; argc == 4 && i < sizeof(node_numbers) / sizeof(node_numbers[0]); i++) {
+		const struct node_number *nn = &node_numbers[i];
+		char *end, what[32];
+		unsigned long n;
 
-		if (!*argv[3] || *end || n > 1048576)
-			return usage_error("node", "invalid sockets-max: %s (use 0 to 1048576)",
-					   argv[3]);
+		if (strcmp(argv[2], nn->name))
+			continue;
+		n = strtoul(argv[3], &end, 10);
+		if (!*argv[3] || *end || n < nn->min || n > nn->max)
+			return usage_error("node", "invalid %s: %s (use %lu to %lu)",
+					   nn->name, argv[3], nn->min, nn->max);
 		cnl_connect_or_die(&nl);
-		if (node_set(&nl, CAUSAL_A_STATUS_SOCKETS_MAX, n, "setting sockets-max") < 0)
+		snprintf(what, sizeof(what), "setting %s", nn->name);
+		if (node_set(&nl, nn->attr, n, what) < 0)
 			return EXIT_FAIL;
 		cnl_close(&nl);
 		return 0;
 	}
 	if (argc != 3)
-		return usage_error("node", "node set takes a node id, or sockets-max N");
+		return usage_error("node",
+				   "node set takes a node id, sockets-max N or vector-width N");
 	if (node_id_parse(argv[2], &id) < 0)
 		return usage_error("node", "invalid node id: %s (use 1 to 16 hex digits, not all zero)",
 				   argv[2]);

@@ -5,11 +5,13 @@
  *
  * Why it exists: the options are written and parsed by a sock_ops program,
  * and on Linux 6.1 sock_ops programs may not call module kfuncs.  So the
- * sock_ops side and the module meet in this record.  The module fills the
- * send history and this node's id when an application sends (a tracing
- * program passes the record to a kfunc), sock_ops reads them to stamp
- * segments; sock_ops fills the receive history from the options it parses,
- * and the module consumes it when an application receives.
+ * sock_ops side and the module meet in this record.  When an application
+ * sends, the module (called by a tracing program) encodes the payload of the
+ * option the send's bytes will carry (include/uapi/linux/causal_wire.h) into
+ * the send history; sock_ops copies it into each segment, shortened if the
+ * header lacks room.  sock_ops stores the payloads it parses into the receive
+ * history; the module decodes those when an application receives.  sock_ops
+ * never interprets a clock beyond the flags byte, and never calls the module.
  *
  * Every access happens under the socket's lock: sendmsg and recvmsg hold it
  * as owner, sock_ops runs from TCP's transmit and receive paths that hold it
@@ -29,36 +31,42 @@
 #define CAUSAL_TX_SLOTS 6
 /* Stamped byte ranges received and not yet read by the application. */
 #define CAUSAL_RX_SLOTS 6
+/* Room for one payload: CAUSAL_PAY_MAX rounded up to 8 bytes. */
+#define CAUSAL_PAY_ROOM 40
 
 /* flags */
 #define CAUSAL_TS_TRACKED	0x1	/* the module keeps state for the socket */
 #define CAUSAL_TS_UNTRACKED	0x2	/* the module refused it (node at its cap) */
 
 struct causal_tcp_state {
-	__u64 node;		/* this node's id, for the full option */
-	__u64 rx_node;		/* peer's node id from its last full option */
 	__u32 flags;
 
 	/*
+	 * Payload sizes of the node's clock form, for sock_ops to reserve
+	 * room: the largest, how much a shorter form takes off, the smallest.
+	 * Zero until the module's first send: sock_ops then assumes a scalar.
+	 */
+	__u8 pay_max, pay_step, pay_min, pay_pad;
+
+	/*
 	 * Send history, oldest first: bytes from tx_seq[i] up to tx_seq[i + 1]
-	 * (or the end) carry tx_stamp[i].  Bit i of tx_inexact: that stamp is
-	 * an upper bound because older entries were folded into it.
+	 * (or the end) carry the tx_len[i] bytes of tx_pay[i].
 	 */
 	__u32 tx_count;
-	__u32 tx_inexact;
 	__u32 tx_seq[CAUSAL_TX_SLOTS];
-	__u64 tx_stamp[CAUSAL_TX_SLOTS];
+	__u8 tx_len[CAUSAL_TX_SLOTS + 2];
+	__u8 tx_pay[CAUSAL_TX_SLOTS][CAUSAL_PAY_ROOM];
 
 	/*
 	 * Receive history, in arrival order: bytes [rx_start[i], rx_end[i])
-	 * carry rx_stamp[i].  Bit i of rx_inexact: the range was merged with
-	 * another for lack of room, its stamp is an upper bound.
+	 * came with the rx_len[i] bytes of rx_pay[i].  A range merged with
+	 * another for lack of room has CAUSAL_TCPOPT_F_INEXACT set in its flags.
 	 */
 	__u32 rx_count;
-	__u32 rx_inexact;
 	__u32 rx_start[CAUSAL_RX_SLOTS];
 	__u32 rx_end[CAUSAL_RX_SLOTS];
-	__u64 rx_stamp[CAUSAL_RX_SLOTS];
+	__u8 rx_len[CAUSAL_RX_SLOTS + 2];
+	__u8 rx_pay[CAUSAL_RX_SLOTS][CAUSAL_PAY_ROOM];
 
 	/* Counted by sock_ops since the module last looked; it zeroes them. */
 	__u32 stamped_out;	/* segments sent with a stamp */

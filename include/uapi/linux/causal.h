@@ -14,10 +14,31 @@
  * @CAUSAL_CLOCK_LAMPORT: Lamport clock, a 64-bit counter.
  * @CAUSAL_CLOCK_HLC: Hybrid logical clock: 48 bits of wall time (seconds since
  *   the Unix epoch in 32.16 fixed point) above a 16-bit logical counter.
+ * @CAUSAL_CLOCK_VECTOR: Vector clock: an event count per participant (socket,
+ *   thread or process, as the scope says), at most vector-width entries. Tells
+ *   "happened before" from "concurrent".
  */
 enum causal_clock {
 	CAUSAL_CLOCK_LAMPORT = 1,
 	CAUSAL_CLOCK_HLC,
+	CAUSAL_CLOCK_VECTOR,
+};
+
+/**
+ * enum causal_order - What two clocks prove of the order of their events.
+ * @CAUSAL_ORDER_UNKNOWN: Nothing provable: a clock is not a vector, or lost
+ *   entries that the answer depends on.
+ * @CAUSAL_ORDER_BEFORE: The first happened before the second.
+ * @CAUSAL_ORDER_AFTER: The second happened before the first.
+ * @CAUSAL_ORDER_CONCURRENT: Neither happened before the other.
+ * @CAUSAL_ORDER_EQUAL: The same point in the causal order.
+ */
+enum causal_order {
+	CAUSAL_ORDER_UNKNOWN,
+	CAUSAL_ORDER_BEFORE,
+	CAUSAL_ORDER_AFTER,
+	CAUSAL_ORDER_CONCURRENT,
+	CAUSAL_ORDER_EQUAL,
 };
 
 /**
@@ -43,6 +64,7 @@ enum {
 	CAUSAL_A_STATUS_PAD,
 	CAUSAL_A_STATUS_SCOPE,
 	CAUSAL_A_STATUS_SOCKETS_MAX,
+	CAUSAL_A_STATUS_VECTOR_WIDTH,
 
 	__CAUSAL_A_STATUS_MAX,
 	CAUSAL_A_STATUS_MAX = (__CAUSAL_A_STATUS_MAX - 1)
@@ -83,15 +105,38 @@ enum {
 	CAUSAL_A_SOCK_REMOTE_STAMP,
 	CAUSAL_A_SOCK_STATS,
 	CAUSAL_A_SOCK_PAD,
+	CAUSAL_A_SOCK_VECTOR,
+	CAUSAL_A_SOCK_VECTOR_LOSSY,
+	CAUSAL_A_SOCK_VECTOR_ID,
 
 	__CAUSAL_A_SOCK_MAX,
 	CAUSAL_A_SOCK_MAX = (__CAUSAL_A_SOCK_MAX - 1)
 };
 
 enum {
+	CAUSAL_A_VENT_ID = 1,
+	CAUSAL_A_VENT_COUNT,
+	CAUSAL_A_VENT_PAD,
+
+	__CAUSAL_A_VENT_MAX,
+	CAUSAL_A_VENT_MAX = (__CAUSAL_A_VENT_MAX - 1)
+};
+
+enum {
+	CAUSAL_A_COMPARE_COOKIE_A = 1,
+	CAUSAL_A_COMPARE_COOKIE_B,
+	CAUSAL_A_COMPARE_ORDER,
+	CAUSAL_A_COMPARE_PAD,
+
+	__CAUSAL_A_COMPARE_MAX,
+	CAUSAL_A_COMPARE_MAX = (__CAUSAL_A_COMPARE_MAX - 1)
+};
+
+enum {
 	CAUSAL_CMD_STATUS_GET = 1,
 	CAUSAL_CMD_NODE_SET,
 	CAUSAL_CMD_SOCK_GET,
+	CAUSAL_CMD_COMPARE,
 
 	__CAUSAL_CMD_MAX,
 	CAUSAL_CMD_MAX = (__CAUSAL_CMD_MAX - 1)

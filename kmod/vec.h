@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CAUSAL_VEC_H
+#define _CAUSAL_VEC_H
+
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <causal/vclock.h>
+
+/**
+ * struct causal_vclock - the vector clock of one participant
+ * @lock: guards everything below; taken with BHs off
+ * @id: the participant's id: its entry in vectors
+ * @v: its clock
+ * @known: for a socket, what the peer's socket knows of our vectors: the
+ *	entries sent or received on the connection; NULL for threads and
+ *	processes
+ * @rcu: for freeing after readers are done
+ */
+struct causal_vclock {
+	spinlock_t lock;
+	u64 id;
+	struct causal_vec *v;
+	struct causal_vec *known;
+	struct rcu_head rcu;
+};
+
+struct causal_vclock *causal_vclock_new(u32 width, bool socket);
+void causal_vclock_free(struct causal_vclock *vc);
+struct causal_vec *causal_vec_snapshot(struct causal_vclock *vc, gfp_t gfp);
+
+#endif /* _CAUSAL_VEC_H */

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * causalctl compare: what the clocks of two sockets prove of the order of
+ * their latest events.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uapi/linux/causal.h>
+
+#include "causalctl.h"
+#include "nl.h"
+#include "print.h"
+
+static const char *const order_names[] = {
+	[CAUSAL_ORDER_UNKNOWN] = "unknown",
+	[CAUSAL_ORDER_BEFORE] = "before",
+	[CAUSAL_ORDER_AFTER] = "after",
+	[CAUSAL_ORDER_CONCURRENT] = "concurrent",
+	[CAUSAL_ORDER_EQUAL] = "equal",
+};
+
+static const char *const order_text[] = {
+	[CAUSAL_ORDER_UNKNOWN] = "unknown: the clocks prove no order (not vectors, or lossy)",
+	[CAUSAL_ORDER_BEFORE] = "before: the first happened before the second",
+	[CAUSAL_ORDER_AFTER] = "after: the second happened before the first",
+	[CAUSAL_ORDER_CONCURRENT] = "concurrent: neither happened before the other",
+	[CAUSAL_ORDER_EQUAL] = "equal: the same point in the causal order",
+};
+
+static int parse_order(struct nlattr **tb, void *arg)
+{
+	uint32_t *order = arg;
+
+	if (!tb[CAUSAL_A_COMPARE_ORDER])
+		return -EPROTO;
+	*order = nla_get_u32(tb[CAUSAL_A_COMPARE_ORDER]);
+	return *order <= CAUSAL_ORDER_EQUAL ? 0 : -EPROTO;
+}
+
+static int parse_cookie(const char *s, uint64_t *cookie)
+{
+	char *end;
+
+	errno = 0;
+	*cookie = strtoull(s, &end, 0);
+	return !*s || *end || errno || *s == '-' ? -EINVAL : 0;
+}
+
+int compare_main(int argc, char **argv)
+{
+	uint64_t a, b;
+	uint32_t order;
+	struct nl_msg *msg;
+	struct cnl nl;
+	int err;
+
+	if (argc > 1 && is_help(argv[1]))
+		return command_help("compare");
+	if (argc != 3)
+		return usage_error("compare", "compare takes two socket cookies");
+	if (parse_cookie(argv[1], &a) < 0)
+		return usage_error("compare", "invalid socket cookie: %s", argv[1]);
+	if (parse_cookie(argv[2], &b) < 0)
+		return usage_error("compare", "invalid socket cookie: %s", argv[2]);
+
+	cnl_connect_or_die(&nl);
+	msg = cnl_msg(&nl, CAUSAL_CMD_COMPARE, 0);
+	if (!msg || nla_put_u64(msg, CAUSAL_A_COMPARE_COOKIE_A, a) < 0 ||
+	    nla_put_u64(msg, CAUSAL_A_COMPARE_COOKIE_B, b) < 0) {
+		fprintf(stderr, "causalctl: out of memory\n");
+		return EXIT_FAIL;
+	}
+	err = cnl_transact(&nl, msg, CAUSAL_A_COMPARE_MAX, parse_order, &order);
+	if (err < 0) {
+		cnl_perror(&nl, "comparing the sockets", err);
+		return EXIT_FAIL;
+	}
+	cnl_close(&nl);
+	print_open_object(NULL);
+	print_string("order", NULL, order_names[order]);
+	print_text("%s\n", order_text[order]);
+	print_close_object();
+	print_end();
+	return 0;
+}
