@@ -174,6 +174,8 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops)
 		opt[1] = size;
 		if (!bpf_store_hdr_opt(skops, opt, size, 0)) {
 			st->stamped_out++;
+			if (len < full && (opt[CAUSAL_TCPOPT_OFF_FLAGS] & CAUSAL_TCPOPT_F_VECTOR))
+				st->incomplete_out++;
 			return;
 		}
 		if (len < min + step)

@@ -83,11 +83,13 @@ static void causal_drain(struct causal_sock *cs, struct causal_tcp_state *st)
 	causal_sock_count(cs, CAUSAL_STAT_STAMPS_IN, st->stamped_in);
 	causal_sock_count(cs, CAUSAL_STAT_MALFORMED_IN, st->malformed_in);
 	causal_sock_count(cs, CAUSAL_STAT_FOREIGN_IN, st->foreign_in);
+	causal_sock_count(cs, CAUSAL_STAT_VECTOR_INCOMPLETE_OUT, st->incomplete_out);
 	st->stamped_out = 0;
 	st->nospace_out = 0;
 	st->stamped_in = 0;
 	st->malformed_in = 0;
 	st->foreign_in = 0;
+	st->incomplete_out = 0;
 }
 
 static struct causal_sock *causal_tcp_sock(struct sock *sk,
@@ -198,16 +200,16 @@ static struct causal_vclock *causal_tcp_vclock(struct causal_sock *cs)
  * participant's entry, and hand the result back to the thread.
  */
 static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *vs,
-				  struct causal_vclock *vt)
+				  struct causal_vclock *vt, int *drops)
 {
 	u64 own = vt ? vt->id : vs->id;
 	u32 n;
 
 	if (vt) {
 		spin_lock(&vt->lock);
-		causal_vec_merge(vs->v, vt->v);
+		*drops += causal_vec_merge(vs->v, vt->v);
 	}
-	causal_vec_tick(vs->v, own);
+	*drops += causal_vec_tick(vs->v, own);
 	if (vt) {
 		causal_vec_copy(vt->v, vs->v);
 		spin_unlock(&vt->lock);
@@ -236,6 +238,7 @@ static u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u64 *clock)
 	struct causal_net *cn = cs->cn;
 	struct causal_vclock *vs = causal_tcp_vclock(cs), *vt;
 	u32 i, n = 0, more = 0;
+	int drops = 0;
 	u64 own;
 	u8 flags = CAUSAL_TCPOPT_F_VECTOR;
 
@@ -246,7 +249,7 @@ static u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u64 *clock)
 	}
 	vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width));
 	spin_lock_bh(&vs->lock);
-	*clock = causal_vec_tick_locked(cs, vs, vt);
+	*clock = causal_vec_tick_locked(cs, vs, vt, &drops);
 	own = vt ? vt->id : vs->id;
 	causal_pay_vent(pay, n++, own, *clock);
 	causal_vec_raise(vs->known, own, *clock);
@@ -265,8 +268,11 @@ static u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u64 *clock)
 	if (vs->v->lossy)
 		flags |= CAUSAL_TCPOPT_F_INEXACT;
 	spin_unlock_bh(&vs->lock);
-	if (more)
+	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
+	if (more) {
 		flags |= CAUSAL_TCPOPT_F_INCOMPLETE;
+		causal_sock_count(cs, CAUSAL_STAT_VECTOR_INCOMPLETE_OUT, 1);
+	}
 	pay[0] = flags;
 	return 1 + n * CAUSAL_PAY_VEC_ENTRY;
 }
@@ -282,6 +288,7 @@ static u64 causal_vec_recv(struct causal_sock *cs, struct causal_tcp_state *st,
 {
 	struct causal_net *cn = cs->cn;
 	struct causal_vclock *vs = causal_tcp_vclock(cs), *vt;
+	int drops = 0;
 	u32 i, k, len;
 	u64 c;
 
@@ -305,14 +312,17 @@ static u64 causal_vec_recv(struct causal_sock *cs, struct causal_tcp_state *st,
 				lost = true;
 				continue;
 			}
-			causal_vec_raise(vs->v, id, n);
+			drops -= causal_vec_raise(vs->v, id, n);
 			causal_vec_raise(vs->known, id, n);
 		}
 	}
 	if (lost)
 		vs->v->lossy = 1;
-	c = causal_vec_tick_locked(cs, vs, vt);
+	c = causal_vec_tick_locked(cs, vs, vt, &drops);
 	spin_unlock_bh(&vs->lock);
+	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
+	if (lost)
+		causal_sock_count(cs, CAUSAL_STAT_LOSSY_IN, 1);
 	return c;
 }
 

@@ -21,6 +21,7 @@ tests=(
 	status.sh
 	netlink_test
 	tcp.sh
+	vector.sh
 )
 
 mkdir -p "$res/logs"

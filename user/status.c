@@ -43,6 +43,9 @@ static const struct {
 	{ CAUSAL_A_STATS_INEXACT_IN, "inexact_in", ", %s inexact\n" },
 	{ CAUSAL_A_STATS_MALFORMED_IN, "malformed_in", "options: %s malformed" },
 	{ CAUSAL_A_STATS_FOREIGN_IN, "foreign_in", ", %s foreign\n" },
+	{ CAUSAL_A_STATS_LOSSY_IN, "lossy_in", "vectors: %s lossy receives" },
+	{ CAUSAL_A_STATS_VECTOR_INCOMPLETE_OUT, "vector_incomplete_out", ", %s incomplete sends" },
+	{ CAUSAL_A_STATS_VECTOR_WIDTH_DROPS, "vector_width_drops", ", %s entries over width\n" },
 };
 
 /**

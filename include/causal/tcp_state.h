@@ -74,6 +74,7 @@ struct causal_tcp_state {
 	__u32 stamped_in;	/* valid stamps received */
 	__u32 malformed_in;	/* options with our ExID that failed validation */
 	__u32 foreign_in;	/* kind 253 options with another ExID */
+	__u32 incomplete_out;	/* vector stamps shortened for lack of room */
 
 	/* sock_ops' scratch while it walks one segment's options */
 	__u32 walk_off, walk_found, walk_bad, walk_foreign, walk_ours, walk_len;

@@ -105,16 +105,22 @@ static inline int causal_vec_raise(struct causal_vec *v, __u64 id, __u32 n)
 	return 0;
 }
 
-/* causal_vec_merge() - @dst = max(@dst, @src); lossy if either is */
-static inline void causal_vec_merge(struct causal_vec *dst,
-				    const struct causal_vec *src)
+/*
+ * causal_vec_merge() - @dst = max(@dst, @src); lossy if either is
+ *
+ * Return: how many entries did not fit.
+ */
+static inline int causal_vec_merge(struct causal_vec *dst,
+				   const struct causal_vec *src)
 {
 	__u32 i;
+	int drops = 0;
 
 	for (i = 0; i < src->len; i++)
-		causal_vec_raise(dst, src->e[i].id, src->e[i].n);
+		drops -= causal_vec_raise(dst, src->e[i].id, src->e[i].n);
 	if (src->lossy)
 		dst->lossy = 1;
+	return drops;
 }
 
 /* causal_vec_copy() - @dst = @src, as far as @dst's width allows */
@@ -136,20 +142,25 @@ static inline void causal_vec_copy(struct causal_vec *dst,
  * with the largest id is dropped (and @v marked lossy).  A count
  * at its maximum stays there and marks @v lossy: two events would share a
  * vector.
+ *
+ * Return: how many entries were dropped (0 or 1).
  */
-static inline void causal_vec_tick(struct causal_vec *v, __u64 own)
+static inline int causal_vec_tick(struct causal_vec *v, __u64 own)
 {
 	__u32 n = causal_vec_get(v, own);
+	int drops = 0;
 
 	if (n == CAUSAL_VEC_COUNT_MAX) {
 		v->lossy = 1;
-		return;
+		return 0;
 	}
 	if (!n && v->len && v->len >= v->width) {
 		v->len--;
 		v->lossy = 1;
+		drops = 1;
 	}
 	causal_vec_raise(v, own, n + 1);
+	return drops;
 }
 
 /*

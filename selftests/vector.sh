@@ -1,0 +1,178 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Vector clocks.  The oracle (selftests/causal_oracle): nodes that are
+# namespaces on one bridge run a random workload that logs its own
+# happened-before relation and causal's vector clock after every operation;
+# every pair of operations is checked.  Then the loss paths on purpose (width,
+# option space), and compare and the socket listing on a relay chain.
+#
+#                 +-- o0  10.77.0.1  fd00:77::1
+#   sw: br0 ------+-- o1  10.77.0.2  fd00:77::2
+#                 +-- ...
+#
+# CAUSAL_SEED=N replays a run (the seed is printed in every case).
+
+. "$(dirname "$0")/lib.sh"
+
+ORACLE=$BUILD/selftests/causal_oracle
+PEER=$BUILD/selftests/causal_peer
+SEED=${CAUSAL_SEED:-$(( ($(date +%s) ^ $$) % 100000 + 1 ))}
+
+# star N - namespaces o0 .. oN-1, each with eth0 on bridge br0 in sw
+star() {
+	local n=$1 i sw=$NS_PREFIX-sw
+
+	ns_create sw || return 1
+	ip -n "$sw" link add br0 type bridge && ip -n "$sw" link set br0 up || return 1
+	for ((i = 0; i < n; i++)); do
+		ns_create "o$i" || return 1
+		ip link add "p$i" netns "$sw" type veth peer name eth0 \
+			netns "$NS_PREFIX-o$i" || return 1
+		ip -n "$sw" link set "p$i" master br0 up
+		ip -n "$NS_PREFIX-o$i" addr add "10.77.0.$((i + 1))/24" dev eth0
+		ip -n "$NS_PREFIX-o$i" -6 addr add "fd00:77::$((i + 1))/64" dev eth0 nodad
+		ip -n "$NS_PREFIX-o$i" link set eth0 up
+	done
+}
+
+# vector_nodes N SCOPE WIDTH - vector clocks on o0 .. oN-1
+vector_nodes() {
+	local i
+
+	for ((i = 0; i < $1; i++)); do
+		in_ns "o$i" "$CAUSALCTL" clock set vector &&
+		in_ns "o$i" "$CAUSALCTL" scope set "$2" &&
+		in_ns "o$i" "$CAUSALCTL" node set vector-width "$3" || return 1
+	done
+}
+
+# stat_sum N KEY - a counter summed over o0 .. oN-1
+stat_sum() {
+	local i sum=0 v
+
+	for ((i = 0; i < $1; i++)); do
+		v=$(in_ns "o$i" "$CAUSALCTL" -j status | jq ".stats.$2")
+		sum=$((sum + v))
+	done
+	echo $sum
+}
+
+# oracle FAMILY SCOPE WIDTH NODES THREADS MSGS MIN_EXACT_PERCENT
+oracle() {
+	local fam=$1 scope=$2 width=$3 n=$4 t=$5 m=$6 min=$7 out
+
+	load_module && attach || fail "attach"
+	star "$n" || fail "topology"
+	vector_nodes "$n" "$scope" "$width" || fail "vector clocks"
+	tmpdir || fail "tmpdir"
+	local v6=
+	[ "$fam" = 6 ] && v6=-6
+	"$ORACLE" run -n "$n" -t "$t" -m "$m" -s "$SEED" $v6 \
+		-N "$NS_PREFIX-o" -o "$T" || fail "workload (seed $SEED)"
+	out=$("$ORACLE" check -S "$scope" -x "$min" "$T" 2>&1)
+	local rc=$?
+	log "$out"
+	[ $rc = 0 ] || fail "the oracle disagrees (seed $SEED)"
+	ORACLE_OUT=$out
+}
+
+oracle_case() {
+	oracle "$@"
+	log "lossy receives $(stat_sum "$4" lossy_in), incomplete sends" \
+		"$(stat_sum "$4" vector_incomplete_out), entries over width" \
+		"$(stat_sum "$4" vector_width_drops)"
+}
+
+# Two entries cannot hold four nodes of two threads: entries are dropped,
+# clocks turn lossy, and nothing false is said.
+width_overflow() {
+	oracle 4 thread 2 4 2 10 0
+	local drops
+	drops=$(stat_sum 4 vector_width_drops)
+	log "entries over width: $drops"
+	[ "$drops" -gt 0 ] || fail "no entry dropped at width 2"
+	[[ $ORACLE_OUT =~ \(([0-9]+)\ lossy\) ]] && [ "${BASH_REMATCH[1]}" -gt 0 ] ||
+		fail "no lossy clock at width 2"
+}
+
+# Eight nodes of two threads: stamps need more entries than an option
+# holds; they are sent incomplete, and nothing false is said.
+option_space_overflow() {
+	oracle 4 thread 64 8 2 6 0
+	local inc
+	inc=$(stat_sum 8 vector_incomplete_out)
+	log "incomplete sends: $inc, lossy receives: $(stat_sum 8 lossy_in)"
+	[ "$inc" -gt 0 ] || fail "no incomplete stamp"
+}
+
+# a -> b (relay) -> c: what b's two sockets prove of each other
+compare_relay() {
+	local scope=$1 want=$2 up down got j
+
+	load_module && attach || fail "attach"
+	star 3 || fail "topology"
+	vector_nodes 3 "$scope" 16 || fail "vector clocks"
+	tmpdir || fail "tmpdir"
+	CAUSAL_PEER_HOLD=60 in_ns o2 "$PEER" server 7001 bc 3 > "$T/c" &
+	CAUSAL_PEER_HOLD=60 in_ns o1 "$PEER" server 7000 ab 3 10.77.0.3 7001 bc > "$T/b" &
+	CAUSAL_PEER_HOLD=60 in_ns o0 "$PEER" client 10.77.0.2 7000 ab 3 > "$T/a" &
+	busywait 20000 lines_are "$T/a" 6 || fail "no exchange"
+	in_ns o1 "$CAUSALCTL" sockets
+	up=$(in_ns o1 "$CAUSALCTL" -j sockets --port 7000 | jq -r '.[0].cookie')
+	down=$(in_ns o1 "$CAUSALCTL" -j sockets --port 7001 | jq -r '.[0].cookie')
+	got=$(in_ns o1 "$CAUSALCTL" -j compare "$up" "$down" | jq -r .order)
+	check_eq "upstream vs downstream ($scope scope)" "$want" "$got"
+	check_eq "a socket against itself" equal \
+		"$(in_ns o1 "$CAUSALCTL" -j compare "$up" "$up" | jq -r .order)"
+	j=$(in_ns o1 "$CAUSALCTL" -j sockets --port 7000 | jq '.[0]')
+	check_eq "vector exact" false "$(jq -r .vector_lossy <<< "$j")"
+	# thread scope: a's and b's threads (and c's, through the reply);
+	# socket scope: a's socket and b's upstream one
+	check_eq "vector entries" "$3" "$(jq -r '.vector | length' <<< "$j")"
+	if [ "$scope" = socket ]; then
+		# the socket is the participant: its own entry is its clock
+		check_eq "own entry is the clock" "$(jq -r .clock <<< "$j")" \
+			"$(jq -r '.vector_id as $id | [.vector[] | select("00" + .id == $id)][0].count' \
+				<<< "$j")"
+	fi
+	if in_ns o1 "$CAUSALCTL" compare "$up" 12345 2> "$T/err"; then
+		fail "compare with an unknown socket succeeded"
+	fi
+	check "unknown socket named" grep -q "no socket with this cookie" "$T/err"
+}
+
+compare_needs_vectors() {
+	load_module && attach || fail "attach"
+	star 2 || fail "topology"
+	tmpdir || fail "tmpdir"
+	CAUSAL_PEER_HOLD=60 in_ns o1 "$PEER" server 7000 ab 3 > "$T/b" &
+	CAUSAL_PEER_HOLD=60 in_ns o0 "$PEER" client 10.77.0.2 7000 ab 3 > "$T/a" &
+	busywait 20000 lines_are "$T/a" 6 || fail "no exchange"
+	local c
+	c=$(in_ns o0 "$CAUSALCTL" -j sockets | jq -r '.[0].cookie')
+	if in_ns o0 "$CAUSALCTL" compare "$c" "$c" 2> "$T/err"; then
+		fail "compare of Lamport clocks succeeded"
+	fi
+	check "error says why" grep -q "no vector clock" "$T/err"
+	check_eq "width out of range" 2 \
+		"$(in_ns o0 "$CAUSALCTL" node set vector-width 65 2> /dev/null; echo $?)"
+}
+
+log "seed $SEED"
+# Two participants: every stamp fits the option; all answers exact.
+run_test oracle_tcp_ipv4_two_nodes oracle_case 4 thread 16 2 1 30 95
+run_test oracle_tcp_ipv6_two_nodes oracle_case 6 thread 16 2 1 30 95
+# Socket scope: stamps carry one or two entries; all answers exact.
+run_test oracle_tcp_ipv4_socket_scope oracle_case 4 socket 16 4 2 15 95
+run_test oracle_tcp_ipv6_socket_scope oracle_case 6 socket 16 3 2 15 95
+# Thread scope, many participants: stamps overflow the option, clocks turn
+# lossy; nothing false may be said.
+run_test oracle_tcp_ipv4_thread_scope oracle_case 4 thread 16 4 2 15 1
+run_test oracle_tcp_ipv6_thread_scope oracle_case 6 thread 16 3 2 15 1
+run_test oracle_width_overflow width_overflow
+run_test oracle_option_space_overflow option_space_overflow
+run_test compare_relay_thread_scope compare_relay thread after 3
+run_test compare_relay_socket_scope compare_relay socket concurrent 2
+run_test compare_needs_vector_clocks compare_needs_vectors
+exit_tests
