@@ -447,3 +447,96 @@ int BPF_PROG(causal_close, struct sock *sk)
 		causal_tcp_close(sk, st);
 	return 0;
 }
+
+/*
+ * UDP.  A socket of the attached cgroup is marked when it is made (UDP has
+ * no connection to be established); its datagrams are stamped and their
+ * stamps merged by the module (kmod/udp.c).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} causal_udp SEC(".maps");
+
+extern int causal_udp_track(struct sock *sk) __ksym;
+extern int causal_udp_send(struct sk_buff *skb) __ksym;
+extern int causal_udp_rx(struct sk_buff *skb) __ksym;
+extern int causal_udp_recv(struct sock *sk, struct sk_buff *skb) __ksym;
+
+#define SOCK_DGRAM	2
+
+SEC("cgroup/sock_create")
+int causal_sock_create(struct bpf_sock *sk)
+{
+	if (sk->type == SOCK_DGRAM && sk->protocol == IPPROTO_UDP)
+		bpf_sk_storage_get(&causal_udp, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	return 1;
+}
+
+static __always_inline void udp_sending(struct sock *sk)
+{
+	if (bpf_sk_storage_get(&causal_udp, sk, 0, 0))
+		causal_udp_track(sk);
+}
+
+/* An application sends on a UDP socket: make sure the module knows it. */
+SEC("fentry/udp_sendmsg")
+int BPF_PROG(causal_udp_sendmsg, struct sock *sk)
+{
+	udp_sending(sk);
+	return 0;
+}
+
+SEC("fentry/udpv6_sendmsg")
+int BPF_PROG(causal_udpv6_sendmsg, struct sock *sk)
+{
+	udp_sending(sk);
+	return 0;
+}
+
+/*
+ * A datagram leaves: the module stamps those of the sockets it knows.  Only
+ * skbs of a socket can be (the field access also gives the object the type
+ * of sk_buff, which the kfuncs' prototypes need).
+ */
+SEC("fentry/ip_send_skb")
+int BPF_PROG(causal_udp_out, struct net *net, struct sk_buff *skb)
+{
+	if (skb->sk)
+		causal_udp_send(skb);
+	return 0;
+}
+
+SEC("fentry/ip6_send_skb")
+int BPF_PROG(causal_udp_out6, struct sk_buff *skb)
+{
+	if (skb->sk)
+		causal_udp_send(skb);
+	return 0;
+}
+
+/* A datagram arrives, its surplus area still there. */
+SEC("fentry/udp_rcv")
+int BPF_PROG(causal_udp_in, struct sk_buff *skb)
+{
+	causal_udp_rx(skb);
+	return 0;
+}
+
+SEC("fentry/udpv6_rcv")
+int BPF_PROG(causal_udp_in6, struct sk_buff *skb)
+{
+	causal_udp_rx(skb);
+	return 0;
+}
+
+/* An application takes a datagram (not MSG_PEEK, which passes len < 0). */
+SEC("fentry/skb_consume_udp")
+int BPF_PROG(causal_udp_read, struct sock *sk, struct sk_buff *skb, int len)
+{
+	if (len >= 0 && bpf_sk_storage_get(&causal_udp, sk, 0, 0))
+		causal_udp_recv(sk, skb);
+	return 0;
+}

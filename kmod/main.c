@@ -10,10 +10,10 @@
 #include <uapi/linux/causal.h>
 
 #include "ctx.h"
+#include "kfunc.h"
 #include "net.h"
 #include "netlink.h"
 #include "sock.h"
-#include "tcp.h"
 
 static int __init causal_init(void)
 {
@@ -28,16 +28,21 @@ static int __init causal_init(void)
 	ret = causal_net_init();
 	if (ret < 0)
 		goto err_net;
-	ret = causal_tcp_init();
+	ret = causal_udp_init();
 	if (ret < 0)
-		goto err_tcp;
+		goto err_udp;
+	ret = causal_kfunc_init();
+	if (ret < 0)
+		goto err_kfunc;
 	ret = causal_netlink_init();
 	if (ret < 0)
-		goto err_tcp;
+		goto err_kfunc;
 	pr_info("causal %s loaded\n", CAUSAL_RELEASE);
 	return 0;
 
-err_tcp:
+err_kfunc:
+	causal_udp_exit();
+err_udp:
 	causal_net_exit();
 err_net:
 	causal_ctx_exit();
@@ -53,6 +58,7 @@ err_ctx:
 static void __exit causal_exit(void)
 {
 	causal_netlink_exit();
+	causal_udp_exit();
 	causal_net_exit();
 	causal_ctx_exit();
 	causal_sock_exit();
@@ -62,6 +68,6 @@ static void __exit causal_exit(void)
 module_init(causal_init);
 module_exit(causal_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Logical clocks (Lamport, hybrid logical) for sockets");
+MODULE_DESCRIPTION("Logical clocks (Lamport, hybrid logical, vector) for sockets");
 MODULE_VERSION(CAUSAL_RELEASE);
 MODULE_ALIAS_GENL_FAMILY(CAUSAL_FAMILY_NAME);

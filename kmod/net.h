@@ -49,6 +49,8 @@ struct causal_pcpu_stats {
  * @next_id: where the next id is looked for
  * @gen: changes whenever @socks does, for dumps to detect it
  * @stats: per-CPU counters
+ * @udp_rx: stamps of UDP datagrams received and not yet read, made on the
+ *	first (kmod/udp.c)
  */
 struct causal_net {
 	u64 node_id;
@@ -61,6 +63,7 @@ struct causal_net {
 	u32 next_id;
 	atomic_t gen;
 	struct causal_pcpu_stats __percpu *stats;
+	struct causal_udp_rx *udp_rx;
 };
 
 struct causal_net *causal_net(const struct net *net);
@@ -91,6 +94,7 @@ static inline void causal_stat_inc(struct causal_net *cn, enum causal_stat stat)
 	causal_stat_add(cn, stat, 1);
 }
 
+void causal_udp_rx_free(struct causal_net *cn);
 int causal_net_init(void);
 void causal_net_exit(void);
 

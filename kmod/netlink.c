@@ -182,6 +182,7 @@ static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
 	    nla_put_u16(skb, CAUSAL_A_SOCK_PORT_LOCAL, ntohs(cs->sport)) ||
 	    nla_put_u16(skb, CAUSAL_A_SOCK_PORT_REMOTE, ntohs(cs->dport)) ||
 	    nla_put_u8(skb, CAUSAL_A_SOCK_TCP_STATE, READ_ONCE(cs->state)) ||
+	    nla_put_u8(skb, CAUSAL_A_SOCK_PROTOCOL, cs->protocol) ||
 	    nla_put_u64_64bit(skb, CAUSAL_A_SOCK_CLOCK, READ_ONCE(cs->clock),
 			      CAUSAL_A_SOCK_PAD))
 		return -EMSGSIZE;

@@ -60,7 +60,7 @@ static void causal_sock_addrs(struct causal_sock *cs, const struct sock *sk)
 
 /**
  * causal_sock_create() - give @sk causal state
- * @sk: a TCP socket without state
+ * @sk: a TCP or UDP socket without state
  *
  * Context: from BPF, under @sk's lock; may not sleep.
  * Return: the new state, or NULL when its node is at its cap (counted in
@@ -82,6 +82,7 @@ struct causal_sock *causal_sock_create(struct sock *sk)
 	sock_diag_save_cookie(sk, cookie);
 	cs->cookie = (u64)cookie[1] << 32 | cookie[0];
 	cs->state = READ_ONCE(sk->sk_state);
+	cs->protocol = sk->sk_protocol;
 	causal_sock_addrs(cs, sk);
 
 	if (xa_alloc_cyclic_bh(&cn->socks, &cs->id, cs, xa_limit_32b,
@@ -177,7 +178,11 @@ void causal_net_socks_flush(struct causal_net *cn)
 	rcu_read_unlock();
 }
 
-static void causal_sock_destroy_probe(void *data, struct sock *sk)
+/**
+ * causal_sock_forget() - drop the state of a socket being destroyed, if any
+ * @sk: the socket
+ */
+void causal_sock_forget(struct sock *sk)
 {
 	struct causal_sock *cs;
 
@@ -186,6 +191,11 @@ static void causal_sock_destroy_probe(void *data, struct sock *sk)
 	if (cs)
 		causal_sock_release(cs);
 	rcu_read_unlock();
+}
+
+static void causal_sock_destroy_probe(void *data, struct sock *sk)
+{
+	causal_sock_forget(sk);
 }
 
 static void causal_sock_state_probe(void *data, const struct sock *sk,

@@ -11,14 +11,15 @@
 #include "vec.h"
 
 /**
- * struct causal_sock - what causal keeps for one TCP socket
+ * struct causal_sock - what causal keeps for one TCP or UDP socket
  * @node: in the table of all sockets, keyed by @sk
  * @sk: the socket; only a key: never dereferenced after it is destroyed
  * @cn: its node
  * @id: index in @cn->socks, the order of dumps
  * @cookie: the socket's cookie
  * @family: AF_INET or AF_INET6
- * @state: TCP state, kept current by a tracepoint
+ * @protocol: IPPROTO_TCP or IPPROTO_UDP
+ * @state: TCP state (of a TCP socket), kept current by a tracepoint
  * @sport: local port, network order
  * @dport: remote port, network order
  * @saddr: local address (IPv4 in the first 4 bytes)
@@ -31,6 +32,8 @@
  * @stat: the socket's own counters (enum causal_stat; the socket gauges unused)
  * @vc: the socket's vector clock, made on its first event in vector mode
  * @vec_missed: an event found no memory for @vc: it starts lossy
+ * @vec_lost: scratch of a vector receive: it lost something
+ * @vec_drops: scratch of a vector receive: entries over the width
  * @pid: thread group of the last task that sent or received
  * @comm: its command name
  * @rcu: for freeing after readers are done
@@ -45,6 +48,7 @@ struct causal_sock {
 	u32 id;
 	u64 cookie;
 	u16 family;
+	u8 protocol;
 	u8 state;
 	__be16 sport, dport;
 	struct in6_addr saddr, daddr;
@@ -56,6 +60,8 @@ struct causal_sock {
 	u64 stat[CAUSAL_STAT_NR];
 	struct causal_vclock *vc;
 	u8 vec_missed;
+	bool vec_lost;
+	int vec_drops;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct rcu_head rcu;
@@ -64,6 +70,7 @@ struct causal_sock {
 struct causal_sock *causal_sock_lookup(const struct sock *sk);
 struct causal_vclock *causal_sock_vclock(struct causal_sock *cs);
 struct causal_sock *causal_sock_create(struct sock *sk);
+void causal_sock_forget(struct sock *sk);
 void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n);
 void causal_net_socks_flush(struct causal_net *cn);
 int causal_sock_init(void);

@@ -29,51 +29,9 @@
 
 #include "compat.h"
 #include "ctx.h"
+#include "event.h"
 #include "sock.h"
-#include "tcp.h"
-
-/* Remember who sent or received last. */
-static void causal_task_note(struct causal_sock *cs)
-{
-	if (in_task()) {
-		cs->pid = task_tgid_nr(current);
-		strscpy(cs->comm, current->comm, sizeof(cs->comm));
-	}
-}
-
-/* Clock of an event after @local; with @remote when it merges a stamp. */
-static u64 causal_tick(u32 clock, u64 local, const u64 *remote)
-{
-	u64 wall;
-
-	if (clock == CAUSAL_CLOCK_HLC) {
-		wall = causal_hlc_wall(ktime_get_real_ns());
-		return remote ? causal_hlc_recv(local, *remote, wall)
-			      : causal_hlc_send(local, wall);
-	}
-	return remote ? causal_lamport_recv(local, *remote)
-		      : causal_lamport_send(local);
-}
-
-/*
- * An event on @cs: advance the socket's clock, starting from the thread's or
- * process's clock too if the node's scope says so, and raise that one.
- */
-static u64 causal_event(struct causal_sock *cs, const u64 *remote)
-{
-	struct causal_net *cn = cs->cn;
-	atomic64_t *ctx = causal_ctx_clock(READ_ONCE(cn->scope));
-	u64 base = cs->clock, c;
-
-	if (ctx)
-		base = causal_max(base, atomic64_read(ctx));
-	c = causal_tick(READ_ONCE(cn->clock), base, remote);
-	WRITE_ONCE(cs->clock, c);
-	if (ctx)
-		causal_ctx_max(ctx, c);
-	causal_task_note(cs);
-	return c;
-}
+#include "kfunc.h"
 
 /* Move what sock_ops counted into the socket's and the node's counters. */
 static void causal_drain(struct causal_sock *cs, struct causal_tcp_state *st)
@@ -169,167 +127,7 @@ static void causal_tx_push(struct causal_tcp_state *st, u32 una, u32 seq,
 	memcpy(st->tx_pay[n], pay, CAUSAL_PAY_ROOM);
 }
 
-static u32 causal_pay_scalar(u8 *pay, u64 stamp, u64 node)
-{
-	pay[0] = CAUSAL_TCPOPT_VERSION << CAUSAL_TCPOPT_F_VERSION_SHIFT;
-	causal_wire_put64(&pay[CAUSAL_PAY_STAMP], stamp);
-	causal_wire_put64(&pay[CAUSAL_PAY_NODE], node);
-	return CAUSAL_PAY_SCALAR_FULL;
-}
-
-/*
- * The vector clock of @cs, made if needed.  One that comes late, after
- * memory ran short for it, starts lossy: it missed events.
- */
-static struct causal_vclock *causal_tcp_vclock(struct causal_sock *cs)
-{
-	struct causal_vclock *vc = causal_sock_vclock(cs);
-
-	if (!vc) {
-		WRITE_ONCE(cs->vec_missed, 1);
-		return NULL;
-	}
-	if (READ_ONCE(cs->vec_missed))
-		vc->v->lossy = 1;
-	return vc;
-}
-
-/*
- * A vector event on @cs after its receive (if any) was merged into the
- * socket's clock: take in the thread's or process's clock, tick the
- * participant's entry, and hand the result back to the thread.
- */
-static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *vs,
-				  struct causal_vclock *vt, int *drops)
-{
-	u64 own = vt ? vt->id : vs->id;
-	u32 n;
-
-	if (vt) {
-		spin_lock(&vt->lock);
-		*drops += causal_vec_merge(vs->v, vt->v);
-	}
-	*drops += causal_vec_tick(vs->v, own);
-	if (vt) {
-		causal_vec_copy(vt->v, vs->v);
-		spin_unlock(&vt->lock);
-	}
-	n = causal_vec_get(vs->v, own);
-	WRITE_ONCE(cs->clock, n);
-	return n;
-}
-
-static void causal_pay_vent(u8 *pay, u32 i, u64 id, u32 n)
-{
-	u8 *p = &pay[1 + i * CAUSAL_PAY_VEC_ENTRY];
-
-	causal_wire_putn(p, id, CAUSAL_PAY_VEC_ID_BYTES);
-	causal_wire_putn(p + CAUSAL_PAY_VEC_ID_BYTES, n, 4);
-}
-
-/*
- * A send in vector mode: tick, and encode what the peer's socket does not
- * know yet (Singhal and Kshemkalyani's differential technique, sound on a
- * FIFO channel): the participant's own entry first, then every entry above
- * what was sent or received on the connection, as many as fit.
- */
-static u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u64 *clock)
-{
-	struct causal_net *cn = cs->cn;
-	struct causal_vclock *vs = causal_tcp_vclock(cs), *vt;
-	u32 i, n = 0, more = 0;
-	int drops = 0;
-	u64 own;
-	u8 flags = CAUSAL_TCPOPT_F_VECTOR;
-
-	if (!vs) {
-		pay[0] = flags | CAUSAL_TCPOPT_F_INEXACT;
-		*clock = 0;
-		return 1;
-	}
-	vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width));
-	spin_lock_bh(&vs->lock);
-	*clock = causal_vec_tick_locked(cs, vs, vt, &drops);
-	own = vt ? vt->id : vs->id;
-	causal_pay_vent(pay, n++, own, *clock);
-	causal_vec_raise(vs->known, own, *clock);
-	for (i = 0; i < vs->v->len; i++) {
-		const struct causal_vent *e = &vs->v->e[i];
-
-		if (e->id == own || e->n <= causal_vec_get(vs->known, e->id))
-			continue;
-		if (n == CAUSAL_PAY_VEC_MAX_ENTRIES) {
-			more = 1;
-			continue;
-		}
-		causal_pay_vent(pay, n++, e->id, e->n);
-		causal_vec_raise(vs->known, e->id, e->n);
-	}
-	if (vs->v->lossy)
-		flags |= CAUSAL_TCPOPT_F_INEXACT;
-	spin_unlock_bh(&vs->lock);
-	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
-	if (more) {
-		flags |= CAUSAL_TCPOPT_F_INCOMPLETE;
-		causal_sock_count(cs, CAUSAL_STAT_VECTOR_INCOMPLETE_OUT, 1);
-	}
-	pay[0] = flags;
-	return 1 + n * CAUSAL_PAY_VEC_ENTRY;
-}
-
-/*
- * A receive in vector mode of the ranges in @used.  Entries raise the
- * socket's clock and what it knows the peer knows.  Anything less than the
- * whole truth (an inexact or incomplete payload, bytes without a vector, a
- * malformed entry) makes the clock lossy.
- */
-static u64 causal_vec_recv(struct causal_sock *cs, struct causal_tcp_state *st,
-			   u32 used, bool lost)
-{
-	struct causal_net *cn = cs->cn;
-	struct causal_vclock *vs = causal_tcp_vclock(cs), *vt;
-	int drops = 0;
-	u32 i, k, len;
-	u64 c;
-
-	if (!vs)
-		return 0;
-	vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width));
-	spin_lock_bh(&vs->lock);
-	for (i = 0; i < st->rx_count; i++) {
-		const u8 *pay = st->rx_pay[i];
-
-		if (!(used & BIT(i)))
-			continue;
-		len = min_t(u32, st->rx_len[i], CAUSAL_PAY_MAX);
-		if (pay[0] & (CAUSAL_TCPOPT_F_INEXACT | CAUSAL_TCPOPT_F_INCOMPLETE))
-			lost = true;
-		for (k = 1; k + CAUSAL_PAY_VEC_ENTRY <= len; k += CAUSAL_PAY_VEC_ENTRY) {
-			u64 id = causal_wire_getn(&pay[k], CAUSAL_PAY_VEC_ID_BYTES);
-			u32 n = causal_wire_getn(&pay[k + CAUSAL_PAY_VEC_ID_BYTES], 4);
-
-			if (!id) {
-				lost = true;
-				continue;
-			}
-			drops -= causal_vec_raise(vs->v, id, n);
-			causal_vec_raise(vs->known, id, n);
-		}
-	}
-	if (lost)
-		vs->v->lossy = 1;
-	c = causal_vec_tick_locked(cs, vs, vt, &drops);
-	spin_unlock_bh(&vs->lock);
-	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
-	if (lost)
-		causal_sock_count(cs, CAUSAL_STAT_LOSSY_IN, 1);
-	return c;
-}
-
-/* kfuncs are global but called only from BPF programs: no prototypes. */
-__diag_push();
-__diag_ignore_all("-Wmissing-prototypes", "kfuncs are called from BPF programs only");
-__diag_ignore_all("-Wmissing-declarations", "kfuncs are called from BPF programs only");
+/* kfuncs: declared in kfunc.h, called from BPF programs only. */
 
 /**
  * causal_tcp_send() - an application starts sending on a TCP socket
@@ -358,8 +156,7 @@ __bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 		TCP_SKB_CB(tail)->eor = 1;
 	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
 	if (vector) {
-		len = causal_vec_send(cs, pay, &c);
-		causal_task_note(cs);
+		len = causal_vec_send(cs, pay, CAUSAL_PAY_VEC_MAX_ENTRIES, true, &c);
 	} else {
 		c = causal_event(cs, NULL);
 		len = causal_pay_scalar(pay, c, READ_ONCE(cs->cn->node_id));
@@ -436,8 +233,14 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 	lost = before(pos, end);
 
 	if (vector) {
-		c = causal_vec_recv(cs, st, used, lost);
-		causal_task_note(cs);
+		c = 0;
+		if (causal_vec_recv_begin(cs)) {
+			for (i = 0; i < st->rx_count; i++)
+				if (used & BIT(i))
+					causal_vec_recv_pay(cs, st->rx_pay[i],
+							    min_t(u32, st->rx_len[i], CAUSAL_PAY_MAX));
+			c = causal_vec_recv_end(cs, lost);
+		}
 	} else {
 		c = causal_event(cs, have ? &stamp : NULL);
 	}
@@ -483,30 +286,4 @@ __bpf_kfunc void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st)
 
 	if (cs)
 		causal_drain(cs, st);
-}
-
-__diag_pop();
-
-BTF_KFUNCS_START(causal_tcp_kfunc_ids)
-BTF_ID_FLAGS(func, causal_tcp_send)
-BTF_ID_FLAGS(func, causal_tcp_recv)
-BTF_ID_FLAGS(func, causal_tcp_close)
-BTF_KFUNCS_END(causal_tcp_kfunc_ids)
-
-static const struct btf_kfunc_id_set causal_tcp_kfunc_set = {
-	.owner = THIS_MODULE,
-	.set = &causal_tcp_kfunc_ids,
-};
-
-/**
- * causal_tcp_init() - offer the kfuncs to tracing programs
- *
- * Tracing programs may call module kfuncs on every kernel causal supports,
- * and only they call these.
- *
- * Return: 0 or the error of register_btf_kfunc_id_set().
- */
-int causal_tcp_init(void)
-{
-	return register_btf_kfunc_id_set(BPF_PROG_TYPE_TRACING, &causal_tcp_kfunc_set);
 }

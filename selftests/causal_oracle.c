@@ -4,15 +4,17 @@
  * the checker that holds causal's vector clocks to it.
  *
  *   causal_oracle run [-n NODES] [-t THREADS] [-m MSGS] [-s SEED] [-6]
- *                     [-p PORT] -N NSPREFIX -o DIR
+ *                     [-P tcp|udp|mixed] [-p PORT] -N NSPREFIX -o DIR
  *   causal_oracle check [-S socket|thread] [-x MIN_EXACT_PERCENT] DIR
  *
  * run: NODES processes, each in network namespace NSPREFIX<i> (reached at
- * 10.77.0.<i+1> or fd00:77::<i+1>), each with THREADS threads.  Every thread
- * connects to every other node; accepted connections are dealt out to the
- * threads.  Each thread then sends MSGS messages of its own to random
- * connections, reads whatever arrives in random-sized pieces, and relays
- * messages that still have hops left to one or two random connections.
+ * 10.77.0.<i+1> or fd00:77::<i+1>), each with THREADS threads.  Over TCP,
+ * every thread connects to every other node and accepted connections are
+ * dealt out to the threads; over UDP, every thread has a socket of its own
+ * (port PORT+1+thread) and sends datagrams to any other thread.  Each thread
+ * sends MSGS messages of its own to random destinations, reads whatever
+ * arrives (TCP in random-sized pieces), and relays messages that still have
+ * hops left to one or two random destinations.
  * After every send and receive it asks causal for the socket's vector clock
  * (sock-get) and logs the operation, its clock, and the messages whose bytes
  * it read: the ground truth.  The run ends when every thread has sent its
@@ -93,6 +95,7 @@ static void barrier_wait(atomic_int *ctr, int n)
 		usleep(1000);
 }
 static int nodes = 3, threads = 2, msgs = 20, port = 7100, ipv6;
+static bool use_tcp = true, use_udp;
 static unsigned int seed = 1;
 static const char *nsprefix, *outdir;
 
@@ -109,7 +112,9 @@ struct worker {
 	int node, thread;
 	unsigned int rnd;
 	struct conn conn[MAX_FDS];
-	int nconn;
+	int nconn;		/* TCP connections, then the UDP socket if any */
+	int udp;		/* index of the UDP socket in conn, or -1 */
+	int ndest;		/* destinations: TCP connections, then UDP peers */
 	struct op *ops;
 	int nops, cap;
 	int nl_fd;
@@ -186,17 +191,37 @@ static struct op *new_op(struct worker *w, char kind, int sock)
 	return o;
 }
 
-static void send_msg(struct worker *w, int ci, uint32_t hops)
+static int node_addr(int node, int port_, struct sockaddr_storage *ss, socklen_t *len);
+
+/* Send a new message to destination @d: a TCP connection or a UDP peer. */
+static void send_msg(struct worker *w, int d, uint32_t hops)
 {
-	struct conn *c = &w->conn[ci];
 	struct msg m = {
 		.magic = MSG_MAGIC, .node = w->node, .thread = w->thread,
 		.op = w->nops, .hops = hops,
 	};
+	int ci = d < w->udp || w->udp < 0 ? d : w->udp;
+	struct conn *c = &w->conn[ci];
 	struct op *o = new_op(w, 's', ci);
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	ssize_t n;
 
 	atomic_fetch_add(&sh->inflight, 1);
-	if (send(c->fd, &m, sizeof(m), 0) != sizeof(m)) {
+	if (ci == w->udp) {
+		/* UDP peers: every (node, thread) but this one */
+		int peer = d - w->udp, pn, pt;
+
+		if (peer >= w->node * threads + w->thread)
+			peer++;
+		pn = peer / threads;
+		pt = peer % threads;
+		node_addr(pn, port + 1 + pt, &ss, &sl);
+		n = sendto(c->fd, &m, sizeof(m), 0, (void *)&ss, sl);
+	} else {
+		n = send(c->fd, &m, sizeof(m), 0);
+	}
+	if (n != sizeof(m)) {
 		fail("node %d thread %d: send: %s\n", w->node, w->thread, strerror(errno));
 		return;
 	}
@@ -213,12 +238,40 @@ static void deliver(struct worker *w, const struct msg *m)
 		fail("node %d thread %d: garbled message\n", w->node, w->thread);
 		return;
 	}
-	if (m->hops && w->nconn) {
+	if (m->hops && w->ndest) {
 		fan = 1 + rnd(w, 2);
 		for (i = 0; i < fan; i++)
-			send_msg(w, rnd(w, w->nconn), m->hops - 1);
+			send_msg(w, rnd(w, w->ndest), m->hops - 1);
 	}
 	atomic_fetch_sub(&sh->inflight, 1);
+}
+
+/* A datagram: one whole message, one operation. */
+static void recv_datagram(struct worker *w, int ci)
+{
+	struct conn *c = &w->conn[ci];
+	struct msg m;
+	struct op *o;
+	ssize_t got;
+
+	got = recv(c->fd, &m, sizeof(m), MSG_DONTWAIT);
+	if (got < 0) {
+		if (errno != EAGAIN)
+			fail("recv: %s\n", strerror(errno));
+		return;
+	}
+	if (got != sizeof(m)) {
+		fail("node %d thread %d: datagram of %zd bytes\n", w->node, w->thread, got);
+		return;
+	}
+	o = new_op(w, 'r', ci);
+	get_vector(w, c, o);
+	o->edge[0].node = m.node;
+	o->edge[0].thread = m.thread;
+	o->edge[0].op = m.op;
+	o->nedges = 1;
+	w->nops++;
+	deliver(w, &m);
 }
 
 static void recv_some(struct worker *w, int ci)
@@ -288,7 +341,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pollfd pfd[MAX_FDS];
-	int own = msgs, i, done = 0;
+	int own = msgs, i, done = 0, idle = 0, busy;
 
 	w->nl_fd = genl_open(CAUSAL_FAMILY_NAME, &w->family);
 	if (w->nl_fd < 0) {
@@ -297,7 +350,7 @@ static void *worker_main(void *arg)
 	}
 	while (!atomic_load(&sh->failed)) {
 		if (own && rnd(w, 4) == 0) {
-			send_msg(w, rnd(w, w->nconn), rnd(w, 4));
+			send_msg(w, rnd(w, w->ndest), rnd(w, 4));
 			if (!--own) {
 				atomic_fetch_sub(&sh->busy, 1);
 				done = 1;
@@ -307,12 +360,21 @@ static void *worker_main(void *arg)
 			pfd[i].fd = w->conn[i].fd;
 			pfd[i].events = POLLIN;
 		}
-		if (poll(pfd, w->nconn, 2) < 0)
+		busy = poll(pfd, w->nconn, 2);
+		if (busy < 0)
 			break;
 		for (i = 0; i < w->nconn; i++)
-			if (pfd[i].revents & POLLIN)
-				recv_some(w, i);
+			if (pfd[i].revents & POLLIN) {
+				if (i == w->udp)
+					recv_datagram(w, i);
+				else
+					recv_some(w, i);
+			}
 		if (done && !atomic_load(&sh->busy) && !atomic_load(&sh->inflight))
+			break;
+		/* A datagram may be lost: give up waiting after 3 s of quiet. */
+		idle = busy ? 0 : idle + 1;
+		if (done && !atomic_load(&sh->busy) && idle > 1500)
 			break;
 	}
 	if (!done)
@@ -320,14 +382,14 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int node_addr(int node, struct sockaddr_storage *ss, socklen_t *len)
+static int node_addr(int node, int port_, struct sockaddr_storage *ss, socklen_t *len)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (ipv6) {
 		struct sockaddr_in6 *s6 = (void *)ss;
 
 		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
+		s6->sin6_port = htons(port_);
 		s6->sin6_addr.s6_addr[0] = 0xfd;
 		s6->sin6_addr.s6_addr[2] = 0x00;
 		s6->sin6_addr.s6_addr[3] = 0x77;
@@ -337,7 +399,7 @@ static int node_addr(int node, struct sockaddr_storage *ss, socklen_t *len)
 		struct sockaddr_in *s4 = (void *)ss;
 
 		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
+		s4->sin_port = htons(port_);
 		s4->sin_addr.s_addr = htonl(0x0a4d0001 + node);
 		*len = sizeof(*s4);
 	}
@@ -384,7 +446,7 @@ static int node_main(int node)
 		return 1;
 	}
 	close(nsfd);
-	node_addr(node, &ss, &sl);
+	node_addr(node, port, &ss, &sl);
 	lfd = socket(ss.ss_family, SOCK_STREAM, 0);
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (lfd < 0 || bind(lfd, (void *)&ss, sl) || listen(lfd, 128)) {
@@ -395,14 +457,15 @@ static int node_main(int node)
 		w[i].node = node;
 		w[i].thread = i;
 		w[i].rnd = seed * 7919 + node * 131 + i;
+		w[i].udp = -1;
 	}
 	/* Everyone listens before anyone connects. */
 	barrier_wait(&sh->listening, nodes);
-	for (i = 0; i < threads; i++) {
+	for (i = 0; use_tcp && i < threads; i++) {
 		for (j = 0; j < nodes; j++) {
 			if (j == node)
 				continue;
-			node_addr(j, &ss, &sl);
+			node_addr(j, port, &ss, &sl);
 			fd = socket(ss.ss_family, SOCK_STREAM, 0);
 			if (fd < 0 || connect(fd, (void *)&ss, sl)) {
 				fail("node %d: connect to %d: %s\n", node, j, strerror(errno));
@@ -412,7 +475,7 @@ static int node_main(int node)
 			conn_add(&w[i], fd);
 		}
 	}
-	incoming = (nodes - 1) * threads;
+	incoming = use_tcp ? (nodes - 1) * threads : 0;
 	for (i = 0; i < incoming; i++) {
 		fd = accept(lfd, NULL, NULL);
 		if (fd < 0) {
@@ -421,6 +484,20 @@ static int node_main(int node)
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		conn_add(&w[rand_r(&w[0].rnd) % threads], fd);
+	}
+	for (i = 0; i < threads; i++) {
+		w[i].ndest = w[i].nconn;
+		if (!use_udp)
+			continue;
+		node_addr(node, port + 1 + i, &ss, &sl);
+		fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+		if (fd < 0 || bind(fd, (void *)&ss, sl)) {
+			fail("node %d: UDP socket: %s\n", node, strerror(errno));
+			return 1;
+		}
+		w[i].udp = w[i].nconn;
+		conn_add(&w[i], fd);
+		w[i].ndest += nodes * threads - 1;
 	}
 	/* Everyone connected before anyone sends. */
 	barrier_wait(&sh->connected, nodes);
@@ -443,8 +520,9 @@ static int run(void)
 	if (sh == MAP_FAILED)
 		return 1;
 	atomic_store(&sh->busy, nodes * threads);
-	printf("# seed %u: %d nodes, %d threads each, %d messages per thread, IPv%d\n",
-	       seed, nodes, threads, msgs, ipv6 ? 6 : 4);
+	printf("# seed %u: %d nodes, %d threads each, %d messages per thread, %s, IPv%d\n",
+	       seed, nodes, threads, msgs,
+	       use_tcp && use_udp ? "TCP and UDP" : use_tcp ? "TCP" : "UDP", ipv6 ? 6 : 4);
 	fflush(stdout);
 	for (i = 0; i < nodes; i++) {
 		pid[i] = fork();
@@ -678,7 +756,8 @@ static int check(const char *dir, double min_exact)
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: causal_oracle run [-n NODES] [-t THREADS] [-m MSGS] [-s SEED] [-6] [-p PORT] -N NSPREFIX -o DIR\n"
+		"usage: causal_oracle run [-n NODES] [-t THREADS] [-m MSGS] [-s SEED] [-6] [-P tcp|udp|mixed]\n"
+		"                         [-p PORT] -N NSPREFIX -o DIR\n"
 		"       causal_oracle check [-S socket|thread] [-x MIN_EXACT_PERCENT] DIR\n");
 	return 2;
 }
@@ -707,8 +786,12 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "run"))
 		return usage();
 	optind = 2;
-	while ((opt = getopt(argc, argv, "n:t:m:s:6p:N:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:t:m:s:6p:P:N:o:")) != -1) {
 		switch (opt) {
+		case 'P':
+			use_tcp = strcmp(optarg, "udp");
+			use_udp = strcmp(optarg, "tcp");
+			break;
 		case 'n': nodes = atoi(optarg); break;
 		case 't': threads = atoi(optarg); break;
 		case 'm': msgs = atoi(optarg); break;

@@ -58,9 +58,9 @@ stat_sum() {
 	echo $sum
 }
 
-# oracle FAMILY SCOPE WIDTH NODES THREADS MSGS MIN_EXACT_PERCENT
+# oracle FAMILY SCOPE WIDTH NODES THREADS MSGS MIN_EXACT_PERCENT [tcp|udp|mixed]
 oracle() {
-	local fam=$1 scope=$2 width=$3 n=$4 t=$5 m=$6 min=$7 out
+	local fam=$1 scope=$2 width=$3 n=$4 t=$5 m=$6 min=$7 proto=${8:-tcp} out
 
 	load_module && attach || fail "attach"
 	star "$n" || fail "topology"
@@ -68,7 +68,7 @@ oracle() {
 	tmpdir || fail "tmpdir"
 	local v6=
 	[ "$fam" = 6 ] && v6=-6
-	"$ORACLE" run -n "$n" -t "$t" -m "$m" -s "$SEED" $v6 \
+	"$ORACLE" run -n "$n" -t "$t" -m "$m" -s "$SEED" $v6 -P "$proto" \
 		-N "$NS_PREFIX-o" -o "$T" || fail "workload (seed $SEED)"
 	out=$("$ORACLE" check -S "$scope" -x "$min" "$T" 2>&1)
 	local rc=$?

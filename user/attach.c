@@ -5,9 +5,9 @@
  * of them.
  *
  * Pinned under $CAUSAL_BPFFS (default /sys/fs/bpf/causal):
- *   sockops            link of the sock_ops program to the cgroup
- *   send sendpage recv read close   links of the tracing programs
- *   causal_tcp         the socket storage map they share
+ *   sockops sock_create   links of the cgroup programs
+ *   send sendpage recv read close udp_*   links of the tracing programs
+ *   causal_tcp causal_udp the socket storage maps they share
  */
 
 #include <dirent.h>
@@ -50,35 +50,28 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Does the running kernel have function @name (for fentry)? */
-static bool kernel_has_func(const char *name)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool found;
-
-	if (!btf)
-		return false;
-	found = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) >= 0;
-	btf__free(btf);
-	return found;
-}
-
+/* One program: its pin's name, whether it attaches to the cgroup, its link. */
 struct pin {
 	const char *name;
+	struct bpf_program *prog;
+	bool cgroup;
 	struct bpf_link *link;
 };
 
 static int pin_all(struct causal *skel, struct pin *pins, int n)
 {
+	struct bpf_map *maps[] = { skel->maps.causal_tcp, skel->maps.causal_udp };
 	char path[PATH_MAX];
 	int i, err;
 
 	if (mkdir(pin_dir(), 0700) && errno != EEXIST)
 		return -errno;
-	snprintf(path, sizeof(path), "%s/causal_tcp", pin_dir());
-	err = bpf_map__pin(skel->maps.causal_tcp, path);
-	if (err)
-		return err;
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir(), bpf_map__name(maps[i]));
+		err = bpf_map__pin(maps[i], path);
+		if (err)
+			return err;
+	}
 	for (i = 0; i < n; i++) {
 		if (!pins[i].link)
 			continue;
@@ -113,6 +106,45 @@ static int unpin_all(void)
 	return removed;
 }
 
+#define NPINS 14
+
+/*
+ * Every program and where it goes.  A tracing program whose function the
+ * running kernel lacks (do_tcp_sendpages is gone after 6.4) is not loaded.
+ */
+static void program_table(struct causal *skel, struct pin *pins)
+{
+	const struct pin table[NPINS] = {
+		{ .name = "sockops", .prog = skel->progs.causal_sockops, .cgroup = true },
+		{ .name = "sock_create", .prog = skel->progs.causal_sock_create, .cgroup = true },
+		{ .name = "send", .prog = skel->progs.causal_send },
+		{ .name = "sendpage", .prog = skel->progs.causal_sendpage },
+		{ .name = "recv", .prog = skel->progs.causal_recv },
+		{ .name = "read", .prog = skel->progs.causal_read },
+		{ .name = "close", .prog = skel->progs.causal_close },
+		{ .name = "udp_sendmsg", .prog = skel->progs.causal_udp_sendmsg },
+		{ .name = "udpv6_sendmsg", .prog = skel->progs.causal_udpv6_sendmsg },
+		{ .name = "udp_out", .prog = skel->progs.causal_udp_out },
+		{ .name = "udp_out6", .prog = skel->progs.causal_udp_out6 },
+		{ .name = "udp_in", .prog = skel->progs.causal_udp_in },
+		{ .name = "udp_in6", .prog = skel->progs.causal_udp_in6 },
+		{ .name = "udp_read", .prog = skel->progs.causal_udp_read },
+	};
+	struct btf *btf = btf__load_vmlinux_btf();
+	int i;
+
+	for (i = 0; i < NPINS; i++) {
+		const char *sec = bpf_program__section_name(table[i].prog);
+		const char *fn = strchr(sec, '/');
+
+		pins[i] = table[i];
+		if (!table[i].cgroup && fn && btf &&
+		    btf__find_by_name_kind(btf, fn + 1, BTF_KIND_FUNC) < 0)
+			bpf_program__set_autoload(pins[i].prog, false);
+	}
+	btf__free(btf);
+}
+
 static bool attached(void)
 {
 	char path[PATH_MAX];
@@ -129,10 +161,7 @@ int attach_main(int argc, char **argv)
 	};
 	const char *cgroup = CGROUP_ROOT;
 	struct causal *skel = NULL;
-	struct pin pins[6] = {
-		{ .name = "sockops" }, { .name = "send" }, { .name = "sendpage" },
-		{ .name = "recv" }, { .name = "read" }, { .name = "close" },
-	};
+	struct pin pins[NPINS] = {};
 	struct cnl nl;
 	int opt, cg_fd = -1, err, i, ret = EXIT_FAIL;
 
@@ -168,8 +197,7 @@ int attach_main(int argc, char **argv)
 			strerror(errno));
 		goto out;
 	}
-	if (!kernel_has_func("do_tcp_sendpages"))
-		bpf_program__set_autoload(skel->progs.causal_sendpage, false);
+	program_table(skel, pins);
 	err = causal__load(skel);
 	if (err) {
 		fprintf(stderr, "causalctl: attach: the kernel refused the BPF programs: %s%s\n",
@@ -177,25 +205,21 @@ int attach_main(int argc, char **argv)
 		goto out;
 	}
 
-	pins[0].link = bpf_program__attach_cgroup(skel->progs.causal_sockops, cg_fd);
-	pins[1].link = bpf_program__attach_trace(skel->progs.causal_send);
-	if (bpf_program__autoload(skel->progs.causal_sendpage))
-		pins[2].link = bpf_program__attach_trace(skel->progs.causal_sendpage);
-	pins[3].link = bpf_program__attach_trace(skel->progs.causal_recv);
-	pins[4].link = bpf_program__attach_trace(skel->progs.causal_read);
-	pins[5].link = bpf_program__attach_trace(skel->progs.causal_close);
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < NPINS; i++) {
+		if (!bpf_program__autoload(pins[i].prog))
+			continue;
+		pins[i].link = pins[i].cgroup ?
+			bpf_program__attach_cgroup(pins[i].prog, cg_fd) :
+			bpf_program__attach_trace(pins[i].prog);
 		err = libbpf_get_error(pins[i].link);
 		if (err) {
 			pins[i].link = NULL;
-			if (i == 2 && !bpf_program__autoload(skel->progs.causal_sendpage))
-				continue;
 			fprintf(stderr, "causalctl: attach: %s: %s\n", pins[i].name,
 				strerror(-err));
 			goto out;
 		}
 	}
-	err = pin_all(skel, pins, 6);
+	err = pin_all(skel, pins, NPINS);
 	if (err) {
 		fprintf(stderr, "causalctl: attach: pinning in %s: %s\n", pin_dir(),
 			strerror(-err));
@@ -209,7 +233,7 @@ int attach_main(int argc, char **argv)
 	print_end();
 	ret = 0;
 out:
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < NPINS; i++)
 		if (pins[i].link)
 			bpf_link__destroy(pins[i].link);
 	causal__destroy(skel);

@@ -30,6 +30,24 @@
  * bit 1 the body is a vector; bit 2 vector entries were left out; bits 5..3
  * are zero when sent and ignored when received.
  */
+/*
+ * UDP: UDP options (RFC 9868) in the surplus area, the bytes between the end
+ * of the UDP data (the UDP length) and the end of the IP payload.  Receivers
+ * without options support deliver the UDP data and never see them.
+ *
+ *   [0]        one zero byte when the area starts at an odd offset of the
+ *              IP datagram (the UDP length is odd)
+ *   OCS        2 bytes: Internet checksum of the area from here to its end,
+ *              plus the area's length as a 16-bit word; never zero
+ *   127        EXP, the experimental SAFE option
+ *   length     4 + payload length
+ *   ExID       2 bytes, CAUSAL_TCPOPT_EXID
+ *   payload    flags and body, as for TCP; a vector body carries the whole
+ *              vector (datagrams are not FIFO), up to CAUSAL_UDP_VEC_MAX
+ *              entries
+ *
+ * causal_udp_build() writes it, causal_udp_parse() checks it.
+ */
 #ifndef _UAPI_LINUX_CAUSAL_WIRE_H
 #define _UAPI_LINUX_CAUSAL_WIRE_H
 
@@ -104,6 +122,141 @@ __causal_wire_inline void causal_wire_put64(__u8 *p, __u64 v)
 __causal_wire_inline __u64 causal_wire_get64(const __u8 *p)
 {
 	return causal_wire_getn(p, 8);
+}
+
+#define CAUSAL_UDPOPT_EOL		0
+#define CAUSAL_UDPOPT_NOP		1
+#define CAUSAL_UDPOPT_EXP		127
+#define CAUSAL_UDPOPT_EXTENDED		255	/* length byte: 16-bit length follows */
+#define CAUSAL_UDPOPT_HDR		4	/* kind, length, ExID */
+#define CAUSAL_UDP_VEC_MAX		12
+#define CAUSAL_UDP_PAY_MAX		(1 + CAUSAL_UDP_VEC_MAX * CAUSAL_PAY_VEC_ENTRY)
+#define CAUSAL_UDP_TRAILER_MAX		(1 + 2 + CAUSAL_UDPOPT_HDR + CAUSAL_UDP_PAY_MAX)
+
+/* What causal_udp_parse() found in a surplus area. */
+enum causal_udp_found {
+	CAUSAL_UDP_NONE,	/* no surplus area, or no option of ours */
+	CAUSAL_UDP_OURS,	/* our option, valid: *pay, *plen */
+	CAUSAL_UDP_FOREIGN,	/* options, none of them ours */
+	CAUSAL_UDP_MALFORMED,	/* bad checksum, lengths, or our option invalid */
+};
+
+/*
+ * The OCS sum: 16-bit words of @p (@len bytes, the first at an even offset
+ * of the datagram), plus @area_len, folded.  A correct area sums to 0xffff.
+ */
+static inline __u16 causal_udp_ocs_sum(const __u8 *p, __u32 len, __u32 area_len)
+{
+	__u32 sum = area_len & 0xffff, i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (__u32)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (__u32)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum;
+}
+
+/* A stamp payload's form: scalar or vector, of a valid length and version. */
+static inline int causal_pay_valid(const __u8 *pay, __u32 plen, __u32 max)
+{
+	if (!plen || plen > max ||
+	    pay[0] >> CAUSAL_TCPOPT_F_VERSION_SHIFT != CAUSAL_TCPOPT_VERSION)
+		return 0;
+	if (pay[0] & CAUSAL_TCPOPT_F_VECTOR)
+		return (plen - 1) % CAUSAL_PAY_VEC_ENTRY == 0;
+	return plen == CAUSAL_PAY_SCALAR_FULL || plen == CAUSAL_PAY_SCALAR_SHORT;
+}
+
+/*
+ * causal_udp_build() - the surplus area carrying payload @pay of @plen bytes
+ * @buf: out, CAUSAL_UDP_TRAILER_MAX bytes
+ * @odd: the area starts at an odd offset of the IP datagram
+ *
+ * Return: the area's length.
+ */
+static inline __u32 causal_udp_build(__u8 *buf, int odd, const __u8 *pay, __u32 plen)
+{
+	__u32 o = odd ? 1 : 0, len = o + 2 + CAUSAL_UDPOPT_HDR + plen, i;
+	__u16 ocs;
+
+	buf[0] = 0;
+	buf[o] = 0;
+	buf[o + 1] = 0;
+	buf[o + 2] = CAUSAL_UDPOPT_EXP;
+	buf[o + 3] = CAUSAL_UDPOPT_HDR + plen;
+	buf[o + 4] = CAUSAL_TCPOPT_EXID >> 8;
+	buf[o + 5] = CAUSAL_TCPOPT_EXID & 0xff;
+	for (i = 0; i < plen; i++)
+		buf[o + 2 + CAUSAL_UDPOPT_HDR + i] = pay[i];
+	ocs = ~causal_udp_ocs_sum(buf + o, len - o, len);
+	if (!ocs)
+		ocs = 0xffff;
+	buf[o] = ocs >> 8;
+	buf[o + 1] = ocs & 0xff;
+	return len;
+}
+
+/*
+ * causal_udp_parse() - look for our option in a surplus area
+ * @area: the area, @len bytes
+ * @odd: it starts at an odd offset of the IP datagram
+ * @pay: out: our payload, when found
+ * @plen: out: its length
+ *
+ * Checks the OCS, walks every option (an option running past the area or
+ * shorter than its header makes the area malformed, as RFC 9868 says), and
+ * validates ours: one only, a known form and version.
+ */
+static inline enum causal_udp_found causal_udp_parse(const __u8 *area, __u32 len, int odd,
+						     const __u8 **pay, __u32 *plen)
+{
+	__u32 off = odd ? 1 : 0, l;
+	int ours = 0, other = 0;
+
+	if (!len)
+		return CAUSAL_UDP_NONE;
+	if (len < off + 2 || (odd && area[0]))
+		return CAUSAL_UDP_MALFORMED;
+	if (!(area[off] | area[off + 1]) ||
+	    causal_udp_ocs_sum(area + off, len - off, len) != 0xffff)
+		return CAUSAL_UDP_MALFORMED;
+	for (off += 2; off < len; off += l) {
+		__u8 kind = area[off];
+
+		if (kind == CAUSAL_UDPOPT_EOL)
+			break;
+		if (kind == CAUSAL_UDPOPT_NOP) {
+			l = 1;
+			continue;
+		}
+		if (off + 2 > len)
+			return CAUSAL_UDP_MALFORMED;
+		l = area[off + 1];
+		if (l == CAUSAL_UDPOPT_EXTENDED) {
+			if (off + 4 > len)
+				return CAUSAL_UDP_MALFORMED;
+			l = (__u32)area[off + 2] << 8 | area[off + 3];
+		}
+		if (l < 2 || off + l > len)
+			return CAUSAL_UDP_MALFORMED;
+		if (kind != CAUSAL_UDPOPT_EXP || l < CAUSAL_UDPOPT_HDR ||
+		    area[off + 1] == CAUSAL_UDPOPT_EXTENDED ||
+		    ((__u32)area[off + 2] << 8 | area[off + 3]) != CAUSAL_TCPOPT_EXID) {
+			other = 1;
+			continue;
+		}
+		if (ours++ ||
+		    !causal_pay_valid(area + off + CAUSAL_UDPOPT_HDR, l - CAUSAL_UDPOPT_HDR,
+				      CAUSAL_UDP_PAY_MAX))
+			return CAUSAL_UDP_MALFORMED;
+		*pay = area + off + CAUSAL_UDPOPT_HDR;
+		*plen = l - CAUSAL_UDPOPT_HDR;
+	}
+	if (ours)
+		return CAUSAL_UDP_OURS;
+	return other ? CAUSAL_UDP_FOREIGN : CAUSAL_UDP_NONE;
 }
 
 #endif /* _UAPI_LINUX_CAUSAL_WIRE_H */

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Events: what a send or a receive does to the clocks of a socket and of
+ * the thread or process that makes it, for every transport.  Lamport and
+ * HLC clocks are scalars (include/causal/clock.h); vector clocks are kept
+ * per participant (include/causal/vclock.h, kmod/vec.c).
+ */
+
+#include <linux/ktime.h>
+#include <linux/sched.h>
+#include <causal/clock.h>
+#include <causal/vclock.h>
+#include <uapi/linux/causal.h>
+#include <uapi/linux/causal_wire.h>
+
+#include "ctx.h"
+#include "event.h"
+#include "vec.h"
+
+/* Remember who sent or received last. */
+static void causal_task_note(struct causal_sock *cs)
+{
+	if (in_task()) {
+		cs->pid = task_tgid_nr(current);
+		strscpy(cs->comm, current->comm, sizeof(cs->comm));
+	}
+}
+
+/* Clock of an event after @local; with @remote when it merges a stamp. */
+static u64 causal_tick(u32 clock, u64 local, const u64 *remote)
+{
+	u64 wall;
+
+	if (clock == CAUSAL_CLOCK_HLC) {
+		wall = causal_hlc_wall(ktime_get_real_ns());
+		return remote ? causal_hlc_recv(local, *remote, wall)
+			      : causal_hlc_send(local, wall);
+	}
+	return remote ? causal_lamport_recv(local, *remote)
+		      : causal_lamport_send(local);
+}
+
+/**
+ * causal_event() - a Lamport or HLC event on a socket
+ * @cs: the socket
+ * @remote: the stamp a receive merges, or NULL
+ *
+ * Advances the socket's clock, starting from the thread's or process's clock
+ * too if the node's scope says so, and raises that one.  UDP sends and
+ * receives run without the socket's lock: the clock moves by compare and
+ * exchange, so that it never goes back.
+ *
+ * Return: the event's clock.
+ */
+u64 causal_event(struct causal_sock *cs, const u64 *remote)
+{
+	struct causal_net *cn = cs->cn;
+	atomic64_t *ctx = causal_ctx_clock(READ_ONCE(cn->scope));
+	u64 old = READ_ONCE(cs->clock), base, c;
+
+	do {
+		base = old;
+		if (ctx)
+			base = causal_max(base, atomic64_read(ctx));
+		c = causal_tick(READ_ONCE(cn->clock), base, remote);
+	} while (!try_cmpxchg64(&cs->clock, &old, c));
+	if (ctx)
+		causal_ctx_max(ctx, c);
+	causal_task_note(cs);
+	return c;
+}
+
+/* The payload of a scalar stamp, with the node id: its length. */
+u32 causal_pay_scalar(u8 *pay, u64 stamp, u64 node)
+{
+	pay[0] = CAUSAL_TCPOPT_VERSION << CAUSAL_TCPOPT_F_VERSION_SHIFT;
+	causal_wire_put64(&pay[CAUSAL_PAY_STAMP], stamp);
+	causal_wire_put64(&pay[CAUSAL_PAY_NODE], node);
+	return CAUSAL_PAY_SCALAR_FULL;
+}
+
+/*
+ * The vector clock of @cs, made if needed.  One that comes late, after
+ * memory ran short for it, starts lossy: it missed events.
+ */
+static struct causal_vclock *causal_event_vclock(struct causal_sock *cs)
+{
+	struct causal_vclock *vc = causal_sock_vclock(cs);
+
+	if (!vc)
+		WRITE_ONCE(cs->vec_missed, 1);
+	return vc;
+}
+
+/*
+ * A vector event on @cs after its receive (if any) was merged into the
+ * socket's clock: take in the thread's or process's clock, tick the
+ * participant's entry, and hand the result back to the thread.
+ */
+static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *vs,
+				  struct causal_vclock *vt, int *drops)
+{
+	u64 own = vt ? vt->id : vs->id;
+	u32 n;
+
+	if (READ_ONCE(cs->vec_missed))
+		vs->v->lossy = 1;
+	if (vt) {
+		spin_lock(&vt->lock);
+		*drops += causal_vec_merge(vs->v, vt->v);
+	}
+	*drops += causal_vec_tick(vs->v, own);
+	if (vt) {
+		causal_vec_copy(vt->v, vs->v);
+		spin_unlock(&vt->lock);
+	}
+	n = causal_vec_get(vs->v, own);
+	WRITE_ONCE(cs->clock, n);
+	return n;
+}
+
+static void causal_pay_vent(u8 *pay, u32 i, u64 id, u32 n)
+{
+	u8 *p = &pay[1 + i * CAUSAL_PAY_VEC_ENTRY];
+
+	causal_wire_putn(p, id, CAUSAL_PAY_VEC_ID_BYTES);
+	causal_wire_putn(p + CAUSAL_PAY_VEC_ID_BYTES, n, 4);
+}
+
+/**
+ * causal_vec_send() - a send in vector mode
+ * @cs: the socket
+ * @pay: out: the stamp's payload (include/uapi/linux/causal_wire.h)
+ * @max_entries: most entries the payload may carry
+ * @diff: carry only what the peer's socket does not know yet (a FIFO
+ *	channel: Singhal and Kshemkalyani's differential technique), rather
+ *	than the whole vector
+ * @clock: out: the participant's count after the send
+ *
+ * Ticks the clock and encodes the participant's own entry first, then the
+ * others (with @diff, those above what was sent or received on the
+ * connection), as many as fit.  What does not fit is announced by
+ * CAUSAL_TCPOPT_F_INCOMPLETE; a lossy clock by CAUSAL_TCPOPT_F_INEXACT.
+ *
+ * Context: under the socket's lock.
+ * Return: the payload's length.
+ */
+u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
+		    u64 *clock)
+{
+	struct causal_net *cn = cs->cn;
+	struct causal_vclock *vs = causal_event_vclock(cs), *vt;
+	u32 i, n = 0, more = 0;
+	int drops = 0;
+	u64 own;
+	u8 flags = CAUSAL_TCPOPT_F_VECTOR;
+
+	if (!vs) {
+		pay[0] = flags | CAUSAL_TCPOPT_F_INEXACT;
+		*clock = 0;
+		return 1;
+	}
+	vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width));
+	spin_lock_bh(&vs->lock);
+	*clock = causal_vec_tick_locked(cs, vs, vt, &drops);
+	own = vt ? vt->id : vs->id;
+	causal_pay_vent(pay, n++, own, *clock);
+	if (diff)
+		causal_vec_raise(vs->known, own, *clock);
+	for (i = 0; i < vs->v->len; i++) {
+		const struct causal_vent *e = &vs->v->e[i];
+
+		if (e->id == own || (diff && e->n <= causal_vec_get(vs->known, e->id)))
+			continue;
+		if (n == max_entries) {
+			more = 1;
+			continue;
+		}
+		causal_pay_vent(pay, n++, e->id, e->n);
+		if (diff)
+			causal_vec_raise(vs->known, e->id, e->n);
+	}
+	if (vs->v->lossy)
+		flags |= CAUSAL_TCPOPT_F_INEXACT;
+	spin_unlock_bh(&vs->lock);
+	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
+	if (more) {
+		flags |= CAUSAL_TCPOPT_F_INCOMPLETE;
+		causal_sock_count(cs, CAUSAL_STAT_VECTOR_INCOMPLETE_OUT, 1);
+	}
+	pay[0] = flags;
+	causal_task_note(cs);
+	return 1 + n * CAUSAL_PAY_VEC_ENTRY;
+}
+
+/*
+ * A receive in vector mode, in three steps: begin takes the socket's clock
+ * (and its lock), pay merges each payload the received bytes came with,
+ * end ticks and releases.  Anything less than the whole truth (a payload
+ * inexact or incomplete, bytes without one, a malformed entry: @lost) makes
+ * the clock lossy.
+ */
+
+/**
+ * causal_vec_recv_begin() - start a vector receive on @cs
+ * @cs: the socket, under its lock
+ *
+ * Return: false without memory for the clock (the receive is not recorded).
+ */
+bool causal_vec_recv_begin(struct causal_sock *cs)
+{
+	struct causal_vclock *vs = causal_event_vclock(cs);
+
+	if (!vs)
+		return false;
+	spin_lock_bh(&vs->lock);
+	cs->vec_drops = 0;
+	cs->vec_lost = false;
+	return true;
+}
+
+/**
+ * causal_vec_recv_pay() - merge one vector payload into @cs's clock
+ * @cs: the socket, between causal_vec_recv_begin() and _end()
+ * @pay: the payload
+ * @len: its length
+ */
+void causal_vec_recv_pay(struct causal_sock *cs, const u8 *pay, u32 len)
+{
+	struct causal_vclock *vs = cs->vc;
+	u32 k;
+
+	if (pay[0] & (CAUSAL_TCPOPT_F_INEXACT | CAUSAL_TCPOPT_F_INCOMPLETE))
+		cs->vec_lost = true;
+	for (k = 1; k + CAUSAL_PAY_VEC_ENTRY <= len; k += CAUSAL_PAY_VEC_ENTRY) {
+		u64 id = causal_wire_getn(&pay[k], CAUSAL_PAY_VEC_ID_BYTES);
+		u32 n = causal_wire_getn(&pay[k + CAUSAL_PAY_VEC_ID_BYTES], 4);
+
+		if (!id) {
+			cs->vec_lost = true;
+			continue;
+		}
+		cs->vec_drops -= causal_vec_raise(vs->v, id, n);
+		causal_vec_raise(vs->known, id, n);
+	}
+}
+
+/**
+ * causal_vec_recv_end() - tick and finish a vector receive on @cs
+ * @cs: the socket, after causal_vec_recv_begin()
+ * @lost: bytes came without a vector payload
+ *
+ * Return: the participant's count after the receive.
+ */
+u64 causal_vec_recv_end(struct causal_sock *cs, bool lost)
+{
+	struct causal_net *cn = cs->cn;
+	struct causal_vclock *vs = cs->vc, *vt;
+	int drops = cs->vec_drops;
+	u64 c;
+
+	lost |= cs->vec_lost;
+	if (lost)
+		vs->v->lossy = 1;
+	vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width));
+	c = causal_vec_tick_locked(cs, vs, vt, &drops);
+	spin_unlock_bh(&vs->lock);
+	causal_task_note(cs);
+	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
+	if (lost)
+		causal_sock_count(cs, CAUSAL_STAT_LOSSY_IN, 1);
+	return c;
+}

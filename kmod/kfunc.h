@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kfuncs causal's BPF programs call (bpf/causal.bpf.c), all offered to
+ * tracing programs: the one program type that may call a module's kfuncs on
+ * every kernel causal supports.
+ */
+#ifndef _CAUSAL_KFUNC_H
+#define _CAUSAL_KFUNC_H
+
+#include <linux/skbuff.h>
+#include <net/sock.h>
+#include <causal/tcp_state.h>
+
+#include "compat.h"
+
+int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st);
+int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int copied);
+void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st);
+int causal_udp_track(struct sock *sk);
+int causal_udp_send(struct sk_buff *skb);
+int causal_udp_rx(struct sk_buff *skb);
+int causal_udp_recv(struct sock *sk, struct sk_buff *skb);
+
+int causal_kfunc_init(void);
+int causal_udp_init(void);
+void causal_udp_exit(void);
+
+#endif /* _CAUSAL_KFUNC_H */

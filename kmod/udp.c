@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * UDP events and the kfuncs causal's BPF programs call for them.
+ *
+ * A send event happens for every datagram an application sends
+ * (ip_send_skb() and ip6_send_skb() with a UDP socket's skb, after UDP made
+ * its header and checksum and before IP sets its lengths); the stamp goes
+ * into the datagram's surplus area as a UDP option (RFC 9868,
+ * include/uapi/linux/causal_wire.h), which receivers without causal never
+ * see.  A receive event happens when an application takes a datagram
+ * (skb_consume_udp()), and merges the stamp its datagram came with.
+ *
+ * The stamp is read earlier, in udp_rcv()/udpv6_rcv(), before UDP trims the
+ * skb to the UDP length, and kept until the datagram is consumed in a small
+ * table per node keyed by the skb, with a fingerprint of its IP and UDP
+ * headers so that an entry left by a dropped datagram is never taken for
+ * another one's.  An entry that is overwritten before its datagram is read
+ * leaves the receive unstamped, counted.
+ *
+ * Datagrams are not FIFO: a vector stamp carries the whole vector, up to
+ * CAUSAL_UDP_VEC_MAX entries.
+ */
+
+#include <linux/bpf.h>
+#include <linux/hash.h>
+#include <linux/ipv6.h>
+#include <linux/kprobes.h>
+#include <linux/siphash.h>
+#include <linux/udp.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <causal/clock.h>
+#include <uapi/linux/causal.h>
+#include <uapi/linux/causal_wire.h>
+
+#include "event.h"
+#include "kfunc.h"
+#include "sock.h"
+
+#define CAUSAL_UDP_RX_BITS 6	/* sets */
+#define CAUSAL_UDP_RX_WAYS 4	/* slots per set */
+
+struct causal_udp_slot {
+	const struct sk_buff *skb;
+	u64 fp;
+	u32 seq;
+	u8 len;
+	u8 pay[CAUSAL_UDP_PAY_MAX];
+};
+
+/* The slots a datagram may take: a free one, or the oldest. */
+struct causal_udp_set {
+	struct causal_udp_slot way[CAUSAL_UDP_RX_WAYS];
+};
+
+/**
+ * struct causal_udp_rx - stamps of datagrams received and not yet read
+ * @lock: guards the rest; taken with BHs off
+ * @seq: counts insertions, to find the oldest slot of a set
+ * @set: sets chosen by a hash of the skb
+ */
+struct causal_udp_rx {
+	spinlock_t lock;
+	u32 seq;
+	struct causal_udp_set set[1 << CAUSAL_UDP_RX_BITS];
+};
+
+static siphash_key_t causal_udp_key __read_mostly;
+
+/*
+ * The fingerprint of a datagram: its addresses and UDP header, which stay
+ * put from udp_rcv() to the application.
+ */
+static u64 causal_udp_fp(const struct sk_buff *skb, const struct udphdr *uh)
+{
+	struct {
+		struct in6_addr saddr, daddr;
+		struct udphdr uh;
+	} k = { .uh = *uh };
+
+	if (ip_hdr(skb)->version == 4) {
+		memcpy(&k.saddr, &ip_hdr(skb)->saddr, 4);
+		memcpy(&k.daddr, &ip_hdr(skb)->daddr, 4);
+	} else {
+		k.saddr = ipv6_hdr(skb)->saddr;
+		k.daddr = ipv6_hdr(skb)->daddr;
+	}
+	return siphash(&k, sizeof(k), &causal_udp_key);
+}
+
+static struct causal_udp_rx *causal_udp_rx_of(struct causal_net *cn)
+{
+	struct causal_udp_rx *rx = READ_ONCE(cn->udp_rx), *old;
+
+	if (rx)
+		return rx;
+	rx = kvzalloc(sizeof(*rx), GFP_ATOMIC | __GFP_NOWARN);
+	if (!rx)
+		return NULL;
+	spin_lock_init(&rx->lock);
+	old = cmpxchg(&cn->udp_rx, NULL, rx);
+	if (old) {
+		kvfree(rx);
+		return old;
+	}
+	return rx;
+}
+
+/**
+ * causal_udp_rx_free() - free a node's table of received stamps
+ * @cn: the node, going away
+ */
+void causal_udp_rx_free(struct causal_net *cn)
+{
+	kvfree(cn->udp_rx);
+	cn->udp_rx = NULL;
+}
+
+/* kfuncs: declared in kfunc.h, called from BPF programs only. */
+
+/**
+ * causal_udp_track() - a UDP socket of the attached cgroup sends
+ * @sk: the socket (fentry of udp_sendmsg or udpv6_sendmsg)
+ *
+ * Gives it causal state, so that its datagrams get stamped.
+ *
+ * Return: 0, or -ENOENT when the node is at its cap.
+ */
+__bpf_kfunc int causal_udp_track(struct sock *sk)
+{
+	if (sk->sk_protocol != IPPROTO_UDP || sk->sk_type != SOCK_DGRAM)
+		return -EINVAL;
+	if (causal_sock_lookup(sk) || causal_sock_create(sk))
+		return 0;
+	return -ENOENT;
+}
+
+/* Append @len bytes at @data to @skb, a linear UDP datagram about to leave. */
+static int causal_udp_append(struct sk_buff *skb, const u8 *data, u32 len)
+{
+	struct dst_entry *dst = skb_dst(skb);
+
+	if (skb_is_gso(skb) || skb_is_nonlinear(skb) || !dst ||
+	    skb->len + len > dst_mtu(dst))
+		return -ENOSPC;
+	/* UDP's checksum covers the UDP length only: finish it first. */
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		return -EIO;
+	if (skb_tailroom(skb) < len &&
+	    pskb_expand_head(skb, 0, len - skb_tailroom(skb), GFP_ATOMIC))
+		return -ENOMEM;
+	skb_put_data(skb, data, len);
+	return 0;
+}
+
+/**
+ * causal_udp_send() - a datagram leaves
+ * @skb: it (fentry of ip_send_skb or ip6_send_skb), with its UDP header and
+ *	checksum made and its IP lengths not yet set
+ *
+ * For a tracked UDP socket: a send event, and its stamp appended as the
+ * datagram's surplus area.
+ *
+ * Return: 0, or -ENOENT when the datagram is not from a tracked UDP socket.
+ */
+__bpf_kfunc int causal_udp_send(struct sk_buff *skb)
+{
+	u8 pay[CAUSAL_UDP_PAY_MAX], area[CAUSAL_UDP_TRAILER_MAX];
+	struct sock *sk = skb->sk;
+	struct causal_sock *cs;
+	struct udphdr *uh;
+	u32 plen, alen;
+	u64 c;
+
+	if (!sk || !sk_fullsock(sk) || sk->sk_protocol != IPPROTO_UDP ||
+	    sk->sk_type != SOCK_DGRAM)
+		return -ENOENT;
+	cs = causal_sock_lookup(sk);
+	if (!cs)
+		return -ENOENT;
+	if (READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR) {
+		plen = causal_vec_send(cs, pay, CAUSAL_UDP_VEC_MAX, false, &c);
+	} else {
+		c = causal_event(cs, NULL);
+		plen = causal_pay_scalar(pay, c, READ_ONCE(cs->cn->node_id));
+	}
+	WRITE_ONCE(cs->last_send, c);
+	causal_sock_count(cs, CAUSAL_STAT_SENDS, 1);
+
+	uh = udp_hdr(skb);
+	alen = causal_udp_build(area, ntohs(uh->len) & 1, pay, plen);
+	if (causal_udp_append(skb, area, alen)) {
+		causal_sock_count(cs, CAUSAL_STAT_NOSPACE_OUT, 1);
+		return 0;
+	}
+	causal_sock_count(cs, CAUSAL_STAT_STAMPS_OUT, 1);
+	return 0;
+}
+
+/**
+ * causal_udp_rx() - a UDP datagram arrives
+ * @skb: it (fentry of udp_rcv or udpv6_rcv): data at the UDP header, length
+ *	the whole IP payload
+ *
+ * Reads and checks the stamp in its surplus area, if any, and keeps it for
+ * the application's receive.  Malformed and foreign options are counted on
+ * the receiving node and ignored.
+ *
+ * Return: 0.
+ */
+__bpf_kfunc int causal_udp_rx(struct sk_buff *skb)
+{
+	u8 buf[CAUSAL_UDP_TRAILER_MAX + 64];
+	struct causal_udp_slot *slot, *set;
+	struct udphdr _uh, *uh;
+	struct causal_udp_rx *rx;
+	struct causal_net *cn;
+	const u8 *area, *pay;
+	u32 ulen, alen, plen, i;
+
+	uh = skb_header_pointer(skb, 0, sizeof(_uh), &_uh);
+	if (!uh || !skb->dev)
+		return 0;
+	ulen = ntohs(uh->len);
+	if (ulen < sizeof(*uh) || ulen >= skb->len)
+		return 0;
+	cn = causal_net(dev_net(skb->dev));
+	alen = skb->len - ulen;
+	if (alen > sizeof(buf)) {
+		causal_stat_inc(cn, CAUSAL_STAT_MALFORMED_IN);
+		return 0;
+	}
+	area = skb_header_pointer(skb, ulen, alen, buf);
+	if (!area)
+		return 0;
+	switch (causal_udp_parse(area, alen, ulen & 1, &pay, &plen)) {
+	case CAUSAL_UDP_OURS:
+		break;
+	case CAUSAL_UDP_MALFORMED:
+		causal_stat_inc(cn, CAUSAL_STAT_MALFORMED_IN);
+		return 0;
+	case CAUSAL_UDP_FOREIGN:
+		causal_stat_inc(cn, CAUSAL_STAT_FOREIGN_IN);
+		return 0;
+	default:
+		return 0;
+	}
+	causal_stat_inc(cn, CAUSAL_STAT_STAMPS_IN);
+	rx = causal_udp_rx_of(cn);
+	if (!rx)
+		return 0;
+	set = rx->set[hash_ptr(skb, CAUSAL_UDP_RX_BITS)].way;
+	spin_lock_bh(&rx->lock);
+	slot = &set[0];
+	for (i = 0; i < CAUSAL_UDP_RX_WAYS; i++) {
+		if (!set[i].skb || set[i].skb == skb) {
+			slot = &set[i];
+			break;
+		}
+		if ((s32)(set[i].seq - slot->seq) < 0)
+			slot = &set[i];
+	}
+	slot->seq = rx->seq++;
+	slot->skb = skb;
+	slot->fp = causal_udp_fp(skb, uh);
+	slot->len = plen;
+	memcpy(slot->pay, pay, plen);
+	spin_unlock_bh(&rx->lock);
+	return 0;
+}
+
+/* The stamp kept for @skb, taken out of the table: its length, 0 if none. */
+static u32 causal_udp_take(struct causal_net *cn, const struct sk_buff *skb, u8 *pay)
+{
+	struct causal_udp_rx *rx = READ_ONCE(cn->udp_rx);
+	struct causal_udp_slot *set;
+	u32 len = 0, i;
+	u64 fp;
+
+	if (!rx)
+		return 0;
+	fp = causal_udp_fp(skb, udp_hdr(skb));
+	set = rx->set[hash_ptr(skb, CAUSAL_UDP_RX_BITS)].way;
+	spin_lock_bh(&rx->lock);
+	for (i = 0; i < CAUSAL_UDP_RX_WAYS; i++) {
+		if (set[i].skb != skb)
+			continue;
+		if (set[i].fp == fp) {
+			len = set[i].len;
+			memcpy(pay, set[i].pay, len);
+		}
+		set[i].skb = NULL;
+		break;
+	}
+	spin_unlock_bh(&rx->lock);
+	return len;
+}
+
+/**
+ * causal_udp_recv() - an application takes a datagram
+ * @sk: the socket (fentry of skb_consume_udp, not for MSG_PEEK)
+ * @skb: the datagram
+ *
+ * A receive event that merges the datagram's stamp.
+ *
+ * Return: 0, or -ENOENT when the socket goes untracked.
+ */
+__bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
+{
+	u8 pay[CAUSAL_UDP_PAY_MAX];
+	struct causal_sock *cs;
+	bool vector, ok;
+	u32 len;
+	u64 c = 0, stamp;
+
+	if (causal_udp_track(sk))
+		return -ENOENT;
+	cs = causal_sock_lookup(sk);
+	if (!cs)
+		return -ENOENT;
+	len = causal_udp_take(cs->cn, skb, pay);
+	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
+	ok = len && !!(pay[0] & CAUSAL_TCPOPT_F_VECTOR) == vector;
+	if (vector) {
+		if (causal_vec_recv_begin(cs)) {
+			if (ok)
+				causal_vec_recv_pay(cs, pay, len);
+			c = causal_vec_recv_end(cs, !ok);
+		}
+	} else if (ok) {
+		stamp = causal_wire_get64(&pay[CAUSAL_PAY_STAMP]);
+		c = causal_event(cs, &stamp);
+		WRITE_ONCE(cs->remote_stamp, stamp);
+		if (len == CAUSAL_PAY_SCALAR_FULL)
+			WRITE_ONCE(cs->remote_node,
+				   causal_wire_get64(&pay[CAUSAL_PAY_NODE]));
+		if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
+			causal_sock_count(cs, CAUSAL_STAT_INEXACT_IN, 1);
+	} else {
+		c = causal_event(cs, NULL);
+	}
+	WRITE_ONCE(cs->last_recv, c);
+	causal_sock_count(cs, CAUSAL_STAT_RECEIVES, 1);
+	if (!ok)
+		causal_sock_count(cs, CAUSAL_STAT_UNSTAMPED_IN, 1);
+	return 0;
+}
+
+/*
+ * UDP sockets have no destroy tracepoint: the module probes the functions
+ * UDP's close calls, so that their state goes with them whatever is
+ * attached.
+ */
+static int causal_udp_destroy_probe(struct kprobe *p, struct pt_regs *regs)
+{
+	causal_sock_forget((struct sock *)regs_get_kernel_argument(regs, 0));
+	return 0;
+}
+
+static struct kprobe causal_udp_kprobes[] = {
+	{ .symbol_name = "udp_destroy_sock", .pre_handler = causal_udp_destroy_probe },
+	{ .symbol_name = "udpv6_destroy_sock", .pre_handler = causal_udp_destroy_probe },
+};
+
+static struct kprobe *causal_udp_kprobe_ptrs[] = {
+	&causal_udp_kprobes[0], &causal_udp_kprobes[1],
+};
+
+int causal_udp_init(void)
+{
+	get_random_bytes(&causal_udp_key, sizeof(causal_udp_key));
+	return register_kprobes(causal_udp_kprobe_ptrs, ARRAY_SIZE(causal_udp_kprobe_ptrs));
+}
+
+void causal_udp_exit(void)
+{
+	unregister_kprobes(causal_udp_kprobe_ptrs, ARRAY_SIZE(causal_udp_kprobe_ptrs));
+}
