@@ -203,8 +203,8 @@ __bpf_kfunc int causal_udp_send(struct sk_buff *skb)
  *	the whole IP payload
  *
  * Reads and checks the stamp in its surplus area, if any, and keeps it for
- * the application's receive.  Malformed and foreign options are counted on
- * the receiving node and ignored.
+ * the application's receive (which counts it).  Malformed and foreign
+ * options are counted on the receiving node and ignored.
  *
  * Return: 0.
  */
@@ -245,7 +245,6 @@ __bpf_kfunc int causal_udp_rx(struct sk_buff *skb)
 	default:
 		return 0;
 	}
-	causal_stat_inc(cn, CAUSAL_STAT_STAMPS_IN);
 	rx = causal_udp_rx_of(cn);
 	if (!rx)
 		return 0;
@@ -341,8 +340,7 @@ __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 	}
 	WRITE_ONCE(cs->last_recv, c);
 	causal_sock_count(cs, CAUSAL_STAT_RECEIVES, 1);
-	if (!ok)
-		causal_sock_count(cs, CAUSAL_STAT_UNSTAMPED_IN, 1);
+	causal_sock_count(cs, ok ? CAUSAL_STAT_STAMPS_IN : CAUSAL_STAT_UNSTAMPED_IN, 1);
 	return 0;
 }
 

@@ -104,7 +104,7 @@ struct conn {
 	uint64_t cookie;
 	uint64_t rx;			/* stream bytes received */
 	uint8_t cur[MSG_LEN];		/* the message being received */
-	int pending[MAX_EDGES];		/* receive ops that read part of it */
+	int pending[MSG_LEN];		/* receive ops that read part of it */
 	int npending;
 };
 
@@ -246,8 +246,8 @@ static void deliver(struct worker *w, const struct msg *m)
 	atomic_fetch_sub(&sh->inflight, 1);
 }
 
-/* A datagram: one whole message, one operation. */
-static void recv_datagram(struct worker *w, int ci)
+/* A datagram: one whole message, one operation.  Return: bytes, or <= 0. */
+static ssize_t recv_datagram(struct worker *w, int ci)
 {
 	struct conn *c = &w->conn[ci];
 	struct msg m;
@@ -258,11 +258,11 @@ static void recv_datagram(struct worker *w, int ci)
 	if (got < 0) {
 		if (errno != EAGAIN)
 			fail("recv: %s\n", strerror(errno));
-		return;
+		return got;
 	}
 	if (got != sizeof(m)) {
 		fail("node %d thread %d: datagram of %zd bytes\n", w->node, w->thread, got);
-		return;
+		return -1;
 	}
 	o = new_op(w, 'r', ci);
 	get_vector(w, c, o);
@@ -272,9 +272,11 @@ static void recv_datagram(struct worker *w, int ci)
 	o->nedges = 1;
 	w->nops++;
 	deliver(w, &m);
+	return got;
 }
 
-static void recv_some(struct worker *w, int ci)
+/* Some bytes of a stream, one operation.  Return: bytes, or <= 0. */
+static ssize_t recv_some(struct worker *w, int ci)
 {
 	struct conn *c = &w->conn[ci];
 	uint8_t buf[4 * MSG_LEN];
@@ -287,7 +289,7 @@ static void recv_some(struct worker *w, int ci)
 	if (got <= 0) {
 		if (got < 0 && errno != EAGAIN)
 			fail("recv: %s\n", strerror(errno));
-		return;
+		return got;
 	}
 	o = new_op(w, 'r', ci);
 	get_vector(w, c, o);
@@ -298,10 +300,6 @@ static void recv_some(struct worker *w, int ci)
 		if (off == 0)
 			c->npending = 0;
 		if (!c->npending || c->pending[c->npending - 1] != opi) {
-			if (c->npending == MAX_EDGES) {
-				fail("too many reads of one message\n");
-				return;
-			}
 			c->pending[c->npending++] = opi;
 		}
 		c->cur[off] = buf[i];
@@ -314,7 +312,7 @@ static void recv_some(struct worker *w, int ci)
 
 				if (r->nedges == MAX_EDGES) {
 					fail("too many messages in one read\n");
-					return;
+					return -1;
 				}
 				r->edge[r->nedges].node = m.node;
 				r->edge[r->nedges].thread = m.thread;
@@ -324,6 +322,7 @@ static void recv_some(struct worker *w, int ci)
 			deliver(w, &m);
 		}
 	}
+	return got;
 }
 
 static void conn_add(struct worker *w, int fd)
@@ -365,10 +364,13 @@ static void *worker_main(void *arg)
 			break;
 		for (i = 0; i < w->nconn; i++)
 			if (pfd[i].revents & POLLIN) {
+				/* drain it, as an event loop would */
 				if (i == w->udp)
-					recv_datagram(w, i);
+					while (recv_datagram(w, i) > 0)
+						;
 				else
-					recv_some(w, i);
+					while (recv_some(w, i) > 0)
+						;
 			}
 		if (done && !atomic_load(&sh->busy) && !atomic_load(&sh->inflight))
 			break;

@@ -21,6 +21,7 @@ tests=(
 	status.sh
 	netlink_test
 	tcp.sh
+	udp.sh
 	vector.sh
 )
 

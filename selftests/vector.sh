@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Vector clocks.  The oracle (selftests/causal_oracle): nodes that are
-# namespaces on one bridge run a random workload that logs its own
-# happened-before relation and causal's vector clock after every operation;
-# every pair of operations is checked.  Then the loss paths on purpose (width,
+# namespaces on one bridge run a random workload over TCP, UDP or both that
+# logs its own happened-before relation and causal's vector clock after every
+# operation; every pair of operations is checked.  Then the loss paths on purpose (width,
 # option space), and compare and the socket listing on a relay chain.
 #
 #                 +-- o0  10.77.0.1  fd00:77::1
@@ -170,6 +170,11 @@ run_test oracle_tcp_ipv6_socket_scope oracle_case 6 socket 16 3 2 15 95
 # lossy; nothing false may be said.
 run_test oracle_tcp_ipv4_thread_scope oracle_case 4 thread 16 4 2 15 1
 run_test oracle_tcp_ipv6_thread_scope oracle_case 6 thread 16 3 2 15 1
+# UDP: datagrams carry whole vectors (up to 12 entries); mixed traffic.
+run_test oracle_udp_ipv4_thread_scope oracle_case 4 thread 16 4 2 15 80 udp
+run_test oracle_udp_ipv6_socket_scope oracle_case 6 socket 16 3 2 15 95 udp
+run_test oracle_mixed_ipv4_socket_scope oracle_case 4 socket 16 3 2 15 95 mixed
+run_test oracle_mixed_ipv6_thread_scope oracle_case 6 thread 16 3 2 15 1 mixed
 run_test oracle_width_overflow width_overflow
 run_test oracle_option_space_overflow option_space_overflow
 run_test compare_relay_thread_scope compare_relay thread after 3

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <inttypes.h>
 #include <causal/vclock.h>
@@ -23,7 +24,7 @@ struct sock_info {
 	uint16_t family;
 	uint8_t local[16], remote[16];
 	uint16_t lport, rport;
-	uint8_t state;
+	uint8_t state, protocol;
 	uint32_t pid;
 	char comm[32];
 	uint64_t clock, last_send, last_recv, remote_node, remote_stamp;
@@ -104,6 +105,8 @@ static int parse_sock(struct nlattr **tb, void *arg)
 		s->rport = nla_get_u16(tb[CAUSAL_A_SOCK_PORT_REMOTE]);
 	if (tb[CAUSAL_A_SOCK_TCP_STATE])
 		s->state = nla_get_u8(tb[CAUSAL_A_SOCK_TCP_STATE]);
+	s->protocol = tb[CAUSAL_A_SOCK_PROTOCOL] ? nla_get_u8(tb[CAUSAL_A_SOCK_PROTOCOL])
+						 : IPPROTO_TCP;
 	if (tb[CAUSAL_A_SOCK_PID])
 		s->pid = nla_get_u32(tb[CAUSAL_A_SOCK_PID]);
 	if (tb[CAUSAL_A_SOCK_COMM])
@@ -180,6 +183,7 @@ static void print_sock(const struct sock_info *s)
 
 	print_open_object(NULL);
 	print_u64("cookie", "cookie %s", s->cookie);
+	print_string("protocol", "  %s", s->protocol == IPPROTO_UDP ? "udp" : "tcp");
 	print_string("family", NULL, s->family == AF_INET6 ? "inet6" : "inet");
 	print_string(NULL, "  %s", l);
 	print_string(NULL, " -> %s", r);
@@ -187,7 +191,11 @@ static void print_sock(const struct sock_info *s)
 	print_u64("local_port", NULL, s->lport);
 	print_string("remote", NULL, ra);
 	print_u64("remote_port", NULL, s->rport);
-	print_string("state", "  %s", state);
+	/* A UDP socket's state only says whether it is connected. */
+	if (s->protocol == IPPROTO_UDP)
+		print_string("state", NULL, state);
+	else
+		print_string("state", "  %s", state);
 	if (s->pid) {
 		print_u64("pid", "  pid %s", s->pid);
 		print_string("comm", " %s", s->comm);

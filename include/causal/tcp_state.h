@@ -28,9 +28,9 @@
 #endif
 
 /* Sends whose bytes may still be (re)transmitted. */
-#define CAUSAL_TX_SLOTS 6
+#define CAUSAL_TX_SLOTS 12
 /* Stamped byte ranges received and not yet read by the application. */
-#define CAUSAL_RX_SLOTS 6
+#define CAUSAL_RX_SLOTS 12
 /* Room for one payload: CAUSAL_PAY_MAX rounded up to 8 bytes. */
 #define CAUSAL_PAY_ROOM 40
 
