@@ -6,6 +6,7 @@
 #                     and skeletons, user/causalctl
 #   make check        all tests: on the host, then in one guest per kernel
 #   make demo         boot a guest and show what causal does
+#   make bench        benchmarks in one guest per kernel (the oracle at size)
 #   make vm           interactive shell in a guest with the module built
 #   make deps         install the Debian packages the build and tests need
 #   make regen        regenerate the netlink code from its YAML spec
@@ -59,7 +60,7 @@ HOST_C := $(wildcard selftests/host/*.c)
 HOST_BINS := $(patsubst selftests/host/%.c,$(B)/selftests/host/%,$(HOST_C))
 
 .PHONY: all modules bpf user selftests check demo vm deps ensure-deps regen clean \
-	_check _demo help
+	bench _check _demo _bench help
 
 all: modules bpf user
 
@@ -146,6 +147,13 @@ check: ensure-deps
 _check: all selftests
 	$(need_kernels)
 	$(Q)$(TOP)/selftests/check.sh $(KERNELS)
+
+bench: ensure-deps
+	$(Q)$(MAKE) --no-print-directory _bench
+
+_bench: all selftests
+	$(need_kernels)
+	$(Q)$(TOP)/scripts/bench.sh $(KERNELS)
 
 demo: ensure-deps
 	$(Q)$(MAKE) --no-print-directory _demo

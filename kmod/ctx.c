@@ -107,22 +107,8 @@ atomic64_t *causal_ctx_clock(u32 scope)
 struct causal_vclock *causal_ctx_vclock(u32 scope, u32 width)
 {
 	struct causal_ctx *c = causal_ctx_get(scope);
-	struct causal_vclock *vc, *old;
 
-	if (!c)
-		return NULL;
-	vc = READ_ONCE(c->vc);
-	if (vc)
-		return vc;
-	vc = causal_vclock_new(width, false);
-	if (!vc)
-		return NULL;
-	old = cmpxchg(&c->vc, NULL, vc);
-	if (old) {
-		causal_vclock_free(vc);
-		return old;
-	}
-	return vc;
+	return c ? causal_vclock_get(&c->vc, width, false) : NULL;
 }
 
 static void causal_ctx_free_rcu(struct rcu_head *head)

@@ -127,19 +127,7 @@ void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n)
  */
 struct causal_vclock *causal_sock_vclock(struct causal_sock *cs)
 {
-	struct causal_vclock *vc = READ_ONCE(cs->vc), *old;
-
-	if (vc)
-		return vc;
-	vc = causal_vclock_new(READ_ONCE(cs->cn->vector_width), true);
-	if (!vc)
-		return NULL;
-	old = cmpxchg(&cs->vc, NULL, vc);
-	if (old) {
-		causal_vclock_free(vc);
-		return old;
-	}
-	return vc;
+	return causal_vclock_get(&cs->vc, READ_ONCE(cs->cn->vector_width), true);
 }
 
 static void causal_sock_free_rcu(struct rcu_head *head)

@@ -13,9 +13,9 @@
  * end-of-record, as MSG_EOR does), so every skb, and every segment cut from
  * it, holds the bytes of exactly one send and carries that send's stamp.  A
  * receive merges the stamps of exactly the byte ranges it consumed.  When a
- * history is full, two entries are folded into one whose stamp is an upper
- * bound; such stamps are flagged and counted, and still keep the Lamport
- * condition.
+ * history is full, two entries are folded into one, flagged and counted: a
+ * scalar stamp becomes an upper bound (the Lamport condition holds), a
+ * vector one a lower bound (the clock turns lossy, never claims too much).
  */
 
 #include <linux/bpf.h>
@@ -184,7 +184,7 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 				int copied)
 {
 	struct causal_sock *cs;
-	u32 end, start, pos, i, n, used = 0;
+	u32 end, start, pos, i, n, len, used = 0;
 	bool have = false, inexact = false, vector, lost;
 	u64 stamp = 0, node = 0, c;
 
@@ -235,10 +235,12 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 	if (vector) {
 		c = 0;
 		if (causal_vec_recv_begin(cs)) {
-			for (i = 0; i < st->rx_count; i++)
-				if (used & BIT(i))
-					causal_vec_recv_pay(cs, st->rx_pay[i],
-							    min_t(u32, st->rx_len[i], CAUSAL_PAY_MAX));
+			for (i = 0; i < st->rx_count; i++) {
+				if (!(used & BIT(i)))
+					continue;
+				len = min_t(u32, st->rx_len[i], CAUSAL_PAY_MAX);
+				causal_vec_recv_pay(cs, st->rx_pay[i], len);
+			}
 			c = causal_vec_recv_end(cs, lost);
 		}
 	} else {

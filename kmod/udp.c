@@ -57,12 +57,13 @@ struct causal_udp_set {
  * struct causal_udp_rx - stamps of datagrams received and not yet read
  * @lock: guards the rest; taken with BHs off
  * @seq: counts insertions, to find the oldest slot of a set
- * @set: sets chosen by a hash of the skb
+ * @set: sets chosen by a hash of the skb, each allocated on first use (a
+ *	page fraction, so that atomic allocation stays cheap)
  */
 struct causal_udp_rx {
-	spinlock_t lock;
+	spinlock_t lock;	/* see above */
 	u32 seq;
-	struct causal_udp_set set[1 << CAUSAL_UDP_RX_BITS];
+	struct causal_udp_set *set[1 << CAUSAL_UDP_RX_BITS];
 };
 
 static siphash_key_t causal_udp_key __read_mostly;
@@ -94,16 +95,35 @@ static struct causal_udp_rx *causal_udp_rx_of(struct causal_net *cn)
 
 	if (rx)
 		return rx;
-	rx = kvzalloc(sizeof(*rx), GFP_ATOMIC | __GFP_NOWARN);
+	rx = kzalloc(sizeof(*rx), GFP_ATOMIC | __GFP_NOWARN);
 	if (!rx)
 		return NULL;
 	spin_lock_init(&rx->lock);
 	old = cmpxchg(&cn->udp_rx, NULL, rx);
 	if (old) {
-		kvfree(rx);
+		kfree(rx);
 		return old;
 	}
 	return rx;
+}
+
+/* The set of @rx that @skb belongs to, made on first use if @make. */
+static struct causal_udp_slot *causal_udp_set_of(struct causal_udp_rx *rx,
+						 const struct sk_buff *skb, bool make)
+{
+	struct causal_udp_set **p = &rx->set[hash_ptr(skb, CAUSAL_UDP_RX_BITS)];
+	struct causal_udp_set *set = READ_ONCE(*p);
+
+	if (set || !make)
+		return set ? set->way : NULL;
+	set = kzalloc(sizeof(*set), GFP_ATOMIC | __GFP_NOWARN);
+	if (!set)
+		return NULL;
+	if (cmpxchg(p, NULL, set)) {
+		kfree(set);
+		set = READ_ONCE(*p);
+	}
+	return set->way;
 }
 
 /**
@@ -112,7 +132,14 @@ static struct causal_udp_rx *causal_udp_rx_of(struct causal_net *cn)
  */
 void causal_udp_rx_free(struct causal_net *cn)
 {
-	kvfree(cn->udp_rx);
+	struct causal_udp_rx *rx = cn->udp_rx;
+	int i;
+
+	if (!rx)
+		return;
+	for (i = 0; i < ARRAY_SIZE(rx->set); i++)
+		kfree(rx->set[i]);
+	kfree(rx);
 	cn->udp_rx = NULL;
 }
 
@@ -246,9 +273,9 @@ __bpf_kfunc int causal_udp_rx(struct sk_buff *skb)
 		return 0;
 	}
 	rx = causal_udp_rx_of(cn);
-	if (!rx)
+	set = rx ? causal_udp_set_of(rx, skb, true) : NULL;
+	if (!set)
 		return 0;
-	set = rx->set[hash_ptr(skb, CAUSAL_UDP_RX_BITS)].way;
 	spin_lock_bh(&rx->lock);
 	slot = &set[0];
 	for (i = 0; i < CAUSAL_UDP_RX_WAYS; i++) {
@@ -276,10 +303,10 @@ static u32 causal_udp_take(struct causal_net *cn, const struct sk_buff *skb, u8 
 	u32 len = 0, i;
 	u64 fp;
 
-	if (!rx)
+	set = rx ? causal_udp_set_of(rx, skb, false) : NULL;
+	if (!set)
 		return 0;
 	fp = causal_udp_fp(skb, udp_hdr(skb));
-	set = rx->set[hash_ptr(skb, CAUSAL_UDP_RX_BITS)].way;
 	spin_lock_bh(&rx->lock);
 	for (i = 0; i < CAUSAL_UDP_RX_WAYS; i++) {
 		if (set[i].skb != skb)

@@ -24,7 +24,7 @@ static size_t causal_vec_size(u32 width)
  * Context: any; does not sleep.
  * Return: the clock, all zero, with a fresh random id; NULL without memory.
  */
-struct causal_vclock *causal_vclock_new(u32 width, bool socket)
+static struct causal_vclock *causal_vclock_new(u32 width, bool socket)
 {
 	size_t vsize = causal_vec_size(width);
 	struct causal_vclock *vc;
@@ -47,6 +47,34 @@ struct causal_vclock *causal_vclock_new(u32 width, bool socket)
 	if (socket) {
 		vc->known = (struct causal_vec *)((u8 *)vc->v + vsize);
 		vc->known->width = width;
+	}
+	return vc;
+}
+
+/**
+ * causal_vclock_get() - the clock in @slot, made and installed on first use
+ * @slot: where a socket's or a task's clock lives
+ * @width: its width if it has to be made
+ * @socket: a socket's, as for causal_vclock_new()
+ *
+ * Safe against a concurrent first use: one clock wins, the other is freed.
+ *
+ * Return: the clock, or NULL without memory.
+ */
+struct causal_vclock *causal_vclock_get(struct causal_vclock **slot, u32 width,
+					bool socket)
+{
+	struct causal_vclock *vc = READ_ONCE(*slot), *old;
+
+	if (vc)
+		return vc;
+	vc = causal_vclock_new(width, socket);
+	if (!vc)
+		return NULL;
+	old = cmpxchg(slot, NULL, vc);
+	if (old) {
+		causal_vclock_free(vc);
+		return old;
 	}
 	return vc;
 }

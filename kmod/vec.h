@@ -17,14 +17,15 @@
  * @rcu: for freeing after readers are done
  */
 struct causal_vclock {
-	spinlock_t lock;
+	spinlock_t lock;	/* see above */
 	u64 id;
 	struct causal_vec *v;
 	struct causal_vec *known;
 	struct rcu_head rcu;
 };
 
-struct causal_vclock *causal_vclock_new(u32 width, bool socket);
+struct causal_vclock *causal_vclock_get(struct causal_vclock **slot, u32 width,
+					bool socket);
 void causal_vclock_free(struct causal_vclock *vc);
 struct causal_vec *causal_vec_snapshot(struct causal_vclock *vc, gfp_t gfp);
 

@@ -44,6 +44,25 @@ for m in sorted({k[4] for k in ev}):
 }
 
 # exchange N - the client sends N requests through the proxy to the backend
+# held_exchange - one request through the chain, connections then held open
+held_exchange() {
+	CAUSAL_PEER_HOLD=30 ip netns exec backend "$peer" server 8001 pb 1 > /dev/null 2>&1 &
+	CAUSAL_PEER_HOLD=30 ip netns exec proxy "$peer" server 8000 cp 1 10.0.2.2 8001 pb \
+		> /dev/null 2>&1 &
+	CAUSAL_PEER_HOLD=30 ip netns exec client "$peer" client 10.0.1.2 8000 cp 1 > "$tmp/held" &
+	for _ in $(seq 100); do
+		[ "$(wc -l < "$tmp/held")" -ge 2 ] && break
+		sleep 0.1
+	done
+}
+
+# proxy_sockets - up and down: the cookies of the proxy's client and backend
+# sockets
+proxy_sockets() {
+	up=$(ip netns exec proxy causalctl -j sockets --port 8000 | jq -r '.[0].cookie')
+	down=$(ip netns exec proxy causalctl -j sockets --port 8001 | jq -r '.[0].cookie')
+}
+
 exchange() {
 	ip netns exec backend "$peer" server 8001 pb "$1" 2> /dev/null |
 		sed 's/^{/{"who":"backend",/' > "$tmp/backend" &
@@ -87,13 +106,7 @@ echo "Every step is later than the one that caused it, across all three nodes:"
 echo "the proxy's thread carries the clock from its client socket to its backend socket."
 
 say "What the proxy's node keeps per socket (held open for a moment)"
-CAUSAL_PEER_HOLD=30 ip netns exec backend "$peer" server 8001 pb 1 > /dev/null 2>&1 &
-CAUSAL_PEER_HOLD=30 ip netns exec proxy "$peer" server 8000 cp 1 10.0.2.2 8001 pb > /dev/null 2>&1 &
-CAUSAL_PEER_HOLD=30 ip netns exec client "$peer" client 10.0.1.2 8000 cp 1 > "$tmp/held" &
-for _ in $(seq 100); do
-	[ "$(wc -l < "$tmp/held")" -ge 2 ] && break
-	sleep 0.1
-done
+held_exchange
 run ip netns exec proxy causalctl sockets
 pkill -x causal_peer
 wait 2> /dev/null
@@ -118,6 +131,26 @@ for e in sorted((json.loads(l) for l in sys.stdin), key=lambda e: e["clock"]):
     wall = time.strftime("%H:%M:%S", time.gmtime(c >> 32)) + ".%06d" % (((c >> 16) & 0xffff) * 1000000 >> 16)
     print("  %-8s %s %s  %d = %s UTC + counter %d" % (e["who"], e["op"], e["dir"], c, wall, c & 0xffff))'
 
+
+say "Vector clocks: not only earlier or later, but whether one could have caused the other"
+for n in client proxy backend; do
+	ip netns exec $n causalctl clock set vector
+done
+held_exchange
+run ip netns exec proxy causalctl sockets
+proxy_sockets
+echo "The proxy's client socket ($up) against its backend socket ($down):"
+run ip netns exec proxy causalctl compare "$up" "$down"
+pkill -x causal_peer
+wait 2> /dev/null
+ip netns exec proxy causalctl scope set socket
+held_exchange
+proxy_sockets
+echo "The same in socket scope, where the proxy's sockets keep apart:"
+run ip netns exec proxy causalctl compare "$up" "$down"
+pkill -x causal_peer
+wait 2> /dev/null
+ip netns exec proxy causalctl scope set thread
 
 say "What the proxy's node counted"
 run ip netns exec proxy causalctl status

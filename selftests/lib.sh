@@ -187,6 +187,15 @@ attach() {
 	defer "$CAUSALCTL" detach
 }
 
+# attach_cgroup - attach to a fresh cgroup of its own, set CG to its path;
+# a process joins it with "echo PID > $CG/cgroup.procs"
+attach_cgroup() {
+	CG=/sys/fs/cgroup/causal-test-$$
+	mkdir "$CG" || return 1
+	defer rmdir "$CG"
+	attach --cgroup "$CG"
+}
+
 # tmpdir - set T to a directory for the case's files, removed when it ends
 tmpdir() {
 	T=$(mktemp -d /tmp/causal-test.XXXXXX) || return 1

@@ -39,11 +39,12 @@ status_json_has_the_spec_fields() {
 		(.version | type == "string") and
 		(.node_id | test("^[0-9a-f]{16}$")) and
 		(.clock == "lamport") and (.scope == "thread") and
-		(.sockets_max == 65536) and
-		(.stats | keys == ["foreign_in", "inexact_in", "malformed_in",
-				  "nospace_out", "receives", "sends", "sockets",
-				  "sockets_untracked", "stamps_in", "stamps_out",
-				  "unstamped_in"]) and
+		(.sockets_max == 65536) and (.vector_width == 16) and
+		(.stats | keys == ["foreign_in", "inexact_in", "lossy_in",
+				  "malformed_in", "nospace_out", "receives", "sends",
+				  "sockets", "sockets_untracked", "stamps_in",
+				  "stamps_out", "unstamped_in", "vector_incomplete_out",
+				  "vector_width_drops"]) and
 		([.stats[] | type == "number"] | all)' > /dev/null ||
 		fail "JSON lacks a field or has a wrong type"
 	check_eq "JSON version" "$(cat /sys/module/causal/version)" \
@@ -92,7 +93,7 @@ bad_arguments_name_the_problem() {
 	rc=$?
 	check_eq "exit status" 2 "$rc"
 	case $err in
-	*"invalid clock: vector-ish (use lamport/hlc)"*) ;;
+	*"invalid clock: vector-ish (use lamport/hlc/vector)"*) ;;
 	*) fail "message: $err" ;;
 	esac
 	err=$("$CAUSALCTL" node set 12345678901234567 2>&1)

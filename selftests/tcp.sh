@@ -93,17 +93,14 @@ hlc_bounds() {
 }
 
 peer_without_causal() {
-	local cg=/sys/fs/cgroup/causal-test-$$ s
+	local s
 
-	load_module || fail "module"
-	mkdir "$cg" || fail "cgroup"
-	defer rmdir "$cg"
-	attach --cgroup "$cg" || fail "attach"
+	load_module && attach_cgroup || fail "attach to a cgroup"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
 	# b's server runs in the cgroup, with causal; a's client without.
 	# (ip netns exec mounts its own /sys: join the cgroup before entering)
-	sh -c "echo \$\$ > $cg/cgroup.procs && exec ip netns exec $NS_PREFIX-b $PEER server 7000 ab $N" \
+	sh -c "echo \$\$ > $CG/cgroup.procs && exec ip netns exec $NS_PREFIX-b $PEER server 7000 ab $N" \
 		> "$T/b" &
 	in_ns a "$PEER" client 10.71.0.2 7000 ab $N > "$T/a" || fail "client (payload intact?)"
 	wait $! || fail "server"

@@ -58,12 +58,9 @@ ping_pong() {
 # A receiver outside the attached cgroup gets every byte as sent, while the
 # wire carries the stamp in a surplus area with a valid OCS and UDP checksum.
 legacy_receiver() {
-	local fam=$1 cg=/sys/fs/cgroup/causal-test-$$
+	local fam=$1
 
-	load_module || fail "module"
-	mkdir "$cg" || fail "cgroup"
-	defer rmdir "$cg"
-	attach --cgroup "$cg" || fail "attach"
+	load_module && attach_cgroup || fail "attach to a cgroup"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
 	in_ns b $TOOL recv 7301 $N > "$T/got" 2> "$T/recv.err" &
@@ -73,7 +70,7 @@ legacy_receiver() {
 	busywait 5000 grep -q listening "$T/recv.err" || fail "receiver"
 	busywait 5000 grep -q capturing "$T/cap.err" || fail "capture"
 	# the sender joins the cgroup before entering its namespace
-	sh -c "echo \$\$ > $cg/cgroup.procs && exec ip netns exec $NS_PREFIX-a $TOOL send $(addr_b "$fam") 7301 $N 42" \
+	sh -c "echo \$\$ > $CG/cgroup.procs && exec ip netns exec $NS_PREFIX-a $TOOL send $(addr_b "$fam") 7301 $N 42" \
 		> "$T/sent" || fail "sender"
 	wait $rpid || fail "receiver lost datagrams"
 	wait $cpid || { cat "$T/wire"; fail "bad checksum on the wire"; }

@@ -169,8 +169,8 @@ static inline int causal_vec_tick(struct causal_vec *v, __u64 own)
  * Return: BEFORE only if a is exact and a < b; AFTER only if b is exact and
  * b < a; EQUAL and CONCURRENT only if both are exact; UNKNOWN otherwise.
  */
-static inline enum causal_vec_order causal_vec_order(const struct causal_vec *a,
-						 const struct causal_vec *b)
+static inline enum causal_vec_order
+causal_vec_order(const struct causal_vec *a, const struct causal_vec *b)
 {
 	int le = 1, ge = 1;
 	__u32 i = 0, j = 0;

@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench.sh - make bench: boot a guest per kernel and run scripts/bench/guest.sh
+# in it.  Usage: bench.sh RELEASE...  Results: build/bench/RELEASE/bench.json
+# and the tables on stdout; the exit status is non-zero if a run failed or
+# an answer was wrong.
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${CAUSAL_BUILD:-$top/build}
+out=$build/bench
+bad=0
+
+mkdir -p "$out"
+for rel in "$@"; do
+	"$top/scripts/vm/run" -c -k "$rel" -t 1800 -r "$out/$rel" "$top/scripts/bench/guest.sh" ||
+		bad=1
+done
+cat "$out"/*/bench.json > "$out/bench.json" 2> /dev/null
+echo "# results: $out/bench.json"
+exit $bad
