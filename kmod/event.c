@@ -116,6 +116,7 @@ static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *
 	}
 	n = causal_vec_get(vs->v, own);
 	WRITE_ONCE(cs->clock, n);
+	WRITE_ONCE(cs->vec_owner, own);
 	return n;
 }
 

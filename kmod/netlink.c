@@ -144,13 +144,18 @@ int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-/* The vector clock of a socket: its id, its entries, whether it is lossy. */
-static int causal_put_vector(struct sk_buff *skb, struct causal_vclock *vc)
+/*
+ * The vector clock of a socket: the participant of its latest event, its
+ * entries, whether it is lossy.
+ */
+static int causal_put_vector(struct sk_buff *skb, const struct causal_sock *cs,
+			     struct causal_vclock *vc)
 {
 	struct nlattr *start = (struct nlattr *)skb_tail_pointer(skb), *nest;
+	u64 owner = READ_ONCE(cs->vec_owner) ?: vc->id;
 	int i, err = -EMSGSIZE;
 
-	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_VECTOR_ID, vc->id, CAUSAL_A_SOCK_PAD))
+	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_VECTOR_ID, owner, CAUSAL_A_SOCK_PAD))
 		return -EMSGSIZE;
 	spin_lock_bh(&vc->lock);
 	if (vc->v->lossy && nla_put_flag(skb, CAUSAL_A_SOCK_VECTOR_LOSSY))
@@ -204,7 +209,7 @@ static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
 	v = READ_ONCE(cs->remote_stamp);
 	if (v && nla_put_u64_64bit(skb, CAUSAL_A_SOCK_REMOTE_STAMP, v, CAUSAL_A_SOCK_PAD))
 		return -EMSGSIZE;
-	if (vc && causal_put_vector(skb, vc))
+	if (vc && causal_put_vector(skb, cs, vc))
 		return -EMSGSIZE;
 	return causal_put_stats(skb, CAUSAL_A_SOCK_STATS, cs->stat,
 				CAUSAL_STAT_SOCKETS_UNTRACKED + 1, NULL);

@@ -31,6 +31,7 @@
  * @remote_stamp: the last stamp a receive merged
  * @stat: the socket's own counters (enum causal_stat; the socket gauges unused)
  * @vc: the socket's vector clock, made on its first event in vector mode
+ * @vec_owner: participant id of the latest vector event
  * @vec_missed: an event found no memory for @vc: it starts lossy
  * @vec_lost: scratch of a vector receive: it lost something
  * @vec_drops: scratch of a vector receive: entries over the width
@@ -59,6 +60,7 @@ struct causal_sock {
 	u64 remote_stamp;
 	u64 stat[CAUSAL_STAT_NR];
 	struct causal_vclock *vc;
+	u64 vec_owner;
 	u8 vec_missed;
 	bool vec_lost;
 	int vec_drops;

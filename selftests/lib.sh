@@ -174,9 +174,11 @@ case_cleanup() {
 		eval "${DEFERRED[i]}" > /dev/null 2>&1
 	done
 	DEFERRED=()
-	# Background jobs of the case (peers left by a failure) go too.
+	# Background jobs of the case (peers left by a failure or held open)
+	# go too, with the programs they started under ip netns exec.
 	kill $(jobs -p) 2> /dev/null
 	pkill -x causal_peer 2> /dev/null
+	pkill -f selftests/udp_tool.py 2> /dev/null
 	ns_cleanup
 }
 trap case_cleanup EXIT

@@ -148,7 +148,8 @@ static void format_endpoint(char *buf, size_t len, uint16_t family,
 
 /*
  * Text: "vector 3f2a1c:4 9c0112:2 (lossy)", ids cut to 6 hex digits, the
- * socket's own entry marked with '*'.  JSON: every entry in full.
+ * entry of the latest event's participant marked with '*'.  JSON: every
+ * entry in full.
  */
 static void print_vector(const struct sock_info *s)
 {
