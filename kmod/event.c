@@ -120,6 +120,18 @@ static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *
 	return n;
 }
 
+/* Does vector payload @pay, with @n entries so far, carry participant @id? */
+static bool causal_pay_has(const u8 *pay, u32 n, u64 id)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (causal_wire_getn(&pay[1 + i * CAUSAL_PAY_VEC_ENTRY],
+				     CAUSAL_PAY_VEC_ID_BYTES) == id)
+			return true;
+	return false;
+}
+
 static void causal_pay_vent(u8 *pay, u32 i, u64 id, u32 n)
 {
 	u8 *p = &pay[1 + i * CAUSAL_PAY_VEC_ENTRY];
@@ -136,22 +148,27 @@ static void causal_pay_vent(u8 *pay, u32 i, u64 id, u32 n)
  * @diff: carry only what the peer's socket does not know yet (a FIFO
  *	channel: Singhal and Kshemkalyani's differential technique), rather
  *	than the whole vector
+ * @carry: with @diff, the payload of an earlier send whose bytes never left
+ *	(it wrote nothing), or NULL: its entries were counted as known to the
+ *	peer, so they go again with this one
+ * @carry_len: its length
  * @clock: out: the participant's count after the send
  *
- * Ticks the clock and encodes the participant's own entry first, then the
- * others (with @diff, those above what was sent or received on the
- * connection), as many as fit.  What does not fit is announced by
- * CAUSAL_TCPOPT_F_INCOMPLETE; a lossy clock by CAUSAL_TCPOPT_F_INEXACT.
+ * Ticks the clock and encodes the participant's own entry first, then those
+ * of @carry, then the others (with @diff, those above what was sent or
+ * received on the connection), as many as fit.  What does not fit is
+ * announced by CAUSAL_TCPOPT_F_INCOMPLETE; a lossy clock by
+ * CAUSAL_TCPOPT_F_INEXACT.
  *
  * Context: under the socket's lock.
  * Return: the payload's length.
  */
 u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
-		    u64 *clock)
+		    const u8 *carry, u32 carry_len, u64 *clock)
 {
 	struct causal_net *cn = cs->cn;
 	struct causal_vclock *vs = causal_event_vclock(cs), *vt;
-	u32 i, n = 0, more = 0;
+	u32 i, k, n = 0, more = 0;
 	int drops = 0;
 	u64 own;
 	u8 flags = CAUSAL_TCPOPT_F_VECTOR;
@@ -168,10 +185,22 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
 	causal_pay_vent(pay, n++, own, *clock);
 	if (diff)
 		causal_vec_raise(vs->known, own, *clock);
+	for (k = 1; carry && k + CAUSAL_PAY_VEC_ENTRY <= carry_len; k += CAUSAL_PAY_VEC_ENTRY) {
+		u64 id = causal_wire_getn(&carry[k], CAUSAL_PAY_VEC_ID_BYTES);
+
+		if (!id || causal_pay_has(pay, n, id))
+			continue;
+		if (n == max_entries) {
+			more = 1;
+			continue;
+		}
+		causal_pay_vent(pay, n++, id, causal_vec_get(vs->v, id));
+	}
 	for (i = 0; i < vs->v->len; i++) {
 		const struct causal_vent *e = &vs->v->e[i];
 
-		if (e->id == own || (diff && e->n <= causal_vec_get(vs->known, e->id)))
+		if (e->id == own || (diff && e->n <= causal_vec_get(vs->known, e->id)) ||
+		    causal_pay_has(pay, n, e->id))
 			continue;
 		if (n == max_entries) {
 			more = 1;

@@ -127,6 +127,25 @@ static void causal_tx_push(struct causal_tcp_state *st, u32 una, u32 seq,
 	memcpy(st->tx_pay[n], pay, CAUSAL_PAY_ROOM);
 }
 
+/*
+ * The vector payload of the last send, if its bytes never left: it starts
+ * where the coming send will (it wrote nothing), and the coming send will
+ * replace it in the history.
+ */
+static const u8 *causal_tx_unsent(struct sock *sk, struct causal_tcp_state *st,
+				  u32 *len)
+{
+	u32 last = st->tx_count - 1;
+
+	*len = 0;
+	if (!st->tx_count || st->tx_count > CAUSAL_TX_SLOTS ||
+	    st->tx_seq[last] != tcp_sk(sk)->write_seq ||
+	    !causal_pay_vector(st->tx_pay[last]))
+		return NULL;
+	*len = min_t(u32, st->tx_len[last], CAUSAL_PAY_MAX);
+	return st->tx_pay[last];
+}
+
 /* kfuncs: declared in kfunc.h, called from BPF programs only. */
 
 /**
@@ -143,9 +162,10 @@ __bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 {
 	struct causal_sock *cs = causal_tcp_sock(sk, st);
 	u8 pay[CAUSAL_PAY_ROOM] = {};
+	const u8 *carry;
 	struct sk_buff *tail;
+	u32 len, carry_len;
 	bool vector;
-	u32 len;
 	u64 c;
 
 	if (!cs)
@@ -156,7 +176,9 @@ __bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 		TCP_SKB_CB(tail)->eor = 1;
 	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
 	if (vector) {
-		len = causal_vec_send(cs, pay, CAUSAL_PAY_VEC_MAX_ENTRIES, true, &c);
+		carry = causal_tx_unsent(sk, st, &carry_len);
+		len = causal_vec_send(cs, pay, CAUSAL_PAY_VEC_MAX_ENTRIES, true,
+				      carry, carry_len, &c);
 	} else {
 		c = causal_event(cs, NULL);
 		len = causal_pay_scalar(pay, c, READ_ONCE(cs->cn->node_id));

@@ -206,7 +206,7 @@ __bpf_kfunc int causal_udp_send(struct sk_buff *skb)
 	if (!cs)
 		return -ENOENT;
 	if (READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR) {
-		plen = causal_vec_send(cs, pay, CAUSAL_UDP_VEC_MAX, false, &c);
+		plen = causal_vec_send(cs, pay, CAUSAL_UDP_VEC_MAX, false, NULL, 0, &c);
 	} else {
 		c = causal_event(cs, NULL);
 		plen = causal_pay_scalar(pay, c, READ_ONCE(cs->cn->node_id));

@@ -14,7 +14,8 @@
  * (port PORT+1+thread) and sends datagrams to any other thread.  Each thread
  * sends MSGS messages of its own to random destinations, reads whatever
  * arrives (TCP in random-sized pieces), and relays messages that still have
- * hops left to one or two random destinations.
+ * hops left to one or two random destinations.  Some TCP sends are
+ * preceded by an empty one, an event whose stamp never leaves.
  * After every send and receive it asks causal for the socket's vector clock
  * (sock-get) and logs the operation, its clock, and the messages whose bytes
  * it read: the ground truth.  The run ends when every thread has sent its
@@ -219,6 +220,12 @@ static void send_msg(struct worker *w, int d, uint32_t hops)
 		node_addr(pn, port + 1 + pt, &ss, &sl);
 		n = sendto(c->fd, &m, sizeof(m), 0, (void *)&ss, sl);
 	} else {
+		/*
+		 * Now and then an empty send first: an event that puts no
+		 * bytes on the wire, so its stamp never leaves.
+		 */
+		if (!rnd(w, 5) && send(c->fd, &m, 0, 0) < 0)
+			fail("empty send: %s\n", strerror(errno));
 		n = send(c->fd, &m, sizeof(m), 0);
 	}
 	if (n != sizeof(m)) {

@@ -36,6 +36,7 @@ struct status {
 	char version[64];
 	uint64_t node_id;
 	uint32_t clock;
+	uint32_t vector_width;
 };
 
 static int get_status(int fd, uint16_t family, struct status *s)
@@ -69,6 +70,11 @@ static int get_status(int fd, uint16_t family, struct status *s)
 			if (a->nla_len != NLA_HDRLEN + 8)
 				return -EBADMSG;
 			memcpy(&s->node_id, genl_attr_data(a), 8);
+			break;
+		case CAUSAL_A_STATUS_VECTOR_WIDTH:
+			if (a->nla_len != NLA_HDRLEN + 4)
+				return -EBADMSG;
+			memcpy(&s->vector_width, genl_attr_data(a), 4);
 			break;
 		case CAUSAL_A_STATUS_CLOCK:
 			if (a->nla_len != NLA_HDRLEN + 4)
@@ -118,10 +124,12 @@ TEST_F(nl, status_get_replies_with_every_spec_attribute)
 	EXPECT_TRUE(s.seen[CAUSAL_A_STATUS_STATS]);
 	EXPECT_NE(0, s.node_id);
 	EXPECT_GE(s.clock, CAUSAL_CLOCK_LAMPORT);
-	EXPECT_LE(s.clock, CAUSAL_CLOCK_HLC);
+	EXPECT_LE(s.clock, CAUSAL_CLOCK_VECTOR);
+	EXPECT_TRUE(s.seen[CAUSAL_A_STATUS_VECTOR_WIDTH]);
 	EXPECT_NE(0U, strlen(s.version));
-	for (i = CAUSAL_A_STATS_SOCKETS; i <= CAUSAL_A_STATS_MALFORMED_IN; i++)
-		EXPECT_TRUE(s.stat_seen[i]) TH_LOG("stats attribute %d missing", i);
+	for (i = CAUSAL_A_STATS_SOCKETS; i <= CAUSAL_A_STATS_MAX; i++)
+		if (i != CAUSAL_A_STATS_PAD)
+			EXPECT_TRUE(s.stat_seen[i]) TH_LOG("stats attribute %d missing", i);
 }
 
 TEST_F(nl, node_set_changes_node_id_and_clock)
@@ -158,6 +166,7 @@ static void expect_unchanged(struct __test_metadata *_metadata, int fd,
 	ASSERT_EQ(0, get_status(fd, family, &now));
 	EXPECT_EQ(before->node_id, now.node_id);
 	EXPECT_EQ(before->clock, now.clock);
+	EXPECT_EQ(before->vector_width, now.vector_width);
 }
 
 TEST_F(nl, unknown_attribute_is_rejected_with_extack)
@@ -279,6 +288,52 @@ TEST_F(nl, sockets_max_above_the_limit_is_refused)
 			      &max, sizeof(max), NULL));
 	EXPECT_EQ(-ERANGE, r.error);
 	EXPECT_NE(NULL, strstr(r.extack, "1048576"));
+}
+
+TEST_F(nl, vector_width_outside_1_to_64_is_refused)
+{
+	uint32_t w[] = { 0, 65 };
+	struct status before;
+	struct genl_reply r;
+	uint32_t off;
+	int i;
+
+	ASSERT_EQ(0, get_status(self->fd, self->family, &before));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, node_set(self->fd, self->family, &r, CAUSAL_A_STATUS_VECTOR_WIDTH,
+				      &w[i], sizeof(w[i]), &off));
+		EXPECT_EQ(-ERANGE, r.error);
+		EXPECT_NE(0U, strlen(r.extack));
+		EXPECT_TRUE(r.has_offs);
+		EXPECT_EQ(off, r.offs);
+		TH_LOG("vector-width %u: %s", w[i], r.extack);
+	}
+	expect_unchanged(_metadata, self->fd, self->family, &before);
+}
+
+TEST_F(nl, compare_names_what_is_wrong)
+{
+	uint64_t cookie = 0xfffffffffffffULL;
+	struct genl_reply r;
+	struct genl_msg m;
+	uint32_t off;
+
+	/* one cookie only */
+	genl_msg_init(&m, self->family, CAUSAL_CMD_COMPARE, 0, CAUSAL_FAMILY_VERSION);
+	genl_put(&m, CAUSAL_A_COMPARE_COOKIE_A, &cookie, sizeof(cookie));
+	ASSERT_EQ(0, genl_transact(self->fd, &m, &r));
+	EXPECT_EQ(-EINVAL, r.error);
+	EXPECT_NE(0U, strlen(r.extack));
+	TH_LOG("one cookie: %s", r.extack);
+	/* cookies no tracked socket has: the first is blamed */
+	genl_msg_init(&m, self->family, CAUSAL_CMD_COMPARE, 0, CAUSAL_FAMILY_VERSION);
+	off = genl_put(&m, CAUSAL_A_COMPARE_COOKIE_A, &cookie, sizeof(cookie));
+	genl_put(&m, CAUSAL_A_COMPARE_COOKIE_B, &cookie, sizeof(cookie));
+	ASSERT_EQ(0, genl_transact(self->fd, &m, &r));
+	EXPECT_EQ(-ENOENT, r.error);
+	EXPECT_NE(NULL, strstr(r.extack, "cookie"));
+	EXPECT_TRUE(r.has_offs);
+	EXPECT_EQ(off, r.offs);
 }
 
 TEST_F(nl, node_set_without_cap_net_admin_is_refused)
