@@ -198,6 +198,11 @@ attach_cgroup() {
 	attach --cgroup "$CG"
 }
 
+# listening NODE PORT - a TCP socket of the node listens on PORT
+listening() {
+	in_ns "$1" ss -Hltn "sport = :$2" | grep -q LISTEN
+}
+
 # tmpdir - set T to a directory for the case's files, removed when it ends
 tmpdir() {
 	T=$(mktemp -d /tmp/causal-test.XXXXXX) || return 1

@@ -201,6 +201,7 @@ inject_setup() {
 	in_ns b ip neigh replace 10.71.0.9 lladdr "$mac" dev veth-a nud permanent || return 1
 	B_MAC=$(in_ns b cat /sys/class/net/veth-a/address)
 	in_ns b "$PEER" sink 7003 > /dev/null &
+	busywait 10000 listening b 7003
 }
 
 # sock_field NODE PORT FIELD - exact, where jq would round 64-bit numbers
