@@ -236,8 +236,10 @@ int causal_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, CAUSAL_A_SOCK_COOKIE))
+	if (GENL_REQ_ATTR_CHECK(info, CAUSAL_A_SOCK_COOKIE)) {
+		NL_SET_ERR_MSG(info->extack, "give the socket's cookie, or dump");
 		return -EINVAL;
+	}
 	cookie = nla_get_u64(info->attrs[CAUSAL_A_SOCK_COOKIE]);
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
@@ -330,8 +332,10 @@ int causal_nl_compare_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, CAUSAL_A_COMPARE_COOKIE_A) ||
-	    GENL_REQ_ATTR_CHECK(info, CAUSAL_A_COMPARE_COOKIE_B))
+	    GENL_REQ_ATTR_CHECK(info, CAUSAL_A_COMPARE_COOKIE_B)) {
+		NL_SET_ERR_MSG(info->extack, "give the cookies of two sockets");
 		return -EINVAL;
+	}
 	rcu_read_lock();
 	a = causal_compare_vec(cn, info->attrs[CAUSAL_A_COMPARE_COOKIE_A], info->extack);
 	if (!IS_ERR(a))

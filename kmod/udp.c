@@ -374,7 +374,9 @@ __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 /*
  * UDP sockets have no destroy tracepoint: the module probes the functions
  * UDP's close calls, so that their state goes with them whatever is
- * attached.
+ * attached.  The probes sit on function entries, where kprobes go through
+ * ftrace and run in the caller's context (interrupts on), as the table
+ * locks need; causal_udp_init() refuses anything else.
  */
 static int causal_udp_destroy_probe(struct kprobe *p, struct pt_regs *regs)
 {
@@ -391,10 +393,29 @@ static struct kprobe *causal_udp_kprobe_ptrs[] = {
 	&causal_udp_kprobes[0], &causal_udp_kprobes[1],
 };
 
+/**
+ * causal_udp_init() - probe the destruction of UDP sockets
+ *
+ * Return: 0, the error of register_kprobes(), or -EOPNOTSUPP when the
+ * kernel cannot place the probes through ftrace (CONFIG_KPROBES_ON_FTRACE).
+ */
 int causal_udp_init(void)
 {
+	int i, ret;
+
 	get_random_bytes(&causal_udp_key, sizeof(causal_udp_key));
-	return register_kprobes(causal_udp_kprobe_ptrs, ARRAY_SIZE(causal_udp_kprobe_ptrs));
+	ret = register_kprobes(causal_udp_kprobe_ptrs, ARRAY_SIZE(causal_udp_kprobe_ptrs));
+	if (ret)
+		return ret;
+	for (i = 0; i < ARRAY_SIZE(causal_udp_kprobes); i++) {
+		if (kprobe_ftrace(&causal_udp_kprobes[i]))
+			continue;
+		pr_err("%s: probe not placed through ftrace\n",
+		       causal_udp_kprobes[i].symbol_name);
+		causal_udp_exit();
+		return -EOPNOTSUPP;
+	}
+	return 0;
 }
 
 void causal_udp_exit(void)

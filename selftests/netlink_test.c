@@ -256,6 +256,7 @@ TEST_F(nl, sock_get_names_what_is_wrong)
 	genl_msg_init(&m, self->family, CAUSAL_CMD_SOCK_GET, 0, CAUSAL_FAMILY_VERSION);
 	ASSERT_EQ(0, genl_transact(self->fd, &m, &r));
 	EXPECT_EQ(-EINVAL, r.error);
+	EXPECT_NE(NULL, strstr(r.extack, "cookie"));
 	TH_LOG("no cookie: %s", r.extack);
 	/* a cookie no tracked socket has */
 	genl_msg_init(&m, self->family, CAUSAL_CMD_SOCK_GET, 0, CAUSAL_FAMILY_VERSION);
