@@ -173,8 +173,9 @@ static int causal_udp_append(struct sk_buff *skb, const u8 *data, u32 len)
 	/* UDP's checksum covers the UDP length only: finish it first. */
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		return -EIO;
-	if (skb_tailroom(skb) < len &&
-	    pskb_expand_head(skb, 0, len - skb_tailroom(skb), GFP_ATOMIC))
+	/* Room at the tail, in data of its own (a clone would see the write). */
+	if ((skb_cloned(skb) || skb_tailroom(skb) < len) &&
+	    pskb_expand_head(skb, 0, max_t(int, len - skb_tailroom(skb), 0), GFP_ATOMIC))
 		return -ENOMEM;
 	skb_put_data(skb, data, len);
 	return 0;
