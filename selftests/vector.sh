@@ -58,7 +58,8 @@ option_space_overflow() {
 	[ "$inc" -gt 0 ] || fail "no incomplete stamp"
 }
 
-# a -> b (relay) -> c: what b's two sockets prove of each other
+# a -> b (relay) -> c: what b's two sockets prove of each other, and a's
+# socket of b's downstream one (args: scope, b's answer, entries, a's answer)
 compare_relay() {
 	local scope=$1 want=$2 up down got j
 
@@ -87,6 +88,14 @@ compare_relay() {
 	check_eq "own entry is the clock" "$(jq -r .clock <<< "$j")" \
 		"$(jq -r '.vector_id as $id | [.vector[] | select("00" + .id == $id)][0].count' \
 			<<< "$j")"
+	# across nodes, from sockets saved as JSON: a's socket read the last
+	# reply after b's downstream socket read it from c
+	in_ns o0 "$CAUSALCTL" -j sockets --port 7000 | jq '.[0]' > "$T/a.json"
+	in_ns o1 "$CAUSALCTL" -j sockets --port 7001 > "$T/down.json"
+	got=$("$CAUSALCTL" -j compare "@$T/a.json" "@$T/down.json" | jq -r .order)
+	check_eq "a's socket vs b's downstream, saved ($scope scope)" "$4" "$got"
+	got=$(in_ns o1 "$CAUSALCTL" -j compare "$up" "@$T/down.json" | jq -r .order)
+	check_eq "a cookie against a saved socket" "$want" "$got"
 	if in_ns o1 "$CAUSALCTL" compare "$up" 12345 2> "$T/err"; then
 		fail "compare with an unknown socket succeeded"
 	fi
@@ -127,7 +136,7 @@ run_test oracle_mixed_ipv4_socket_scope oracle_case 4 socket 16 3 2 10 95 mixed
 run_test oracle_mixed_ipv6_thread_scope oracle_case 6 thread 16 3 2 10 1 mixed
 run_test oracle_width_overflow width_overflow
 run_test oracle_option_space_overflow option_space_overflow
-run_test compare_relay_thread_scope compare_relay thread after 3
-run_test compare_relay_socket_scope compare_relay socket concurrent 2
+run_test compare_relay_thread_scope compare_relay thread after 3 after
+run_test compare_relay_socket_scope compare_relay socket concurrent 2 concurrent
 run_test compare_needs_vector_clocks compare_needs_vectors
 exit_tests

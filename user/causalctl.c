@@ -30,8 +30,8 @@ static const struct command commands[] = {
 	{ "detach", detach_main, "", "detach them" },
 	{ "sockets", sockets_main, "[ --port N ] [ --pid N ] [ --node ID ]",
 	  "list sockets with their clocks" },
-	{ "compare", compare_main, "SOCKET SOCKET",
-	  "what the clocks of two sockets (by cookie) prove of their order" },
+	{ "compare", compare_main, "COOKIE|@FILE COOKIE|@FILE",
+	  "what two sockets' clocks prove of their order (@FILE: one saved by -j sockets)" },
 	{ "help", help_main, "", "show this help" },
 };
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * causalctl compare: what the clocks of two sockets prove of the order of
- * their latest events.
+ * their latest events.  A socket is a cookie (of this node), or @FILE: a
+ * socket saved with "causalctl -j sockets" on any node.  Two cookies are
+ * compared by the module; anything else here, by the same code
+ * (include/causal/vclock.h).
  */
 
 #include <errno.h>
@@ -13,6 +16,7 @@
 #include "causalctl.h"
 #include "nl.h"
 #include "print.h"
+#include "snapshot.h"
 
 static const char *const order_names[] = {
 	[CAUSAL_ORDER_UNKNOWN] = "unknown",
@@ -29,6 +33,13 @@ static const char *const order_text[] = {
 	[CAUSAL_ORDER_CONCURRENT] = "concurrent: neither happened before the other",
 	[CAUSAL_ORDER_EQUAL] = "equal: the same point in the causal order",
 };
+
+_Static_assert((int)CAUSAL_VEC_UNKNOWN == CAUSAL_ORDER_UNKNOWN &&
+	       (int)CAUSAL_VEC_BEFORE == CAUSAL_ORDER_BEFORE &&
+	       (int)CAUSAL_VEC_AFTER == CAUSAL_ORDER_AFTER &&
+	       (int)CAUSAL_VEC_CONCURRENT == CAUSAL_ORDER_CONCURRENT &&
+	       (int)CAUSAL_VEC_EQUAL == CAUSAL_ORDER_EQUAL,
+	       "the module and causalctl name orders alike");
 
 static int parse_order(struct nlattr **tb, void *arg)
 {
@@ -49,9 +60,33 @@ static int parse_cookie(const char *s, uint64_t *cookie)
 	return !*s || *end || errno || *s == '-' ? -EINVAL : 0;
 }
 
+static void print_order(uint32_t order)
+{
+	print_open_object(NULL);
+	print_string("order", NULL, order_names[order]);
+	print_text("%s\n", order_text[order]);
+	print_close_object();
+	print_end();
+}
+
+/* Side @arg of a comparison in @v: a snapshot file, or a socket now. */
+static int side(struct cnl *nl, bool *connected, const char *arg, uint64_t cookie,
+		struct causal_vec *v)
+{
+	if (arg[0] == '@')
+		return snapshot_read(arg + 1, v);
+	if (!*connected) {
+		cnl_connect_or_die(nl);
+		*connected = true;
+	}
+	return snapshot_socket(nl, cookie, v);
+}
+
 int compare_main(int argc, char **argv)
 {
-	uint64_t a, b;
+	struct vec_buf va, vb;
+	bool connected = false;
+	uint64_t a = 0, b = 0;
 	uint32_t order;
 	struct nl_msg *msg;
 	struct cnl nl;
@@ -60,11 +95,21 @@ int compare_main(int argc, char **argv)
 	if (argc > 1 && is_help(argv[1]))
 		return command_help("compare");
 	if (argc != 3)
-		return usage_error("compare", "compare takes two socket cookies");
-	if (parse_cookie(argv[1], &a) < 0)
+		return usage_error("compare", "compare takes two sockets: cookies or @FILE");
+	if (argv[1][0] != '@' && parse_cookie(argv[1], &a) < 0)
 		return usage_error("compare", "invalid socket cookie: %s", argv[1]);
-	if (parse_cookie(argv[2], &b) < 0)
+	if (argv[2][0] != '@' && parse_cookie(argv[2], &b) < 0)
 		return usage_error("compare", "invalid socket cookie: %s", argv[2]);
+
+	if (argv[1][0] == '@' || argv[2][0] == '@') {
+		if (side(&nl, &connected, argv[1], a, &va.v) ||
+		    side(&nl, &connected, argv[2], b, &vb.v))
+			return EXIT_FAIL;
+		if (connected)
+			cnl_close(&nl);
+		print_order(causal_vec_order(&va.v, &vb.v));
+		return 0;
+	}
 
 	cnl_connect_or_die(&nl);
 	msg = cnl_msg(&nl, CAUSAL_CMD_COMPARE, 0);
@@ -79,10 +124,6 @@ int compare_main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	cnl_close(&nl);
-	print_open_object(NULL);
-	print_string("order", NULL, order_names[order]);
-	print_text("%s\n", order_text[order]);
-	print_close_object();
-	print_end();
+	print_order(order);
 	return 0;
 }
