@@ -63,6 +63,18 @@ proxy_sockets() {
 	down=$(ip netns exec proxy causalctl -j sockets --port 8001 | jq -r '.[0].cookie')
 }
 
+# compare_proxy_sockets sockets|- TEXT - one request held open, the proxy's
+# sockets listed (or not), TEXT, and what their vector clocks prove
+compare_proxy_sockets() {
+	held_exchange
+	[ "$1" = sockets ] && run ip netns exec proxy causalctl sockets
+	proxy_sockets
+	echo "$2"
+	run ip netns exec proxy causalctl compare "$up" "$down"
+	pkill -x causal_peer
+	wait 2> /dev/null
+}
+
 exchange() {
 	ip netns exec backend "$peer" server 8001 pb "$1" 2> /dev/null |
 		sed 's/^{/{"who":"backend",/' > "$tmp/backend" &
@@ -136,20 +148,9 @@ say "Vector clocks: not only earlier or later, but whether one could have caused
 for n in client proxy backend; do
 	ip netns exec $n causalctl clock set vector
 done
-held_exchange
-run ip netns exec proxy causalctl sockets
-proxy_sockets
-echo "The proxy's client socket ($up) against its backend socket ($down):"
-run ip netns exec proxy causalctl compare "$up" "$down"
-pkill -x causal_peer
-wait 2> /dev/null
+compare_proxy_sockets sockets "The proxy's client socket against its backend socket:"
 ip netns exec proxy causalctl scope set socket
-held_exchange
-proxy_sockets
-echo "The same in socket scope, where the proxy's sockets keep apart:"
-run ip netns exec proxy causalctl compare "$up" "$down"
-pkill -x causal_peer
-wait 2> /dev/null
+compare_proxy_sockets - "The same in socket scope, where the proxy's sockets keep apart:"
 ip netns exec proxy causalctl scope set thread
 
 say "What the proxy's node counted"
