@@ -234,66 +234,69 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
 /**
  * causal_vec_recv_begin() - start a vector receive on @cs
  * @cs: the socket, under its lock
+ * @rx: out: the receive in progress
  *
  * Return: false without memory for the clock (the receive is not recorded).
  */
-bool causal_vec_recv_begin(struct causal_sock *cs)
+bool causal_vec_recv_begin(struct causal_sock *cs, struct causal_vec_rx *rx)
 {
+	struct causal_net *cn = cs->cn;
 	struct causal_vclock *vs = causal_event_vclock(cs);
 
 	if (!vs)
 		return false;
+	*rx = (struct causal_vec_rx){
+		.vs = vs,
+		.vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width)),
+	};
 	spin_lock_bh(&vs->lock);
-	cs->vec_drops = 0;
-	cs->vec_lost = false;
 	return true;
 }
 
 /**
- * causal_vec_recv_pay() - merge one vector payload into @cs's clock
- * @cs: the socket, between causal_vec_recv_begin() and _end()
+ * causal_vec_recv_pay() - merge one vector payload into the socket's clock
+ * @rx: the receive, between causal_vec_recv_begin() and _end()
  * @pay: the payload
  * @len: its length
  */
-void causal_vec_recv_pay(struct causal_sock *cs, const u8 *pay, u32 len)
+void causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
 {
-	struct causal_vclock *vs = cs->vc;
+	struct causal_vclock *vs = rx->vs;
 	u32 k;
 
 	if (pay[0] & (CAUSAL_TCPOPT_F_INEXACT | CAUSAL_TCPOPT_F_INCOMPLETE))
-		cs->vec_lost = true;
+		rx->lost = true;
 	for (k = 1; k + CAUSAL_PAY_VEC_ENTRY <= len; k += CAUSAL_PAY_VEC_ENTRY) {
 		u64 id = causal_wire_getn(&pay[k], CAUSAL_PAY_VEC_ID_BYTES);
 		u32 n = causal_wire_getn(&pay[k + CAUSAL_PAY_VEC_ID_BYTES], 4);
 
 		if (!id) {
-			cs->vec_lost = true;
+			rx->lost = true;
 			continue;
 		}
-		cs->vec_drops -= causal_vec_raise(vs->v, id, n);
+		rx->drops -= causal_vec_raise(vs->v, id, n);
 		causal_vec_raise(vs->known, id, n);
 	}
 }
 
 /**
  * causal_vec_recv_end() - tick and finish a vector receive on @cs
- * @cs: the socket, after causal_vec_recv_begin()
+ * @cs: the socket
+ * @rx: the receive, after causal_vec_recv_begin()
  * @lost: bytes came without a vector payload
  *
  * Return: the participant's count after the receive.
  */
-u64 causal_vec_recv_end(struct causal_sock *cs, bool lost)
+u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool lost)
 {
-	struct causal_net *cn = cs->cn;
-	struct causal_vclock *vs = cs->vc, *vt;
-	int drops = cs->vec_drops;
+	struct causal_vclock *vs = rx->vs;
+	int drops = rx->drops;
 	u64 c;
 
-	lost |= cs->vec_lost;
+	lost |= rx->lost;
 	if (lost)
 		vs->v->lossy = 1;
-	vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width));
-	c = causal_vec_tick_locked(cs, vs, vt, &drops);
+	c = causal_vec_tick_locked(cs, vs, rx->vt, &drops);
 	spin_unlock_bh(&vs->lock);
 	causal_task_note(cs);
 	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);

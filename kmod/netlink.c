@@ -18,15 +18,6 @@
 #include "sock.h"
 #include "vec.h"
 
-/* causal_vec_order()'s answers in the uAPI's terms */
-static const u32 causal_order_attr[] = {
-	[CAUSAL_VEC_UNKNOWN]	= CAUSAL_ORDER_UNKNOWN,
-	[CAUSAL_VEC_BEFORE]	= CAUSAL_ORDER_BEFORE,
-	[CAUSAL_VEC_AFTER]	= CAUSAL_ORDER_AFTER,
-	[CAUSAL_VEC_CONCURRENT]	= CAUSAL_ORDER_CONCURRENT,
-	[CAUSAL_VEC_EQUAL]	= CAUSAL_ORDER_EQUAL,
-};
-
 /* enum causal_stat -> attribute of the stats set */
 static const u16 causal_stat_attr[CAUSAL_STAT_NR] = {
 	[CAUSAL_STAT_SOCKETS_UNTRACKED]	= CAUSAL_A_STATS_SOCKETS_UNTRACKED,
@@ -350,8 +341,7 @@ int causal_nl_compare_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		goto out;
 	hdr = genlmsg_put_reply(msg, info, &causal_nl_family, 0, CAUSAL_CMD_COMPARE);
-	if (!hdr || nla_put_u32(msg, CAUSAL_A_COMPARE_ORDER,
-				causal_order_attr[causal_vec_order(a, b)])) {
+	if (!hdr || nla_put_u32(msg, CAUSAL_A_COMPARE_ORDER, causal_vec_order(a, b))) {
 		nlmsg_free(msg);
 		err = -EMSGSIZE;
 		goto out;

@@ -33,8 +33,6 @@
  * @vc: the socket's vector clock, made on its first event in vector mode
  * @vec_owner: participant id of the latest vector event
  * @vec_missed: an event found no memory for @vc: it starts lossy
- * @vec_lost: scratch of a vector receive: it lost something
- * @vec_drops: scratch of a vector receive: entries over the width
  * @pid: thread group of the last task that sent or received
  * @comm: its command name
  * @rcu: for freeing after readers are done
@@ -62,8 +60,6 @@ struct causal_sock {
 	struct causal_vclock *vc;
 	u64 vec_owner;
 	u8 vec_missed;
-	bool vec_lost;
-	int vec_drops;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct rcu_head rcu;

@@ -206,6 +206,7 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 				int copied)
 {
 	struct causal_sock *cs;
+	struct causal_vec_rx rx;
 	u32 end, start, pos, i, n, len, used = 0;
 	bool have = false, inexact = false, vector, lost;
 	u64 stamp = 0, node = 0, c;
@@ -256,14 +257,14 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 
 	if (vector) {
 		c = 0;
-		if (causal_vec_recv_begin(cs)) {
+		if (causal_vec_recv_begin(cs, &rx)) {
 			for (i = 0; i < st->rx_count; i++) {
 				if (!(used & BIT(i)))
 					continue;
 				len = min_t(u32, st->rx_len[i], CAUSAL_PAY_MAX);
-				causal_vec_recv_pay(cs, st->rx_pay[i], len);
+				causal_vec_recv_pay(&rx, st->rx_pay[i], len);
 			}
-			c = causal_vec_recv_end(cs, lost);
+			c = causal_vec_recv_end(cs, &rx, lost);
 		}
 	} else {
 		c = causal_event(cs, have ? &stamp : NULL);

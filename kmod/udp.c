@@ -143,6 +143,17 @@ void causal_udp_rx_free(struct causal_net *cn)
 	cn->udp_rx = NULL;
 }
 
+/* The state of UDP socket @sk, made if it has none. */
+static struct causal_sock *causal_udp_sock(struct sock *sk)
+{
+	struct causal_sock *cs;
+
+	if (sk->sk_protocol != IPPROTO_UDP || sk->sk_type != SOCK_DGRAM)
+		return NULL;
+	cs = causal_sock_lookup(sk);
+	return cs ?: causal_sock_create(sk);
+}
+
 /* kfuncs: declared in kfunc.h, called from BPF programs only. */
 
 /**
@@ -151,15 +162,11 @@ void causal_udp_rx_free(struct causal_net *cn)
  *
  * Gives it causal state, so that its datagrams get stamped.
  *
- * Return: 0, or -ENOENT when the node is at its cap.
+ * Return: 0, or -ENOENT when it is not UDP or the node is at its cap.
  */
 __bpf_kfunc int causal_udp_track(struct sock *sk)
 {
-	if (sk->sk_protocol != IPPROTO_UDP || sk->sk_type != SOCK_DGRAM)
-		return -EINVAL;
-	if (causal_sock_lookup(sk) || causal_sock_create(sk))
-		return 0;
-	return -ENOENT;
+	return causal_udp_sock(sk) ? 0 : -ENOENT;
 }
 
 /* Append @len bytes at @data to @skb, a linear UDP datagram about to leave. */
@@ -335,24 +342,23 @@ static u32 causal_udp_take(struct causal_net *cn, const struct sk_buff *skb, u8 
 __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 {
 	u8 pay[CAUSAL_UDP_PAY_MAX];
+	struct causal_vec_rx rx;
 	struct causal_sock *cs;
 	bool vector, ok;
 	u32 len;
 	u64 c = 0, stamp;
 
-	if (causal_udp_track(sk))
-		return -ENOENT;
-	cs = causal_sock_lookup(sk);
+	cs = causal_udp_sock(sk);
 	if (!cs)
 		return -ENOENT;
 	len = causal_udp_take(cs->cn, skb, pay);
 	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
 	ok = len && !!(pay[0] & CAUSAL_TCPOPT_F_VECTOR) == vector;
 	if (vector) {
-		if (causal_vec_recv_begin(cs)) {
+		if (causal_vec_recv_begin(cs, &rx)) {
 			if (ok)
-				causal_vec_recv_pay(cs, pay, len);
-			c = causal_vec_recv_end(cs, !ok);
+				causal_vec_recv_pay(&rx, pay, len);
+			c = causal_vec_recv_end(cs, &rx, !ok);
 		}
 	} else if (ok) {
 		stamp = causal_wire_get64(&pay[CAUSAL_PAY_STAMP]);

@@ -714,25 +714,25 @@ static int check(const char *dir, double min_exact)
 		for (j = i + 1; j < ncops; j++) {
 			struct causal_vec *a = &cops[i].o.v, *b = &cops[j].o.v;
 			bool ab = before(i, j), ba = before(j, i);
-			enum causal_vec_order o = causal_vec_order(a, b);
+			enum causal_order o = causal_vec_order(a, b);
 			bool wrong;
 
 			pairs++;
 			ordered += ab || ba;
 			switch (o) {
-			case CAUSAL_VEC_BEFORE:
+			case CAUSAL_ORDER_BEFORE:
 				wrong = !ab;
 				false_hb += wrong;
 				break;
-			case CAUSAL_VEC_AFTER:
+			case CAUSAL_ORDER_AFTER:
 				wrong = !ba;
 				false_hb += wrong;
 				break;
-			case CAUSAL_VEC_CONCURRENT:
+			case CAUSAL_ORDER_CONCURRENT:
 				wrong = ab || ba;
 				false_conc += wrong;
 				break;
-			case CAUSAL_VEC_EQUAL:
+			case CAUSAL_ORDER_EQUAL:
 				wrong = true;
 				false_eq++;
 				break;
@@ -741,7 +741,7 @@ static int check(const char *dir, double min_exact)
 				unknown++;
 				break;
 			}
-			if (o != CAUSAL_VEC_UNKNOWN && !wrong)
+			if (o != CAUSAL_ORDER_UNKNOWN && !wrong)
 				exact++;
 			if (wrong && false_hb + false_conc + false_eq <= 5)
 				fprintf(stderr, "causal_oracle: %d.%d.%d %c vs %d.%d.%d %c: causal says %d, truth %s\n",

@@ -34,13 +34,6 @@ static const char *const order_text[] = {
 	[CAUSAL_ORDER_EQUAL] = "equal: the same point in the causal order",
 };
 
-_Static_assert((int)CAUSAL_VEC_UNKNOWN == CAUSAL_ORDER_UNKNOWN &&
-	       (int)CAUSAL_VEC_BEFORE == CAUSAL_ORDER_BEFORE &&
-	       (int)CAUSAL_VEC_AFTER == CAUSAL_ORDER_AFTER &&
-	       (int)CAUSAL_VEC_CONCURRENT == CAUSAL_ORDER_CONCURRENT &&
-	       (int)CAUSAL_VEC_EQUAL == CAUSAL_ORDER_EQUAL,
-	       "the module and causalctl name orders alike");
-
 static int parse_order(struct nlattr **tb, void *arg)
 {
 	uint32_t *order = arg;

@@ -252,6 +252,37 @@ int snapshot_read(const char *path, struct causal_vec *v)
 	return ret ? -1 : 0;
 }
 
+/**
+ * snapshot_attrs() - the vector clock in a sock-get reply being handled
+ * @nl: the connection, with the reply's attributes (multi-attrs)
+ * @tb: the reply's parsed attributes
+ * @v: out, with room for CAUSAL_VEC_WIDTH_MAX entries
+ *
+ * Return: 1 with the clock in @v, 0 when the socket has none, -EPROTO for a
+ * malformed entry.
+ */
+int snapshot_attrs(const struct cnl *nl, struct nlattr **tb, struct causal_vec *v)
+{
+	struct nlattr *a, *e[CAUSAL_A_VENT_MAX + 1];
+	int rem;
+
+	memset(v, 0, sizeof(*v));
+	v->width = CAUSAL_VEC_WIDTH_MAX;
+	if (!tb[CAUSAL_A_SOCK_VECTOR_ID])
+		return 0;
+	nla_for_each_attr(a, nl->attrs, nl->attrlen, rem) {
+		if (nla_type(a) != CAUSAL_A_SOCK_VECTOR)
+			continue;
+		if (nla_parse_nested(e, CAUSAL_A_VENT_MAX, a, NULL) < 0 ||
+		    !e[CAUSAL_A_VENT_ID] || !e[CAUSAL_A_VENT_COUNT])
+			return -EPROTO;
+		causal_vec_raise(v, nla_get_u64(e[CAUSAL_A_VENT_ID]),
+				 nla_get_u32(e[CAUSAL_A_VENT_COUNT]));
+	}
+	v->lossy = !!tb[CAUSAL_A_SOCK_VECTOR_LOSSY];
+	return 1;
+}
+
 struct sock_vec {
 	struct causal_vec *v;
 	const struct cnl *nl;
@@ -260,24 +291,11 @@ struct sock_vec {
 
 static int parse_sock_vec(struct nlattr **tb, void *arg)
 {
-	struct nlattr *a, *e[CAUSAL_A_VENT_MAX + 1];
 	struct sock_vec *sv = arg;
-	int rem;
+	int ret = snapshot_attrs(sv->nl, tb, sv->v);
 
-	if (!tb[CAUSAL_A_SOCK_VECTOR_ID])
-		return 0;
-	sv->found = true;
-	nla_for_each_attr(a, sv->nl->attrs, sv->nl->attrlen, rem) {
-		if (nla_type(a) != CAUSAL_A_SOCK_VECTOR)
-			continue;
-		if (nla_parse_nested(e, CAUSAL_A_VENT_MAX, a, NULL) < 0 ||
-		    !e[CAUSAL_A_VENT_ID] || !e[CAUSAL_A_VENT_COUNT])
-			return -EPROTO;
-		causal_vec_raise(sv->v, nla_get_u64(e[CAUSAL_A_VENT_ID]),
-				 nla_get_u32(e[CAUSAL_A_VENT_COUNT]));
-	}
-	sv->v->lossy = !!tb[CAUSAL_A_SOCK_VECTOR_LOSSY];
-	return 0;
+	sv->found = ret > 0;
+	return ret < 0 ? ret : 0;
 }
 
 /**
@@ -294,8 +312,6 @@ int snapshot_socket(struct cnl *nl, uint64_t cookie, struct causal_vec *v)
 	struct nl_msg *msg = cnl_msg(nl, CAUSAL_CMD_SOCK_GET, 0);
 	int err;
 
-	memset(v, 0, sizeof(*v));
-	v->width = CAUSAL_VEC_WIDTH_MAX;
 	if (!msg || nla_put_u64(msg, CAUSAL_A_SOCK_COOKIE, cookie) < 0) {
 		fprintf(stderr, "causalctl: out of memory\n");
 		return -1;

@@ -6,6 +6,7 @@
 #include <causal/vclock.h>
 
 struct cnl;
+struct nlattr;
 
 /* A vector clock with room for the widest. */
 struct vec_buf {
@@ -13,6 +14,7 @@ struct vec_buf {
 	struct causal_vent e[CAUSAL_VEC_WIDTH_MAX];
 };
 
+int snapshot_attrs(const struct cnl *nl, struct nlattr **tb, struct causal_vec *v);
 int snapshot_read(const char *path, struct causal_vec *v);
 int snapshot_socket(struct cnl *nl, uint64_t cookie, struct causal_vec *v);
 

@@ -18,6 +18,7 @@
 #include "causalctl.h"
 #include "nl.h"
 #include "print.h"
+#include "snapshot.h"
 
 struct sock_info {
 	uint64_t cookie;
@@ -30,10 +31,9 @@ struct sock_info {
 	uint64_t clock, last_send, last_recv, remote_node, remote_stamp;
 	bool has_stat[CAUSAL_A_STATS_MAX + 1];
 	uint64_t stat[CAUSAL_A_STATS_MAX + 1];
-	bool has_vector, vector_lossy;
+	int has_vector;
 	uint64_t vector_id;
-	size_t vlen;
-	struct { uint64_t id; uint32_t n; } vec[CAUSAL_VEC_WIDTH_MAX];
+	struct vec_buf vec;
 };
 
 struct sock_list {
@@ -57,24 +57,6 @@ static void get_addr(uint8_t *dst, struct nlattr *a)
 {
 	if (a && nla_len(a) <= 16)
 		memcpy(dst, nla_data(a), nla_len(a));
-}
-
-/* The entries of the vector clock: one nested attribute each. */
-static void parse_vector(const struct cnl *nl, struct sock_info *s)
-{
-	struct nlattr *a, *tb[CAUSAL_A_VENT_MAX + 1];
-	int rem;
-
-	nla_for_each_attr(a, nl->attrs, nl->attrlen, rem) {
-		if (nla_type(a) != CAUSAL_A_SOCK_VECTOR || s->vlen == CAUSAL_VEC_WIDTH_MAX)
-			continue;
-		if (nla_parse_nested(tb, CAUSAL_A_VENT_MAX, a, NULL) < 0 ||
-		    !tb[CAUSAL_A_VENT_ID] || !tb[CAUSAL_A_VENT_COUNT])
-			continue;
-		s->vec[s->vlen].id = nla_get_u64(tb[CAUSAL_A_VENT_ID]);
-		s->vec[s->vlen].n = nla_get_u32(tb[CAUSAL_A_VENT_COUNT]);
-		s->vlen++;
-	}
 }
 
 static int parse_sock(struct nlattr **tb, void *arg)
@@ -116,12 +98,11 @@ static int parse_sock(struct nlattr **tb, void *arg)
 	s->last_recv = get_u64(tb[CAUSAL_A_SOCK_LAST_RECV]);
 	s->remote_node = get_u64(tb[CAUSAL_A_SOCK_REMOTE_NODE]);
 	s->remote_stamp = get_u64(tb[CAUSAL_A_SOCK_REMOTE_STAMP]);
-	if (tb[CAUSAL_A_SOCK_VECTOR_ID]) {
-		s->has_vector = true;
+	s->has_vector = snapshot_attrs(l->nl, tb, &s->vec.v);
+	if (s->has_vector < 0)
+		return s->has_vector;
+	if (s->has_vector)
 		s->vector_id = nla_get_u64(tb[CAUSAL_A_SOCK_VECTOR_ID]);
-		s->vector_lossy = tb[CAUSAL_A_SOCK_VECTOR_LOSSY];
-		parse_vector(l->nl, s);
-	}
 	if (tb[CAUSAL_A_SOCK_STATS])
 		return parse_stats(tb[CAUSAL_A_SOCK_STATS], s->has_stat, s->stat);
 	return 0;
@@ -156,21 +137,21 @@ static void print_vector(const struct sock_info *s)
 	size_t i;
 
 	print_node_id("vector_id", NULL, s->vector_id);
-	print_bool("vector_lossy", NULL, s->vector_lossy);
+	print_bool("vector_lossy", NULL, s->vec.v.lossy);
 	print_text("  vector");
 	print_open_array("vector");
-	for (i = 0; i < s->vlen; i++) {
+	for (i = 0; i < s->vec.v.len; i++) {
 		char id[24];
 
-		snprintf(id, sizeof(id), "%014" PRIx64, s->vec[i].id);
+		snprintf(id, sizeof(id), "%014" PRIx64, (uint64_t)s->vec.v.e[i].id);
 		print_open_object(NULL);
-		print_text(" %.6s%s:", id, s->vec[i].id == s->vector_id ? "*" : "");
+		print_text(" %.6s%s:", id, s->vec.v.e[i].id == s->vector_id ? "*" : "");
 		print_string("id", NULL, id);
-		print_u64("count", "%s", s->vec[i].n);
+		print_u64("count", "%s", s->vec.v.e[i].n);
 		print_close_object();
 	}
 	print_close_array();
-	print_text("%s\n", s->vector_lossy ? " (lossy)" : "");
+	print_text("%s\n", s->vec.v.lossy ? " (lossy)" : "");
 }
 
 static void print_sock(const struct sock_info *s)

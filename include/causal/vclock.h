@@ -25,6 +25,7 @@
 #define _CAUSAL_VCLOCK_H
 
 #include <linux/types.h>
+#include <uapi/linux/causal.h>	/* enum causal_order */
 
 #define CAUSAL_VEC_ID_BITS	56
 #define CAUSAL_VEC_ID_MASK	(((__u64)1 << CAUSAL_VEC_ID_BITS) - 1)
@@ -51,15 +52,6 @@ struct causal_vec {
 	__u8 lossy;
 	__u8 _pad[3];
 	struct causal_vent e[];
-};
-
-/* What causal_vec_order() can prove of a pair of events. */
-enum causal_vec_order {
-	CAUSAL_VEC_UNKNOWN,
-	CAUSAL_VEC_BEFORE,		/* a happened before b */
-	CAUSAL_VEC_AFTER,		/* b happened before a */
-	CAUSAL_VEC_CONCURRENT,
-	CAUSAL_VEC_EQUAL,		/* the same point in the causal order */
 };
 
 /* causal_vec_get() - what @v knows of participant @id (0 if nothing) */
@@ -169,7 +161,7 @@ static inline int causal_vec_tick(struct causal_vec *v, __u64 own)
  * Return: BEFORE only if a is exact and a < b; AFTER only if b is exact and
  * b < a; EQUAL and CONCURRENT only if both are exact; UNKNOWN otherwise.
  */
-static inline enum causal_vec_order
+static inline enum causal_order
 causal_vec_order(const struct causal_vec *a, const struct causal_vec *b)
 {
 	int le = 1, ge = 1;
@@ -192,12 +184,12 @@ causal_vec_order(const struct causal_vec *a, const struct causal_vec *b)
 			ge = 0;
 	}
 	if (le && ge)
-		return !a->lossy && !b->lossy ? CAUSAL_VEC_EQUAL : CAUSAL_VEC_UNKNOWN;
+		return !a->lossy && !b->lossy ? CAUSAL_ORDER_EQUAL : CAUSAL_ORDER_UNKNOWN;
 	if (le)
-		return !a->lossy ? CAUSAL_VEC_BEFORE : CAUSAL_VEC_UNKNOWN;
+		return !a->lossy ? CAUSAL_ORDER_BEFORE : CAUSAL_ORDER_UNKNOWN;
 	if (ge)
-		return !b->lossy ? CAUSAL_VEC_AFTER : CAUSAL_VEC_UNKNOWN;
-	return !a->lossy && !b->lossy ? CAUSAL_VEC_CONCURRENT : CAUSAL_VEC_UNKNOWN;
+		return !b->lossy ? CAUSAL_ORDER_AFTER : CAUSAL_ORDER_UNKNOWN;
+	return !a->lossy && !b->lossy ? CAUSAL_ORDER_CONCURRENT : CAUSAL_ORDER_UNKNOWN;
 }
 
 #endif /* _CAUSAL_VCLOCK_H */

@@ -35,14 +35,14 @@ TEST(tick_and_merge)
 	causal_vec_tick(a, 7);
 	EXPECT_EQ(2, causal_vec_get(a, 7));
 	causal_vec_tick(b, 3);
-	EXPECT_EQ(CAUSAL_VEC_CONCURRENT, causal_vec_order(a, b));
+	EXPECT_EQ(CAUSAL_ORDER_CONCURRENT, causal_vec_order(a, b));
 	causal_vec_merge(b, a);
 	causal_vec_tick(b, 3);
 	EXPECT_EQ(2, b->len);
 	EXPECT_EQ(3, b->e[0].id);		/* sorted by id */
-	EXPECT_EQ(CAUSAL_VEC_BEFORE, causal_vec_order(a, b));
-	EXPECT_EQ(CAUSAL_VEC_AFTER, causal_vec_order(b, a));
-	EXPECT_EQ(CAUSAL_VEC_EQUAL, causal_vec_order(a, a));
+	EXPECT_EQ(CAUSAL_ORDER_BEFORE, causal_vec_order(a, b));
+	EXPECT_EQ(CAUSAL_ORDER_AFTER, causal_vec_order(b, a));
+	EXPECT_EQ(CAUSAL_ORDER_EQUAL, causal_vec_order(a, a));
 }
 
 TEST(full_vector_keeps_own_entry_and_turns_lossy)
@@ -68,13 +68,13 @@ TEST(lossy_vectors_prove_nothing_in_their_favour)
 	causal_vec_raise(a, 1, 1);
 	causal_vec_raise(b, 1, 2);
 	a->lossy = 1;
-	EXPECT_EQ(CAUSAL_VEC_UNKNOWN, causal_vec_order(a, b));
-	EXPECT_EQ(CAUSAL_VEC_UNKNOWN, causal_vec_order(b, a));
+	EXPECT_EQ(CAUSAL_ORDER_UNKNOWN, causal_vec_order(a, b));
+	EXPECT_EQ(CAUSAL_ORDER_UNKNOWN, causal_vec_order(b, a));
 	a->lossy = 0;
 	b->lossy = 1;
 	/* a exact and below b: true whatever b lost */
-	EXPECT_EQ(CAUSAL_VEC_BEFORE, causal_vec_order(a, b));
-	EXPECT_EQ(CAUSAL_VEC_AFTER, causal_vec_order(b, a));
+	EXPECT_EQ(CAUSAL_ORDER_BEFORE, causal_vec_order(a, b));
+	EXPECT_EQ(CAUSAL_ORDER_AFTER, causal_vec_order(b, a));
 }
 
 TEST(count_saturates_lossy)
@@ -140,30 +140,30 @@ static void random_run(struct __test_metadata *_metadata, unsigned int seed,
 	}
 	for (i = 0; i < EVENTS; i++) {
 		for (j = 0; j < EVENTS; j++) {
-			enum causal_vec_order o;
+			enum causal_order o;
 
 			if (i == j)
 				continue;
 			o = causal_vec_order(&ev[i].v.v, &ev[j].v.v);
 			++*pairs;
 			switch (o) {
-			case CAUSAL_VEC_BEFORE:
+			case CAUSAL_ORDER_BEFORE:
 				ASSERT_EQ(1, ev[i].hb[j]) TH_LOG("seed %u: %d before %d", seed, i, j);
 				++*exact;
 				break;
-			case CAUSAL_VEC_AFTER:
+			case CAUSAL_ORDER_AFTER:
 				ASSERT_EQ(1, ev[j].hb[i]) TH_LOG("seed %u: %d after %d", seed, i, j);
 				++*exact;
 				break;
-			case CAUSAL_VEC_CONCURRENT:
+			case CAUSAL_ORDER_CONCURRENT:
 				ASSERT_EQ(0, ev[i].hb[j] | ev[j].hb[i])
 					TH_LOG("seed %u: %d concurrent with %d", seed, i, j);
 				++*exact;
 				break;
-			case CAUSAL_VEC_EQUAL:
+			case CAUSAL_ORDER_EQUAL:
 				ASSERT_TRUE(0) TH_LOG("seed %u: distinct events %d %d equal", seed, i, j);
 				break;
-			case CAUSAL_VEC_UNKNOWN:
+			case CAUSAL_ORDER_UNKNOWN:
 				break;
 			}
 		}

@@ -57,8 +57,6 @@
 
 #define CAUSAL_TCPOPT_KIND		253
 #define CAUSAL_TCPOPT_EXID		0xCA5A
-#define CAUSAL_TCPOPT_LEN_FULL		21
-#define CAUSAL_TCPOPT_LEN_SHORT		13
 #define CAUSAL_TCPOPT_VERSION		0
 
 #define CAUSAL_TCPOPT_F_INEXACT		0x01
@@ -66,11 +64,9 @@
 #define CAUSAL_TCPOPT_F_INCOMPLETE	0x04
 #define CAUSAL_TCPOPT_F_VERSION_SHIFT	6
 
-/* Offsets inside the option. */
-#define CAUSAL_TCPOPT_OFF_FLAGS		4
-#define CAUSAL_TCPOPT_OFF_STAMP		5
-#define CAUSAL_TCPOPT_OFF_NODE		13
-#define CAUSAL_TCPOPT_HDR		4	/* kind, length, ExID */
+/* The option: kind, length and ExID, then the payload, flags first. */
+#define CAUSAL_TCPOPT_HDR		4
+#define CAUSAL_TCPOPT_OFF_FLAGS		CAUSAL_TCPOPT_HDR
 
 /* Payload (flags and body) offsets and sizes. */
 #define CAUSAL_PAY_STAMP		1
@@ -81,10 +77,6 @@
 #define CAUSAL_PAY_VEC_ID_BYTES		7
 #define CAUSAL_PAY_VEC_MAX_ENTRIES	3
 #define CAUSAL_PAY_MAX			(1 + CAUSAL_PAY_VEC_MAX_ENTRIES * CAUSAL_PAY_VEC_ENTRY)
-
-/* Bytes of TCP header the option takes once padded to 4 bytes. */
-#define CAUSAL_TCPOPT_SPACE_FULL	24
-#define CAUSAL_TCPOPT_SPACE_SHORT	16
 
 /* BPF programs must have these inline: they work on stack and packet memory. */
 #ifdef __bpf__
