@@ -21,6 +21,8 @@ packages=(
 	qemu-system-x86 busybox-static cpio kmod iproute2 iputils-ping jq util-linux
 	ethtool
 	procps
+	# incident analysis: exports checked by their consumers, a three-tier workload
+	graphviz nginx-light curl
 )
 
 missing() {
