@@ -36,6 +36,10 @@ struct {
 } causal_tcp SEC(".maps");
 
 extern int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st) __ksym;
+extern int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, int ret) __ksym;
+extern int causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st) __ksym;
+extern int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st) __ksym;
+extern int causal_sock_close(struct sock *sk) __ksym;
 extern int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 			   int copied) __ksym;
 extern void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st) __ksym;
@@ -65,18 +69,17 @@ static __always_inline void established(struct bpf_sock_ops *skops)
 				  BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
 }
 
-/* Payload sizes of the socket's clock form (a scalar until the first send). */
-static __always_inline void pay_sizes(struct causal_tcp_state *st, __u32 *max,
-				      __u32 *step, __u32 *min)
+/* The payload form of the socket's clock (a scalar until the first send). */
+static __always_inline __u32 pay_form(struct causal_tcp_state *st, int *vector)
 {
-	*max = st->pay_max;
-	*step = st->pay_step;
-	*min = st->pay_min;
-	if (!*max || *max > CAUSAL_PAY_MAX || !*step) {
-		*max = CAUSAL_PAY_SCALAR_FULL;
-		*step = CAUSAL_PAY_SCALAR_FULL - CAUSAL_PAY_SCALAR_SHORT;
-		*min = CAUSAL_PAY_SCALAR_SHORT;
+	__u32 max = st->pay_max;
+
+	*vector = st->pay_vector;
+	if (!max || max > CAUSAL_PAY_MAX) {
+		*vector = 0;
+		max = CAUSAL_PAY_SCALAR_FULL;
 	}
+	return max;
 }
 
 /*
@@ -87,7 +90,8 @@ static __always_inline void pay_sizes(struct causal_tcp_state *st, __u32 *max,
 static __always_inline void reserve(struct bpf_sock_ops *skops)
 {
 	struct causal_tcp_state *st;
-	__u32 flags = skops->skb_tcp_flags, max, step, min, len, i;
+	__u32 flags = skops->skb_tcp_flags, len, i;
+	int vector;
 
 	if (flags & TCPHDR_SYN)
 		return;
@@ -96,14 +100,11 @@ static __always_inline void reserve(struct bpf_sock_ops *skops)
 	st = state_of(skops);
 	if (!st || !(st->flags & CAUSAL_TS_TRACKED))
 		return;
-	pay_sizes(st, &max, &step, &min);
-	len = max;
-	for (i = 0; i <= CAUSAL_PAY_VEC_MAX_ENTRIES; i++) {
+	len = pay_form(st, &vector);
+	for (i = 0; i <= CAUSAL_PAY_VEC_MAX_ENTRIES && len; i++) {
 		if (!bpf_reserve_hdr_opt(skops, CAUSAL_TCPOPT_HDR + len, 0))
 			return;
-		if (len < min + step)
-			break;
-		len -= step;
+		len = causal_pay_shorter(vector, len);
 	}
 	if (flags)
 		st->nospace_out++;
@@ -134,7 +135,8 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops)
 	struct tcphdr *th = data;
 	struct causal_tcp_state *st;
 	__u8 opt[64];	/* a power of two: sizes are masked into it */
-	__u32 slot, len, full, step, min, size, i;
+	__u32 slot, len, full, size, i;
+	int vector;
 
 	if ((void *)(th + 1) > end || skops->skb_len <= th->doff * 4U)
 		return;
@@ -149,18 +151,12 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops)
 	}
 	__builtin_memcpy(&opt[CAUSAL_TCPOPT_HDR], st->tx_pay[slot], CAUSAL_PAY_ROOM);
 	full = st->tx_len[slot];
-	if (!(opt[CAUSAL_TCPOPT_OFF_FLAGS] & CAUSAL_TCPOPT_F_VECTOR)) {
-		step = CAUSAL_PAY_SCALAR_FULL - CAUSAL_PAY_SCALAR_SHORT;
-		min = CAUSAL_PAY_SCALAR_SHORT;
-	} else {
-		step = CAUSAL_PAY_VEC_ENTRY;
-		min = 1;
-	}
+	vector = !!(opt[CAUSAL_TCPOPT_OFF_FLAGS] & CAUSAL_TCPOPT_F_VECTOR);
 	opt[0] = CAUSAL_TCPOPT_KIND;
 	opt[2] = CAUSAL_TCPOPT_EXID >> 8;
 	opt[3] = CAUSAL_TCPOPT_EXID & 0xff;
 	len = full;
-	for (i = 0; i <= CAUSAL_PAY_VEC_MAX_ENTRIES; i++) {
+	for (i = 0; i <= CAUSAL_PAY_VEC_MAX_ENTRIES && len; i++) {
 		size = CAUSAL_TCPOPT_HDR + len;
 		if (size > CAUSAL_TCPOPT_HDR + CAUSAL_PAY_MAX)
 			break;
@@ -169,18 +165,16 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops)
 		size &= 63;
 		if (size <= CAUSAL_TCPOPT_HDR)
 			break;
-		if (len < full && (opt[CAUSAL_TCPOPT_OFF_FLAGS] & CAUSAL_TCPOPT_F_VECTOR))
+		if (len < full && vector)
 			opt[CAUSAL_TCPOPT_OFF_FLAGS] |= CAUSAL_TCPOPT_F_INCOMPLETE;
 		opt[1] = size;
 		if (!bpf_store_hdr_opt(skops, opt, size, 0)) {
 			st->stamped_out++;
-			if (len < full && (opt[CAUSAL_TCPOPT_OFF_FLAGS] & CAUSAL_TCPOPT_F_VECTOR))
+			if (len < full && vector)
 				st->incomplete_out++;
 			return;
 		}
-		if (len < min + step)
-			break;
-		len -= step;
+		len = causal_pay_shorter(vector, len);
 	}
 	st->nospace_out++;
 }
@@ -200,6 +194,32 @@ static __always_inline int rx_same(struct causal_tcp_state *st, __u32 i,
 }
 
 /*
+ * Merge bytes [start, end) that came with @pay into the last of the full
+ * history: a scalar takes the newer send's stamp and name (an upper bound),
+ * a vector keeps the older entries (a lower bound); both are flagged.
+ */
+static __always_inline void rx_fold(struct causal_tcp_state *st, __u32 start,
+				    __u32 end, const __u8 *pay, __u32 len)
+{
+	const __u32 last = CAUSAL_RX_SLOTS - 1;
+	__u64 a, b;
+
+	if (before32(st->rx_end[last], end))
+		st->rx_end[last] = end;
+	if (before32(start, st->rx_start[last]))
+		st->rx_start[last] = start;
+	if (!((st->rx_pay[last][0] | pay[0]) & CAUSAL_TCPOPT_F_VECTOR)) {
+		a = causal_wire_get64(&st->rx_pay[last][CAUSAL_PAY_STAMP]);
+		b = causal_wire_get64(&pay[CAUSAL_PAY_STAMP]);
+		if (a <= b) {
+			__builtin_memcpy(st->rx_pay[last], pay, CAUSAL_PAY_ROOM);
+			st->rx_len[last] = len;
+		}
+	}
+	st->rx_pay[last][0] |= CAUSAL_TCPOPT_F_INEXACT;
+}
+
+/*
  * Remember that bytes [start, end) came with payload @pay.  A range that
  * continues the last one with the same payload extends it (the segments of
  * one send).  With no slot left it is merged into the last one, flagged
@@ -210,7 +230,6 @@ static __always_inline void rx_push(struct causal_tcp_state *st, __u32 start,
 				    __u32 end, const __u8 *pay, __u32 len)
 {
 	__u32 n = st->rx_count, last;
-	__u64 a, b;
 
 	if (n > CAUSAL_RX_SLOTS) {
 		st->rx_count = 0;
@@ -226,17 +245,7 @@ static __always_inline void rx_push(struct causal_tcp_state *st, __u32 start,
 			return;
 		}
 		if (n == CAUSAL_RX_SLOTS) {
-			if (before32(st->rx_end[last], end))
-				st->rx_end[last] = end;
-			if (before32(start, st->rx_start[last]))
-				st->rx_start[last] = start;
-			if (!((st->rx_pay[last][0] | pay[0]) & CAUSAL_TCPOPT_F_VECTOR)) {
-				a = causal_wire_get64(&st->rx_pay[last][CAUSAL_PAY_STAMP]);
-				b = causal_wire_get64(&pay[CAUSAL_PAY_STAMP]);
-				if (a < b)
-					causal_wire_put64(&st->rx_pay[last][CAUSAL_PAY_STAMP], b);
-			}
-			st->rx_pay[last][0] |= CAUSAL_TCPOPT_F_INEXACT;
+			rx_fold(st, start, end, pay, len);
 			return;
 		}
 	}
@@ -345,10 +354,7 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops)
 		if (i < plen)
 			pay[i] = buf[(off + i) & 63];
 	/* The version, and a length that is one of the forms. */
-	if (pay[0] >> CAUSAL_TCPOPT_F_VERSION_SHIFT != CAUSAL_TCPOPT_VERSION ||
-	    (pay[0] & CAUSAL_TCPOPT_F_VECTOR ?
-	     (plen - 1) % CAUSAL_PAY_VEC_ENTRY :
-	     plen != CAUSAL_PAY_SCALAR_FULL && plen != CAUSAL_PAY_SCALAR_SHORT)) {
+	if (!causal_pay_valid(pay, plen, CAUSAL_PAY_MAX)) {
 		st->malformed_in++;
 		return;
 	}
@@ -382,13 +388,44 @@ int causal_sockops(struct bpf_sock_ops *skops)
 	return 1;
 }
 
-/* Sockets of the attached cgroup have a record; others are not ours. */
+/*
+ * Sockets of the attached cgroup are marked when they are made, and TCP
+ * ones get a record when they connect or are established; others are not
+ * ours.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} causal_mark SEC(".maps");
+
+#define SOCK_STREAM	1
+#define SOCK_DGRAM	2
+
+SEC("cgroup/sock_create")
+int causal_sock_create(struct bpf_sock *sk)
+{
+	if ((sk->type == SOCK_DGRAM && sk->protocol == IPPROTO_UDP) ||
+	    (sk->type == SOCK_STREAM && sk->protocol == IPPROTO_TCP))
+		bpf_sk_storage_get(&causal_mark, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	return 1;
+}
+
 static __always_inline void on_send(struct sock *sk)
 {
 	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
 
 	if (st)
 		causal_tcp_send(sk, st);
+}
+
+static __always_inline void on_sent(struct sock *sk, int ret)
+{
+	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+
+	if (st)
+		causal_tcp_sent(sk, st, ret);
 }
 
 static __always_inline void on_recv(struct sock *sk, int copied)
@@ -415,6 +452,67 @@ SEC("fentry/do_tcp_sendpages")
 int BPF_PROG(causal_sendpage, struct sock *sk)
 {
 	on_send(sk);
+	return 0;
+}
+
+/* A send is over: how many bytes it queued. */
+SEC("fexit/tcp_sendmsg_locked")
+int BPF_PROG(causal_sent, struct sock *sk, struct msghdr *msg, size_t size, int ret)
+{
+	on_sent(sk, ret);
+	return 0;
+}
+
+SEC("fexit/do_tcp_sendpages")
+int BPF_PROG(causal_sentpage, struct sock *sk, struct page *page, int offset,
+	     size_t size, int flags, ssize_t ret)
+{
+	on_sent(sk, ret);
+	return 0;
+}
+
+/* A connect of a socket of the cgroup sent its SYN: its record starts. */
+SEC("fexit/tcp_connect")
+int BPF_PROG(causal_connect, struct sock *sk, int ret)
+{
+	struct causal_tcp_state *st;
+
+	if (ret || !bpf_sk_storage_get(&causal_mark, sk, 0, 0))
+		return 0;
+	st = bpf_sk_storage_get(&causal_tcp, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (st)
+		causal_tcp_connect(sk, st);
+	return 0;
+}
+
+/*
+ * An application accepted a connection (the new socket got its record when
+ * it was established).  Only the first two arguments are read: the others
+ * differ between kernels.
+ */
+SEC("fexit/inet_accept")
+int BPF_PROG(causal_accept, struct socket *sock, struct socket *newsock)
+{
+	struct causal_tcp_state *st;
+	struct sock *sk = newsock->sk;
+
+	if (!sk)
+		return 0;
+	st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	if (st)
+		causal_tcp_accept(sk, st);
+	return 0;
+}
+
+/* An application closes a TCP or UDP socket of ours. */
+SEC("fentry/inet_release")
+int BPF_PROG(causal_release, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (sk && (bpf_sk_storage_get(&causal_tcp, sk, 0, 0) ||
+		   bpf_sk_storage_get(&causal_mark, sk, 0, 0)))
+		causal_sock_close(sk);
 	return 0;
 }
 
@@ -453,31 +551,15 @@ int BPF_PROG(causal_close, struct sock *sk)
  * no connection to be established); its datagrams are stamped and their
  * stamps merged by the module (kmod/udp.c).
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u32);
-} causal_udp SEC(".maps");
 
 extern int causal_udp_track(struct sock *sk) __ksym;
 extern int causal_udp_send(struct sk_buff *skb) __ksym;
 extern int causal_udp_rx(struct sk_buff *skb) __ksym;
 extern int causal_udp_recv(struct sock *sk, struct sk_buff *skb) __ksym;
 
-#define SOCK_DGRAM	2
-
-SEC("cgroup/sock_create")
-int causal_sock_create(struct bpf_sock *sk)
-{
-	if (sk->type == SOCK_DGRAM && sk->protocol == IPPROTO_UDP)
-		bpf_sk_storage_get(&causal_udp, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	return 1;
-}
-
 static __always_inline void udp_sending(struct sock *sk)
 {
-	if (bpf_sk_storage_get(&causal_udp, sk, 0, 0))
+	if (bpf_sk_storage_get(&causal_mark, sk, 0, 0))
 		causal_udp_track(sk);
 }
 
@@ -536,7 +618,7 @@ int BPF_PROG(causal_udp_in6, struct sk_buff *skb)
 SEC("fentry/skb_consume_udp")
 int BPF_PROG(causal_udp_read, struct sock *sk, struct sk_buff *skb, int len)
 {
-	if (len >= 0 && bpf_sk_storage_get(&causal_udp, sk, 0, 0))
+	if (len >= 0 && bpf_sk_storage_get(&causal_mark, sk, 0, 0))
 		causal_udp_recv(sk, skb);
 	return 0;
 }

@@ -6,8 +6,10 @@
  * per participant (include/causal/vclock.h, kmod/vec.c).
  */
 
+#include <linux/bpf.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <net/sock.h>
 #include <causal/clock.h>
 #include <causal/vclock.h>
 #include <uapi/linux/causal.h>
@@ -15,6 +17,8 @@
 
 #include "ctx.h"
 #include "event.h"
+#include "kfunc.h"
+#include "notify.h"
 #include "vec.h"
 
 /* Remember who sent or received last. */
@@ -70,11 +74,15 @@ u64 causal_event(struct causal_sock *cs, const u64 *remote)
 	return c;
 }
 
-/* The payload of a scalar stamp, with the node id: its length. */
-u32 causal_pay_scalar(u8 *pay, u64 stamp, u64 node)
+/*
+ * The payload of a scalar stamp, naming its send by its event number and
+ * node: its length.
+ */
+u32 causal_pay_scalar(u8 *pay, u64 stamp, u64 event, u64 node)
 {
 	pay[0] = CAUSAL_TCPOPT_VERSION << CAUSAL_TCPOPT_F_VERSION_SHIFT;
 	causal_wire_put64(&pay[CAUSAL_PAY_STAMP], stamp);
+	causal_wire_putn(&pay[CAUSAL_PAY_EVENT], event, 4);
 	causal_wire_put64(&pay[CAUSAL_PAY_NODE], node);
 	return CAUSAL_PAY_SCALAR_FULL;
 }
@@ -98,7 +106,8 @@ static struct causal_vclock *causal_event_vclock(struct causal_sock *cs)
  * participant's entry, and hand the result back to the thread.
  */
 static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *vs,
-				  struct causal_vclock *vt, int *drops)
+				  struct causal_vclock *vt, int *drops,
+				  struct causal_note *note)
 {
 	u64 own = vt ? vt->id : vs->id;
 	u32 n;
@@ -117,6 +126,7 @@ static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *
 	n = causal_vec_get(vs->v, own);
 	WRITE_ONCE(cs->clock, n);
 	WRITE_ONCE(cs->vec_owner, own);
+	causal_note_vec(note, own, vs->v);
 	return n;
 }
 
@@ -153,6 +163,7 @@ static void causal_pay_vent(u8 *pay, u32 i, u64 id, u32 n)
  *	peer, so they go again with this one
  * @carry_len: its length
  * @clock: out: the participant's count after the send
+ * @note: the send's note, or NULL
  *
  * Ticks the clock and encodes the participant's own entry first, then those
  * of @carry, then the others (with @diff, those above what was sent or
@@ -164,7 +175,8 @@ static void causal_pay_vent(u8 *pay, u32 i, u64 id, u32 n)
  * Return: the payload's length.
  */
 u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
-		    const u8 *carry, u32 carry_len, u64 *clock)
+		    const u8 *carry, u32 carry_len, u64 *clock,
+		    struct causal_note *note)
 {
 	struct causal_net *cn = cs->cn;
 	struct causal_vclock *vs = causal_event_vclock(cs), *vt;
@@ -180,7 +192,7 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
 	}
 	vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width));
 	spin_lock_bh(&vs->lock);
-	*clock = causal_vec_tick_locked(cs, vs, vt, &drops);
+	*clock = causal_vec_tick_locked(cs, vs, vt, &drops, note);
 	own = vt ? vt->id : vs->id;
 	causal_pay_vent(pay, n++, own, *clock);
 	if (diff)
@@ -235,10 +247,12 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
  * causal_vec_recv_begin() - start a vector receive on @cs
  * @cs: the socket, under its lock
  * @rx: out: the receive in progress
+ * @note: the receive's note, or NULL
  *
  * Return: false without memory for the clock (the receive is not recorded).
  */
-bool causal_vec_recv_begin(struct causal_sock *cs, struct causal_vec_rx *rx)
+bool causal_vec_recv_begin(struct causal_sock *cs, struct causal_vec_rx *rx,
+			   struct causal_note *note)
 {
 	struct causal_net *cn = cs->cn;
 	struct causal_vclock *vs = causal_event_vclock(cs);
@@ -248,6 +262,7 @@ bool causal_vec_recv_begin(struct causal_sock *cs, struct causal_vec_rx *rx)
 	*rx = (struct causal_vec_rx){
 		.vs = vs,
 		.vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width)),
+		.note = note,
 	};
 	spin_lock_bh(&vs->lock);
 	return true;
@@ -296,11 +311,73 @@ u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool l
 	lost |= rx->lost;
 	if (lost)
 		vs->v->lossy = 1;
-	c = causal_vec_tick_locked(cs, vs, rx->vt, &drops);
+	c = causal_vec_tick_locked(cs, vs, rx->vt, &drops, rx->note);
 	spin_unlock_bh(&vs->lock);
 	causal_task_note(cs);
 	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
 	if (lost)
 		causal_sock_count(cs, CAUSAL_STAT_LOSSY_IN, 1);
 	return c;
+}
+
+/**
+ * causal_local_event() - an event on @cs that neither sends nor receives
+ * @cs: the socket (connect, accept, close)
+ * @note: its note, or NULL
+ *
+ * Return: the event's clock (in vector mode, the participant's count).
+ */
+u64 causal_local_event(struct causal_sock *cs, struct causal_note *note)
+{
+	struct causal_net *cn = cs->cn;
+	struct causal_vclock *vs, *vt;
+	int drops = 0;
+	u64 c;
+
+	if (READ_ONCE(cn->clock) != CAUSAL_CLOCK_VECTOR)
+		return causal_event(cs, NULL);
+	vs = causal_event_vclock(cs);
+	if (!vs)
+		return 0;
+	vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width));
+	spin_lock_bh(&vs->lock);
+	c = causal_vec_tick_locked(cs, vs, vt, &drops, note);
+	spin_unlock_bh(&vs->lock);
+	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
+	return c;
+}
+
+/**
+ * causal_local_note() - a local event of @cs, reported to listeners
+ * @cs: the socket
+ * @sk: its socket, connected or not
+ * @type: enum causal_event_type: connect, accept or close
+ */
+void causal_local_note(struct causal_sock *cs, struct sock *sk, u8 type)
+{
+	struct causal_note_addr a;
+	struct causal_note n;
+	u64 c;
+
+	causal_note_begin(&n, cs->cn, sock_net(sk), type,
+			  READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR);
+	c = causal_local_event(cs, &n);
+	causal_note_addr_sk(&a, sk);
+	causal_note_end(&n, cs, &a, c);
+}
+
+/**
+ * causal_sock_close() - an application closes a socket causal keeps
+ * @sk: the socket (fentry of inet_release)
+ *
+ * Return: 0, or -ENOENT for a socket causal does not keep.
+ */
+__bpf_kfunc int causal_sock_close(struct sock *sk)
+{
+	struct causal_sock *cs = causal_sock_lookup(sk);
+
+	if (!cs)
+		return -ENOENT;
+	causal_local_note(cs, sk, CAUSAL_EVENT_TYPE_CLOSE);
+	return 0;
 }

@@ -8,8 +8,12 @@
 
 BTF_KFUNCS_START(causal_kfunc_ids)
 BTF_ID_FLAGS(func, causal_tcp_send)
+BTF_ID_FLAGS(func, causal_tcp_sent)
 BTF_ID_FLAGS(func, causal_tcp_recv)
+BTF_ID_FLAGS(func, causal_tcp_connect)
+BTF_ID_FLAGS(func, causal_tcp_accept)
 BTF_ID_FLAGS(func, causal_tcp_close)
+BTF_ID_FLAGS(func, causal_sock_close)
 BTF_ID_FLAGS(func, causal_udp_track)
 BTF_ID_FLAGS(func, causal_udp_send)
 BTF_ID_FLAGS(func, causal_udp_rx)

@@ -14,8 +14,12 @@
 #include "compat.h"
 
 int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st);
+int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, int ret);
 int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int copied);
+int causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st);
+int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st);
 void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st);
+int causal_sock_close(struct sock *sk);
 int causal_udp_track(struct sock *sk);
 int causal_udp_send(struct sk_buff *skb);
 int causal_udp_rx(struct sk_buff *skb);

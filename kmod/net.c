@@ -81,6 +81,7 @@ static int __net_init causal_net_setup(struct net *net)
 	atomic_set(&cn->sockets, 0);
 	xa_init_flags(&cn->socks, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	atomic_set(&cn->gen, 1);
+	atomic64_set(&cn->events, 0);
 	return 0;
 }
 

@@ -25,6 +25,7 @@ enum causal_stat {
 	CAUSAL_STAT_VECTOR_INCOMPLETE_OUT,
 	CAUSAL_STAT_VECTOR_WIDTH_DROPS,
 	CAUSAL_STAT_LOSSY_IN,
+	CAUSAL_STAT_EVENTS_DROPPED,
 	CAUSAL_STAT_NR,
 };
 
@@ -48,6 +49,7 @@ struct causal_pcpu_stats {
  * @socks: those sockets by id, in the order dumps walk them
  * @next_id: where the next id is looked for
  * @gen: changes whenever @socks does, for dumps to detect it
+ * @events: the number of the node's latest event (kmod/notify.c)
  * @stats: per-CPU counters
  * @udp_rx: stamps of UDP datagrams received and not yet read, made on the
  *	first (kmod/udp.c)
@@ -62,6 +64,7 @@ struct causal_net {
 	struct xarray socks;
 	u32 next_id;
 	atomic_t gen;
+	atomic64_t events;
 	struct causal_pcpu_stats __percpu *stats;
 	struct causal_udp_rx *udp_rx;
 };

@@ -57,6 +57,10 @@ static const struct genl_ops causal_nl_ops[] = {
 	},
 };
 
+static const struct genl_multicast_group causal_nl_mcgrps[] = {
+	[CAUSAL_NLGRP_EVENTS] = { .name = "events", .flags = GENL_MCAST_CAP_NET_ADMIN, },
+};
+
 struct genl_family causal_nl_family __ro_after_init = {
 	.name		= CAUSAL_FAMILY_NAME,
 	.version	= CAUSAL_FAMILY_VERSION,
@@ -65,4 +69,6 @@ struct genl_family causal_nl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= causal_nl_ops,
 	.n_ops		= ARRAY_SIZE(causal_nl_ops),
+	.mcgrps		= causal_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(causal_nl_mcgrps),
 };

@@ -17,6 +17,10 @@ int causal_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info);
 int causal_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int causal_nl_compare_doit(struct sk_buff *skb, struct genl_info *info);
 
+enum {
+	CAUSAL_NLGRP_EVENTS,
+};
+
 extern struct genl_family causal_nl_family;
 
 #endif /* _LINUX_CAUSAL_GEN_H */

@@ -33,6 +33,7 @@ static const u16 causal_stat_attr[CAUSAL_STAT_NR] = {
 	[CAUSAL_STAT_VECTOR_INCOMPLETE_OUT] = CAUSAL_A_STATS_VECTOR_INCOMPLETE_OUT,
 	[CAUSAL_STAT_VECTOR_WIDTH_DROPS] = CAUSAL_A_STATS_VECTOR_WIDTH_DROPS,
 	[CAUSAL_STAT_LOSSY_IN]		= CAUSAL_A_STATS_LOSSY_IN,
+	[CAUSAL_STAT_EVENTS_DROPPED]	= CAUSAL_A_STATS_EVENTS_DROPPED,
 };
 
 /*
@@ -135,6 +136,34 @@ int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/**
+ * causal_nl_put_vec() - a vector clock as attributes
+ * @skb: the message
+ * @attr: the multi-attr nest of its entries (a vent set each)
+ * @lossy_attr: the flag put when it is lossy
+ * @v: the clock, stable (under its lock)
+ *
+ * Return: 0, or -EMSGSIZE (the message may hold some of it).
+ */
+int causal_nl_put_vec(struct sk_buff *skb, int attr, int lossy_attr,
+		      const struct causal_vec *v)
+{
+	struct nlattr *nest;
+	int i;
+
+	if (v->lossy && nla_put_flag(skb, lossy_attr))
+		return -EMSGSIZE;
+	for (i = 0; i < v->len; i++) {
+		nest = nla_nest_start(skb, attr);
+		if (!nest ||
+		    nla_put_u64_64bit(skb, CAUSAL_A_VENT_ID, v->e[i].id, CAUSAL_A_VENT_PAD) ||
+		    nla_put_u32(skb, CAUSAL_A_VENT_COUNT, v->e[i].n))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	return 0;
+}
+
 /*
  * The vector clock of a socket: the participant of its latest event, its
  * entries, whether it is lossy.
@@ -142,25 +171,14 @@ int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 static int causal_put_vector(struct sk_buff *skb, const struct causal_sock *cs,
 			     struct causal_vclock *vc)
 {
-	struct nlattr *start = (struct nlattr *)skb_tail_pointer(skb), *nest;
+	struct nlattr *start = (struct nlattr *)skb_tail_pointer(skb);
 	u64 owner = READ_ONCE(cs->vec_owner) ?: vc->id;
-	int i, err = -EMSGSIZE;
+	int err;
 
 	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_VECTOR_ID, owner, CAUSAL_A_SOCK_PAD))
 		return -EMSGSIZE;
 	spin_lock_bh(&vc->lock);
-	if (vc->v->lossy && nla_put_flag(skb, CAUSAL_A_SOCK_VECTOR_LOSSY))
-		goto cancel;
-	for (i = 0; i < vc->v->len; i++) {
-		nest = nla_nest_start(skb, CAUSAL_A_SOCK_VECTOR);
-		if (!nest ||
-		    nla_put_u64_64bit(skb, CAUSAL_A_VENT_ID, vc->v->e[i].id, CAUSAL_A_VENT_PAD) ||
-		    nla_put_u32(skb, CAUSAL_A_VENT_COUNT, vc->v->e[i].n))
-			goto cancel;
-		nla_nest_end(skb, nest);
-	}
-	err = 0;
-cancel:
+	err = causal_nl_put_vec(skb, CAUSAL_A_SOCK_VECTOR, CAUSAL_A_SOCK_VECTOR_LOSSY, vc->v);
 	spin_unlock_bh(&vc->lock);
 	if (err)
 		nlmsg_trim(skb, start);

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/sock_diag.h>
 #include <net/inet_sock.h>
+#include <net/netlink.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 
@@ -135,6 +136,7 @@ static void causal_sock_free_rcu(struct rcu_head *head)
 	struct causal_sock *cs = container_of(head, struct causal_sock, rcu);
 
 	causal_vclock_free(cs->vc);
+	nlmsg_free(cs->send_note.msg);
 	kmem_cache_free(causal_sock_cache, cs);
 }
 

@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 #include "net.h"
+#include "notify.h"
 #include "vec.h"
 
 /**
@@ -33,6 +34,8 @@
  * @vc: the socket's vector clock, made on its first event in vector mode
  * @vec_owner: participant id of the latest vector event
  * @vec_missed: an event found no memory for @vc: it starts lossy
+ * @send_note: the note of a TCP send under way, sent when it is over
+ * @send_seq: the sequence number of its first byte
  * @pid: thread group of the last task that sent or received
  * @comm: its command name
  * @rcu: for freeing after readers are done
@@ -60,6 +63,8 @@ struct causal_sock {
 	struct causal_vclock *vc;
 	u64 vec_owner;
 	u8 vec_missed;
+	struct causal_note send_note;
+	u32 send_seq;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct rcu_head rcu;

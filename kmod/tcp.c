@@ -32,6 +32,7 @@
 #include "event.h"
 #include "sock.h"
 #include "kfunc.h"
+#include "notify.h"
 
 /* Move what sock_ops counted into the socket's and the node's counters. */
 static void causal_drain(struct causal_sock *cs, struct causal_tcp_state *st)
@@ -73,15 +74,8 @@ static bool causal_pay_vector(const u8 *pay)
 /* Tell sock_ops how much room the payloads of the node's clock form take. */
 static void causal_pay_sizes(struct causal_tcp_state *st, bool vector)
 {
-	if (vector) {
-		st->pay_max = CAUSAL_PAY_MAX;
-		st->pay_step = CAUSAL_PAY_VEC_ENTRY;
-		st->pay_min = 1;
-	} else {
-		st->pay_max = CAUSAL_PAY_SCALAR_FULL;
-		st->pay_step = CAUSAL_PAY_SCALAR_FULL - CAUSAL_PAY_SCALAR_SHORT;
-		st->pay_min = CAUSAL_PAY_SCALAR_SHORT;
-	}
+	st->pay_max = vector ? CAUSAL_PAY_MAX : CAUSAL_PAY_SCALAR_FULL;
+	st->pay_vector = vector;
 }
 
 /* Drop history entry @i, keeping the order of the others. */
@@ -146,7 +140,52 @@ static const u8 *causal_tx_unsent(struct sock *sk, struct causal_tcp_state *st,
 	return st->tx_pay[last];
 }
 
+/*
+ * The sends a receive took bytes of, as the payloads of @used rx ranges
+ * name them: a scalar by its event number and node (@node when its payload
+ * left the node out), a vector by its first entry, the sender's own.
+ */
+static void causal_tcp_keys(struct causal_note *n, const struct causal_tcp_state *st,
+			    u32 used, u64 node)
+{
+	u32 i;
+
+	if (!n->msg)
+		return;
+	for (i = 0; i < st->rx_count; i++) {
+		const u8 *pay = st->rx_pay[i];
+
+		if (!(used & BIT(i)))
+			continue;
+		if (causal_pay_vector(pay) && st->rx_len[i] > CAUSAL_PAY_VEC_ENTRY)
+			causal_note_key(n, true,
+					causal_wire_getn(&pay[1], CAUSAL_PAY_VEC_ID_BYTES),
+					causal_wire_getn(&pay[1 + CAUSAL_PAY_VEC_ID_BYTES], 4));
+		else if (!causal_pay_vector(pay) && st->rx_len[i] >= CAUSAL_PAY_SCALAR_KEYED)
+			causal_note_key(n, false,
+					st->rx_len[i] == CAUSAL_PAY_SCALAR_FULL ?
+					causal_wire_get64(&pay[CAUSAL_PAY_NODE]) : node,
+					causal_wire_getn(&pay[CAUSAL_PAY_EVENT], 4));
+	}
+}
+
 /* kfuncs: declared in kfunc.h, called from BPF programs only. */
+
+/* Send the note of a send that is over, with the bytes it queued. */
+static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk, int sent)
+{
+	struct causal_note *n = &cs->send_note;
+	struct causal_note_addr a;
+
+	if (!n->msg && !n->lost)
+		return;
+	causal_note_u32(n, CAUSAL_A_EVENT_BYTES, max(sent, 0));
+	causal_note_u32(n, CAUSAL_A_EVENT_SEQ, cs->send_seq);
+	causal_note_addr_sk(&a, sk);
+	causal_note_end(n, cs, &a, READ_ONCE(cs->last_send));
+	n->msg = NULL;
+	n->lost = false;
+}
 
 /**
  * causal_tcp_send() - an application starts sending on a TCP socket
@@ -154,7 +193,7 @@ static const u8 *causal_tx_unsent(struct sock *sk, struct causal_tcp_state *st,
  * @st: its record in the causal_tcp socket storage
  *
  * Ticks the clock, makes the coming bytes start a new skb and records the
- * stamp they will carry.
+ * stamp they will carry.  The event's note waits for causal_tcp_sent().
  *
  * Return: 0, or -ENOENT when the socket goes untracked.
  */
@@ -162,6 +201,7 @@ __bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 {
 	struct causal_sock *cs = causal_tcp_sock(sk, st);
 	u8 pay[CAUSAL_PAY_ROOM] = {};
+	struct causal_note *n;
 	const u8 *carry;
 	struct sk_buff *tail;
 	u32 len, carry_len;
@@ -171,22 +211,78 @@ __bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 	if (!cs)
 		return -ENOENT;
 	causal_drain(cs, st);
+	causal_tcp_send_done(cs, sk, 0);
 	tail = tcp_write_queue_tail(sk);
 	if (tail)
 		TCP_SKB_CB(tail)->eor = 1;
 	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
+	n = &cs->send_note;
+	causal_note_begin(n, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_SEND, vector);
 	if (vector) {
 		carry = causal_tx_unsent(sk, st, &carry_len);
 		len = causal_vec_send(cs, pay, CAUSAL_PAY_VEC_MAX_ENTRIES, true,
-				      carry, carry_len, &c);
+				      carry, carry_len, &c, n);
 	} else {
 		c = causal_event(cs, NULL);
-		len = causal_pay_scalar(pay, c, READ_ONCE(cs->cn->node_id));
+		len = causal_pay_scalar(pay, c, n->id, READ_ONCE(cs->cn->node_id));
 	}
+	cs->send_seq = tcp_sk(sk)->write_seq;
 	WRITE_ONCE(cs->last_send, c);
 	causal_sock_count(cs, CAUSAL_STAT_SENDS, 1);
 	causal_pay_sizes(st, vector);
-	causal_tx_push(st, tcp_sk(sk)->snd_una, tcp_sk(sk)->write_seq, pay, len);
+	causal_tx_push(st, tcp_sk(sk)->snd_una, cs->send_seq, pay, len);
+	return 0;
+}
+
+/**
+ * causal_tcp_sent() - a send is over
+ * @sk: the socket, with its lock held (fexit of tcp_sendmsg_locked)
+ * @st: its record in the causal_tcp socket storage
+ * @ret: what the send returned: the bytes queued, or an error
+ *
+ * Return: 0, or -ENOENT for a socket causal does not keep.
+ */
+__bpf_kfunc int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, int ret)
+{
+	struct causal_sock *cs = causal_sock_lookup(sk);
+
+	if (!cs)
+		return -ENOENT;
+	causal_tcp_send_done(cs, sk, ret);
+	return 0;
+}
+
+/**
+ * causal_tcp_connect() - a TCP connect sent its SYN
+ * @sk: the socket, with its lock held (fexit of tcp_connect)
+ * @st: its record in the causal_tcp socket storage
+ *
+ * Return: 0, or -ENOENT when the socket goes untracked.
+ */
+__bpf_kfunc int causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st)
+{
+	struct causal_sock *cs = causal_tcp_sock(sk, st);
+
+	if (!cs)
+		return -ENOENT;
+	causal_local_note(cs, sk, CAUSAL_EVENT_TYPE_CONNECT);
+	return 0;
+}
+
+/**
+ * causal_tcp_accept() - an application accepted a TCP connection
+ * @sk: the new socket (fexit of inet_accept)
+ * @st: its record in the causal_tcp socket storage
+ *
+ * Return: 0, or -ENOENT when the socket goes untracked.
+ */
+__bpf_kfunc int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st)
+{
+	struct causal_sock *cs = causal_tcp_sock(sk, st);
+
+	if (!cs)
+		return -ENOENT;
+	causal_local_note(cs, sk, CAUSAL_EVENT_TYPE_ACCEPT);
 	return 0;
 }
 
@@ -206,7 +302,9 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 				int copied)
 {
 	struct causal_sock *cs;
+	struct causal_note_addr a;
 	struct causal_vec_rx rx;
+	struct causal_note note;
 	u32 end, start, pos, i, n, len, used = 0;
 	bool have = false, inexact = false, vector, lost;
 	u64 stamp = 0, node = 0, c;
@@ -255,9 +353,11 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 	}
 	lost = before(pos, end);
 
+	causal_note_begin(&note, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_RECV, vector);
+	causal_tcp_keys(&note, st, used, node ?: READ_ONCE(cs->remote_node));
 	if (vector) {
 		c = 0;
-		if (causal_vec_recv_begin(cs, &rx)) {
+		if (causal_vec_recv_begin(cs, &rx, &note)) {
 			for (i = 0; i < st->rx_count; i++) {
 				if (!(used & BIT(i)))
 					continue;
@@ -294,6 +394,15 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 		causal_sock_count(cs, CAUSAL_STAT_UNSTAMPED_IN, 1);
 	if (inexact)
 		causal_sock_count(cs, CAUSAL_STAT_INEXACT_IN, 1);
+
+	causal_note_u32(&note, CAUSAL_A_EVENT_BYTES, copied);
+	causal_note_u32(&note, CAUSAL_A_EVENT_SEQ, start);
+	if (lost)
+		causal_note_flag(&note, CAUSAL_A_EVENT_UNSTAMPED);
+	if (inexact)
+		causal_note_flag(&note, CAUSAL_A_EVENT_INEXACT);
+	causal_note_addr_sk(&a, sk);
+	causal_note_end(&note, cs, &a, c);
 	return 0;
 }
 

@@ -35,6 +35,7 @@
 
 #include "event.h"
 #include "kfunc.h"
+#include "notify.h"
 #include "sock.h"
 
 #define CAUSAL_UDP_RX_BITS 6	/* sets */
@@ -188,6 +189,33 @@ static int causal_udp_append(struct sk_buff *skb, const u8 *data, u32 len)
 	return 0;
 }
 
+/*
+ * Finish the note of a datagram's send (@out) or receive: its addresses
+ * from its headers, seen from the socket, and its size.
+ */
+static void causal_udp_note_end(struct causal_note *n, struct causal_sock *cs,
+				const struct sk_buff *skb, bool out, u64 clock)
+{
+	const struct udphdr *uh = udp_hdr(skb);
+	struct causal_note_addr a = {};
+	struct in6_addr *src = out ? &a.saddr : &a.daddr;
+	struct in6_addr *dst = out ? &a.daddr : &a.saddr;
+
+	a.sport = out ? uh->source : uh->dest;
+	a.dport = out ? uh->dest : uh->source;
+	if (ip_hdr(skb)->version == 4) {
+		a.family = AF_INET;
+		memcpy(src, &ip_hdr(skb)->saddr, sizeof(__be32));
+		memcpy(dst, &ip_hdr(skb)->daddr, sizeof(__be32));
+	} else {
+		a.family = AF_INET6;
+		*src = ipv6_hdr(skb)->saddr;
+		*dst = ipv6_hdr(skb)->daddr;
+	}
+	causal_note_u32(n, CAUSAL_A_EVENT_BYTES, ntohs(uh->len) - sizeof(*uh));
+	causal_note_end(n, cs, &a, clock);
+}
+
 /**
  * causal_udp_send() - a datagram leaves
  * @skb: it (fentry of ip_send_skb or ip6_send_skb), with its UDP header and
@@ -202,9 +230,11 @@ __bpf_kfunc int causal_udp_send(struct sk_buff *skb)
 {
 	u8 pay[CAUSAL_UDP_PAY_MAX], area[CAUSAL_UDP_TRAILER_MAX];
 	struct sock *sk = skb->sk;
+	struct causal_note note;
 	struct causal_sock *cs;
 	struct udphdr *uh;
 	u32 plen, alen;
+	bool vector;
 	u64 c;
 
 	if (!sk || !sk_fullsock(sk) || sk->sk_protocol != IPPROTO_UDP ||
@@ -213,16 +243,19 @@ __bpf_kfunc int causal_udp_send(struct sk_buff *skb)
 	cs = causal_sock_lookup(sk);
 	if (!cs)
 		return -ENOENT;
-	if (READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR) {
-		plen = causal_vec_send(cs, pay, CAUSAL_UDP_VEC_MAX, false, NULL, 0, &c);
+	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
+	causal_note_begin(&note, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_SEND, vector);
+	if (vector) {
+		plen = causal_vec_send(cs, pay, CAUSAL_UDP_VEC_MAX, false, NULL, 0, &c, &note);
 	} else {
 		c = causal_event(cs, NULL);
-		plen = causal_pay_scalar(pay, c, READ_ONCE(cs->cn->node_id));
+		plen = causal_pay_scalar(pay, c, note.id, READ_ONCE(cs->cn->node_id));
 	}
 	WRITE_ONCE(cs->last_send, c);
 	causal_sock_count(cs, CAUSAL_STAT_SENDS, 1);
 
 	uh = udp_hdr(skb);
+	causal_udp_note_end(&note, cs, skb, true, c);
 	alen = causal_udp_build(area, ntohs(uh->len) & 1, pay, plen);
 	if (causal_udp_append(skb, area, alen)) {
 		causal_sock_count(cs, CAUSAL_STAT_NOSPACE_OUT, 1);
@@ -343,6 +376,7 @@ __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 {
 	u8 pay[CAUSAL_UDP_PAY_MAX];
 	struct causal_vec_rx rx;
+	struct causal_note note;
 	struct causal_sock *cs;
 	bool vector, ok;
 	u32 len;
@@ -354,8 +388,20 @@ __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 	len = causal_udp_take(cs->cn, skb, pay);
 	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
 	ok = len && !!(pay[0] & CAUSAL_TCPOPT_F_VECTOR) == vector;
+	causal_note_begin(&note, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_RECV, vector);
+	if (ok && vector && len > CAUSAL_PAY_VEC_ENTRY)
+		causal_note_key(&note, true, causal_wire_getn(&pay[1], CAUSAL_PAY_VEC_ID_BYTES),
+				causal_wire_getn(&pay[1 + CAUSAL_PAY_VEC_ID_BYTES], 4));
+	else if (ok && !vector && len >= CAUSAL_PAY_SCALAR_KEYED)
+		causal_note_key(&note, false, len == CAUSAL_PAY_SCALAR_FULL ?
+				causal_wire_get64(&pay[CAUSAL_PAY_NODE]) : 0,
+				causal_wire_getn(&pay[CAUSAL_PAY_EVENT], 4));
+	if (!ok)
+		causal_note_flag(&note, CAUSAL_A_EVENT_UNSTAMPED);
+	else if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
+		causal_note_flag(&note, CAUSAL_A_EVENT_INEXACT);
 	if (vector) {
-		if (causal_vec_recv_begin(cs, &rx)) {
+		if (causal_vec_recv_begin(cs, &rx, &note)) {
 			if (ok)
 				causal_vec_recv_pay(&rx, pay, len);
 			c = causal_vec_recv_end(cs, &rx, !ok);
@@ -375,6 +421,7 @@ __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 	WRITE_ONCE(cs->last_recv, c);
 	causal_sock_count(cs, CAUSAL_STAT_RECEIVES, 1);
 	causal_sock_count(cs, ok ? CAUSAL_STAT_STAMPS_IN : CAUSAL_STAT_UNSTAMPED_IN, 1);
+	causal_udp_note_end(&note, cs, skb, false, c);
 	return 0;
 }
 

@@ -102,7 +102,7 @@ def render_c(gen, ynl, spec_path, mode, header, out):
                     gen.print_req_policy(cw, ri.struct['request'], ri=ri)
                     cw.nl()
         print_op_table(gen, family, cw)
-        gen.print_kernel_mcgrp_src(family, cw)
+        print_mcgrps(gen, family, cw)
         gen.print_kernel_family_struct_src(family, cw)
     cw.close_out_file()
 
@@ -129,6 +129,26 @@ def print_op_table(gen, family, cw):
         cw.write_struct_init(members)
         cw.block_end(line=',')
     cw.block_end(line=';')
+    cw.nl()
+
+
+def print_mcgrps(gen, family, cw):
+    """The generator's multicast groups, with their flags (which it leaves out).
+
+    admin-perm asks for CAP_NET_ADMIN in the user namespace that owns the
+    network namespace: GENL_MCAST_CAP_NET_ADMIN, which genl_bind() checks
+    (as newer generators emit it).
+    """
+    flags = {'admin-perm': 'GENL_MCAST_CAP_NET_ADMIN'}
+    if not family.mcgrps['list']:
+        return
+    cw.block_start(f'static const struct genl_multicast_group {family.c_name}_nl_mcgrps[] =')
+    for grp in family.mcgrps['list']:
+        grp_id = gen.c_upper(f"{family.ident_name}-nlgrp-{grp['name']}")
+        caps = ' | '.join(flags[f] for f in grp.get('flags', []))
+        cw.p(f'[{grp_id}] = {{ .name = "{grp["name"]}",' +
+             (f' .flags = {caps},' if caps else '') + ' },')
+    cw.block_end(';')
     cw.nl()
 
 

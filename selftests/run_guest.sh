@@ -23,6 +23,7 @@ tests=(
 	tcp.sh
 	udp.sh
 	vector.sh
+	events.sh
 )
 
 mkdir -p "$res/logs"

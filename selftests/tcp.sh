@@ -185,7 +185,7 @@ gro_coalesces_stamped_segments() {
 
 # opt_full STAMP NODE [FLAGS] - causal's full option, in hex
 opt_full() {
-	printf 'fd15ca5a%02x%016x%016x' "${3:-0}" "$1" "$2"
+	printf 'fd19ca5a%02x%016x%08x%016x' "${3:-0}" "$1" 1 "$2"
 }
 
 opt_short() {

@@ -61,8 +61,9 @@ def exp_option(exid, body):
     return bytes([EXP, 4 + len(body)]) + struct.pack("!H", exid) + body
 
 
-def scalar_payload(stamp, node):
-    return bytes([0]) + struct.pack("!QQ", stamp, node)
+def scalar_payload(stamp, node, event=1):
+    """flags, stamp, the low 32 bits of the send's event number, node id"""
+    return bytes([0]) + struct.pack("!QIQ", stamp, event, node)
 
 
 def echo(args):

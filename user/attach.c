@@ -7,7 +7,7 @@
  * Pinned under $CAUSAL_BPFFS (default /sys/fs/bpf/causal):
  *   sockops sock_create   links of the cgroup programs
  *   send sendpage recv read close udp_*   links of the tracing programs
- *   causal_tcp causal_udp the socket storage maps they share
+ *   causal_tcp causal_mark the socket storage maps they share
  */
 
 #include <dirent.h>
@@ -32,8 +32,6 @@
 #include "nl.h"
 #include "print.h"
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
-
 static const char *pin_dir(void)
 {
 	const char *d = getenv("CAUSAL_BPFFS");
@@ -50,17 +48,9 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* One program: its pin's name, whether it attaches to the cgroup, its link. */
-struct pin {
-	const char *name;
-	struct bpf_program *prog;
-	bool cgroup;
-	struct bpf_link *link;
-};
-
 static int pin_all(struct causal *skel, struct pin *pins, int n)
 {
-	struct bpf_map *maps[] = { skel->maps.causal_tcp, skel->maps.causal_udp };
+	struct bpf_map *maps[] = { skel->maps.causal_tcp, skel->maps.causal_mark };
 	char path[PATH_MAX];
 	int i, err;
 
@@ -106,19 +96,22 @@ static int unpin_all(void)
 	return removed;
 }
 
-#define NPINS 14
-
 /*
  * Every program and where it goes.  A tracing program whose function the
  * running kernel lacks (do_tcp_sendpages is gone after 6.4) is not loaded.
  */
 static void program_table(struct causal *skel, struct pin *pins)
 {
-	const struct pin table[NPINS] = {
+	const struct pin table[ATTACH_PROGS] = {
 		{ .name = "sockops", .prog = skel->progs.causal_sockops, .cgroup = true },
 		{ .name = "sock_create", .prog = skel->progs.causal_sock_create, .cgroup = true },
 		{ .name = "send", .prog = skel->progs.causal_send },
 		{ .name = "sendpage", .prog = skel->progs.causal_sendpage },
+		{ .name = "sent", .prog = skel->progs.causal_sent },
+		{ .name = "sentpage", .prog = skel->progs.causal_sentpage },
+		{ .name = "connect", .prog = skel->progs.causal_connect },
+		{ .name = "accept", .prog = skel->progs.causal_accept },
+		{ .name = "release", .prog = skel->progs.causal_release },
 		{ .name = "recv", .prog = skel->progs.causal_recv },
 		{ .name = "read", .prog = skel->progs.causal_read },
 		{ .name = "close", .prog = skel->progs.causal_close },
@@ -133,7 +126,7 @@ static void program_table(struct causal *skel, struct pin *pins)
 	struct btf *btf = btf__load_vmlinux_btf();
 	int i;
 
-	for (i = 0; i < NPINS; i++) {
+	for (i = 0; i < ATTACH_PROGS; i++) {
 		const char *sec = bpf_program__section_name(table[i].prog);
 		const char *fn = strchr(sec, '/');
 
@@ -145,12 +138,122 @@ static void program_table(struct causal *skel, struct pin *pins)
 	btf__free(btf);
 }
 
-static bool attached(void)
+/**
+ * attach_loaded() - are causal's programs loaded, by anyone?
+ *
+ * Asks the kernel, not bpffs (which ip netns exec hides): stamping twice
+ * would put two options on every segment.
+ */
+bool attach_loaded(void)
+{
+	struct bpf_prog_info info;
+	__u32 id = 0, len;
+	bool found = false;
+	int fd;
+
+	while (!found && !bpf_prog_get_next_id(id, &id)) {
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    !strcmp(info.name, "causal_sockops"))
+			found = true;
+		close(fd);
+	}
+	return found;
+}
+
+bool attach_pinned(void)
 {
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/sockops", pin_dir());
 	return !access(path, F_OK);
+}
+
+/**
+ * attachment_open() - load causal's BPF programs and attach them
+ * @a: out: the programs and their links, owned by this process
+ * @cgroup: the cgroup v2 directory whose sockets are stamped
+ * @cmd: the command, for error messages
+ *
+ * The links last as long as @a (or the process) does, unless pinned.
+ *
+ * Return: 0, or -1 after saying what failed on stderr.
+ */
+int attachment_open(struct attachment *a, const char *cgroup, const char *cmd)
+{
+	struct statfs fs;
+	struct cnl nl;
+	int err, i;
+
+	memset(a, 0, sizeof(*a));
+	a->cg_fd = -1;
+	/* The programs call the module: say so plainly if it is missing. */
+	cnl_connect_or_die(&nl);
+	cnl_close(&nl);
+	a->cg_fd = open(cgroup, O_RDONLY | O_DIRECTORY);
+	if (a->cg_fd < 0) {
+		fprintf(stderr, "causalctl: %s: cgroup %s: %s\n", cmd, cgroup, strerror(errno));
+		return -1;
+	}
+	/* ip netns exec mounts a fresh /sys, without the cgroup2 tree */
+	if (fstatfs(a->cg_fd, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC) {
+		fprintf(stderr, "causalctl: %s: %s is not a cgroup2 directory here%s\n", cmd, cgroup,
+			strncmp(cgroup, "/sys/", 5) ? "" :
+			" (ip netns exec mounts its own /sys: attach outside the namespace, or enter it with nsenter --net)");
+		goto fail;
+	}
+	libbpf_set_print(libbpf_print);
+	a->skel = causal__open();
+	if (!a->skel) {
+		fprintf(stderr, "causalctl: %s: cannot open the BPF object: %s\n", cmd,
+			strerror(errno));
+		goto fail;
+	}
+	program_table(a->skel, a->pins);
+	err = causal__load(a->skel);
+	if (err) {
+		fprintf(stderr, "causalctl: %s: the kernel refused the BPF programs: %s%s\n",
+			cmd, strerror(-err), verbose ? "" : " (-v shows the verifier's log)");
+		goto fail;
+	}
+	for (i = 0; i < ATTACH_PROGS; i++) {
+		struct pin *p = &a->pins[i];
+
+		if (!bpf_program__autoload(p->prog))
+			continue;
+		p->link = p->cgroup ? bpf_program__attach_cgroup(p->prog, a->cg_fd) :
+			  bpf_program__attach_trace(p->prog);
+		err = libbpf_get_error(p->link);
+		if (err) {
+			p->link = NULL;
+			fprintf(stderr, "causalctl: %s: %s: %s\n", cmd, p->name, strerror(-err));
+			goto fail;
+		}
+	}
+	return 0;
+
+fail:
+	attachment_close(a);
+	return -1;
+}
+
+/* attachment_close() - detach what attachment_open() attached (not the pins) */
+void attachment_close(struct attachment *a)
+{
+	int i;
+
+	for (i = 0; i < ATTACH_PROGS; i++)
+		if (a->pins[i].link)
+			bpf_link__destroy(a->pins[i].link);
+	causal__destroy(a->skel);
+	if (a->cg_fd >= 0)
+		close(a->cg_fd);
+	memset(a, 0, sizeof(*a));
+	a->cg_fd = -1;
 }
 
 int attach_main(int argc, char **argv)
@@ -160,10 +263,8 @@ int attach_main(int argc, char **argv)
 		{}
 	};
 	const char *cgroup = CGROUP_ROOT;
-	struct causal *skel = NULL;
-	struct pin pins[NPINS] = {};
-	struct cnl nl;
-	int opt, cg_fd = -1, err, i, ret = EXIT_FAIL;
+	struct attachment a;
+	int opt, err;
 
 	if (argc > 1 && is_help(argv[1]))
 		return command_help("attach");
@@ -176,70 +277,28 @@ int attach_main(int argc, char **argv)
 	if (optind < argc)
 		return usage_error("attach", "unexpected argument: %s", argv[optind]);
 
-	/* The programs call the module: say so plainly if it is missing. */
-	cnl_connect_or_die(&nl);
-	cnl_close(&nl);
-	if (attached()) {
+	if (attach_pinned()) {
 		fprintf(stderr, "causalctl: attach: already attached (pinned in %s); run 'causalctl detach' first\n",
 			pin_dir());
 		return EXIT_FAIL;
 	}
-	cg_fd = open(cgroup, O_RDONLY | O_DIRECTORY);
-	if (cg_fd < 0) {
-		fprintf(stderr, "causalctl: attach: cgroup %s: %s\n", cgroup, strerror(errno));
+	if (attachment_open(&a, cgroup, "attach"))
 		return EXIT_FAIL;
-	}
-
-	libbpf_set_print(libbpf_print);
-	skel = causal__open();
-	if (!skel) {
-		fprintf(stderr, "causalctl: attach: cannot open the BPF object: %s\n",
-			strerror(errno));
-		goto out;
-	}
-	program_table(skel, pins);
-	err = causal__load(skel);
-	if (err) {
-		fprintf(stderr, "causalctl: attach: the kernel refused the BPF programs: %s%s\n",
-			strerror(-err), verbose ? "" : " (-v shows the verifier's log)");
-		goto out;
-	}
-
-	for (i = 0; i < NPINS; i++) {
-		if (!bpf_program__autoload(pins[i].prog))
-			continue;
-		pins[i].link = pins[i].cgroup ?
-			bpf_program__attach_cgroup(pins[i].prog, cg_fd) :
-			bpf_program__attach_trace(pins[i].prog);
-		err = libbpf_get_error(pins[i].link);
-		if (err) {
-			pins[i].link = NULL;
-			fprintf(stderr, "causalctl: attach: %s: %s\n", pins[i].name,
-				strerror(-err));
-			goto out;
-		}
-	}
-	err = pin_all(skel, pins, NPINS);
+	err = pin_all(a.skel, a.pins, ATTACH_PROGS);
 	if (err) {
 		fprintf(stderr, "causalctl: attach: pinning in %s: %s\n", pin_dir(),
 			strerror(-err));
 		unpin_all();
-		goto out;
+		attachment_close(&a);
+		return EXIT_FAIL;
 	}
+	attachment_close(&a);
 	print_open_object(NULL);
 	print_string("cgroup", "attached to cgroup %s", cgroup);
 	print_string("pinned", ", pinned in %s\n", pin_dir());
 	print_close_object();
 	print_end();
-	ret = 0;
-out:
-	for (i = 0; i < NPINS; i++)
-		if (pins[i].link)
-			bpf_link__destroy(pins[i].link);
-	causal__destroy(skel);
-	if (cg_fd >= 0)
-		close(cg_fd);
-	return ret;
+	return 0;
 }
 
 int detach_main(int argc, char **argv)

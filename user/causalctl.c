@@ -32,6 +32,11 @@ static const struct command commands[] = {
 	  "list sockets with their clocks" },
 	{ "compare", compare_main, "COOKIE|@FILE COOKIE|@FILE",
 	  "what two sockets' clocks prove of their order (@FILE: one saved by -j sockets)" },
+	{ "monitor", monitor_main, "[ --count N ] [ --duration S ]",
+	  "print this node's events as they happen" },
+	{ "trace", trace_main,
+	  "[ -o FILE ] [ -p PID | -c CMD ] [ --cgroup PATH ] [ --port N ] [ --duration S ] [ --label NAME ]",
+	  "record this node's events to a log for an incident" },
 	{ "help", help_main, "", "show this help" },
 };
 

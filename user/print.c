@@ -19,6 +19,12 @@ void print_init(bool as_json, bool pretty)
 	json_init(&json, stdout, pretty);
 }
 
+/* print_json() - the JSON writer of -j, or NULL in text mode */
+struct json *print_json(void)
+{
+	return json_mode ? &json : NULL;
+}
+
 static void text(const char *fmt, const char *value)
 {
 	if (fmt)

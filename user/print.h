@@ -11,7 +11,10 @@
  * value; in JSON mode it becomes "key": value.  A NULL format prints nothing
  * as text (the field exists only in JSON); a NULL key nothing as JSON.
  */
+struct json;
+
 void print_init(bool json, bool pretty);
+struct json *print_json(void);
 void print_open_object(const char *key);
 void print_close_object(void);
 void print_open_array(const char *key);

@@ -263,15 +263,32 @@ int snapshot_read(const char *path, struct causal_vec *v)
  */
 int snapshot_attrs(const struct cnl *nl, struct nlattr **tb, struct causal_vec *v)
 {
-	struct nlattr *a, *e[CAUSAL_A_VENT_MAX + 1];
-	int rem;
-
 	memset(v, 0, sizeof(*v));
 	v->width = CAUSAL_VEC_WIDTH_MAX;
 	if (!tb[CAUSAL_A_SOCK_VECTOR_ID])
 		return 0;
-	nla_for_each_attr(a, nl->attrs, nl->attrlen, rem) {
-		if (nla_type(a) != CAUSAL_A_SOCK_VECTOR)
+	if (snapshot_vents(nl->attrs, nl->attrlen, CAUSAL_A_SOCK_VECTOR, v) < 0)
+		return -EPROTO;
+	v->lossy = !!tb[CAUSAL_A_SOCK_VECTOR_LOSSY];
+	return 1;
+}
+
+/**
+ * snapshot_vents() - raise @v by the entries among a message's attributes
+ * @head: the attributes
+ * @len: their length
+ * @attr: the multi-attr whose every instance is one entry (a vent set)
+ * @v: the clock, with room for CAUSAL_VEC_WIDTH_MAX entries
+ *
+ * Return: 0, or -EPROTO for a malformed entry.
+ */
+int snapshot_vents(struct nlattr *head, int len, int attr, struct causal_vec *v)
+{
+	struct nlattr *a, *e[CAUSAL_A_VENT_MAX + 1];
+	int rem;
+
+	nla_for_each_attr(a, head, len, rem) {
+		if (nla_type(a) != attr)
 			continue;
 		if (nla_parse_nested(e, CAUSAL_A_VENT_MAX, a, NULL) < 0 ||
 		    !e[CAUSAL_A_VENT_ID] || !e[CAUSAL_A_VENT_COUNT])
@@ -279,8 +296,7 @@ int snapshot_attrs(const struct cnl *nl, struct nlattr **tb, struct causal_vec *
 		causal_vec_raise(v, nla_get_u64(e[CAUSAL_A_VENT_ID]),
 				 nla_get_u32(e[CAUSAL_A_VENT_COUNT]));
 	}
-	v->lossy = !!tb[CAUSAL_A_SOCK_VECTOR_LOSSY];
-	return 1;
+	return 0;
 }
 
 struct sock_vec {

@@ -15,6 +15,7 @@ struct vec_buf {
 };
 
 int snapshot_attrs(const struct cnl *nl, struct nlattr **tb, struct causal_vec *v);
+int snapshot_vents(struct nlattr *head, int len, int attr, struct causal_vec *v);
 int snapshot_read(const char *path, struct causal_vec *v);
 int snapshot_socket(struct cnl *nl, uint64_t cookie, struct causal_vec *v);
 

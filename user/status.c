@@ -15,17 +15,6 @@
 #include "nl.h"
 #include "print.h"
 
-struct status {
-	char version[32];
-	uint64_t node_id;
-	uint32_t clock;
-	uint32_t scope;
-	uint32_t sockets_max;
-	uint32_t vector_width;
-	bool has_stat[CAUSAL_A_STATS_MAX + 1];
-	uint64_t stat[CAUSAL_A_STATS_MAX + 1];
-};
-
 /* Counters in the order and words the text form uses. */
 static const struct {
 	int attr;
@@ -46,6 +35,7 @@ static const struct {
 	{ CAUSAL_A_STATS_LOSSY_IN, "lossy_in", "vectors: %s lossy receives" },
 	{ CAUSAL_A_STATS_VECTOR_INCOMPLETE_OUT, "vector_incomplete_out", ", %s incomplete sends" },
 	{ CAUSAL_A_STATS_VECTOR_WIDTH_DROPS, "vector_width_drops", ", %s entries over width\n" },
+	{ CAUSAL_A_STATS_EVENTS_DROPPED, "events_dropped", "listeners: %s events dropped\n" },
 };
 
 /**
@@ -142,7 +132,7 @@ int parse_stats(struct nlattr *nest, bool *have, uint64_t *v)
 
 static int parse_status(struct nlattr **tb, void *arg)
 {
-	struct status *s = arg;
+	struct node_status *s = arg;
 
 	if (!tb[CAUSAL_A_STATUS_VERSION] || !tb[CAUSAL_A_STATUS_NODE_ID] ||
 	    !tb[CAUSAL_A_STATUS_CLOCK])
@@ -162,7 +152,14 @@ static int parse_status(struct nlattr **tb, void *arg)
 	return 0;
 }
 
-static int get_status(struct cnl *nl, struct status *s)
+/**
+ * node_status_get() - the caller's node: identity, settings and counters
+ * @nl: connection
+ * @s: out
+ *
+ * Return: 0, or -errno after saying what failed on stderr.
+ */
+int node_status_get(struct cnl *nl, struct node_status *s)
 {
 	struct nl_msg *msg = cnl_msg(nl, CAUSAL_CMD_STATUS_GET, 0);
 	int err;
@@ -178,7 +175,7 @@ static int get_status(struct cnl *nl, struct status *s)
 
 int status_main(int argc, char **argv)
 {
-	struct status s;
+	struct node_status s;
 	struct cnl nl;
 
 	if (argc > 1 && is_help(argv[1]))
@@ -187,7 +184,7 @@ int status_main(int argc, char **argv)
 		return usage_error("status", "unexpected argument: %s", argv[1]);
 
 	cnl_connect_or_die(&nl);
-	if (get_status(&nl, &s) < 0)
+	if (node_status_get(&nl, &s) < 0)
 		return EXIT_FAIL;
 	cnl_close(&nl);
 
@@ -254,7 +251,7 @@ static const struct node_number {
 
 int node_main(int argc, char **argv)
 {
-	struct status s;
+	struct node_status s;
 	struct cnl nl;
 	uint64_t id;
 	size_t i;
@@ -263,7 +260,7 @@ int node_main(int argc, char **argv)
 		return command_help("node");
 	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "show"))) {
 		cnl_connect_or_die(&nl);
-		if (get_status(&nl, &s) < 0)
+		if (node_status_get(&nl, &s) < 0)
 			return EXIT_FAIL;
 		cnl_close(&nl);
 		print_open_object(NULL);
@@ -307,7 +304,7 @@ int node_main(int argc, char **argv)
 
 static int choice_main(const struct choice *c, int argc, char **argv)
 {
-	struct status s;
+	struct node_status s;
 	struct cnl nl;
 	uint32_t v;
 	char what[32];
@@ -316,7 +313,7 @@ static int choice_main(const struct choice *c, int argc, char **argv)
 		return command_help(c->cmd);
 	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "show"))) {
 		cnl_connect_or_die(&nl);
-		if (get_status(&nl, &s) < 0)
+		if (node_status_get(&nl, &s) < 0)
 			return EXIT_FAIL;
 		cnl_close(&nl);
 		v = c->attr == CAUSAL_A_STATUS_CLOCK ? s.clock : s.scope;
@@ -348,4 +345,14 @@ int clock_main(int argc, char **argv)
 int scope_main(int argc, char **argv)
 {
 	return choice_main(&scope_choice, argc, argv);
+}
+
+const char *clock_name(uint32_t clock)
+{
+	return choice_name(&clock_choice, clock);
+}
+
+const char *scope_name(uint32_t scope)
+{
+	return choice_name(&scope_choice, scope);
 }

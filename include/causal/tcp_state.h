@@ -42,11 +42,12 @@ struct causal_tcp_state {
 	__u32 flags;
 
 	/*
-	 * Payload sizes of the node's clock form, for sock_ops to reserve
-	 * room: the largest, how much a shorter form takes off, the smallest.
-	 * Zero until the module's first send: sock_ops then assumes a scalar.
+	 * The payload form of the node's clock, for sock_ops to reserve room:
+	 * the largest payload, and whether it is a vector (shorter forms:
+	 * causal_pay_shorter()).  Zero until the module's first send: sock_ops
+	 * then assumes a scalar.
 	 */
-	__u8 pay_max, pay_step, pay_min, pay_pad;
+	__u8 pay_max, pay_vector, pay_pad[2];
 
 	/*
 	 * Send history, oldest first: bytes from tx_seq[i] up to tx_seq[i + 1]

@@ -9,18 +9,21 @@
  * After kind, length and ExID comes the payload: a flags byte, then a body
  * whose form the flags name.
  *
- *   scalar (Lamport, HLC): 21 or 13 bytes  vector: 5 + 11 * n bytes, n <= 3
+ *   scalar (Lamport, HLC): 25, 17 or 13 B  vector: 5 + 11 * n bytes, n <= 3
  *   0      kind = 253                      0      kind = 253
  *   1      length                          1      length
  *   2..3   ExID, network order             2..3   ExID
  *   4      flags                           4      flags (CAUSAL_TCPOPT_F_VECTOR)
  *   5..12  stamp, network order            5..    n entries, each
- *   13..20 node id (left out when short)          7 bytes participant id
- *                                                 4 bytes its event count
+ *   13..16 the send's event number,               7 bytes participant id
+ *          low 32 bits                            4 bytes its event count
+ *   17..24 node id
  *
  * The scalar stamp is the clock value of the send whose bytes the segment
- * holds; the short form leaves out the node id when the header has no room
- * for it (SACK blocks take precedence).  The vector body carries the entries
+ * holds, then the names of that send: its event number on its node, and the
+ * node.  When the header has no room for all (SACK blocks take precedence),
+ * shorter forms leave out the node id, then the event number too.  A vector
+ * names the send by its first entry, the sender's own.  The vector body carries the entries
  * of the send's vector clock that the receiving socket does not know yet
  * (Documentation/causal.rst, "Vector clocks"); entries that did not fit are
  * announced by CAUSAL_TCPOPT_F_INCOMPLETE.
@@ -70,9 +73,11 @@
 
 /* Payload (flags and body) offsets and sizes. */
 #define CAUSAL_PAY_STAMP		1
-#define CAUSAL_PAY_NODE			9
-#define CAUSAL_PAY_SCALAR_FULL		17
-#define CAUSAL_PAY_SCALAR_SHORT		9
+#define CAUSAL_PAY_EVENT		9
+#define CAUSAL_PAY_NODE			13
+#define CAUSAL_PAY_SCALAR_FULL		21	/* stamp, event, node */
+#define CAUSAL_PAY_SCALAR_KEYED		13	/* stamp, event */
+#define CAUSAL_PAY_SCALAR_SHORT		9	/* stamp */
 #define CAUSAL_PAY_VEC_ENTRY		11
 #define CAUSAL_PAY_VEC_ID_BYTES		7
 #define CAUSAL_PAY_VEC_MAX_ENTRIES	3
@@ -116,6 +121,21 @@ __causal_wire_inline __u64 causal_wire_get64(const __u8 *p)
 	return causal_wire_getn(p, 8);
 }
 
+/*
+ * The next shorter form of a payload of @len bytes, or 0: a scalar drops
+ * the node id, then the event number; a vector its last entry.
+ */
+__causal_wire_inline __u32 causal_pay_shorter(int vector, __u32 len)
+{
+	if (vector)
+		return len > CAUSAL_PAY_VEC_ENTRY ? len - CAUSAL_PAY_VEC_ENTRY : 0;
+	if (len == CAUSAL_PAY_SCALAR_FULL)
+		return CAUSAL_PAY_SCALAR_KEYED;
+	if (len == CAUSAL_PAY_SCALAR_KEYED)
+		return CAUSAL_PAY_SCALAR_SHORT;
+	return 0;
+}
+
 #define CAUSAL_UDPOPT_EOL		0
 #define CAUSAL_UDPOPT_NOP		1
 #define CAUSAL_UDPOPT_EXP		127
@@ -151,14 +171,15 @@ static inline __u16 causal_udp_ocs_sum(const __u8 *p, __u32 len, __u32 area_len)
 }
 
 /* A stamp payload's form: scalar or vector, of a valid length and version. */
-static inline int causal_pay_valid(const __u8 *pay, __u32 plen, __u32 max)
+__causal_wire_inline int causal_pay_valid(const __u8 *pay, __u32 plen, __u32 max)
 {
 	if (!plen || plen > max ||
 	    pay[0] >> CAUSAL_TCPOPT_F_VERSION_SHIFT != CAUSAL_TCPOPT_VERSION)
 		return 0;
 	if (pay[0] & CAUSAL_TCPOPT_F_VECTOR)
 		return (plen - 1) % CAUSAL_PAY_VEC_ENTRY == 0;
-	return plen == CAUSAL_PAY_SCALAR_FULL || plen == CAUSAL_PAY_SCALAR_SHORT;
+	return plen == CAUSAL_PAY_SCALAR_FULL || plen == CAUSAL_PAY_SCALAR_KEYED ||
+	       plen == CAUSAL_PAY_SCALAR_SHORT;
 }
 
 /*

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Events for listeners: each event of a node gets the node's next number,
+ * and, when someone listens to the events group, a message describing it
+ * (Documentation/log.rst).  Messages are made and sent without sleeping and
+ * without waiting: one that finds no memory, or a listener whose receive
+ * buffer is full, is lost and counted (events-dropped); that listener reads
+ * ENOBUFS, and the gap in the numbers says how many it missed.
+ */
+
+#include <linux/cgroup.h>
+#include <linux/ktime.h>
+#include <linux/sched.h>
+#include <net/genetlink.h>
+#include <net/inet_sock.h>
+#include <net/sock.h>
+#include <causal/tcp_state.h>
+#include <uapi/linux/causal.h>
+
+#include "netlink-gen.h"
+#include "netlink.h"
+#include "notify.h"
+#include "sock.h"
+
+/*
+ * Room for a message: its fixed members (u64s take 16 bytes with padding),
+ * the sends a receive names, and a vector of the widest.
+ */
+#define CAUSAL_NOTE_BASE	512
+#define CAUSAL_NOTE_KEYS	(CAUSAL_RX_SLOTS * 40)
+#define CAUSAL_NOTE_VEC		(CAUSAL_VEC_WIDTH_MAX * 32)
+
+static void causal_note_put64(struct causal_note *n, int attr, u64 v)
+{
+	if (n->msg && !n->lost &&
+	    nla_put_u64_64bit(n->msg, attr, v, CAUSAL_A_EVENT_PAD))
+		n->lost = true;
+}
+
+/**
+ * causal_note_begin() - number an event, and start its message if listened to
+ * @n: out: the event's note, on the caller's stack
+ * @cn: the node
+ * @net: its network namespace
+ * @type: enum causal_event_type
+ * @vector: its clock will be a vector (the message needs room for it)
+ *
+ * Context: any; does not sleep.
+ */
+void causal_note_begin(struct causal_note *n, struct causal_net *cn,
+		       struct net *net, u8 type, bool vector)
+{
+	size_t size = CAUSAL_NOTE_BASE + CAUSAL_NOTE_KEYS;
+
+	*n = (struct causal_note){ .cn = cn, .net = net };
+	n->id = atomic64_inc_return(&cn->events);
+	if (!genl_has_listeners(&causal_nl_family, net, CAUSAL_NLGRP_EVENTS))
+		return;
+	if (vector)
+		size += CAUSAL_NOTE_VEC;
+	n->msg = genlmsg_new(size, GFP_ATOMIC);
+	if (!n->msg) {
+		n->lost = true;
+		return;
+	}
+	n->hdr = genlmsg_put(n->msg, 0, 0, &causal_nl_family, 0, CAUSAL_CMD_EVENT);
+	if (!n->hdr || nla_put_u8(n->msg, CAUSAL_A_EVENT_TYPE, type)) {
+		n->lost = true;
+		return;
+	}
+	causal_note_put64(n, CAUSAL_A_EVENT_NODE_ID, READ_ONCE(cn->node_id));
+	causal_note_put64(n, CAUSAL_A_EVENT_ID, n->id);
+	causal_note_put64(n, CAUSAL_A_EVENT_TIME, ktime_get_real_ns());
+}
+
+/**
+ * causal_note_vec() - the event's vector clock
+ * @n: the note, or NULL
+ * @own: the event's participant
+ * @v: the clock just after the event, under its lock
+ */
+void causal_note_vec(struct causal_note *n, u64 own, const struct causal_vec *v)
+{
+	if (!n || !n->msg || n->lost)
+		return;
+	causal_note_put64(n, CAUSAL_A_EVENT_VECTOR_ID, own);
+	if (causal_nl_put_vec(n->msg, CAUSAL_A_EVENT_VECTOR, CAUSAL_A_EVENT_VECTOR_LOSSY, v))
+		n->lost = true;
+}
+
+/**
+ * causal_note_key() - a send that a receive took bytes of, as its stamp named it
+ * @n: the receive's note
+ * @vector: the stamp was a vector
+ * @id: the sender's node id (0 when the stamp left it out), or its participant
+ * @count: the low 32 bits of the send's event number, or the participant's
+ *	count at the send
+ */
+void causal_note_key(struct causal_note *n, bool vector, u64 id, u32 count)
+{
+	struct nlattr *nest;
+
+	if (!n->msg || n->lost)
+		return;
+	nest = nla_nest_start(n->msg, CAUSAL_A_EVENT_FROM);
+	if (!nest ||
+	    nla_put_u64_64bit(n->msg, vector ? CAUSAL_A_KEY_PARTICIPANT : CAUSAL_A_KEY_NODE_ID,
+			      id, CAUSAL_A_KEY_PAD) ||
+	    nla_put_u32(n->msg, vector ? CAUSAL_A_KEY_COUNT : CAUSAL_A_KEY_ID32, count)) {
+		n->lost = true;
+		return;
+	}
+	nla_nest_end(n->msg, nest);
+}
+
+void causal_note_u32(struct causal_note *n, int attr, u32 v)
+{
+	if (n->msg && !n->lost && nla_put_u32(n->msg, attr, v))
+		n->lost = true;
+}
+
+void causal_note_flag(struct causal_note *n, int attr)
+{
+	if (n->msg && !n->lost && nla_put_flag(n->msg, attr))
+		n->lost = true;
+}
+
+/**
+ * causal_note_addr_sk() - the addresses of a connected socket
+ * @a: out
+ * @sk: the socket
+ */
+void causal_note_addr_sk(struct causal_note_addr *a, const struct sock *sk)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	memset(a, 0, sizeof(*a));
+	a->family = sk->sk_family;
+	a->sport = inet->inet_sport;
+	a->dport = inet->inet_dport;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		a->saddr = sk->sk_v6_rcv_saddr;
+		a->daddr = sk->sk_v6_daddr;
+		return;
+	}
+#endif
+	memcpy(&a->saddr, &inet->inet_saddr, sizeof(__be32));
+	memcpy(&a->daddr, &inet->inet_daddr, sizeof(__be32));
+}
+
+/* Who the event happened in: the current task, when there is one. */
+static void causal_note_task(struct causal_note *n)
+{
+	struct sk_buff *m = n->msg;
+
+	if (!in_task())
+		return;
+	if (nla_put_u32(m, CAUSAL_A_EVENT_PID, task_tgid_nr(current)) ||
+	    nla_put_u32(m, CAUSAL_A_EVENT_TID, task_pid_nr(current)) ||
+	    nla_put_string(m, CAUSAL_A_EVENT_COMM, current->comm))
+		n->lost = true;
+	rcu_read_lock();
+	causal_note_put64(n, CAUSAL_A_EVENT_CGROUP, cgroup_id(task_dfl_cgroup(current)));
+	rcu_read_unlock();
+}
+
+static void causal_note_where(struct causal_note *n, const struct causal_note_addr *a)
+{
+	struct sk_buff *m = n->msg;
+	int alen = a->family == AF_INET6 ? sizeof(struct in6_addr) : sizeof(__be32);
+
+	if (nla_put_u16(m, CAUSAL_A_EVENT_FAMILY, a->family) ||
+	    nla_put(m, CAUSAL_A_EVENT_ADDR_LOCAL, alen, &a->saddr) ||
+	    nla_put(m, CAUSAL_A_EVENT_ADDR_REMOTE, alen, &a->daddr) ||
+	    nla_put_u16(m, CAUSAL_A_EVENT_PORT_LOCAL, ntohs(a->sport)) ||
+	    nla_put_u16(m, CAUSAL_A_EVENT_PORT_REMOTE, ntohs(a->dport)))
+		n->lost = true;
+}
+
+/**
+ * causal_note_end() - finish an event's message and send it
+ * @n: the note
+ * @cs: the socket of the event, or NULL
+ * @a: its addresses, or NULL
+ * @clock: the event's clock (a vector participant's own count)
+ *
+ * A message that could not be made whole is counted as dropped, as is one
+ * that a listener had no room for.
+ */
+void causal_note_end(struct causal_note *n, struct causal_sock *cs,
+		     const struct causal_note_addr *a, u64 clock)
+{
+	int err;
+
+	if (!n->msg && !n->lost)
+		return;
+	if (!n->lost) {
+		causal_note_task(n);
+		causal_note_put64(n, CAUSAL_A_EVENT_CLOCK, clock);
+	}
+	if (cs && !n->lost) {
+		causal_note_put64(n, CAUSAL_A_EVENT_COOKIE, cs->cookie);
+		if (nla_put_u8(n->msg, CAUSAL_A_EVENT_PROTOCOL, cs->protocol))
+			n->lost = true;
+	}
+	if (a && !n->lost)
+		causal_note_where(n, a);
+	if (n->lost) {
+		nlmsg_free(n->msg);
+		causal_stat_inc(n->cn, CAUSAL_STAT_EVENTS_DROPPED);
+		return;
+	}
+	genlmsg_end(n->msg, n->hdr);
+	err = genlmsg_multicast_netns(&causal_nl_family, n->net, n->msg, 0,
+				      CAUSAL_NLGRP_EVENTS, GFP_ATOMIC);
+	if (err && err != -ESRCH)
+		causal_stat_inc(n->cn, CAUSAL_STAT_EVENTS_DROPPED);
+}

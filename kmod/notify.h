@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CAUSAL_NOTIFY_H
+#define _CAUSAL_NOTIFY_H
+
+#include <linux/in6.h>
+#include <linux/skbuff.h>
+#include <linux/types.h>
+#include <causal/vclock.h>
+
+#include "net.h"
+
+struct causal_sock;
+
+/**
+ * struct causal_note - an event on its way to the events group
+ * @cn: the node
+ * @net: its network namespace
+ * @id: the node's number for the event
+ * @msg: the message being built, or NULL when nobody listens (or memory
+ *	ran short: then @lost)
+ * @hdr: its generic netlink header
+ * @lost: the message could not be made whole: it will be counted, not sent
+ *
+ * Every event gets a number; only a listened-to one gets a message.  The
+ * message is made before the event's clock is taken, so that a vector can
+ * be copied into it under the clock's lock.
+ */
+struct causal_note {
+	struct causal_net *cn;
+	struct net *net;
+	u64 id;
+	struct sk_buff *msg;
+	void *hdr;
+	bool lost;
+};
+
+/**
+ * struct causal_note_addr - the addresses of an event
+ * @family: AF_INET or AF_INET6
+ * @sport: local port, network order
+ * @dport: remote port, network order
+ * @saddr: local address (IPv4 in the first 4 bytes)
+ * @daddr: remote address
+ */
+struct causal_note_addr {
+	u16 family;
+	__be16 sport, dport;
+	struct in6_addr saddr, daddr;
+};
+
+void causal_note_begin(struct causal_note *n, struct causal_net *cn,
+		       struct net *net, u8 type, bool vector);
+void causal_note_vec(struct causal_note *n, u64 own, const struct causal_vec *v);
+void causal_note_key(struct causal_note *n, bool vector, u64 id, u32 count);
+void causal_note_u32(struct causal_note *n, int attr, u32 v);
+void causal_note_flag(struct causal_note *n, int attr);
+void causal_note_addr_sk(struct causal_note_addr *a, const struct sock *sk);
+void causal_note_end(struct causal_note *n, struct causal_sock *cs,
+		     const struct causal_note_addr *a, u64 clock);
+
+#endif /* _CAUSAL_NOTIFY_H */

@@ -1,0 +1,260 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Events: what the events group reports (causalctl monitor) and what
+# causalctl trace records, for scripted exchanges between two nodes.
+#
+#   +------------+  10.74.0.0/24   +------------+
+#   | a  (.1)    |-----------------| (.2)     b |
+#   | node aa    |                 |    node bb |
+#   +------------+                 +------------+
+
+. "$(dirname "$0")/lib.sh"
+
+PEER=$BUILD/selftests/causal_peer
+TOOL="/usr/bin/python3 $TOP/selftests/udp_tool.py"
+GOLDEN=$TOP/selftests/golden
+
+nodes() {
+	ns_create a b || return 1
+	veth_pair a b 10.74.0
+	in_ns a "$CAUSALCTL" node set 00000000000000aa &&
+		in_ns b "$CAUSALCTL" node set 00000000000000bb
+}
+
+# monitor NODE FILE [ARGS] - monitor -j the node's events into FILE, in the
+# background until the case ends (its pid in MONPID), once it listens
+monitor() {
+	local n=$1 f=$2
+
+	shift 2
+	# not through in_ns: $! must be causalctl's pid, not a subshell's
+	ip netns exec "$NS_PREFIX-$n" "$CAUSALCTL" -j monitor "$@" > "$f" 2> "$f.err" &
+	MONPID=$!
+	defer kill $MONPID
+	busywait 5000 grep -q listening "$f.err"
+}
+
+# in_ns_sys NAME COMMAND... - as in_ns, keeping the host's /sys (and so its
+# cgroup2 tree, which causalctl attaches to)
+in_ns_sys() {
+	local n=$1
+	shift
+
+	nsenter --net=/run/netns/"$NS_PREFIX-$n" "$@"
+}
+
+# settle FILE N - wait until FILE has N lines
+settle() {
+	busywait 10000 lines_are "$1" "$2"
+}
+
+# normalise [SEND_BASE RECV_BASE PORT] - strip what changes from run to run:
+# times, pids, cgroup and socket ids; sequence numbers made relative; the
+# client's ephemeral port named EPH
+normalise() {
+	jq -c --argjson s "$1" --argjson r "$2" --arg p ":$3" '
+		del(.time, .pid, .tid, .cgroup, .cookie) |
+		if .seq then .seq -= (if .type == "send" then $s else $r end) else . end |
+		.src |= sub($p + "$"; ":EPH") | .dst |= sub($p + "$"; ":EPH")'
+}
+
+# golden_node LOG NAME - the normalised events of a node match golden/NAME
+golden_node() {
+	local log=$1 name=$2 s r p
+
+	s=$(jq -s '[.[] | select(.type == "send")][0].seq' "$log")
+	r=$(jq -s '[.[] | select(.type == "recv")][0].seq' "$log")
+	p=$(jq -rs '[.[] | select(.type == "connect" or .type == "accept")][0] |
+		if .type == "connect" then .src else .dst end | sub(".*:"; "")' "$log")
+	normalise "$s" "$r" "$p" < "$log" > "$T/$name"
+	if ! diff -u "$GOLDEN/$name" "$T/$name"; then
+		fail "$name differs from $GOLDEN/$name"
+	fi
+}
+
+# A scripted TCP exchange (3 requests, 3 responses), monitored on both
+# nodes: every event and every member, as golden/events-*.jsonl say; and
+# the same events as text, one line each.
+monitor_golden() {
+	local server
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	monitor a "$T/a"
+	monitor b "$T/b"
+	in_ns a "$CAUSALCTL" monitor --count 8 > "$T/text" 2> "$T/text.err" &
+	busywait 5000 grep -q listening "$T/text.err" || fail "text monitor"
+	in_ns b "$PEER" server 7400 ab 3 > "$T/peer-b" &
+	server=$!
+	busywait 5000 listening b 7400 || fail "server"
+	in_ns a "$PEER" client 10.74.0.2 7400 ab 3 > "$T/peer-a" || fail "client"
+	wait $server
+	settle "$T/a" 8 && settle "$T/b" 8 || fail "8 events on each node"
+	cat "$T/a" "$T/b" "$T/text"
+	golden_node "$T/a" events-a.jsonl
+	golden_node "$T/b" events-b.jsonl
+	busywait 5000 lines_are "$T/text" 8 || fail "text: 8 lines"
+	check_eq "text: ids and types" "$(jq -r '"\(.id) \(.type)"' "$T/a")" \
+		"$(awk '{ print $1, $2 }' "$T/text")"
+	grep -q "^3 recv    causal_peer\[[0-9]*/[0-9]*\] tcp 10.74.0.1:[0-9]* <- 10.74.0.2:7400 64 B clock 5 from 00000000000000bb:3$" \
+		"$T/text" || fail "text line of a receive"
+}
+
+# Every receive names its send: the node and event number on the wire
+# match the sender's event, for UDP over IPv4 and IPv6, in Lamport and
+# vector mode (where the send is named by participant and count).
+keys_match() {
+	local mode=$1 fam=$2 dst=10.74.0.2 keyq sendq
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	[ "$fam" = 6 ] && dst=fd00:10:74:0::2
+	in_ns a "$CAUSALCTL" clock set "$mode" && in_ns b "$CAUSALCTL" clock set "$mode" ||
+		fail "clock $mode"
+	monitor a "$T/a"
+	monitor b "$T/b"
+	in_ns b $TOOL echo 7401 5 --hold 10 > "$T/echo" &
+	busywait 20000 grep -q listening "$T/echo" || fail "echo server"
+	in_ns a $TOOL ping "$dst" 7401 5 --hold 10 > "$T/ping" &
+	busywait 20000 grep -q done "$T/ping" || fail "no echo"
+	settle "$T/a" 10 && settle "$T/b" 10 || fail "10 events on each node"
+	if [ "$mode" = vector ]; then
+		keyq='.from[0] | "\(.participant):\(.count)"'
+		sendq='"\(.participant):\(.clock)"'
+	else
+		keyq='.from[0] | "\(.node):\(.id32)"'
+		sendq='"\(.node):\(.id % 4294967296)"'
+	fi
+	check_eq "b's receives name a's sends" \
+		"$(jq -r "select(.type == \"send\") | $sendq" "$T/a")" \
+		"$(jq -r "select(.type == \"recv\") | $keyq" "$T/b")"
+	check_eq "a's receives name b's sends" \
+		"$(jq -r "select(.type == \"send\") | $sendq" "$T/b")" \
+		"$(jq -r "select(.type == \"recv\") | $keyq" "$T/a")"
+	check_eq "datagram sizes" \
+		"$(jq -r 'select(.type == "send") | .bytes' "$T/a" | xargs)" \
+		"$(jq -r 'select(.type == "recv") | .bytes' "$T/b" | xargs)"
+	check_eq "udp" 20 "$(cat "$T/a" "$T/b" | jq -r .proto | grep -c udp)"
+	if [ "$mode" = vector ]; then
+		check_eq "vector events carry their clock" 20 \
+			"$(cat "$T/a" "$T/b" | jq -r 'select(.vector[.participant] == .clock) | 1' |
+			   wc -l)"
+	fi
+}
+
+# refcount - references to the module (attached programs hold them)
+refcount() {
+	cat /sys/module/causal/refcnt
+}
+
+# trace -c: programs attached for the command's lifetime only; its events
+# (it runs a child) and no one else's; a header and a trailer that count them.
+trace_command() {
+	local log n tracer
+
+	load_module || fail "module"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	log=$T/a.log
+	busywait 30000 test "$(refcount)" = 0 || fail "attached before: refcnt $(refcount)"
+	in_ns b "$PEER" server 7402 ab 4 > "$T/peer-b" &
+	in_ns b "$PEER" server 7403 ab 4 > "$T/other-b" &
+	busywait 5000 listening b 7402 && busywait 5000 listening b 7403 || fail "servers"
+	in_ns_sys a "$CAUSALCTL" trace -o "$log" --label alpha \
+		-c "touch $T/go; sleep 1; $PEER client 10.74.0.2 7402 ab 4 | cat" \
+		2> "$T/err" > "$T/out" &
+	tracer=$!
+	# Another process of a, while it runs: its events stay out of the log.
+	busywait 10000 test -e "$T/go" || fail "command not started"
+	in_ns a "$PEER" client 10.74.0.2 7403 ab 4 > "$T/other-a" || fail "other client"
+	wait $tracer || fail "trace: $(cat "$T/err")"
+	cat "$T/err"
+	grep -q "programs attached for the trace" "$T/err" || fail "startup line"
+	grep -q "wrote 10 events to $log (0 lost)" "$T/err" || fail "summary line"
+	head -1 "$log" | jq -e '.causal_log == 1 and .host == "alpha" and
+		.node == "00000000000000aa" and .clock == "lamport" and
+		.scope == "thread" and (.filter.command | test("causal_peer client"))' \
+		> /dev/null || fail "header: $(head -1 "$log")"
+	tail -1 "$log" | jq -e '.events == 10 and .lost == 0 and .end > 0' > /dev/null ||
+		fail "trailer: $(tail -1 "$log")"
+	n=$(sed '1d;$d' "$log" | jq -r 'select(.comm == "causal_peer") | .type' | xargs)
+	check_eq "the client's events" \
+		"connect send recv send recv send recv send recv close" "$n"
+	check_eq "only its port" "" "$(grep 7403 "$log")"
+	busywait 30000 test "$(refcount)" = 0 || fail "programs left attached: refcnt $(refcount)"
+}
+
+# trace until SIGINT (Ctrl-C) or --duration: a complete log either way, and
+# nothing left attached; the attached programs of an operator are reused.
+trace_stops() {
+	local pid
+
+	load_module || fail "module"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	nsenter --net=/run/netns/"$NS_PREFIX-a" "$CAUSALCTL" trace -o "$T/int.log" \
+		2> "$T/int.err" &
+	pid=$!
+	busywait 10000 grep -q "Ctrl-C stops" "$T/int.err" || fail "no startup line"
+	kill -INT $pid
+	wait $pid || fail "trace exited with $?"
+	tail -1 "$T/int.log" | jq -e '.events == 0' > /dev/null || fail "trailer after SIGINT"
+	busywait 30000 test "$(refcount)" = 0 || fail "left attached after SIGINT"
+
+	in_ns_sys a "$CAUSALCTL" trace --duration 1 -o "$T/dur.log" 2> "$T/dur.err" ||
+		fail "trace --duration"
+	tail -1 "$T/dur.log" | jq -e '.end and .events == 0' > /dev/null ||
+		fail "trailer after --duration"
+
+	attach || fail "attach"
+	in_ns a "$CAUSALCTL" trace --duration 1 -o "$T/att.log" 2> "$T/att.err" ||
+		fail "trace with programs attached"
+	grep -q "attached for the trace" "$T/att.err" && fail "attached a second time"
+	[ "$(refcount)" -gt 0 ] || fail "the operator's attachment went"
+}
+
+# A listener that cannot keep up loses events, never the kernel: they are
+# counted by the node and reported to the listener.
+overrun() {
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	CAUSAL_RCVBUF=4096 monitor a "$T/a"
+	kill -STOP $MONPID
+	in_ns b "$PEER" server 7404 ab 100 > /dev/null &
+	busywait 5000 listening b 7404 || fail "server"
+	in_ns a "$PEER" client 10.74.0.2 7404 ab 100 > /dev/null || fail "client"
+	kill -CONT $MONPID
+	busywait 10000 grep -q "events lost" "$T/a.err" || fail "no loss reported"
+	cat "$T/a.err"
+	busywait 5000 grep -q '^{"lost":' "$T/a" || fail "no lost line: $(grep -v '"node"' "$T/a")"
+	[ "$(in_ns a "$CAUSALCTL" -j status | jq .stats.events_dropped)" -gt 0 ] ||
+		fail "events_dropped not counted"
+	check_eq "the kernel kept going" 200 \
+		"$(in_ns a "$CAUSALCTL" -j status | jq '.stats.sends + .stats.receives')"
+}
+
+# Listening needs CAP_NET_ADMIN: others get a clear error.
+unprivileged() {
+	local err
+
+	load_module || fail "module"
+	require_command setpriv
+	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$CAUSALCTL" monitor --count 1 2>&1) && fail "monitor ran unprivileged"
+	log "$err"
+	[[ $err == *"needs CAP_NET_ADMIN"* ]] || fail "unclear error: $err"
+}
+
+run_test "monitor: golden JSON of a TCP exchange" monitor_golden
+run_test "keys: UDP, lamport, IPv4" keys_match lamport 4
+run_test "keys: UDP, hlc, IPv6" keys_match hlc 6
+run_test "keys: UDP, vector, IPv4" keys_match vector 4
+run_test "trace -c: the command's events, attached meanwhile" trace_command
+run_test "trace: stops on SIGINT and --duration" trace_stops
+run_test "overrun: lost, counted, reported" overrun
+run_test "unprivileged: a clear error" unprivileged
+exit_tests

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * causalctl monitor: print the events of this node as they happen, one line
+ * each (-j: one JSON object each, as in a log; Documentation/log.rst), until
+ * interrupted, --count events or --duration seconds.  Lost events are
+ * reported on stderr and, with -j, as {"lost":N,"time":T} lines.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "causalctl.h"
+#include "events.h"
+#include "print.h"
+
+struct monitor {
+	struct json *json;
+	unsigned long count, max;
+};
+
+static int on_event(const struct event *e, void *arg)
+{
+	struct monitor *m = arg;
+
+	if (m->json)
+		event_json(m->json, e, NULL);
+	else
+		event_text(stdout, e, NULL);
+	if (m->max && ++m->count >= m->max)
+		return -ECANCELED;
+	return 0;
+}
+
+/**
+ * report_lost() - say that events were lost, after an overrun
+ * @cmd: the command
+ * @json: the -j writer or a log's, or NULL
+ * @dropped: in/out: the node's events-dropped counter when last looked at
+ *
+ * Return: how many the node dropped since (at least 1).
+ */
+uint64_t report_lost(const char *cmd, struct json *json, uint64_t *dropped)
+{
+	uint64_t now = events_dropped(), n = now > *dropped ? now - *dropped : 1;
+
+	*dropped = now;
+	if (json) {
+		json_open(json, '{');
+		json_key(json, "lost");
+		json_u64(json, n);
+		json_key(json, "time");
+		json_u64(json, wall_ns());
+		json_close(json, '}');
+		json_end(json);
+	}
+	fprintf(stderr, "causalctl: %s: %" PRIu64 " events lost: the receive buffer overran\n",
+		cmd, n);
+	return n;
+}
+
+/* A positive number of seconds or events, or -1. */
+long parse_count(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0)
+		return -1;
+	return v;
+}
+
+int monitor_main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "count", required_argument, NULL, 'n' },
+		{ "duration", required_argument, NULL, 'd' },
+		{}
+	};
+	struct monitor m = { .json = print_json() };
+	struct event_source src;
+	uint64_t dropped;
+	long duration = 0;
+	int opt, n;
+
+	if (argc > 1 && is_help(argv[1]))
+		return command_help("monitor");
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "n:d:", options, NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			if (parse_count(optarg) < 0)
+				return usage_error("monitor", "invalid count: %s", optarg);
+			m.max = parse_count(optarg);
+			break;
+		case 'd':
+			duration = parse_count(optarg);
+			if (duration < 0)
+				return usage_error("monitor", "invalid duration: %s", optarg);
+			break;
+		default:
+			return usage_error("monitor", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("monitor", "unexpected argument: %s", argv[optind]);
+
+	if (event_source_open(&src, "monitor"))
+		return EXIT_FAIL;
+	dropped = events_dropped();
+	events_catch_signals();
+	fprintf(stderr, "causalctl: monitor: listening to the events of this node\n");
+	if (duration)
+		alarm(duration);
+	while (!events_stop) {
+		n = event_source_read(&src, on_event, &m);
+		if (n == -ECANCELED || n == -EINTR)
+			break;
+		if (n < 0) {
+			fprintf(stderr, "causalctl: monitor: reading events: %s\n", strerror(-n));
+			event_source_close(&src);
+			return EXIT_FAIL;
+		}
+		if (src.overruns) {
+			report_lost("monitor", m.json, &dropped);
+			src.overruns = 0;
+		}
+	}
+	event_source_close(&src);
+	return 0;
+}

@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * causalctl trace: record this node's events to a log (Documentation/log.rst)
+ * for the window of an incident, the tracing attached only for that window.
+ *
+ * If causal's programs are not loaded, trace attaches them for as long as
+ * it runs: the links belong to the process, so they go when it
+ * ends, whatever ends it.  Events are kept by process (-p, -c: the command
+ * and its descendants), cgroup (--cgroup: the cgroup and those below it)
+ * and port (--port: local or remote).
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include "causalctl.h"
+#include "events.h"
+#include "nl.h"
+
+#define TRACE_CGROUPS_MAX 4096
+
+struct trace {
+	/* what to keep */
+	pid_t pid;		/* -p: this process; -c: the command's */
+	bool tree;		/* -c: and its descendants */
+	const char *command;	/* -c */
+	const char *cgroup;
+	uint64_t cgroups[TRACE_CGROUPS_MAX];
+	int ncgroups;
+	time_t cgroups_scanned;
+	long port;
+	/* pids seen: kept or not (-c) */
+	pid_t seen[1024];
+	bool seen_kept[1024];
+
+	FILE *out;
+	struct json json;
+	uint64_t events, lost, dropped;
+};
+
+/* The cgroup ids (inode numbers) of @dir and the cgroups below it. */
+static void scan_cgroups(struct trace *t, const char *dir, int depth)
+{
+	char sub[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	if (stat(dir, &st) || t->ncgroups == TRACE_CGROUPS_MAX)
+		return;
+	t->cgroups[t->ncgroups++] = st.st_ino;
+	if (depth > 16)
+		return;
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
+		scan_cgroups(t, sub, depth + 1);
+	}
+	closedir(d);
+}
+
+static bool cgroup_kept(struct trace *t, uint64_t id)
+{
+	int i;
+
+	for (i = 0; i < t->ncgroups; i++)
+		if (t->cgroups[i] == id)
+			return true;
+	/* A cgroup made since the last scan: look again, once a second at most. */
+	if (time(NULL) != t->cgroups_scanned) {
+		t->cgroups_scanned = time(NULL);
+		t->ncgroups = 0;
+		scan_cgroups(t, t->cgroup, 0);
+		for (i = 0; i < t->ncgroups; i++)
+			if (t->cgroups[i] == id)
+				return true;
+	}
+	return false;
+}
+
+/* The parent of process @pid, from /proc, or 0. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int ppid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f)) {
+		p = strrchr(buf, ')');
+		if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+			ppid = 0;
+	}
+	fclose(f);
+	return ppid;
+}
+
+/* Is @pid the command's process or one of its descendants?  Cached. */
+static bool pid_in_tree(struct trace *t, pid_t pid)
+{
+	unsigned int slot = (unsigned int)pid % 1024;
+	pid_t p = pid;
+	bool kept = false;
+	int hops;
+
+	if (t->seen[slot] == pid)
+		return t->seen_kept[slot];
+	for (hops = 0; p > 1 && hops < 64; hops++, p = parent_of(p)) {
+		if (p == t->pid) {
+			kept = true;
+			break;
+		}
+	}
+	t->seen[slot] = pid;
+	t->seen_kept[slot] = kept;
+	return kept;
+}
+
+static bool kept(struct trace *t, const struct event *e)
+{
+	if (t->pid && (!e->has_task ||
+		       (t->tree ? !pid_in_tree(t, e->pid) : e->pid != (uint32_t)t->pid)))
+		return false;
+	if (t->cgroup && (!e->has_cgroup || !cgroup_kept(t, e->cgroup)))
+		return false;
+	if (t->port >= 0 && (!e->has_addr || (e->sport != t->port && e->dport != t->port)))
+		return false;
+	return true;
+}
+
+static int on_event(const struct event *e, void *arg)
+{
+	struct trace *t = arg;
+
+	if (!kept(t, e))
+		return 0;
+	event_json(&t->json, e, NULL);
+	t->events++;
+	return ferror(t->out) ? -EIO : 0;
+}
+
+static void header(struct trace *t, const struct node_status *s, const char *label)
+{
+	char host[256] = "", buf[32];
+	struct utsname u;
+	struct json *j = &t->json;
+
+	if (label)
+		snprintf(host, sizeof(host), "%s", label);
+	else if (gethostname(host, sizeof(host)))
+		snprintf(host, sizeof(host), "unknown");
+	uname(&u);
+	json_open(j, '{');
+	json_key(j, "causal_log");
+	json_u64(j, 1);
+	json_key(j, "host");
+	json_string(j, host);
+	snprintf(buf, sizeof(buf), "%016" PRIx64, s->node_id);
+	json_key(j, "node");
+	json_string(j, buf);
+	json_key(j, "clock");
+	json_string(j, clock_name(s->clock));
+	json_key(j, "scope");
+	json_string(j, scope_name(s->scope));
+	json_key(j, "kernel");
+	json_string(j, u.release);
+	json_key(j, "start");
+	json_u64(j, wall_ns());
+	json_key(j, "filter");
+	json_open(j, '{');
+	if (t->pid && !t->tree) {
+		json_key(j, "pid");
+		json_u64(j, t->pid);
+	}
+	if (t->command) {
+		json_key(j, "command");
+		json_string(j, t->command);
+	}
+	if (t->cgroup) {
+		json_key(j, "cgroup");
+		json_string(j, t->cgroup);
+	}
+	if (t->port >= 0) {
+		json_key(j, "port");
+		json_u64(j, t->port);
+	}
+	json_close(j, '}');
+	json_close(j, '}');
+	json_end(j);
+}
+
+static void trailer(struct trace *t)
+{
+	struct json *j = &t->json;
+
+	json_open(j, '{');
+	json_key(j, "end");
+	json_u64(j, wall_ns());
+	json_key(j, "events");
+	json_u64(j, t->events);
+	json_key(j, "lost");
+	json_u64(j, t->lost);
+	json_close(j, '}');
+	json_end(j);
+}
+
+/* Start "sh -c @cmd", held until @go is written to: the trace listens first. */
+static pid_t start_command(const char *cmd, int *go)
+{
+	int fds[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		close(fds[1]);
+		if (read(fds[0], &c, 1) != 1)
+			_exit(127);
+		close(fds[0]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	*go = fds[1];
+	return pid;
+}
+
+/* The live count on stderr: in place on a terminal, every 10 s otherwise. */
+static void progress(const struct trace *t, bool last)
+{
+	static time_t shown;
+	time_t now = time(NULL);
+	bool tty = isatty(STDERR_FILENO);
+
+	if (!last && now - shown < (tty ? 1 : 10))
+		return;
+	shown = now;
+	if (tty)
+		fprintf(stderr, "\r%" PRIu64 " events, %" PRIu64 " lost%s", t->events, t->lost,
+			last ? "\n" : "");
+	else if (!last)
+		fprintf(stderr, "causalctl: trace: %" PRIu64 " events, %" PRIu64 " lost\n",
+			t->events, t->lost);
+}
+
+int trace_main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "command", required_argument, NULL, 'c' },
+		{ "cgroup", required_argument, NULL, 'g' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "label", required_argument, NULL, 'l' },
+		{}
+	};
+	struct trace *t = calloc(1, sizeof(*t));
+	const char *path = NULL, *cmd = NULL, *label = NULL;
+	char defpath[300], host[256];
+	struct attachment a = { .cg_fd = -1 };
+	struct event_source src;
+	struct node_status s;
+	bool attached_here = false;
+	int opt, n, go = -1, status = 0, ret = EXIT_FAIL;
+	pid_t child = 0;
+	long duration = 0;
+	struct cnl nl;
+
+	if (!t)
+		return EXIT_FAIL;
+	t->port = -1;
+	if (argc > 1 && is_help(argv[1])) {
+		free(t);
+		return command_help("trace");
+	}
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "o:p:c:d:", options, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			path = optarg;
+			break;
+		case 'p':
+			t->pid = parse_count(optarg);
+			if (t->pid <= 0)
+				goto usage_pid;
+			break;
+		case 'c':
+			cmd = optarg;
+			t->command = cmd;
+			break;
+		case 'g':
+			t->cgroup = optarg;
+			break;
+		case 'P':
+			t->port = parse_count(optarg);
+			if (t->port <= 0 || t->port > 65535) {
+				free(t);
+				return usage_error("trace", "invalid port: %s", optarg);
+			}
+			break;
+		case 'd':
+			duration = parse_count(optarg);
+			if (duration < 0) {
+				free(t);
+				return usage_error("trace", "invalid duration: %s", optarg);
+			}
+			break;
+		case 'l':
+			label = optarg;
+			break;
+		default:
+			free(t);
+			return usage_error("trace", "invalid option");
+		}
+	}
+	if (optind < argc) {
+		free(t);
+		return usage_error("trace", "unexpected argument: %s", argv[optind]);
+	}
+	if (t->pid && cmd) {
+		free(t);
+		return usage_error("trace", "-p and -c exclude each other");
+	}
+	if (t->cgroup && access(t->cgroup, F_OK)) {
+		fprintf(stderr, "causalctl: trace: cgroup %s: %s\n", t->cgroup, strerror(errno));
+		free(t);
+		return EXIT_FAIL;
+	}
+	if (t->cgroup)
+		scan_cgroups(t, t->cgroup, 0);
+
+	cnl_connect_or_die(&nl);
+	n = node_status_get(&nl, &s);
+	cnl_close(&nl);
+	if (n < 0)
+		goto out;
+	if (!path) {
+		if (gethostname(host, sizeof(host)))
+			snprintf(host, sizeof(host), "node");
+		snprintf(defpath, sizeof(defpath), "causal-%s.log", label ?: host);
+		path = defpath;
+	}
+	/* Listen before attaching: no event of the window is missed. */
+	if (event_source_open(&src, "trace"))
+		goto out;
+	if (!attach_pinned() && !attach_loaded()) {
+		if (attachment_open(&a, t->cgroup ?: CGROUP_ROOT, "trace"))
+			goto out_src;
+		attached_here = true;
+	}
+	t->out = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	if (!t->out) {
+		fprintf(stderr, "causalctl: trace: %s: %s\n", path, strerror(errno));
+		goto out_detach;
+	}
+	json_init(&t->json, t->out, false);
+	events_catch_signals();
+	if (cmd) {
+		child = start_command(cmd, &go);
+		if (child < 0) {
+			fprintf(stderr, "causalctl: trace: cannot start %s: %s\n", cmd,
+				strerror(errno));
+			goto out_file;
+		}
+		t->pid = child;
+		t->tree = true;
+	}
+	header(t, &s, label);
+	t->dropped = events_dropped();
+	fprintf(stderr, "causalctl: trace: node %016" PRIx64 " (%s, %s scope) to %s%s; %s\n",
+		s.node_id, clock_name(s.clock), scope_name(s.scope), path,
+		attached_here ? ", programs attached for the trace" : "",
+		cmd ? "until the command exits" : duration ? "for the duration" : "Ctrl-C stops");
+	if (duration)
+		alarm(duration);
+	if (go >= 0) {
+		if (write(go, "g", 1) != 1)
+			fprintf(stderr, "causalctl: trace: starting the command: %s\n",
+				strerror(errno));
+		close(go);
+	}
+
+	for (;;) {
+		struct pollfd p = { .fd = src.fd, .events = POLLIN };
+
+		if (events_stop)
+			break;
+		if (child && waitpid(child, &status, WNOHANG) == child) {
+			child = 0;
+			/* what it made before exiting is still queued: take it */
+			while (poll(&p, 1, 200) > 0 && event_source_read(&src, on_event, t) >= 0)
+				;
+			break;
+		}
+		n = poll(&p, 1, child ? 100 : 1000);
+		if (n < 0)
+			n = -errno;
+		else if (n > 0)
+			n = event_source_read(&src, on_event, t);
+		if (n == -EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "\ncausalctl: trace: %s\n", strerror(-n));
+			goto out_child;
+		}
+		if (src.overruns) {
+			t->lost += report_lost("trace", &t->json, &t->dropped);
+			src.overruns = 0;
+		}
+		progress(t, false);
+	}
+	trailer(t);
+	progress(t, true);
+	fprintf(stderr, "causalctl: trace: wrote %" PRIu64 " events to %s (%" PRIu64 " lost)\n",
+		t->events, path, t->lost);
+	ret = 0;
+	if (cmd && WIFEXITED(status) && WEXITSTATUS(status))
+		fprintf(stderr, "causalctl: trace: the command exited with status %d\n",
+			WEXITSTATUS(status));
+
+out_child:
+	if (child) {
+		kill(child, SIGTERM);
+		waitpid(child, NULL, 0);
+	}
+out_file:
+	if (t->out != stdout && fclose(t->out) && !ret) {
+		fprintf(stderr, "causalctl: trace: %s: %s\n", path, strerror(errno));
+		ret = EXIT_FAIL;
+	}
+out_detach:
+	if (attached_here)
+		attachment_close(&a);
+out_src:
+	event_source_close(&src);
+out:
+	free(t);
+	return ret;
+
+usage_pid:
+	free(t);
+	return usage_error("trace", "invalid pid: %s", optarg);
+}
