@@ -32,6 +32,12 @@ static const struct command commands[] = {
 	  "list sockets with their clocks" },
 	{ "compare", compare_main, "COOKIE|@FILE COOKIE|@FILE",
 	  "what two sockets' clocks prove of their order (@FILE: one saved by -j sockets)" },
+	{ "order", order_main,
+	  "[ --label NODE=NAME ]... [ --vc ] [ --shiviz FILE ] [ --perfetto FILE ] [ --dot FILE ] "
+	  "[ --otlp FILE ] LOG...",
+	  "merge logs of many nodes: a causal total order, reports, exports" },
+	{ "why", why_main, "[ --label NODE=NAME ]... A B LOG...",
+	  "whether event A happened before B, with evidence (A, B: NODE:ID or key=value,...[#N])" },
 	{ "help", help_main, "", "show this help" },
 };
 

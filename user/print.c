@@ -131,6 +131,12 @@ void print_text(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The JSON writer of -j, or NULL as text: for commands that stream many objects. */
+struct json *print_json(void)
+{
+	return json_mode ? &json : NULL;
+}
+
 void print_end(void)
 {
 	if (json_mode)

@@ -23,5 +23,6 @@ void print_null(const char *key);
 void print_bool(const char *key, const char *fmt, bool value);
 void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void print_end(void);
+struct json *print_json(void);
 
 #endif /* _CAUSALCTL_PRINT_H */
