@@ -243,7 +243,7 @@ static void perfetto_event(struct json *j, const struct graph *g, uint32_t e, ui
 		if (g->in_kind[k] != EDGE_MESSAGE && g->in_kind[k] != EDGE_CONNECT)
 			continue;
 		/* the id of the flow is the index of the edge out of its send */
-		for (o = g->out_off[s]; g->out[o] != e; o++)
+		for (o = g->out_off[s]; g->out[o] != e || g->out_kind[o] != g->in_kind[k]; o++)
 			;
 		perfetto_flow(j, g, e, "f", o + 1, t0);
 	}
