@@ -22,6 +22,7 @@ keeps one process), --cut-host K (no trailer, last tenth gone), --lost-host K,
 --dup (an event twice), --cycle (a receive names a later send of its own
 thread: inconsistent), --ambiguous (a second send with the same id32),
 --shuffle (neighbouring lines of a log swapped, ids out of order).
+--stream writes the logs as events come (with --no-truth, for benchmarks).
 """
 
 import argparse
@@ -41,6 +42,7 @@ class Host:
         self.next_id = 1
         self.skew = random.randint(-5000000, 5000000)  # wall clocks lie
         self.lines = []
+        self.out = None  # the log, when written as events come (--stream)
         self.tcp = []  # sockets: dicts
         self.pending_accepts = []
         self.udp = {}  # port -> pending datagrams
@@ -101,7 +103,10 @@ class Sim:
         if extra:
             ev.update(extra)
         ev["clock"] = eid
-        h.lines.append(ev)
+        if h.out:
+            h.out.write(line(ev) + "\n")
+        else:
+            h.lines.append(ev)
         if self.truth:
             self.vcs["%s:%d" % (h.name, eid)] = vc
             self.thread_of["%s:%d" % (h.name, eid)] = ti
@@ -215,23 +220,41 @@ def faults(sim, a):
         h.lines.insert(h.lines.index(e) + 1, dict(e))
 
 
+def header(h, a):
+    d = {"causal_log": 1, "host": h.name, "node": h.node, "clock": "lamport",
+         "scope": "thread", "kernel": "6.1.0", "start": BASE_TIME + h.skew}
+    if h.k == a.filter_host:
+        d["filter"] = {"pid": 100}
+    return json.dumps(d, separators=(",", ":")) + "\n"
+
+
+def stream(sim, a):
+    """Logs written as events come: for benchmarks, no faults, no truth."""
+    os.makedirs(a.out, exist_ok=True)
+    for h in sim.hosts:
+        h.out = open(os.path.join(a.out, h.name + ".log"), "w", buffering=1 << 20)
+        h.out.write(header(h, a))
+    while sim.count < a.events:
+        sim.step()
+    for h in sim.hosts:
+        h.out.write('{"end":%d,"events":%d,"lost":0}\n' % (sim.time + h.skew, h.next_id - 1))
+        h.out.close()
+
+
 def write(sim, a):
     os.makedirs(a.out, exist_ok=True)
     for h in sim.hosts:
         if h.k == a.drop_host:
             continue
-        header = {"causal_log": 1, "host": h.name, "node": h.node, "clock": "lamport",
-                  "scope": "thread", "kernel": "6.1.0", "start": BASE_TIME + h.skew}
         lines = h.lines
         if h.k == a.filter_host:
-            header["filter"] = {"pid": 100}
             lines = [e for e in lines if e["pid"] == 100]
         trailer = True
         if h.k == a.cut_host:
             lines = lines[:len(lines) - len(lines) // 10 - 1]
             trailer = False
         with open(os.path.join(a.out, h.name + ".log"), "w") as f:
-            f.write(json.dumps(header, separators=(",", ":")) + "\n")
+            f.write(header(h, a))
             text = [line(e) for e in lines]
             if a.shuffle:
                 for i in range(1, len(text)):
@@ -263,11 +286,14 @@ def main():
     p.add_argument("--no-truth", action="store_true")
     for opt in ("drop-host", "filter-host", "cut-host", "lost-host"):
         p.add_argument("--" + opt, type=int, default=-1)
-    for opt in ("dup", "cycle", "ambiguous", "shuffle"):
+    for opt in ("dup", "cycle", "ambiguous", "shuffle", "stream"):
         p.add_argument("--" + opt, action="store_true")
     a = p.parse_args()
     random.seed(a.seed)
     sim = Sim(a)
+    if a.stream:
+        stream(sim, a)
+        return
     while sim.count < a.events:
         sim.step()
     faults(sim, a)
