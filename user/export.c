@@ -355,7 +355,8 @@ int export_dot(const struct graph *g, FILE *f)
 	}
 	for (i = 0; i < g->n; i++)
 		for (k = g->out_off[i]; k < g->out_off[i + 1]; k++)
-			fprintf(f, "\te%u -> e%u%s;\n", i, g->out[k], dot_edge_style[g->out_kind[k]]);
+			fprintf(f, "\te%u -> e%u%s;\n", i, g->out[k],
+				dot_edge_style[g->out_kind[k]]);
 	fprintf(f, "}\n");
 	by_chain_free(&b);
 	return 0;

@@ -122,7 +122,8 @@ static bool id_match(const void *ctx, uint32_t v, const void *key)
 	return e->node == k->a && e->id == k->b;
 }
 
-static uint32_t *id_slot(const struct htab *h, const struct log_event *ev, uint64_t node, uint64_t id)
+static uint32_t *id_slot(const struct htab *h, const struct log_event *ev, uint64_t node,
+			 uint64_t id)
 {
 	struct key2 k = { node, id };
 
@@ -572,7 +573,8 @@ static void emit_missing(const struct graph *g, struct missing_set *ms)
 				    " that no log has", m->r.count, m->who);
 		else
 			report_emit(g, &m->r,
-				    "%u receives name sends of node %016" PRIx64 " that no log has: %s",
+				    "%u receives name sends of node %016" PRIx64
+				    " that no log has: %s",
 				    m->r.count, m->who, missing_reason(g->ls, m->who));
 	}
 	if (ms->ambiguous.count)
@@ -800,8 +802,8 @@ static void report_cycle(struct graph *g, const uint32_t *indeg)
 			;
 		e = g->in[i];
 	} while (e != start && r.count < 1000000);
-	report_emit(g, &r, "inconsistent logs: a cycle of %u events (each happened before the next, "
-		    "listed backwards)", r.count);
+	report_emit(g, &r, "inconsistent logs: a cycle of %u events, %s", r.count,
+		    "each happened before the next (listed backwards)");
 	g->inconsistent = true;
 }
 
@@ -1169,8 +1171,10 @@ void event_json(struct json *j, const struct log_set *ls, const struct log_event
 		for (k = 0; k < e->nvector; k++) {
 			char key[24];
 
-			snprintf(key, sizeof(key), "%014" PRIx64, ls->vec[e->vector + k].participant);
-			json_u64_member(j, key, ls->vec[e->vector + k].count);
+			const struct log_ventry *v = &ls->vec[e->vector + k];
+
+			snprintf(key, sizeof(key), "%014" PRIx64, v->participant);
+			json_u64_member(j, key, v->count);
 		}
 		json_close(j, '}');
 	}
@@ -1185,7 +1189,10 @@ void event_json(struct json *j, const struct log_set *ls, const struct log_event
 			const struct log_stamp *s = &ls->from[e->from + k];
 
 			json_open(j, '{');
-			json_hex(j, s->vector ? "participant" : "node", s->who, s->vector ? 14 : 16);
+			if (s->vector)
+				json_hex(j, "participant", s->who, 14);
+			else
+				json_hex(j, "node", s->who, 16);
 			json_u64_member(j, s->vector ? "count" : "id32", s->n);
 			json_close(j, '}');
 		}

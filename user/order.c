@@ -197,7 +197,7 @@ int order_main(int argc, char **argv)
 	if (ret)
 		goto out;
 	ret = EXIT_FAIL;
-	if (graph_build(&g, &ls, print_json() != NULL))
+	if (graph_build(&g, &ls, print_json()))
 		goto out;
 	if (g.inconsistent) {
 		fprintf(stderr, "causalctl: the logs are inconsistent: no order\n");

@@ -345,8 +345,8 @@ static int resolve(const struct graph *g, char *arg, uint32_t *e)
 			*hash = 0;
 		}
 		if (filter_match(g, HT_EMPTY, arg) < 0)
-			return usage_error("why", "invalid filter: %s (keys: type, comm, pid, tid, "
-					   "proto, port, bytes, host)", arg);
+			return usage_error("why", "invalid filter: %s (keys: %s)", arg,
+					   "type, comm, pid, tid, proto, port, bytes, host");
 		for (i = 0; i < g->n; i++) {
 			if (filter_match(g, g->order[i], arg) > 0 && ++seen == nth) {
 				*e = g->order[i];
