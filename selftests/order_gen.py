@@ -122,7 +122,7 @@ class Sim:
         r = random.random()
         if h.pending_accepts and r < 0.3:
             self.accept(h, t)
-        elif r < 0.06 and len(self.hosts) > 1:
+        elif r < 0.06 and len(self.hosts) > 1 and len(h.tcp) < 16:
             self.connect(h, t)
         elif r < 0.30 and h.tcp:
             self.tcp_send(h, t, random.choice(h.tcp))
