@@ -37,6 +37,12 @@ static const struct command commands[] = {
 	{ "trace", trace_main,
 	  "[ -o FILE ] [ -p PID | -c CMD ] [ --cgroup PATH ] [ --port N ] [ --duration S ] [ --label NAME ]",
 	  "record this node's events to a log for an incident" },
+	{ "order", order_main,
+	  "[ --label NODE=NAME ]... [ --vc ] [ --shiviz FILE ] [ --perfetto FILE ] [ --dot FILE ] "
+	  "[ --otlp FILE ] LOG...",
+	  "merge logs of many nodes: a causal total order, reports, exports" },
+	{ "why", why_main, "[ --label NODE=NAME ]... A B LOG...",
+	  "whether event A happened before B, with evidence (A, B: NODE:ID or key=value,...[#N])" },
 	{ "help", help_main, "", "show this help" },
 };
 

@@ -41,6 +41,8 @@ int sockets_main(int argc, char **argv);
 int compare_main(int argc, char **argv);
 int monitor_main(int argc, char **argv);
 int trace_main(int argc, char **argv);
+int order_main(int argc, char **argv);
+int why_main(int argc, char **argv);
 void print_attachment(void);
 void print_stats(const bool *have, const uint64_t *v, const char *indent);
 

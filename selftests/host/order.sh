@@ -1,0 +1,272 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# causalctl order and why on the host, against the truth: order_gen.py
+# simulates hosts exchanging TCP and UDP messages and writes their logs and
+# the true happened-before; order_check.py compares what causalctl says with
+# it and reads the exports as their consumers do.
+
+. "$(dirname "$0")/../lib.sh"
+
+# Nothing of the guest's cleanup here: only this script's own files.
+case_cleanup() {
+	local i
+
+	for ((i = ${#DEFERRED[@]} - 1; i >= 0; i--)); do
+		eval "${DEFERRED[i]}" > /dev/null 2>&1
+	done
+	DEFERRED=()
+}
+
+PY=/usr/bin/python3
+GEN=$TOP/selftests/order_gen.py
+CHECK=$TOP/selftests/order_check.py
+D=$(mktemp -d /tmp/causal-order.XXXXXX)
+trap 'rm -rf "$D"' EXIT
+
+# gen NAME ARGS... - logs of a simulation in $D/NAME
+gen() {
+	local name=$1
+	shift
+	$PY "$GEN" --out "$D/$name" "$@"
+}
+
+# order_of NAME [ARGS...] - causalctl -j order of $D/NAME into $D/NAME/order.json,
+# its stderr into $D/NAME/err; its status is order's
+order_of() {
+	local name=$1
+	shift
+	"$CAUSALCTL" -j order "$@" "$D/$name"/*.log > "$D/$name/order.json" 2> "$D/$name/err"
+}
+
+# expect_report NAME KIND REGEX - order's reports of $D/NAME have one of
+# KIND, on stderr and as JSON, saying REGEX
+expect_report() {
+	grep -Eq "$3" "$D/$1/err" || fail "no report matching '$3' on stderr: $(cat "$D/$1/err")"
+	jq -se --arg k "$2" 'any(.report == $k)' "$D/$1/order.json" > /dev/null ||
+		fail "no {\"report\":\"$2\"} object in the JSON output"
+}
+
+# Small logs written by hand: web-1 connects to db-1 and asks; db-1 answers
+# after a message from ghost, a node without a log, to which web-1 wrote.
+small_logs() {
+	mkdir -p "$D/small"
+	cat > "$D/small/web.log" <<-'EOF'
+	{"causal_log":1,"host":"web-1","node":"00000000000000a1","clock":"lamport","scope":"thread","start":1000}
+	{"node":"00000000000000a1","id":1,"type":"connect","time":1100,"pid":7,"tid":8,"comm":"curl","proto":"tcp","src":"10.0.0.1:4000","dst":"10.0.0.2:80","cookie":11}
+	{"node":"00000000000000a1","id":2,"type":"send","time":1200,"pid":7,"tid":8,"comm":"curl","proto":"tcp","src":"10.0.0.1:4000","dst":"10.0.0.2:80","cookie":11,"bytes":78,"seq":1,"clock":2}
+	{"node":"00000000000000a1","id":3,"type":"send","time":1210,"pid":7,"tid":9,"comm":"curl","proto":"udp","src":"10.0.0.1:5000","dst":"10.0.0.3:53","cookie":12,"bytes":30,"clock":3}
+	{"node":"00000000000000a1","id":4,"type":"recv","time":1500,"pid":7,"tid":8,"comm":"curl","proto":"tcp","src":"10.0.0.1:4000","dst":"10.0.0.2:80","cookie":11,"bytes":100,"from":[{"node":"00000000000000b2","id32":4}],"future":[1,{"x":null}]}
+	{"end":2000,"events":4,"lost":0}
+	EOF
+	cat > "$D/small/db.log" <<-'EOF'
+	{"causal_log":1,"host":"db-1","node":"00000000000000b2","clock":"lamport","scope":"thread","start":1000}
+	{"node":"00000000000000b2","id":1,"type":"accept","time":1150,"pid":9,"tid":9,"comm":"nginx","proto":"tcp","src":"10.0.0.2:80","dst":"10.0.0.1:4000","cookie":22}
+	{"node":"00000000000000b2","id":2,"type":"recv","time":1250,"pid":9,"tid":9,"comm":"nginx","proto":"tcp","src":"10.0.0.2:80","dst":"10.0.0.1:4000","cookie":22,"bytes":78,"from":[{"node":"00000000000000a1","id32":2}]}
+	{"node":"00000000000000b2","id":3,"type":"recv","time":1260,"pid":9,"tid":10,"comm":"nginx","proto":"udp","src":"10.0.0.2:53","dst":"10.0.0.3:53","cookie":23,"bytes":20,"from":[{"node":"00000000000000c3","id32":7}]}
+	{"node":"00000000000000b2","id":4,"type":"send","time":1300,"pid":9,"tid":10,"comm":"nginx","proto":"tcp","src":"10.0.0.2:80","dst":"10.0.0.1:4000","cookie":22,"bytes":100}
+	{"end":2000,"events":4,"lost":0}
+	EOF
+}
+
+order_is_a_linear_extension_of_happened_before() {
+	gen full --hosts 5 --threads 3 --events 1500 --seed 7 --shuffle || fail "generator"
+	order_of full || fail "order failed: $(cat "$D/full/err")"
+	check "no report on complete logs" test ! -s "$D/full/err"
+	$PY "$CHECK" linear "$D/full/truth.json" "$D/full/order.json" || fail "not a linear extension"
+}
+
+why_answers_match_the_truth_on_complete_logs() {
+	gen why --hosts 4 --threads 2 --events 600 --seed 3 || fail "generator"
+	$PY "$CHECK" why "$D/why/truth.json" "$CAUSALCTL" 400 1 "$D/why"/*.log ||
+		fail "a wrong answer"
+}
+
+missing_host_is_reported_and_why_never_guesses() {
+	gen miss --hosts 4 --threads 2 --events 800 --seed 5 --drop-host 1 || fail "generator"
+	order_of miss || fail "order exited with $?"
+	expect_report miss missing "node 000000000000a001 .*no log \(missing host or filtered log\)"
+	# (the order cannot follow paths through the missing host: why says unknown)
+	$PY "$CHECK" why "$D/miss/truth.json" "$CAUSALCTL" 300 2 --unknown-ok "$D/miss"/*.log ||
+		fail "a false answer"
+}
+
+filtered_log_is_reported_and_why_never_guesses() {
+	gen filt --hosts 3 --threads 4 --events 600 --seed 11 --filter-host 2 || fail "generator"
+	order_of filt || fail "order exited with $?"
+	expect_report filt filtered "h2.log: filtered"
+	$PY "$CHECK" why "$D/filt/truth.json" "$CAUSALCTL" 200 3 --unknown-ok "$D/filt"/*.log ||
+		fail "a false answer"
+}
+
+cut_and_lossy_logs_are_reported() {
+	gen cut --hosts 3 --threads 2 --events 400 --seed 13 --cut-host 0 --lost-host 1 ||
+		fail "generator"
+	order_of cut || fail "order exited with $?"
+	expect_report cut cut "h0.log: no trailer: the log was cut short"
+	expect_report cut lost "h1.log: 3 events lost"
+	$PY "$CHECK" why "$D/cut/truth.json" "$CAUSALCTL" 200 4 --unknown-ok "$D/cut"/*.log ||
+		fail "a false answer"
+}
+
+duplicate_events_are_dropped_and_reported() {
+	gen dup --hosts 3 --threads 2 --events 300 --seed 17 --dup || fail "generator"
+	order_of dup || fail "order exited with $?"
+	expect_report dup duplicate "1 duplicate events, dropped: h2:[0-9]+"
+	$PY "$CHECK" linear "$D/dup/truth.json" "$D/dup/order.json" || fail "not a linear extension"
+}
+
+ambiguous_stamps_are_reported() {
+	gen amb --hosts 3 --threads 2 --events 300 --seed 19 --ambiguous || fail "generator"
+	order_of amb || fail "order exited with $?"
+	expect_report amb ambiguous "match more than one send"
+}
+
+a_cycle_is_inconsistent_and_named() {
+	gen cyc --hosts 3 --threads 2 --events 300 --seed 23 --cycle || fail "generator"
+	order_of cyc
+	check_eq "order's status on a cycle" 1 $?
+	expect_report cyc cycle "inconsistent logs: a cycle of [0-9]+ events.*: h[0-9]:[0-9]+, h"
+	"$CAUSALCTL" why h0:1 h1:1 "$D/cyc"/*.log > /dev/null 2>&1
+	check_eq "why's status on a cycle" 1 $?
+}
+
+text_order_is_as_expected() {
+	local got want
+
+	small_logs
+	got=$("$CAUSALCTL" order --label db-1=db "$D/small"/*.log 2> "$D/small/err")
+	check_eq "status" 0 $?
+	want='       1 web-1:1 connect curl[8] tcp 10.0.0.1:4000->10.0.0.2:80
+       2 db:1 accept nginx[9] tcp 10.0.0.2:80->10.0.0.1:4000 <- web-1:1
+       3 web-1:2 send curl[8] tcp 10.0.0.1:4000->10.0.0.2:80 78B
+       4 web-1:3 send curl[9] udp 10.0.0.1:5000->10.0.0.3:53 30B
+       5 db:2 recv nginx[9] tcp 10.0.0.2:80->10.0.0.1:4000 78B <- web-1:2
+       6 db:3 recv nginx[10] udp 10.0.0.2:53->10.0.0.3:53 20B
+       7 db:4 send nginx[10] tcp 10.0.0.2:80->10.0.0.1:4000 100B
+       8 web-1:4 recv curl[8] tcp 10.0.0.1:4000->10.0.0.2:80 100B <- db:4'
+	check_eq "text order" "$want" "$got"
+	grep -q "1 receives name sends of node 00000000000000c3 that no log has: it has no log" \
+		"$D/small/err" || fail "missing send not reported: $(cat "$D/small/err")"
+	got=$("$CAUSALCTL" order --vc "$D/small"/*.log 2> /dev/null | sed -n 8p)
+	check_eq "vector clock" \
+		'       8 web-1:4 recv curl[8] tcp 10.0.0.1:4000->10.0.0.2:80 100B <- db-1:4 vc={"db-1/9":2,"db-1/10":2,"web-1/8":3}' \
+		"$got"
+}
+
+why_gives_the_shortest_evidence() {
+	local got want
+
+	small_logs
+	got=$("$CAUSALCTL" why web-1:1 00000000000000b2:4 "$D/small"/*.log 2> /dev/null)
+	check_eq "status" 0 $?
+	want='before: web-1:1 happened before db-1:4
+evidence (3 edges):
+           web-1:1 connect curl[8] tcp 10.0.0.1:4000->10.0.0.2:80
+  program  web-1:2 send curl[8] tcp 10.0.0.1:4000->10.0.0.2:80 78B
+  message  db-1:2 recv nginx[9] tcp 10.0.0.2:80->10.0.0.1:4000 78B
+  socket   db-1:4 send nginx[10] tcp 10.0.0.2:80->10.0.0.1:4000 100B'
+	check_eq "evidence" "$want" "$got"
+	got=$("$CAUSALCTL" -j why db-1:4 web-1:1 "$D/small"/*.log 2> /dev/null |
+		jq -r '.answer + " " + ([.path[] | .event + "/" + (.edge // "-")] | join(" "))')
+	check_eq "JSON answer" \
+		"after web-1:1/- web-1:2/program db-1:2/message db-1:4/socket" "$got"
+}
+
+why_says_unknown_and_blames_receives() {
+	local got
+
+	small_logs
+	# web-1:3 went to ghost (no log); db-1:3 came from ghost
+	got=$("$CAUSALCTL" -j why web-1:3 db-1:4 "$D/small"/*.log 2> /dev/null)
+	check_eq "status" 1 $?
+	check_eq "answer" unknown "$(jq -r .answer <<< "$got")"
+	check_eq "exit" "web-1:3" "$(jq -r .exit.event <<< "$got")"
+	check_eq "receives" "db-1:3" "$(jq -r '.receives[].event' <<< "$got")"
+	# no send of web-1 that no log received reaches db-1:2's thread: concurrent
+	got=$("$CAUSALCTL" why type=recv,comm=nginx 'comm=curl,tid=9' "$D/small"/*.log 2> /dev/null)
+	check_eq "status" 0 $?
+	check_eq "answer" "concurrent: neither happened before the other" "$got"
+}
+
+why_selects_events_by_filter() {
+	local got
+
+	small_logs
+	got=$("$CAUSALCTL" -j why 'type=send,port=80#2' host=web-1,type=recv "$D/small"/*.log \
+		2> /dev/null | jq -r '.a + " " + .b + " " + .answer')
+	check_eq "filters" "db-1:4 web-1:4 before" "$got"
+	"$CAUSALCTL" why type=send,colour=red web-1:1 "$D/small"/*.log > /dev/null 2>&1
+	check_eq "a bad key is a usage error" 2 $?
+	"$CAUSALCTL" why type=close web-1:1 "$D/small"/*.log > /dev/null 2>&1
+	check_eq "no match fails" 1 $?
+	"$CAUSALCTL" why web-1:99 web-1:1 "$D/small"/*.log > /dev/null 2>&1
+	check_eq "no such event fails" 1 $?
+}
+
+exports_are_read_by_their_consumers() {
+	local n
+
+	gen exp --hosts 4 --threads 2 --events 500 --seed 29 || fail "generator"
+	"$CAUSALCTL" order --shiviz "$D/exp/shiviz.log" --perfetto "$D/exp/perfetto.json" \
+		--dot "$D/exp/graph.dot" --otlp "$D/exp/otlp.json" "$D/exp"/*.log > /dev/null ||
+		fail "order with exports"
+	$PY "$CHECK" shiviz "$D/exp/truth.json" "$D/exp/shiviz.log" || fail "ShiViz"
+	$PY "$CHECK" perfetto "$D/exp/perfetto.json" 500 || fail "Perfetto"
+	$PY "$CHECK" otlp "$D/exp/otlp.json" "$TOP/selftests/otlp-trace.schema.json" 500 ||
+		fail "OTLP"
+	require_command dot
+	dot -Tsvg "$D/exp/graph.dot" > "$D/exp/graph.svg" || fail "dot -Tsvg"
+	n=$(grep -c '<g id="node[0-9]*" class="node">' "$D/exp/graph.svg")
+	check_eq "nodes in the SVG" 500 "$n"
+}
+
+bad_input_is_named_and_fails() {
+	local err
+
+	small_logs
+	printf '%s\n' '{"causal_log":1,"host":"x","node":"00000000000000d4"}' \
+		'{"node":"00000000000000d4","id":"7","type":"send"}' > "$D/small/bad.log"
+	err=$("$CAUSALCTL" order "$D/small/bad.log" 2>&1)
+	check_eq "status" 1 $?
+	check_eq "error" "causalctl: $D/small/bad.log:2: \"id\" is not a number" "$err"
+	printf '%s\n' '{"causal_log":1,"node":"00000000000000d4"}' '{"node":"00' > "$D/small/bad.log"
+	err=$("$CAUSALCTL" order "$D/small/bad.log" 2>&1)
+	check_eq "status" 1 $?
+	check_eq "error" "causalctl: $D/small/bad.log:2: unterminated string" "$err"
+	printf '%s\n' '{"causal_log":2,"node":"00000000000000d4"}' > "$D/small/bad.log"
+	err=$("$CAUSALCTL" order "$D/small/bad.log" 2>&1)
+	check_eq "status" 1 $?
+	[[ $err == *"causal_log version 2 is not known"* ]] || fail "version: $err"
+	err=$("$CAUSALCTL" order "$D/small/none.log" 2>&1)
+	check_eq "status" 1 $?
+	check_eq "error" "causalctl: $D/small/none.log: No such file or directory" "$err"
+	"$CAUSALCTL" order > /dev/null 2>&1
+	check_eq "no logs" 2 $?
+	"$CAUSALCTL" order --bogus "$D/small/web.log" > /dev/null 2>&1
+	check_eq "bad option" 2 $?
+	"$CAUSALCTL" order --label nolabel "$D/small/web.log" > /dev/null 2>&1
+	check_eq "bad label" 2 $?
+	"$CAUSALCTL" why web-1:1 "$D/small/web.log" > /dev/null 2>&1
+	check_eq "why without two events" 2 $?
+	"$CAUSALCTL" order help | grep -q "Usage: causalctl order" || fail "order help"
+}
+
+run_test order_is_a_linear_extension_of_happened_before \
+	order_is_a_linear_extension_of_happened_before
+run_test why_answers_match_the_truth_on_complete_logs why_answers_match_the_truth_on_complete_logs
+run_test missing_host_is_reported_and_why_never_guesses \
+	missing_host_is_reported_and_why_never_guesses
+run_test filtered_log_is_reported_and_why_never_guesses \
+	filtered_log_is_reported_and_why_never_guesses
+run_test cut_and_lossy_logs_are_reported cut_and_lossy_logs_are_reported
+run_test duplicate_events_are_dropped_and_reported duplicate_events_are_dropped_and_reported
+run_test ambiguous_stamps_are_reported ambiguous_stamps_are_reported
+run_test a_cycle_is_inconsistent_and_named a_cycle_is_inconsistent_and_named
+run_test text_order_is_as_expected text_order_is_as_expected
+run_test why_gives_the_shortest_evidence why_gives_the_shortest_evidence
+run_test why_says_unknown_and_blames_receives why_says_unknown_and_blames_receives
+run_test why_selects_events_by_filter why_selects_events_by_filter
+run_test exports_are_read_by_their_consumers exports_are_read_by_their_consumers
+run_test bad_input_is_named_and_fails bad_input_is_named_and_fails
+exit_tests

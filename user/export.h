@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CAUSALCTL_EXPORT_H
+#define _CAUSALCTL_EXPORT_H
+
+#include <stdio.h>
+
+#include "graph.h"
+
+/*
+ * Exports of a consistent graph for other tools (Documentation/analysis.rst):
+ * each writes one file and returns 0 or a negative errno.
+ */
+int export_shiviz(const struct graph *g, FILE *f);
+int export_perfetto(const struct graph *g, FILE *f);
+int export_dot(const struct graph *g, FILE *f);
+int export_otlp(const struct graph *g, FILE *f);
+
+int export_to(const struct graph *g, const char *path, int (*fn)(const struct graph *g, FILE *f));
+void vc_json(struct json *j, const struct graph *g, const uint32_t *vc);
+void event_summary(const struct graph *g, uint32_t e, char *buf, size_t len);
+
+#endif /* _CAUSALCTL_EXPORT_H */

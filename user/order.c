@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * causalctl order: merge the logs of many nodes into one happened-before
+ * graph (Documentation/analysis.rst), report what it lacks or contradicts,
+ * print a causally consistent total order and export the graph.
+ */
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "causalctl.h"
+#include "export.h"
+#include "graph.h"
+#include "print.h"
+
+struct order_opts {
+	bool vc;
+	const char *shiviz, *perfetto, *dot, *otlp;
+};
+
+/* The senders of @e (message and connect edges in), as " <- HOST:ID,...". */
+static void print_senders(const struct graph *g, uint32_t e)
+{
+	const char *sep = " <- ";
+	char name[96];
+	uint32_t k;
+
+	for (k = g->in_off[e]; k < g->in_off[e + 1]; k++) {
+		if (g->in_kind[k] != EDGE_MESSAGE && g->in_kind[k] != EDGE_CONNECT)
+			continue;
+		graph_event_name(g, g->in[k], name, sizeof(name));
+		printf("%s%s", sep, name);
+		sep = ",";
+	}
+}
+
+static void print_event_text(const struct graph *g, uint32_t e, const uint32_t *vc)
+{
+	const struct log_set *ls = g->ls;
+	const struct log_event *ev = &ls->ev[e];
+	char line[512];
+
+	event_summary(g, e, line, sizeof(line));
+	printf("%8u %s", g->pos[e] + 1, line);
+	if (ev->type == EV_RECV || ev->type == EV_ACCEPT)
+		print_senders(g, e);
+	if (vc) {
+		struct json j;
+
+		json_init(&j, stdout, false);
+		fputs(" vc=", stdout);
+		vc_json(&j, g, vc);
+	}
+	putchar('\n');
+}
+
+static void print_event_json(const struct graph *g, struct json *j, uint32_t e,
+			     const uint32_t *vc)
+{
+	json_open(j, '{');
+	json_key(j, "pos");
+	json_u64(j, g->pos[e] + 1);
+	event_json(j, g->ls, &g->ls->ev[e]);
+	if (vc) {
+		json_key(j, "vc");
+		vc_json(j, g, vc);
+	}
+	json_close(j, '}');
+	fputc('\n', j->out);
+}
+
+static int print_one(void *arg, uint32_t e, const uint32_t *vc)
+{
+	const struct graph *g = arg;
+	struct json *j = print_json();
+
+	if (j)
+		print_event_json(g, j, e, vc);
+	else
+		print_event_text(g, e, vc);
+	return 0;
+}
+
+static int exports(const struct graph *g, const struct order_opts *o)
+{
+	int err = 0;
+
+	if (o->shiviz)
+		err |= export_to(g, o->shiviz, export_shiviz);
+	if (o->perfetto)
+		err |= export_to(g, o->perfetto, export_perfetto);
+	if (o->dot)
+		err |= export_to(g, o->dot, export_dot);
+	if (o->otlp)
+		err |= export_to(g, o->otlp, export_otlp);
+	return err;
+}
+
+/**
+ * read_logs() - read the logs named by @argv and apply --label options
+ * @ls: the set to read into
+ * @argc: how many logs
+ * @argv: their paths
+ * @labels: the --label values
+ * @nlabels: how many
+ *
+ * Return: 0, or the exit status to return (the error said).
+ */
+int read_logs(struct log_set *ls, int argc, char **argv, char **labels, int nlabels)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (log_read(ls, argv[i]))
+			return EXIT_FAIL;
+	if (log_set_labels(ls, labels, nlabels))
+		return EXIT_USAGE;
+	return 0;
+}
+
+/**
+ * add_label() - note one --label NODE=NAME option
+ * @cmd: the command, for usage errors
+ * @arg: NODE=NAME
+ * @labels: the array to add to, one slot per argument of the command
+ * @n: how many it holds
+ *
+ * Return: 0, or EXIT_USAGE after saying why.
+ */
+int add_label(const char *cmd, char *arg, char **labels, int *n)
+{
+	char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg || !eq[1])
+		return usage_error(cmd, "invalid label: %s (use NODE=NAME)", arg);
+	labels[(*n)++] = arg;
+	return 0;
+}
+
+int order_main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "shiviz", required_argument, NULL, 's' },
+		{ "perfetto", required_argument, NULL, 'P' },
+		{ "dot", required_argument, NULL, 'd' },
+		{ "otlp", required_argument, NULL, 'o' },
+		{ "vc", no_argument, NULL, 'c' },
+		{}
+	};
+	struct order_opts o = {};
+	struct log_set ls = {};
+	struct graph g;
+	char **labels;
+	int opt, nlabels = 0, ret;
+
+	if (argc > 1 && is_help(argv[1]))
+		return command_help("order");
+	labels = calloc(argc, sizeof(*labels));
+	if (!labels)
+		return EXIT_FAIL;
+	optind = 0;	/* main() parsed its own options with getopt */
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 'l':
+			if (add_label("order", optarg, labels, &nlabels))
+				goto usage;
+			break;
+		case 's':
+			o.shiviz = optarg;
+			break;
+		case 'P':
+			o.perfetto = optarg;
+			break;
+		case 'd':
+			o.dot = optarg;
+			break;
+		case 'o':
+			o.otlp = optarg;
+			break;
+		case 'c':
+			o.vc = true;
+			break;
+		default:
+			usage_error("order", "invalid option");
+			goto usage;
+		}
+	}
+	if (optind >= argc) {
+		usage_error("order", "order takes one or more logs");
+		goto usage;
+	}
+	ret = read_logs(&ls, argc - optind, argv + optind, labels, nlabels);
+	if (ret)
+		goto out;
+	ret = EXIT_FAIL;
+	if (graph_build(&g, &ls, print_json()))
+		goto out;
+	if (g.inconsistent) {
+		fprintf(stderr, "causalctl: the logs are inconsistent: no order\n");
+		goto out_graph;
+	}
+	if (o.vc) {
+		if (graph_vc_walk(&g, print_one, &g))
+			goto out_graph;
+	} else {
+		uint32_t i;
+
+		for (i = 0; i < g.n; i++)
+			print_one(&g, g.order[i], NULL);
+	}
+	fflush(stdout);
+	ret = exports(&g, &o) ? EXIT_FAIL : 0;
+out_graph:
+	graph_free(&g);
+out:
+	log_free(&ls);
+	free(labels);
+	return ret;
+usage:
+	free(labels);
+	return EXIT_USAGE;
+}
