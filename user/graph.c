@@ -1126,12 +1126,12 @@ static void json_str_member(struct json *j, const struct log_set *ls, const char
 }
 
 /**
- * event_json() - the members of an event, inside an open object
+ * log_event_json() - the members of an event, inside an open object
  * @j: the writer
  * @ls: the logs
  * @e: the event
  */
-void event_json(struct json *j, const struct log_set *ls, const struct log_event *e)
+void log_event_json(struct json *j, const struct log_set *ls, const struct log_event *e)
 {
 	uint16_t h = e->has;
 	uint32_t k;

@@ -63,7 +63,7 @@ static void print_event_json(const struct graph *g, struct json *j, uint32_t e,
 	json_open(j, '{');
 	json_key(j, "pos");
 	json_u64(j, g->pos[e] + 1);
-	event_json(j, g->ls, &g->ls->ev[e]);
+	log_event_json(j, g->ls, &g->ls->ev[e]);
 	if (vc) {
 		json_key(j, "vc");
 		vc_json(j, g, vc);

@@ -84,7 +84,7 @@ static void describe(struct why *w, uint32_t e, const char *tag, const char *not
 			json_key(w->j, "why");
 			json_string(w->j, note);
 		}
-		event_json(w->j, w->g->ls, &w->g->ls->ev[e]);
+		log_event_json(w->j, w->g->ls, &w->g->ls->ev[e]);
 		json_close(w->j, '}');
 		return;
 	}
