@@ -7,9 +7,13 @@
  *    of the cgroup its causal_tcp record when it is established, writes the
  *    stamp option on every segment with payload, and parses the options of
  *    arriving segments into the record.
- *  - causal_send, causal_recv, causal_read, causal_close (fentry/fexit):
- *    an application's sends and receives on those sockets, handed to the
- *    module's kfuncs with the record.
+ *  - causal_send, causal_sent, causal_recv, causal_read, causal_close
+ *    (fentry/fexit): an application's sends and receives on those sockets,
+ *    handed to the module's kfuncs with the record; causal_connect,
+ *    causal_accept, causal_release: connects, accepts and closes, events
+ *    too.
+ *  - UDP: causal_sock_create marks the cgroup's sockets; causal_udp_*
+ *    stamp and read datagrams through the module.
  *
  * The sock_ops side calls no kfunc: Linux 6.1 does not allow it there.
  * include/causal/tcp_state.h explains how the two sides meet.

@@ -8,6 +8,7 @@
 
 #include <linux/bpf.h>
 #include <linux/ktime.h>
+#include <linux/nsproxy.h>
 #include <linux/sched.h>
 #include <net/sock.h>
 #include <causal/clock.h>
@@ -379,5 +380,65 @@ __bpf_kfunc int causal_sock_close(struct sock *sk)
 	if (!cs)
 		return -ENOENT;
 	causal_local_note(cs, sk, CAUSAL_EVENT_TYPE_CLOSE);
+	return 0;
+}
+
+/* A probe event's clock: the current thread's (or process's), ticked. */
+static u64 causal_probe_tick(struct causal_net *cn, struct causal_note *n)
+{
+	u32 scope = READ_ONCE(cn->scope);
+	struct causal_vclock *vt;
+	atomic64_t *ctx;
+	int drops;
+	u64 c;
+
+	if (READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR) {
+		vt = causal_ctx_vclock(scope, READ_ONCE(cn->vector_width));
+		if (!vt)
+			return 0;
+		spin_lock_bh(&vt->lock);
+		drops = causal_vec_tick(vt->v, vt->id);
+		c = causal_vec_get(vt->v, vt->id);
+		causal_note_vec(n, vt->id, vt->v);
+		spin_unlock_bh(&vt->lock);
+		if (drops)
+			causal_stat_add(cn, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
+		return c;
+	}
+	ctx = causal_ctx_clock(scope);
+	if (!ctx)
+		return 0;
+	c = causal_tick(READ_ONCE(cn->clock), atomic64_read(ctx), NULL);
+	causal_ctx_max(ctx, c);
+	return c;
+}
+
+/**
+ * causal_probe_hit() - the current task hit an operator's probe point
+ * @probe_id: the tracer's number for the probe point
+ *
+ * An event of the task's node, stamped with the thread's (process's) clock,
+ * ticked: so "this function ran" takes its place in the causal order.  In
+ * socket scope threads have no clock: the event has none.
+ *
+ * Context: a tracing program (fentry, tp_btf) in the task's context.
+ * Return: 0, or -ENOENT outside a task.
+ */
+__bpf_kfunc int causal_probe_hit(u32 probe_id)
+{
+	struct causal_note n;
+	struct causal_net *cn;
+	struct net *net;
+	u64 c;
+
+	if (!in_task() || !current->nsproxy)
+		return -ENOENT;
+	net = current->nsproxy->net_ns;
+	cn = causal_net(net);
+	causal_note_begin(&n, cn, net, CAUSAL_EVENT_TYPE_PROBE,
+			  READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR);
+	causal_note_u32(&n, CAUSAL_A_EVENT_PROBE_ID, probe_id);
+	c = causal_probe_tick(cn, &n);
+	causal_note_end(&n, NULL, NULL, c);
 	return 0;
 }

@@ -160,6 +160,7 @@ static void causal_note_task(struct causal_note *n)
 	    nla_put_u32(m, CAUSAL_A_EVENT_TID, task_pid_nr(current)) ||
 	    nla_put_string(m, CAUSAL_A_EVENT_COMM, current->comm))
 		n->lost = true;
+	causal_note_put64(n, CAUSAL_A_EVENT_TASK_START, current->start_time);
 	rcu_read_lock();
 	causal_note_put64(n, CAUSAL_A_EVENT_CGROUP, cgroup_id(task_dfl_cgroup(current)));
 	rcu_read_unlock();
@@ -183,7 +184,7 @@ static void causal_note_where(struct causal_note *n, const struct causal_note_ad
  * @n: the note
  * @cs: the socket of the event, or NULL
  * @a: its addresses, or NULL
- * @clock: the event's clock (a vector participant's own count)
+ * @clock: the event's clock (a vector participant's own count), 0 for none
  *
  * A message that could not be made whole is counted as dropped, as is one
  * that a listener had no room for.
@@ -197,7 +198,8 @@ void causal_note_end(struct causal_note *n, struct causal_sock *cs,
 		return;
 	if (!n->lost) {
 		causal_note_task(n);
-		causal_note_put64(n, CAUSAL_A_EVENT_CLOCK, clock);
+		if (clock)
+			causal_note_put64(n, CAUSAL_A_EVENT_CLOCK, clock);
 	}
 	if (cs && !n->lost) {
 		causal_note_put64(n, CAUSAL_A_EVENT_COOKIE, cs->cookie);

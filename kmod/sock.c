@@ -43,20 +43,14 @@ struct causal_sock *causal_sock_lookup(const struct sock *sk)
 
 static void causal_sock_addrs(struct causal_sock *cs, const struct sock *sk)
 {
-	const struct inet_sock *inet = inet_sk(sk);
+	struct causal_note_addr a;
 
-	cs->family = sk->sk_family;
-	cs->sport = inet->inet_sport;
-	cs->dport = inet->inet_dport;
-#if IS_ENABLED(CONFIG_IPV6)
-	if (sk->sk_family == AF_INET6) {
-		cs->saddr = sk->sk_v6_rcv_saddr;
-		cs->daddr = sk->sk_v6_daddr;
-		return;
-	}
-#endif
-	memcpy(&cs->saddr, &inet->inet_saddr, sizeof(__be32));
-	memcpy(&cs->daddr, &inet->inet_daddr, sizeof(__be32));
+	causal_note_addr_sk(&a, sk);
+	cs->family = a.family;
+	cs->sport = a.sport;
+	cs->dport = a.dport;
+	cs->saddr = a.saddr;
+	cs->daddr = a.daddr;
 }
 
 /**

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # bench.sh - make bench: boot a guest per kernel and run scripts/bench/guest.sh
-# in it.  Usage: bench.sh RELEASE...  Results: build/bench/RELEASE/bench.json
-# and the tables on stdout; the exit status is non-zero if a run failed or
+# in it, then scripts/bench/order.sh on the host.  Usage: bench.sh RELEASE...
+# Results: build/bench/RELEASE/bench.json, build/bench/order.json and the
+# tables on stdout; the exit status is non-zero if a run failed or
 # an answer was wrong.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,4 +19,6 @@ for rel in "$@"; do
 done
 cat "$out"/*/bench.json > "$out/bench.json" 2> /dev/null
 echo "# results: $out/bench.json"
+# offline: causalctl order on the host, at growing sizes
+"$top/scripts/bench/order.sh" "$out/order.json" || bad=1
 exit $bad

@@ -23,6 +23,8 @@ packages=(
 	procps
 	# incident analysis: exports checked by their consumers, a three-tier workload
 	graphviz nginx-light curl
+	# benchmarks: peak memory
+	time
 )
 
 missing() {

@@ -187,6 +187,47 @@ trace_command() {
 	busywait 30000 test "$(refcount)" = 0 || fail "programs left attached: refcnt $(refcount)"
 }
 
+no_probe_programs() {
+	! bpftool prog show | grep -q causal_probe
+}
+
+# trace --probe: a kernel function, a tracepoint and a function of a
+# library, each hit an event of the thread that hit it, in its place in the
+# causal order (thread scope: between the thread's neighbouring events).
+trace_probes() {
+	local libc
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	libc=$(ldd "$PEER" | awk '/libc.so/ { print $3 }')
+	[ -n "$libc" ] || fail "no libc for $PEER"
+	in_ns b "$PEER" server 7405 ab 2 > "$T/peer-b" &
+	busywait 5000 listening b 7405 || fail "server"
+	in_ns a "$CAUSALCTL" trace -o "$T/a.log" -c "$PEER client 10.74.0.2 7405 ab 2" \
+		--probe kprobe:tcp_v4_connect \
+		--probe tracepoint:sock:inet_sock_set_state \
+		--probe "uprobe:$libc:connect" 2> "$T/err" > /dev/null ||
+		fail "trace: $(cat "$T/err")"
+	cat "$T/err"
+	head -1 "$T/a.log" | jq -e '.probes | length == 3' > /dev/null ||
+		fail "header: $(head -1 "$T/a.log")"
+	sed '1d;$d' "$T/a.log" | jq -c '{id, type, probe, clock}' > "$T/events"
+	cat "$T/events"
+	# connect(2) enters libc's connect, then tcp_v4_connect, which moves the
+	# socket to SYN_SENT; then the connect event
+	check_eq "probe events, then the connect" \
+		"uprobe:$libc:connect kprobe:tcp_v4_connect tracepoint:sock:inet_sock_set_state connect" \
+		"$(jq -r '.probe // .type' "$T/events" | head -4 | xargs)"
+	check_eq "clocks climb through them" "1 2 3 4" \
+		"$(jq -r .clock "$T/events" | head -4 | xargs)"
+	check_eq "same thread" 1 "$(sed '1d;$d' "$T/a.log" | jq -r .tid | sort -u | wc -l)"
+	in_ns a "$CAUSALCTL" trace --duration 1 --probe kprobe:no_such_function_here \
+		2> "$T/bad" && fail "a probe on no function was accepted"
+	grep -q "no such kernel function" "$T/bad" || fail "unclear error: $(cat "$T/bad")"
+	busywait 30000 no_probe_programs || fail "probe programs left: $(bpftool prog show | grep causal_probe)"
+}
+
 # trace until SIGINT (Ctrl-C) or --duration: a complete log either way, and
 # nothing left attached; the attached programs of an operator are reused.
 trace_stops() {
@@ -255,6 +296,7 @@ run_test "keys: UDP, hlc, IPv6" keys_match hlc 6
 run_test "keys: UDP, vector, IPv4" keys_match vector 4
 run_test "trace -c: the command's events, attached meanwhile" trace_command
 run_test "trace: stops on SIGINT and --duration" trace_stops
+run_test "trace --probe: kprobe, tracepoint, uprobe in the causal order" trace_probes
 run_test "overrun: lost, counted, reported" overrun
 run_test "unprivileged: a clear error" unprivileged
 exit_tests

@@ -24,6 +24,7 @@ tests=(
 	udp.sh
 	vector.sh
 	events.sh
+	incident.sh
 )
 
 mkdir -p "$res/logs"

@@ -35,7 +35,8 @@ static const struct command commands[] = {
 	{ "monitor", monitor_main, "[ --count N ] [ --duration S ]",
 	  "print this node's events as they happen" },
 	{ "trace", trace_main,
-	  "[ -o FILE ] [ -p PID | -c CMD ] [ --cgroup PATH ] [ --port N ] [ --duration S ] [ --label NAME ]",
+	  "[ -o FILE ] [ -p PID | -c CMD ] [ --cgroup PATH ] [ --port N ] [ --duration S ] [ --label NAME ]\n           "
+	  "[ --probe kprobe:FUNC | tracepoint:CATEGORY:NAME | uprobe:BINARY:SYMBOL ]...",
 	  "record this node's events to a log for an incident" },
 	{ "order", order_main,
 	  "[ --label NODE=NAME ]... [ --vc ] [ --shiviz FILE ] [ --perfetto FILE ] [ --dot FILE ] "

@@ -185,6 +185,7 @@ static int parse_event(struct nlmsghdr *nlh, struct event *e)
 	e->time = get_u64(tb[CAUSAL_A_EVENT_TIME], NULL);
 	e->pid = get_u32(tb[CAUSAL_A_EVENT_PID], &e->has_task);
 	e->tid = get_u32(tb[CAUSAL_A_EVENT_TID], NULL);
+	e->tstart = get_u64(tb[CAUSAL_A_EVENT_TASK_START], NULL);
 	if (tb[CAUSAL_A_EVENT_COMM])
 		snprintf(e->comm, sizeof(e->comm), "%s", nla_get_string(tb[CAUSAL_A_EVENT_COMM]));
 	e->cgroup = get_u64(tb[CAUSAL_A_EVENT_CGROUP], &e->has_cgroup);
@@ -342,6 +343,7 @@ void event_json(struct json *j, const struct event *e, const char *probe)
 	if (e->has_task) {
 		json_u64_key(j, "pid", e->pid);
 		json_u64_key(j, "tid", e->tid);
+		json_u64_key(j, "tstart", e->tstart);
 		json_key(j, "comm");
 		json_string(j, e->comm);
 	}

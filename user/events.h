@@ -27,7 +27,7 @@ struct event_key {
  * attribute set of Documentation/netlink/specs/causal.yaml.
  */
 struct event {
-	uint64_t node, id, time, cgroup, cookie, clock, participant;
+	uint64_t node, id, time, cgroup, cookie, clock, participant, tstart;
 	uint32_t pid, tid, bytes, seq, probe_id;
 	uint8_t type, proto;
 	bool has_task, has_cgroup, has_cookie, has_clock, has_bytes, has_seq;

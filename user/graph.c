@@ -110,8 +110,9 @@ static void report_emit(const struct graph *g, struct report *r, const char *fmt
 
 /* --- events by key ----------------------------------------------------------- */
 
+/* A key of two parts (and a third, 0 unless it names a thread). */
 struct key2 {
-	uint64_t a, b;
+	uint64_t a, b, c;
 };
 
 static bool id_match(const void *ctx, uint32_t v, const void *key)
@@ -125,7 +126,7 @@ static bool id_match(const void *ctx, uint32_t v, const void *key)
 static uint32_t *id_slot(const struct htab *h, const struct log_event *ev, uint64_t node,
 			 uint64_t id)
 {
-	struct key2 k = { node, id };
+	struct key2 k = { node, id, 0 };
 
 	return ht_find(h, hash2(node, id), id_match, ev, &k);
 }
@@ -213,7 +214,7 @@ static bool group_match(const void *ctx, uint32_t v, const void *key)
 {
 	const struct key2 *a = &((const struct groups *)ctx)->key[v], *b = key;
 
-	return a->a == b->a && a->b == b->b;
+	return a->a == b->a && a->b == b->b && a->c == b->c;
 }
 
 static int by_id(const void *a, const void *b, void *arg)
@@ -253,7 +254,7 @@ static int make_groups(const struct graph *g, struct groups *gr,
 		gr->of[i] = HT_EMPTY;
 		if (!key(&ev[i], &kk))
 			continue;
-		slot = ht_find(&h, hash2(kk.a, kk.b), group_match, gr, &kk);
+		slot = ht_find(&h, hash2(kk.a, kk.b ^ kk.c), group_match, gr, &kk);
 		if (*slot == HT_EMPTY) {
 			if (gr->n == gr->cap) {
 				struct key2 *p;
@@ -297,10 +298,12 @@ oom:
 	return -ENOMEM;
 }
 
+/* A thread: its node, id and start (the kernel reuses thread ids). */
 static bool thread_key(const struct log_event *e, struct key2 *k)
 {
 	k->a = e->node;
 	k->b = e->tid;
+	k->c = e->tstart;
 	return true;
 }
 
@@ -308,6 +311,7 @@ static bool socket_key(const struct log_event *e, struct key2 *k)
 {
 	k->a = e->node;
 	k->b = e->cookie;
+	k->c = 0;
 	return e->proto == PROTO_TCP && (e->has & HAS_COOKIE);
 }
 
@@ -422,7 +426,7 @@ struct matcher {
 static uint32_t *stamp_slot(struct matcher *m, const struct log_event *ev,
 			    const struct log_stamp *s)
 {
-	struct key2 k = { s->who, s->n };
+	struct key2 k = { s->who, s->n, 0 };
 
 	if (s->vector)
 		return ht_find(&m->vector, hash2(k.a, k.b), vector_match, ev, &k);
@@ -432,7 +436,7 @@ static uint32_t *stamp_slot(struct matcher *m, const struct log_event *ev,
 static uint32_t *connect_slot(struct matcher *m, const struct log_event *ev, uint32_t src,
 			      uint32_t dst)
 {
-	struct key2 k = { src, dst };
+	struct key2 k = { src, dst, 0 };
 
 	return ht_find(&m->connects, hash2(k.a, k.b), connect_match, ev, &k);
 }

@@ -750,6 +750,8 @@ static int line_member(struct cursor *c, const char *key, void *arg)
 			e->has |= HAS_TID;
 			return read_u32(c, &e->tid);
 		}
+		if (!strcmp(key, "tstart"))
+			return read_u64(c, &e->tstart);
 		if (!strcmp(key, "time")) {
 			e->has |= HAS_TIME;
 			return read_u64(c, &e->time);

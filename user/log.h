@@ -36,7 +36,7 @@ enum {
 #define STR_NONE 0
 
 struct log_event {
-	uint64_t node, id, time, cgroup, cookie, seq, clock, participant;
+	uint64_t node, id, time, cgroup, cookie, seq, clock, participant, tstart;
 	uint64_t bytes;
 	uint32_t pid, tid;
 	uint32_t comm, src, dst, probe;	/* interned strings */

@@ -28,8 +28,10 @@
 #include "causalctl.h"
 #include "events.h"
 #include "nl.h"
+#include "probe.h"
 
 #define TRACE_CGROUPS_MAX 4096
+#define TRACE_PROBES_MAX 16
 
 struct trace {
 	/* what to keep */
@@ -44,6 +46,11 @@ struct trace {
 	/* pids seen: kept or not (-c) */
 	pid_t seen[1024];
 	bool seen_kept[1024];
+
+	/* --probe */
+	const char *probe_specs[TRACE_PROBES_MAX];
+	struct trace_probe probes[TRACE_PROBES_MAX];
+	int nprobes;
 
 	FILE *out;
 	struct json json;
@@ -147,13 +154,30 @@ static bool kept(struct trace *t, const struct event *e)
 	return true;
 }
 
+/* The probe point a probe event is of: one of ours, or NULL. */
+static const char *probe_name(const struct trace *t, uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < t->nprobes; i++)
+		if (t->probes[i].id == id)
+			return t->probes[i].spec;
+	return NULL;
+}
+
 static int on_event(const struct event *e, void *arg)
 {
 	struct trace *t = arg;
+	const char *probe = NULL;
 
+	if (e->has_probe) {
+		probe = probe_name(t, e->probe_id);
+		if (!probe)
+			return 0;	/* another tracer's */
+	}
 	if (!kept(t, e))
 		return 0;
-	event_json(&t->json, e, NULL);
+	event_json(&t->json, e, probe);
 	t->events++;
 	return ferror(t->out) ? -EIO : 0;
 }
@@ -162,6 +186,7 @@ static void header(struct trace *t, const struct node_status *s, const char *lab
 {
 	char host[256] = "", buf[32];
 	struct utsname u;
+	int i;
 	struct json *j = &t->json;
 
 	if (label)
@@ -204,6 +229,13 @@ static void header(struct trace *t, const struct node_status *s, const char *lab
 		json_u64(j, t->port);
 	}
 	json_close(j, '}');
+	if (t->nprobes) {
+		json_key(j, "probes");
+		json_open(j, '[');
+		for (i = 0; i < t->nprobes; i++)
+			json_string(j, t->probes[i].spec);
+		json_close(j, ']');
+	}
 	json_close(j, '}');
 	json_end(j);
 }
@@ -276,6 +308,7 @@ int trace_main(int argc, char **argv)
 		{ "port", required_argument, NULL, 'P' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "probe", required_argument, NULL, 'k' },
 		{}
 	};
 	struct trace *t = calloc(1, sizeof(*t));
@@ -285,7 +318,7 @@ int trace_main(int argc, char **argv)
 	struct event_source src;
 	struct node_status s;
 	bool attached_here = false;
-	int opt, n, go = -1, status = 0, ret = EXIT_FAIL;
+	int opt, n, i, go = -1, status = 0, ret = EXIT_FAIL;
 	pid_t child = 0;
 	long duration = 0;
 	struct cnl nl;
@@ -332,6 +365,13 @@ int trace_main(int argc, char **argv)
 		case 'l':
 			label = optarg;
 			break;
+		case 'k':
+			if (t->nprobes == TRACE_PROBES_MAX) {
+				free(t);
+				return usage_error("trace", "at most %d probes", TRACE_PROBES_MAX);
+			}
+			t->probe_specs[t->nprobes++] = optarg;
+			break;
 		default:
 			free(t);
 			return usage_error("trace", "invalid option");
@@ -372,10 +412,19 @@ int trace_main(int argc, char **argv)
 			goto out_src;
 		attached_here = true;
 	}
+	for (i = 0; i < t->nprobes; i++) {
+		/* numbers of this tracer's own: another's probes are not ours */
+		if (trace_probe_attach(&t->probes[i], t->probe_specs[i],
+				       (uint32_t)getpid() << 8 | i)) {
+			while (i--)
+				trace_probe_detach(&t->probes[i]);
+			goto out_detach;
+		}
+	}
 	t->out = strcmp(path, "-") ? fopen(path, "w") : stdout;
 	if (!t->out) {
 		fprintf(stderr, "causalctl: trace: %s: %s\n", path, strerror(errno));
-		goto out_detach;
+		goto out_probes;
 	}
 	json_init(&t->json, t->out, false);
 	events_catch_signals();
@@ -452,6 +501,9 @@ out_file:
 		fprintf(stderr, "causalctl: trace: %s: %s\n", path, strerror(errno));
 		ret = EXIT_FAIL;
 	}
+out_probes:
+	for (i = 0; i < t->nprobes; i++)
+		trace_probe_detach(&t->probes[i]);
 out_detach:
 	if (attached_here)
 		attachment_close(&a);

@@ -252,6 +252,26 @@ bad_input_is_named_and_fails() {
 	"$CAUSALCTL" order help | grep -q "Usage: causalctl order" || fail "order help"
 }
 
+# The kernel reuses thread ids: two threads with one tid but different
+# starts are two threads, not one program order.
+a_reused_thread_id_is_another_thread() {
+	local got
+
+	mkdir -p "$D/reuse"
+	cat > "$D/reuse/a.log" <<-'EOF'
+	{"causal_log":1,"host":"a","node":"00000000000000a1","clock":"lamport","scope":"thread","start":1000}
+	{"node":"00000000000000a1","id":1,"type":"send","time":1100,"pid":5,"tid":5,"tstart":100,"comm":"old","proto":"udp","src":"10.0.0.1:1","dst":"10.0.0.9:9","cookie":1,"bytes":1,"clock":1}
+	{"node":"00000000000000a1","id":2,"type":"send","time":1200,"pid":5,"tid":5,"tstart":900,"comm":"new","proto":"udp","src":"10.0.0.1:2","dst":"10.0.0.9:9","cookie":2,"bytes":1,"clock":1}
+	{"node":"00000000000000a1","id":3,"type":"send","time":1300,"pid":5,"tid":5,"tstart":900,"comm":"new","proto":"udp","src":"10.0.0.1:2","dst":"10.0.0.9:9","cookie":2,"bytes":1,"clock":2}
+	{"end":2000,"events":3,"lost":0}
+	EOF
+	got=$("$CAUSALCTL" -j why a:1 a:2 "$D/reuse/a.log" | jq -r .answer)
+	check_eq "events of two threads with one tid" concurrent "$got"
+	got=$("$CAUSALCTL" -j why a:2 a:3 "$D/reuse/a.log" | jq -r .answer)
+	check_eq "events of one thread" before "$got"
+}
+
+run_test a_reused_thread_id_is_another_thread a_reused_thread_id_is_another_thread
 run_test order_is_a_linear_extension_of_happened_before \
 	order_is_a_linear_extension_of_happened_before
 run_test why_answers_match_the_truth_on_complete_logs why_answers_match_the_truth_on_complete_logs

@@ -1,0 +1,166 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# An incident, end to end, with real programs: curl asks an nginx reverse
+# proxy, which asks a Python http.server backend.  Each node is traced with
+# causalctl trace; the three logs are merged by causalctl order, and
+# causalctl why must answer as the workload's own structure says.
+#
+#   client (curl)          proxy (nginx)                 backend (python3)
+#   10.75.1.2  ---------- 10.75.1.1 :80  10.75.2.1 ---------- 10.75.2.2 :8080
+#   node c1                node 01                        node b1
+#
+# Known causality: curl sends its 3 requests on one connection, in one
+# thread, each after the previous response; nginx relays each to the
+# backend and its answer back.  Before the client starts, a health check
+# (another curl, on the backend's node) asks the backend directly: it has
+# no causal path to or from the client's first request.
+
+. "$(dirname "$0")/lib.sh"
+
+CHECK="/usr/bin/python3 $TOP/selftests/order_check.py"
+SCHEMA=$TOP/selftests/otlp-trace.schema.json
+
+nodes() {
+	ns_create c p b || return 1
+	veth_pair p c 10.75.1
+	veth_pair p b 10.75.2
+	in_ns c ip route add default via 10.75.1.1
+	in_ns b ip route add default via 10.75.2.1
+	in_ns c "$CAUSALCTL" node set 00000000000000c1 &&
+		in_ns p "$CAUSALCTL" node set 0000000000000001 &&
+		in_ns b "$CAUSALCTL" node set 00000000000000b1
+}
+
+servers() {
+	mkdir -p "$T/www" "$T/nginx" || return 1
+	printf 'alpha\n' > "$T/www/a.txt"
+	printf 'bravo\n' > "$T/www/b.txt"
+	printf 'charlie\n' > "$T/www/c.txt"
+	printf 'ok\n' > "$T/www/health"
+	# not through in_ns: $! must be the server's pid, for the cleanup
+	ip netns exec "$NS_PREFIX-b" /usr/bin/python3 -m http.server 8080 --bind 10.75.2.2 \
+		--directory "$T/www" > "$T/backend.out" 2>&1 &
+	defer kill $!
+	cat > "$T/nginx/nginx.conf" <<-EOF
+		daemon off;
+		master_process off;
+		pid $T/nginx/nginx.pid;
+		error_log $T/nginx/error.log;
+		events { worker_connections 64; }
+		http {
+			access_log off;
+			client_body_temp_path $T/nginx/body;
+			proxy_temp_path $T/nginx/proxy;
+			fastcgi_temp_path $T/nginx/fastcgi;
+			uwsgi_temp_path $T/nginx/uwsgi;
+			scgi_temp_path $T/nginx/scgi;
+			server {
+				listen 10.75.1.1:80;
+				location / {
+					proxy_pass http://10.75.2.2:8080;
+					proxy_http_version 1.1;
+				}
+			}
+		}
+	EOF
+	ip netns exec "$NS_PREFIX-p" nginx -c "$T/nginx/nginx.conf" -p "$T/nginx" \
+		-e "$T/nginx/error.log" > "$T/nginx/out" 2>&1 &
+	defer kill $!
+	busywait 20000 listening b 8080 && busywait 20000 listening p 80
+}
+
+# trace_start NODE LABEL - trace the node into $T/NODE.log until trace_stop
+trace_start() {
+	ip netns exec "$NS_PREFIX-$1" "$CAUSALCTL" trace -o "$T/$1.log" --label "$2" \
+		2> "$T/$1.err" &
+	TRACERS+=($!)
+	defer kill $!
+	busywait 10000 grep -q "Ctrl-C stops" "$T/$1.err"
+}
+
+trace_stop() {
+	kill -INT "${TRACERS[@]}"
+	wait "${TRACERS[@]}"
+}
+
+# why_is A B ANSWER - causalctl why answers ANSWER for A and B over the logs
+why_is() {
+	local out
+
+	out=$("$CAUSALCTL" -j why "$1" "$2" "${LOGS[@]}")
+	log "why $1 $2: $(jq -r .answer <<< "$out")"
+	check_eq "why $1 $2" "$3" "$(jq -r .answer <<< "$out")"
+	WHY=$out
+}
+
+three_tier() {
+	local i n hosts
+
+	require_command nginx
+	require_command curl
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	servers || fail "servers: $(cat "$T/backend.out" "$T/nginx/error.log" 2> /dev/null)"
+	TRACERS=()
+	trace_start c client && trace_start p proxy && trace_start b backend || fail "tracers"
+
+	in_ns b curl -sf http://10.75.2.2:8080/health > "$T/health" || fail "health check"
+	in_ns c curl -sf http://10.75.1.1/a.txt http://10.75.1.1/b.txt http://10.75.1.1/c.txt \
+		> "$T/client" || fail "client: $(cat "$T/nginx/error.log")"
+	check_eq "the client's answers" "alpha bravo charlie" "$(xargs < "$T/client")"
+	sleep 1
+	trace_stop || fail "a tracer failed: $(cat "$T"/*.err)"
+	for i in c p b; do
+		log "$i: $(tail -1 "$T/$i.log")"
+	done
+	LOGS=("$T/c.log" "$T/p.log" "$T/b.log")
+
+	"$CAUSALCTL" order "${LOGS[@]}" > "$T/order" 2> "$T/reports" || fail "order: $(cat "$T/reports")"
+	sed 's/^/  /' "$T/order"
+	check_eq "no reports on complete logs" "" "$(cat "$T/reports")"
+	hosts=$(awk '{ sub(/:.*/, "", $2); print $2 }' "$T/order" | sort -u | xargs)
+	check_eq "every node in the order" "backend client proxy" "$hosts"
+
+	# a request reaches the backend through the proxy: the shortest chain
+	# leaves the client, passes the proxy, reaches the backend
+	why_is "host=client,type=send#1" "host=backend,comm=python3,type=recv#2" before
+	check_eq "evidence passes the proxy" "client proxy backend" \
+		"$(jq -r '[.path[].event | sub(":.*"; "")] |
+			reduce .[] as $h ([]; if .[-1] == $h then . else . + [$h] end) |
+			join(" ")' <<< "$WHY")"
+	for i in 1 2 3; do
+		# the backend's answer (headers, then body: two sends; the health
+		# check's come first) reaches curl
+		why_is "host=backend,comm=python3,type=send#$((2 * i + 2))" \
+			"host=client,type=recv#$i" before
+	done
+	# each request after the previous answer
+	why_is "host=client,type=recv#1" "host=backend,comm=python3,type=recv#3" before
+	why_is "host=client,type=recv#2" "host=backend,comm=python3,type=recv#4" before
+	# and the other way round
+	why_is "host=backend,comm=python3,type=recv#2" "host=client,type=send#1" after
+	# the health check and the client never met
+	why_is "host=backend,comm=curl,type=send#1" "host=client,type=send#1" concurrent
+	why_is "host=client,type=connect#1" "host=backend,comm=curl,type=recv#1" concurrent
+
+	# exports, read by their consumers
+	"$CAUSALCTL" order --dot "$T/x.dot" --perfetto "$T/x.json" --otlp "$T/x.otlp" \
+		--shiviz "$T/x.shiviz" "${LOGS[@]}" > /dev/null 2>&1 || fail "order with exports"
+	dot -Tsvg "$T/x.dot" > "$T/x.svg" || fail "dot"
+	n=$(cat "${LOGS[@]}" | grep -c '"type":')
+	$CHECK perfetto "$T/x.json" "$n" || fail "perfetto"
+	$CHECK otlp "$T/x.otlp" "$SCHEMA" "$n" || fail "otlp"
+	check_eq "ShiViz: one event and one clock line per event" $((2 * n)) \
+		"$(grep -c . "$T/x.shiviz")"
+
+	# without the backend's log: the proxy's receives from it are reported
+	"$CAUSALCTL" order "$T/c.log" "$T/p.log" > /dev/null 2> "$T/missing" ||
+		fail "order without the backend"
+	cat "$T/missing"
+	grep -q "00000000000000b1" "$T/missing" || fail "the missing node is not named"
+}
+
+run_test "three tiers: curl, nginx, http.server traced, merged, why" three_tier
+exit_tests

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CAUSALCTL_PROBE_H
+#define _CAUSALCTL_PROBE_H
+
+#include <stdint.h>
+
+struct bpf_link;
+struct probe;
+struct probe_user;
+
+/**
+ * struct trace_probe - one probe point of causalctl trace --probe
+ * @spec: as the operator wrote it, which the log names it by
+ * @id: the number its events carry (probe-id)
+ * @skel: the program that calls the module
+ * @user: for a uprobe, the uprobe program it is attached to
+ * @link: @skel's link
+ * @user_link: the uprobe's link
+ */
+struct trace_probe {
+	char spec[256];
+	uint32_t id;
+	struct probe *skel;
+	struct probe_user *user;
+	struct bpf_link *link, *user_link;
+};
+
+int trace_probe_attach(struct trace_probe *p, const char *spec, uint32_t id);
+void trace_probe_detach(struct trace_probe *p);
+
+#endif /* _CAUSALCTL_PROBE_H */
