@@ -322,29 +322,39 @@ u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool l
 }
 
 /**
- * causal_local_event() - an event on @cs that neither sends nor receives
- * @cs: the socket (connect, accept, close)
- * @note: its note, or NULL
+ * causal_local_event() - the clock at a connect, accept or close of @cs
+ * @cs: the socket
+ * @note: the event's note, or NULL
  *
- * Return: the event's clock (in vector mode, the participant's count).
+ * These exchange no stamp, so they tick nothing: they are recorded at the
+ * clock of the point where they happen (the socket's, or the thread's if
+ * larger, as a send would start from).  Ticking would make, in vector mode,
+ * the thread that accepts a participant of every connection it hands on.
+ *
+ * Return: that clock (in vector mode, the count of the socket's latest
+ * participant), 0 for none yet.
  */
 u64 causal_local_event(struct causal_sock *cs, struct causal_note *note)
 {
 	struct causal_net *cn = cs->cn;
-	struct causal_vclock *vs, *vt;
-	int drops = 0;
-	u64 c;
+	struct causal_vclock *vs;
+	atomic64_t *ctx;
+	u64 c, own;
 
-	if (READ_ONCE(cn->clock) != CAUSAL_CLOCK_VECTOR)
-		return causal_event(cs, NULL);
-	vs = causal_event_vclock(cs);
+	if (READ_ONCE(cn->clock) != CAUSAL_CLOCK_VECTOR) {
+		ctx = causal_ctx_clock(READ_ONCE(cn->scope));
+		c = READ_ONCE(cs->clock);
+		return ctx ? causal_max(c, atomic64_read(ctx)) : c;
+	}
+	vs = READ_ONCE(cs->vc);
 	if (!vs)
 		return 0;
-	vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width));
 	spin_lock_bh(&vs->lock);
-	c = causal_vec_tick_locked(cs, vs, vt, &drops, note);
+	own = READ_ONCE(cs->vec_owner) ?: vs->id;
+	c = causal_vec_get(vs->v, own);
+	if (c)
+		causal_note_vec(note, own, vs->v);
 	spin_unlock_bh(&vs->lock);
-	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
 	return c;
 }
 
