@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # guest.sh - the benchmarks that run inside a guest (scripts/bench.sh boots
-# it).  Prints a table on stdout and writes one JSON object per run to
+# it).  Prints tables on stdout and writes one JSON object per run to
 # $CAUSAL_RESULTS/bench.json.
 #
-# The oracle at a larger size than make check runs it: 8 nodes of 2 threads,
-# 40 messages per thread, TCP, UDP and both, thread and socket scope.  It
-# prints how many pairs of operations were checked and how many answers were
-# exact, unknown or wrong.  CAUSAL_SEED=N replays.
+# First what stamping costs (scripts/bench/overhead.sh), then the oracle at
+# a larger size than make check runs it: 8 nodes of 2 threads, 40 messages
+# per thread, TCP, UDP and both, thread and socket scope.  It prints how many
+# pairs of operations were checked and how many answers were exact, unknown
+# or wrong.  CAUSAL_SEED=N replays.
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/lib.sh"
@@ -26,6 +27,10 @@ mkdir -p "$res"
 : > "$json"
 insmod "$KO" || exit 1
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+
+# what stamping costs: off and on, side by side (needs nothing attached)
+. "$top/scripts/bench/overhead.sh"
+
 "$CAUSALCTL" attach > /dev/null || exit 1
 
 echo "# $(uname -r): the oracle, $NODES nodes x $THREADS threads, $MSGS messages each, seed $SEED"
