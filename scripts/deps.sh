@@ -23,8 +23,8 @@ packages=(
 	procps
 	# incident analysis: exports checked by their consumers, a three-tier workload
 	graphviz nginx-light curl
-	# benchmarks: peak memory
-	time
+	# benchmarks: peak memory, an HTTP load generator
+	time wrk
 )
 
 missing() {
