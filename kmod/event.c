@@ -366,15 +366,13 @@ u64 causal_local_event(struct causal_sock *cs, struct causal_note *note)
  */
 void causal_local_note(struct causal_sock *cs, struct sock *sk, u8 type)
 {
-	struct causal_note_addr a;
 	struct causal_note n;
 	u64 c;
 
 	causal_note_begin(&n, cs->cn, sock_net(sk), type,
 			  READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR);
 	c = causal_local_event(cs, &n);
-	causal_note_addr_sk(&a, sk);
-	causal_note_end(&n, cs, &a, c);
+	causal_note_end_sk(&n, cs, sk, c);
 }
 
 /**

@@ -16,6 +16,7 @@
 #include <net/sock.h>
 #include <causal/tcp_state.h>
 #include <uapi/linux/causal.h>
+#include <uapi/linux/causal_wire.h>
 
 #include "netlink-gen.h"
 #include "netlink.h"
@@ -111,6 +112,29 @@ void causal_note_key(struct causal_note *n, bool vector, u64 id, u32 count)
 		return;
 	}
 	nla_nest_end(n->msg, nest);
+}
+
+/**
+ * causal_note_pay_key() - the send a received payload names
+ * @n: the receive's note
+ * @pay: the payload (include/uapi/linux/causal_wire.h)
+ * @len: its length
+ * @node: the sender's node id, for a scalar payload that left it out
+ *
+ * A vector names its send by its first entry, the sender's own; a scalar by
+ * its event number and node.  A short scalar names nothing.
+ */
+void causal_note_pay_key(struct causal_note *n, const u8 *pay, u32 len, u64 node)
+{
+	if (pay[0] & CAUSAL_TCPOPT_F_VECTOR) {
+		if (len > CAUSAL_PAY_VEC_ENTRY)
+			causal_note_key(n, true, causal_wire_getn(&pay[1], CAUSAL_PAY_VEC_ID_BYTES),
+					causal_wire_getn(&pay[1 + CAUSAL_PAY_VEC_ID_BYTES], 4));
+	} else if (len >= CAUSAL_PAY_SCALAR_KEYED) {
+		causal_note_key(n, false, len == CAUSAL_PAY_SCALAR_FULL ?
+				causal_wire_get64(&pay[CAUSAL_PAY_NODE]) : node,
+				causal_wire_getn(&pay[CAUSAL_PAY_EVENT], 4));
+	}
 }
 
 void causal_note_u32(struct causal_note *n, int attr, u32 v)
@@ -218,4 +242,23 @@ void causal_note_end(struct causal_note *n, struct causal_sock *cs,
 				      CAUSAL_NLGRP_EVENTS, GFP_ATOMIC);
 	if (err && err != -ESRCH)
 		causal_stat_inc(n->cn, CAUSAL_STAT_EVENTS_DROPPED);
+}
+
+/**
+ * causal_note_end_sk() - causal_note_end() with the addresses of @sk
+ * @n: the note
+ * @cs: the socket's state
+ * @sk: the socket
+ * @clock: as for causal_note_end()
+ *
+ * The addresses are read only when a message is being made.
+ */
+void causal_note_end_sk(struct causal_note *n, struct causal_sock *cs,
+			const struct sock *sk, u64 clock)
+{
+	struct causal_note_addr a;
+
+	if (n->msg)
+		causal_note_addr_sk(&a, sk);
+	causal_note_end(n, cs, n->msg ? &a : NULL, clock);
 }

@@ -52,10 +52,13 @@ void causal_note_begin(struct causal_note *n, struct causal_net *cn,
 		       struct net *net, u8 type, bool vector);
 void causal_note_vec(struct causal_note *n, u64 own, const struct causal_vec *v);
 void causal_note_key(struct causal_note *n, bool vector, u64 id, u32 count);
+void causal_note_pay_key(struct causal_note *n, const u8 *pay, u32 len, u64 node);
 void causal_note_u32(struct causal_note *n, int attr, u32 v);
 void causal_note_flag(struct causal_note *n, int attr);
 void causal_note_addr_sk(struct causal_note_addr *a, const struct sock *sk);
 void causal_note_end(struct causal_note *n, struct causal_sock *cs,
 		     const struct causal_note_addr *a, u64 clock);
+void causal_note_end_sk(struct causal_note *n, struct causal_sock *cs,
+			const struct sock *sk, u64 clock);
 
 #endif /* _CAUSAL_NOTIFY_H */

@@ -142,8 +142,7 @@ static const u8 *causal_tx_unsent(struct sock *sk, struct causal_tcp_state *st,
 
 /*
  * The sends a receive took bytes of, as the payloads of @used rx ranges
- * name them: a scalar by its event number and node (@node when its payload
- * left the node out), a vector by its first entry, the sender's own.
+ * name them (@node: the sender's, for payloads that left it out).
  */
 static void causal_tcp_keys(struct causal_note *n, const struct causal_tcp_state *st,
 			    u32 used, u64 node)
@@ -152,21 +151,10 @@ static void causal_tcp_keys(struct causal_note *n, const struct causal_tcp_state
 
 	if (!n->msg)
 		return;
-	for (i = 0; i < st->rx_count; i++) {
-		const u8 *pay = st->rx_pay[i];
-
-		if (!(used & BIT(i)))
-			continue;
-		if (causal_pay_vector(pay) && st->rx_len[i] > CAUSAL_PAY_VEC_ENTRY)
-			causal_note_key(n, true,
-					causal_wire_getn(&pay[1], CAUSAL_PAY_VEC_ID_BYTES),
-					causal_wire_getn(&pay[1 + CAUSAL_PAY_VEC_ID_BYTES], 4));
-		else if (!causal_pay_vector(pay) && st->rx_len[i] >= CAUSAL_PAY_SCALAR_KEYED)
-			causal_note_key(n, false,
-					st->rx_len[i] == CAUSAL_PAY_SCALAR_FULL ?
-					causal_wire_get64(&pay[CAUSAL_PAY_NODE]) : node,
-					causal_wire_getn(&pay[CAUSAL_PAY_EVENT], 4));
-	}
+	for (i = 0; i < st->rx_count; i++)
+		if (used & BIT(i))
+			causal_note_pay_key(n, st->rx_pay[i],
+					    min_t(u32, st->rx_len[i], CAUSAL_PAY_MAX), node);
 }
 
 /* kfuncs: declared in kfunc.h, called from BPF programs only. */
@@ -175,14 +163,12 @@ static void causal_tcp_keys(struct causal_note *n, const struct causal_tcp_state
 static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk, int sent)
 {
 	struct causal_note *n = &cs->send_note;
-	struct causal_note_addr a;
 
 	if (!n->msg && !n->lost)
 		return;
 	causal_note_u32(n, CAUSAL_A_EVENT_BYTES, max(sent, 0));
 	causal_note_u32(n, CAUSAL_A_EVENT_SEQ, cs->send_seq);
-	causal_note_addr_sk(&a, sk);
-	causal_note_end(n, cs, &a, READ_ONCE(cs->last_send));
+	causal_note_end_sk(n, cs, sk, READ_ONCE(cs->last_send));
 	n->msg = NULL;
 	n->lost = false;
 }
@@ -302,7 +288,6 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 				int copied)
 {
 	struct causal_sock *cs;
-	struct causal_note_addr a;
 	struct causal_vec_rx rx;
 	struct causal_note note;
 	u32 end, start, pos, i, n, len, used = 0;
@@ -401,8 +386,7 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 		causal_note_flag(&note, CAUSAL_A_EVENT_UNSTAMPED);
 	if (inexact)
 		causal_note_flag(&note, CAUSAL_A_EVENT_INEXACT);
-	causal_note_addr_sk(&a, sk);
-	causal_note_end(&note, cs, &a, c);
+	causal_note_end_sk(&note, cs, sk, c);
 	return 0;
 }
 

@@ -201,6 +201,10 @@ static void causal_udp_note_end(struct causal_note *n, struct causal_sock *cs,
 	struct in6_addr *src = out ? &a.saddr : &a.daddr;
 	struct in6_addr *dst = out ? &a.daddr : &a.saddr;
 
+	if (!n->msg) {
+		causal_note_end(n, cs, NULL, clock);	/* counts a lost one */
+		return;
+	}
 	a.sport = out ? uh->source : uh->dest;
 	a.dport = out ? uh->dest : uh->source;
 	if (ip_hdr(skb)->version == 4) {
@@ -389,13 +393,8 @@ __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
 	ok = len && !!(pay[0] & CAUSAL_TCPOPT_F_VECTOR) == vector;
 	causal_note_begin(&note, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_RECV, vector);
-	if (ok && vector && len > CAUSAL_PAY_VEC_ENTRY)
-		causal_note_key(&note, true, causal_wire_getn(&pay[1], CAUSAL_PAY_VEC_ID_BYTES),
-				causal_wire_getn(&pay[1 + CAUSAL_PAY_VEC_ID_BYTES], 4));
-	else if (ok && !vector && len >= CAUSAL_PAY_SCALAR_KEYED)
-		causal_note_key(&note, false, len == CAUSAL_PAY_SCALAR_FULL ?
-				causal_wire_get64(&pay[CAUSAL_PAY_NODE]) : 0,
-				causal_wire_getn(&pay[CAUSAL_PAY_EVENT], 4));
+	if (ok)
+		causal_note_pay_key(&note, pay, len, 0);
 	if (!ok)
 		causal_note_flag(&note, CAUSAL_A_EVENT_UNSTAMPED);
 	else if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
