@@ -424,11 +424,12 @@ static __always_inline void on_send(struct sock *sk)
 		causal_tcp_send(sk, st);
 }
 
+/* Only a send whose event is being reported needs the module at its end. */
 static __always_inline void on_sent(struct sock *sk, int ret)
 {
 	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
 
-	if (st)
+	if (st && st->send_note)
 		causal_tcp_sent(sk, st, ret);
 }
 
@@ -556,50 +557,35 @@ int BPF_PROG(causal_close, struct sock *sk)
  * stamps merged by the module (kmod/udp.c).
  */
 
-extern int causal_udp_track(struct sock *sk) __ksym;
 extern int causal_udp_send(struct sk_buff *skb) __ksym;
 extern int causal_udp_rx(struct sk_buff *skb) __ksym;
 extern int causal_udp_recv(struct sock *sk, struct sk_buff *skb) __ksym;
 
-static __always_inline void udp_sending(struct sock *sk)
-{
-	if (bpf_sk_storage_get(&causal_mark, sk, 0, 0))
-		causal_udp_track(sk);
-}
-
-/* An application sends on a UDP socket: make sure the module knows it. */
-SEC("fentry/udp_sendmsg")
-int BPF_PROG(causal_udp_sendmsg, struct sock *sk)
-{
-	udp_sending(sk);
-	return 0;
-}
-
-SEC("fentry/udpv6_sendmsg")
-int BPF_PROG(causal_udpv6_sendmsg, struct sock *sk)
-{
-	udp_sending(sk);
-	return 0;
-}
-
 /*
- * A datagram leaves: the module stamps those of the sockets it knows.  Only
- * skbs of a socket can be (the field access also gives the object the type
- * of sk_buff, which the kfuncs' prototypes need).
+ * A datagram leaves: the module stamps those of the cgroup's sockets (and
+ * gives a socket its state on its first).  Only skbs of a socket can be
+ * (the field access also gives the object the type of sk_buff, which the
+ * kfuncs' prototypes need).
  */
+static __always_inline void udp_out(struct sk_buff *skb)
+{
+	struct sock *sk = skb->sk;
+
+	if (sk && bpf_sk_storage_get(&causal_mark, sk, 0, 0))
+		causal_udp_send(skb);
+}
+
 SEC("fentry/ip_send_skb")
 int BPF_PROG(causal_udp_out, struct net *net, struct sk_buff *skb)
 {
-	if (skb->sk)
-		causal_udp_send(skb);
+	udp_out(skb);
 	return 0;
 }
 
 SEC("fentry/ip6_send_skb")
 int BPF_PROG(causal_udp_out6, struct sk_buff *skb)
 {
-	if (skb->sk)
-		causal_udp_send(skb);
+	udp_out(skb);
 	return 0;
 }
 

@@ -21,7 +21,6 @@ int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st);
 void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st);
 int causal_sock_close(struct sock *sk);
 int causal_probe_hit(u32 probe_id);
-int causal_udp_track(struct sock *sk);
 int causal_udp_send(struct sk_buff *skb);
 int causal_udp_rx(struct sk_buff *skb);
 int causal_udp_recv(struct sock *sk, struct sk_buff *skb);

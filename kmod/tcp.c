@@ -37,6 +37,9 @@
 /* Move what sock_ops counted into the socket's and the node's counters. */
 static void causal_drain(struct causal_sock *cs, struct causal_tcp_state *st)
 {
+	if (!(st->stamped_out | st->nospace_out | st->stamped_in | st->malformed_in |
+	      st->foreign_in | st->incomplete_out))
+		return;
 	causal_sock_count(cs, CAUSAL_STAT_STAMPS_OUT, st->stamped_out);
 	causal_sock_count(cs, CAUSAL_STAT_NOSPACE_OUT, st->nospace_out);
 	causal_sock_count(cs, CAUSAL_STAT_STAMPS_IN, st->stamped_in);
@@ -198,6 +201,7 @@ __bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 		return -ENOENT;
 	causal_drain(cs, st);
 	causal_tcp_send_done(cs, sk, 0);
+	st->send_note = 0;
 	tail = tcp_write_queue_tail(sk);
 	if (tail)
 		TCP_SKB_CB(tail)->eor = 1;
@@ -217,6 +221,7 @@ __bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 	causal_sock_count(cs, CAUSAL_STAT_SENDS, 1);
 	causal_pay_sizes(st, vector);
 	causal_tx_push(st, tcp_sk(sk)->snd_una, cs->send_seq, pay, len);
+	st->send_note = n->msg || n->lost;
 	return 0;
 }
 
@@ -232,6 +237,7 @@ __bpf_kfunc int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, in
 {
 	struct causal_sock *cs = causal_sock_lookup(sk);
 
+	st->send_note = 0;
 	if (!cs)
 		return -ENOENT;
 	causal_tcp_send_done(cs, sk, ret);

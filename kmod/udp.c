@@ -157,19 +157,6 @@ static struct causal_sock *causal_udp_sock(struct sock *sk)
 
 /* kfuncs: declared in kfunc.h, called from BPF programs only. */
 
-/**
- * causal_udp_track() - a UDP socket of the attached cgroup sends
- * @sk: the socket (fentry of udp_sendmsg or udpv6_sendmsg)
- *
- * Gives it causal state, so that its datagrams get stamped.
- *
- * Return: 0, or -ENOENT when it is not UDP or the node is at its cap.
- */
-__bpf_kfunc int causal_udp_track(struct sock *sk)
-{
-	return causal_udp_sock(sk) ? 0 : -ENOENT;
-}
-
 /* Append @len bytes at @data to @skb, a linear UDP datagram about to leave. */
 static int causal_udp_append(struct sk_buff *skb, const u8 *data, u32 len)
 {
@@ -221,14 +208,15 @@ static void causal_udp_note_end(struct causal_note *n, struct causal_sock *cs,
 }
 
 /**
- * causal_udp_send() - a datagram leaves
+ * causal_udp_send() - a datagram of a socket of the attached cgroup leaves
  * @skb: it (fentry of ip_send_skb or ip6_send_skb), with its UDP header and
  *	checksum made and its IP lengths not yet set
  *
- * For a tracked UDP socket: a send event, and its stamp appended as the
- * datagram's surplus area.
+ * For a UDP socket: a send event (the socket gets its state on its first),
+ * and its stamp appended as the datagram's surplus area.
  *
- * Return: 0, or -ENOENT when the datagram is not from a tracked UDP socket.
+ * Return: 0, or -ENOENT when the datagram is not UDP's or the node is at its
+ * socket cap.
  */
 __bpf_kfunc int causal_udp_send(struct sk_buff *skb)
 {
@@ -241,10 +229,9 @@ __bpf_kfunc int causal_udp_send(struct sk_buff *skb)
 	bool vector;
 	u64 c;
 
-	if (!sk || !sk_fullsock(sk) || sk->sk_protocol != IPPROTO_UDP ||
-	    sk->sk_type != SOCK_DGRAM)
+	if (!sk || !sk_fullsock(sk))
 		return -ENOENT;
-	cs = causal_sock_lookup(sk);
+	cs = causal_udp_sock(sk);
 	if (!cs)
 		return -ENOENT;
 	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;

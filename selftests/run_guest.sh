@@ -26,6 +26,8 @@ tests=(
 	events.sh
 	incident.sh
 )
+# CAUSAL_TEST_PROGRAMS="udp.sh tcp.sh" runs only those (development)
+[ -n "${CAUSAL_TEST_PROGRAMS:-}" ] && read -ra tests <<< "$CAUSAL_TEST_PROGRAMS"
 
 mkdir -p "$res/logs"
 : > "$res/tap"

@@ -115,8 +115,6 @@ static void program_table(struct causal *skel, struct pin *pins)
 		{ .name = "recv", .prog = skel->progs.causal_recv },
 		{ .name = "read", .prog = skel->progs.causal_read },
 		{ .name = "close", .prog = skel->progs.causal_close },
-		{ .name = "udp_sendmsg", .prog = skel->progs.causal_udp_sendmsg },
-		{ .name = "udpv6_sendmsg", .prog = skel->progs.causal_udpv6_sendmsg },
 		{ .name = "udp_out", .prog = skel->progs.causal_udp_out },
 		{ .name = "udp_out6", .prog = skel->progs.causal_udp_out6 },
 		{ .name = "udp_in", .prog = skel->progs.causal_udp_in },

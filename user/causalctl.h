@@ -63,7 +63,7 @@ struct pin {
 	struct bpf_link *link;
 };
 
-#define ATTACH_PROGS 19
+#define ATTACH_PROGS 17
 
 /**
  * struct attachment - causal's BPF programs, loaded and attached

@@ -47,7 +47,13 @@ struct causal_tcp_state {
 	 * causal_pay_shorter()).  Zero until the module's first send: sock_ops
 	 * then assumes a scalar.
 	 */
-	__u8 pay_max, pay_vector, pay_pad[2];
+	__u8 pay_max, pay_vector;
+
+	/*
+	 * Set by the module while a send's event message waits for the send
+	 * to end: only then does the end of a send need the module.
+	 */
+	__u8 send_note, pad;
 
 	/*
 	 * Send history, oldest first: bytes from tx_seq[i] up to tx_seq[i + 1]

@@ -7,9 +7,16 @@
 # each ratio is the median of the on runs over the median of the off runs:
 #
 #   - TCP bulk throughput (iperf3), for each clock;
+#   - TCP request/response transactions per second (selftests/causal_rr.c,
+#     32 connections, 1 byte and 1 KiB), Lamport;
 #   - UDP datagram rate, 64-byte datagrams (iperf3 -u), Lamport;
 #   - HTTP: nginx serving a small file to wrk, requests per second and p99
-#     latency, Lamport.
+#     latency, Lamport;
+#   - GRO: TCP segments per skb that GRO hands up (tracepoints
+#     net:napi_gro_receive_entry and net:netif_receive_skb) with the
+#     sender's segmentation offloads off and GRO on in the receiver's veth;
+#   - kernel memory per tracked socket (the slab total with 2 x N sockets of
+#     N open connections, on minus off), N = 1000 and 10000.
 #
 # While on, the kernel's own BPF statistics (kernel.bpf_stats_enabled) give
 # the cost of each program per call.  Sourced by scripts/bench/guest.sh
@@ -20,6 +27,7 @@
 # run on one kernel are what to read.
 
 REPS=${CAUSAL_BENCH_REPS:-3}
+RR=$BUILD/selftests/causal_rr
 SECS=${CAUSAL_BENCH_SECS:-3}
 
 # median V... - the median of integers
@@ -45,6 +53,29 @@ udp_rate() {
 		jq '(.end.sum.packets - .end.sum.lost_packets) / .end.sum.seconds | floor'
 }
 
+# rr_1, rr_1024 - one causal_rr run from a to b: transactions per second
+rr() {
+	in_ns a "$RR" client 10.78.0.2 7000 32 "$1" "$SECS" | awk '{ print $3 }'
+}
+rr_1() { rr 1; }
+rr_1024() { rr 1024; }
+
+# gro - one bulk run with GRO counted: "SEGMENTS_PER_SKB_x1000 MBIT_S"
+gro() {
+	local segs skbs mbps
+
+	in_ns b iperf3 -s -D -1 > /dev/null 2>&1
+	busywait 5000 listening b 5201 || return 1
+	perf stat -a -x, -o "$res/gro.perf" -e net:napi_gro_receive_entry \
+		-e net:netif_receive_skb -- ip netns exec "$NS_PREFIX-a" \
+		iperf3 -c 10.78.0.2 -t "$SECS" -J > "$res/gro.json" 2> /dev/null || return 1
+	mbps=$(jq '.end.sum_received.bits_per_second / 1000000 | floor' "$res/gro.json")
+	segs=$(awk -F, '$3 == "net:napi_gro_receive_entry" { print $1 }' "$res/gro.perf")
+	skbs=$(awk -F, '$3 == "net:netif_receive_skb" { print $1 }' "$res/gro.perf")
+	[ "${skbs:-0}" -gt 0 ] || return 1
+	echo "$((segs * 1000 / skbs)) $mbps"
+}
+
 # http - one wrk run against nginx on b: "REQUESTS_PER_S P99_US"
 http() {
 	in_ns a wrk -t1 -c8 -d"${SECS}s" --latency http://10.78.0.2:8080/small.txt 2> /dev/null |
@@ -55,6 +86,20 @@ http() {
 		     END { print r, p }'
 }
 
+# attach, detach - causal on and off, once the last run's closes are over:
+# attaching patches the hooked functions' code, and under TCG a vCPU running
+# one of them right then can meet the patch's breakpoint after the patching
+# is over (an int3 oops), which real CPUs never do
+attach() {
+	sleep 1
+	"$CAUSALCTL" attach > /dev/null
+}
+
+detach() {
+	sleep 1
+	"$CAUSALCTL" detach
+}
+
 # off_on MEASURE - alternate MEASURE off and on REPS times, its outputs
 # (a line of numbers each) into OFFL and ONL
 off_on() {
@@ -63,9 +108,9 @@ off_on() {
 	OFFL=() ONL=()
 	for ((i = 0; i < REPS; i++)); do
 		o=$($1)
-		"$CAUSALCTL" attach > /dev/null || return 1
+		attach || return 1
 		n=$($1)
-		"$CAUSALCTL" detach
+		detach
 		[ -n "$o" ] && [ -n "$n" ] || return 1
 		OFFL+=("$o") ONL+=("$n")
 	done
@@ -96,12 +141,19 @@ report() {
 }
 
 overhead_other() {
-	local www=$1
+	local www=$1 rrpid
 
 	echo "# $(uname -r): Lamport clocks, ${SECS}s runs, $REPS of each, off/on alternating"
 	printf '%-16s %12s %12s %7s\n' bench off on ratio
 	in_ns a "$CAUSALCTL" clock set lamport && in_ns b "$CAUSALCTL" clock set lamport ||
 		return 1
+	ip netns exec "$NS_PREFIX-b" "$RR" server 7000 > /dev/null 2>&1 &
+	rrpid=$!
+	busywait 5000 listening b 7000 || return 1
+	off_on rr_1 && pick 1 && report rr_1B_trans_s transactions/s || return 1
+	off_on rr_1024 && pick 1 && report rr_1KiB_trans_s transactions/s || return 1
+	kill $rrpid
+	wait $rrpid 2> /dev/null
 	off_on udp_rate && pick 1 && report udp_datagrams_s datagrams/s || return 1
 	mkdir -p "$www/www" && printf 'small\n' > "$www/www/small.txt"
 	cat > "$www/nginx.conf" <<-EOF
@@ -126,13 +178,71 @@ overhead_other() {
 	pick 1 && report http_requests_s requests/s || return 1
 	pick 2 && report http_p99_us us || return 1
 	kill "$(cat "$www/nginx.pid")"
+	# GRO: MSS-sized segments from a, coalesced by GRO in b's veth
+	in_ns a ethtool -K veth-b tso off gso off > /dev/null &&
+		in_ns b ethtool -K veth-a gro on > /dev/null || return 1
+	off_on gro || return 1
+	pick 1 || return 1
+	OFF=$(awk -v v="$OFF" 'BEGIN { printf "%.2f", v / 1000 }')
+	ON=$(awk -v v="$ON" 'BEGIN { printf "%.2f", v / 1000 }')
+	report gro_segs_per_skb segments/skb || return 1
+	pick 2 && report gro_bulk_mbps Mbit/s || return 1
+	in_ns a ethtool -K veth-b tso on gso on > /dev/null
+}
+
+# hold N - N connections from a to b, each after one 1-byte transaction,
+# held until the client is killed; prints the slab total (kB) while held
+hold() {
+	local pid kb
+
+	ip netns exec "$NS_PREFIX-a" "$RR" hold 10.78.0.2 7000 "$1" > "$res/hold.out" 2>&1 &
+	pid=$!
+	busywait 600000 grep -q ready "$res/hold.out" || { kill $pid; return 1; }
+	sleep 1
+	kb=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
+	kill $pid
+	wait $pid 2> /dev/null
+	echo "$kb"
+}
+
+# slab_now - the slab total in kB, after freed sockets are gone
+slab_now() {
+	sleep 2
+	awk '/^Slab:/ { print $2 }' /proc/meminfo
+}
+
+# overhead_memory - kernel memory per tracked socket, N connections
+overhead_memory() {
+	local n base off on per rrpid
+
+	ulimit -n 65536
+	echo "# $(uname -r): kernel memory (slab) with N open connections a -> b, Lamport"
+	printf '%-8s %12s %12s %14s\n' conns "off kB" "on kB" "B/socket"
+	ip netns exec "$NS_PREFIX-b" "$RR" server 7000 > /dev/null 2>&1 &
+	rrpid=$!
+	busywait 5000 listening b 7000 || return 1
+	for n in 1000 10000; do
+		base=$(slab_now)
+		off=$(hold $n) || return 1
+		off=$((off - base))
+		attach || return 1
+		base=$(slab_now)
+		on=$(hold $n) || return 1
+		on=$((on - base))
+		detach
+		per=$(( (on - off) * 1024 / (2 * n) ))
+		printf '%-8s %12s %12s %14s\n' $n $off $on $per
+		printf '{"kernel":"%s","bench":"memory","connections":%d,"sockets":%d,"off_kb":%d,"on_kb":%d,"bytes_per_socket":%d}\n' \
+			"$(uname -r)" $n $((2 * n)) $off $on $per >> "$json"
+	done
+	grep -E '^causal' /proc/slabinfo | awk '{ printf "  slab %s: object %d B\n", $1, $4 }'
+	kill $rrpid
+	wait $rrpid 2> /dev/null
 }
 
 overhead_tcp_bulk() {
 	local clock i off=() on=() mo mn
 
-	ns_create a b || return 1
-	veth_pair a b 10.78.0
 	echo "# $(uname -r): TCP bulk, iperf3 a -> b over veth, ${SECS}s runs, $REPS of each, off/on alternating"
 	printf '%-8s %12s %12s %7s\n' clock "off Mbit/s" "on Mbit/s" ratio
 	for clock in lamport hlc vector; do
@@ -141,12 +251,12 @@ overhead_tcp_bulk() {
 			return 1
 		for ((i = 0; i < REPS; i++)); do
 			off+=("$(bulk)")
-			"$CAUSALCTL" attach > /dev/null || return 1
+			attach || return 1
 			sysctl -qw kernel.bpf_stats_enabled=1
 			on+=("$(bulk)")
 			[ "$clock" = lamport ] && [ $i = 0 ] && bpf_costs
 			sysctl -qw kernel.bpf_stats_enabled=0
-			"$CAUSALCTL" detach
+			detach
 		done
 		mo=$(median "${off[@]}")
 		mn=$(median "${on[@]}")
@@ -176,15 +286,20 @@ bpf_costs() {
 }
 
 overhead_dir=$(mktemp -d /tmp/causal-overhead.XXXXXX)
-if ! overhead_tcp_bulk; then
-	echo "# TCP bulk overhead: failed"
-	bad=1
-elif ! overhead_other "$overhead_dir"; then
-	echo "# UDP and HTTP overhead: failed"
-	bad=1
-fi
-"$CAUSALCTL" detach 2> /dev/null
+ns_create a b && veth_pair a b 10.78.0 || bad=1
+# CAUSAL_BENCH_PARTS picks some of: tcp other memory
+for part in ${CAUSAL_BENCH_PARTS:-tcp other memory}; do
+	[ $bad = 0 ] || break
+	case $part in
+	tcp)	overhead_tcp_bulk || { echo "# TCP bulk overhead: failed"; bad=1; } ;;
+	other)	overhead_other "$overhead_dir" ||
+			{ echo "# request/response, UDP, HTTP and GRO overhead: failed"; bad=1; } ;;
+	memory)	overhead_memory || { echo "# memory per socket: failed"; bad=1; } ;;
+	esac
+	"$CAUSALCTL" detach 2> /dev/null
+done
 pkill -x iperf3
 pkill -x nginx
+pkill -x causal_rr
 ns_cleanup
 rm -rf "$overhead_dir"
