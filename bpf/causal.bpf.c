@@ -476,17 +476,28 @@ int BPF_PROG(causal_sentpage, struct sock *sk, struct page *page, int offset,
 	return 0;
 }
 
-/* A connect of a socket of the cgroup sent its SYN: its record starts. */
+/*
+ * A connect of a socket of the cgroup sent its SYN: its record starts (or
+ * goes on, when a connect that failed is tried again).
+ */
 SEC("fexit/tcp_connect")
 int BPF_PROG(causal_connect, struct sock *sk, int ret)
 {
 	struct causal_tcp_state *st;
 
-	if (ret || !bpf_sk_storage_get(&causal_mark, sk, 0, 0))
+	if (ret)
 		return 0;
-	st = bpf_sk_storage_get(&causal_tcp, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (st)
-		causal_tcp_connect(sk, st);
+	st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	if (!st) {
+		if (!bpf_sk_storage_get(&causal_mark, sk, 0, 0))
+			return 0;
+		st = bpf_sk_storage_get(&causal_tcp, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (!st)
+			return 0;
+		/* the record says it from now on: the mark's memory can go */
+		bpf_sk_storage_delete(&causal_mark, sk);
+	}
+	causal_tcp_connect(sk, st);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
  */
 
 #include <linux/bpf.h>
+#include <linux/bpf_local_storage.h>
 #include <linux/ktime.h>
 #include <net/tcp.h>
 #include <causal/clock.h>
@@ -33,6 +34,10 @@
 #include "sock.h"
 #include "kfunc.h"
 #include "notify.h"
+
+/* The record and its storage header take one 1 KiB allocation. */
+static_assert(offsetof(struct bpf_local_storage_elem, sdata.data) +
+	      sizeof(struct causal_tcp_state) <= 1024);
 
 /* Move what sock_ops counted into the socket's and the node's counters. */
 static void causal_drain(struct causal_sock *cs, struct causal_tcp_state *st)

@@ -26,13 +26,19 @@
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
+#include <uapi/linux/causal_wire.h>
 
+/*
+ * The sizes make the record (888 bytes) and the socket storage's header
+ * (72) fit one 1 KiB allocation per connection (kmod/tcp.c checks it at
+ * build time): twelve slots and payloads rounded up to 8 bytes took 2 KiB.
+ */
 /* Sends whose bytes may still be (re)transmitted. */
-#define CAUSAL_TX_SLOTS 12
+#define CAUSAL_TX_SLOTS 10
 /* Stamped byte ranges received and not yet read by the application. */
-#define CAUSAL_RX_SLOTS 12
-/* Room for one payload: CAUSAL_PAY_MAX rounded up to 8 bytes. */
-#define CAUSAL_PAY_ROOM 40
+#define CAUSAL_RX_SLOTS 10
+/* Room for one payload. */
+#define CAUSAL_PAY_ROOM CAUSAL_PAY_MAX
 
 /* flags */
 #define CAUSAL_TS_TRACKED	0x1	/* the module keeps state for the socket */

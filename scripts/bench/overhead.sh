@@ -109,7 +109,9 @@ off_on() {
 	for ((i = 0; i < REPS; i++)); do
 		o=$($1)
 		attach || return 1
+		[ $i = 0 ] && sysctl -qw kernel.bpf_stats_enabled=1
 		n=$($1)
+		[ $i = 0 ] && bpf_costs "$1" && sysctl -qw kernel.bpf_stats_enabled=0
 		detach
 		[ -n "$o" ] && [ -n "$n" ] || return 1
 		OFFL+=("$o") ONL+=("$n")
@@ -188,10 +190,12 @@ overhead_other() {
 	report gro_segs_per_skb segments/skb || return 1
 	pick 2 && report gro_bulk_mbps Mbit/s || return 1
 	in_ns a ethtool -K veth-b tso on gso on > /dev/null
+	costs_shown
 }
 
-# hold N - N connections from a to b, each after one 1-byte transaction,
-# held until the client is killed; prints the slab total (kB) while held
+# hold N TAG - N connections from a to b, each after one 1-byte transaction,
+# held until the client is killed; prints the slab total (kB) while held,
+# and keeps /proc/slabinfo of then in $res/slab-TAG
 hold() {
 	local pid kb
 
@@ -200,6 +204,7 @@ hold() {
 	busywait 600000 grep -q ready "$res/hold.out" || { kill $pid; return 1; }
 	sleep 1
 	kb=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
+	cp /proc/slabinfo "$res/slab-$2"
 	kill $pid
 	wait $pid 2> /dev/null
 	echo "$kb"
@@ -223,11 +228,11 @@ overhead_memory() {
 	busywait 5000 listening b 7000 || return 1
 	for n in 1000 10000; do
 		base=$(slab_now)
-		off=$(hold $n) || return 1
+		off=$(hold $n off) || return 1
 		off=$((off - base))
 		attach || return 1
 		base=$(slab_now)
-		on=$(hold $n) || return 1
+		on=$(hold $n on) || return 1
 		on=$((on - base))
 		detach
 		per=$(( (on - off) * 1024 / (2 * n) ))
@@ -235,9 +240,15 @@ overhead_memory() {
 		printf '{"kernel":"%s","bench":"memory","connections":%d,"sockets":%d,"off_kb":%d,"on_kb":%d,"bytes_per_socket":%d}\n' \
 			"$(uname -r)" $n $((2 * n)) $off $on $per >> "$json"
 	done
-	grep -E '^causal' /proc/slabinfo | awk '{ printf "  slab %s: object %d B\n", $1, $4 }'
+	# where it went, with the last N: caches that grew, on minus off
+	echo "# slab caches, on minus off, bytes per socket ($((2 * n)) sockets):"
+	awk -v socks=$((2 * n)) 'FNR == NR { if ($1 !~ /^#|^slabinfo/) off[$1] = $2 * $4; next }
+		$1 !~ /^#|^slabinfo/ { d = ($2 * $4 - off[$1]) / socks
+			if (d >= 4) printf "  %-24s %6d B (objects of %d B)\n", $1, d, $4 }' \
+		"$res/slab-off" "$res/slab-on" | sort -k2 -nr
 	kill $rrpid
 	wait $rrpid 2> /dev/null
+	return 0
 }
 
 overhead_tcp_bulk() {
@@ -254,7 +265,7 @@ overhead_tcp_bulk() {
 			attach || return 1
 			sysctl -qw kernel.bpf_stats_enabled=1
 			on+=("$(bulk)")
-			[ "$clock" = lamport ] && [ $i = 0 ] && bpf_costs
+			[ $i = 0 ] && bpf_costs tcp_bulk_$clock
 			sysctl -qw kernel.bpf_stats_enabled=0
 			detach
 		done
@@ -269,20 +280,33 @@ overhead_tcp_bulk() {
 			"$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.4f", a / b }')" >> "$json"
 	done
 	pkill -x iperf3
-	echo "# programs' cost per call (lamport, first on run, from kernel.bpf_stats_enabled):"
-	cat "$res/bpf_costs.txt"
+	costs_shown
 }
 
-# bpf_costs - run_time_ns / run_cnt of each of causal's programs, now
+# bpf_costs WORKLOAD - run_time_ns / run_cnt of each of causal's programs
+# since the statistics were enabled: a table in $res/bpf_costs-WORKLOAD.txt
 bpf_costs() {
-	bpftool prog show -j | jq -r --arg k "$(uname -r)" '
+	bpftool prog show -j | jq -r '
 		.[] | select(.name | startswith("causal_")) | select(.run_cnt // 0 > 0) |
 		[.name, .run_cnt, (.run_time_ns / .run_cnt | floor)] | @tsv' |
-		awk '{ printf "  %-22s %10s calls %8s ns/call\n", $1, $2, $3 }' > "$res/bpf_costs.txt"
-	bpftool prog show -j | jq -c --arg k "$(uname -r)" '
+		awk '{ printf "  %-22s %10s calls %8s ns/call\n", $1, $2, $3 }' > "$res/bpf_costs-$1.txt"
+	bpftool prog show -j | jq -c --arg k "$(uname -r)" --arg w "$1" '
 		.[] | select(.name | startswith("causal_")) | select(.run_cnt // 0 > 0) |
-		{kernel: $k, bench: "bpf_cost", program: .name, calls: .run_cnt,
+		{kernel: $k, bench: "bpf_cost", workload: $w, program: .name, calls: .run_cnt,
 		 ns_per_call: (.run_time_ns / .run_cnt | floor)}' >> "$json"
+}
+
+# costs_shown - print the programs' costs measured during each workload
+costs_shown() {
+	local f
+
+	for f in "$res"/bpf_costs-*.txt; do
+		[ -s "$f" ] || continue
+		f=${f##*/bpf_costs-}
+		echo "# programs' cost per call during $(uname -r) ${f%.txt} (first on run, kernel.bpf_stats_enabled):"
+		cat "$res/bpf_costs-$f"
+	done
+	rm -f "$res"/bpf_costs-*.txt
 }
 
 overhead_dir=$(mktemp -d /tmp/causal-overhead.XXXXXX)
