@@ -12,6 +12,13 @@ build=${CAUSAL_BUILD:-$top/build}
 out=$build/bench
 bad=0
 
+# One host thread runs both vCPUs: with a thread each, attaching and
+# detaching (which patch the entries of the hooked functions) now and then
+# left a vCPU running a stale copy of a patched entry, and the guest died of
+# an int3 oops in the middle of a later run.  Ratios measure CPU cost either
+# way; QEMU_ACCEL=tcg,thread=multi overrides.
+export QEMU_ACCEL=${QEMU_ACCEL:-tcg,thread=single}
+
 mkdir -p "$out"
 for rel in "$@"; do
 	"$top/scripts/vm/run" -c -k "$rel" -t 1800 -r "$out/$rel" "$top/scripts/bench/guest.sh" ||

@@ -31,6 +31,9 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 # what stamping costs: off and on, side by side (needs nothing attached)
 . "$top/scripts/bench/overhead.sh"
 
+# CAUSAL_BENCH_PARTS: tcp other memory (overhead.sh) oracle
+[[ " ${CAUSAL_BENCH_PARTS:-oracle} " = *" oracle "* ]] || exit $bad
+
 "$CAUSALCTL" attach > /dev/null || exit 1
 
 echo "# $(uname -r): the oracle, $NODES nodes x $THREADS threads, $MSGS messages each, seed $SEED"
