@@ -31,24 +31,37 @@ static void causal_task_note(struct causal_sock *cs)
 	}
 }
 
-/* Clock of an event after @local; with @remote when it merges a stamp. */
-static u64 causal_tick(u32 clock, u64 local, const u64 *remote)
+/* The wall time an event of @clock needs: HLC's, now; 0 for the others. */
+static u64 causal_wall(u32 clock)
 {
-	u64 wall;
+	return clock == CAUSAL_CLOCK_HLC ? causal_hlc_wall(ktime_get_real_ns()) : 0;
+}
 
-	if (clock == CAUSAL_CLOCK_HLC) {
-		wall = causal_hlc_wall(ktime_get_real_ns());
+/* Clock of an event after @local at @wall; with @remote when it merges one. */
+static u64 causal_tick(u32 clock, u64 local, const u64 *remote, u64 wall)
+{
+	if (clock == CAUSAL_CLOCK_HLC)
 		return remote ? causal_hlc_recv(local, *remote, wall)
 			      : causal_hlc_send(local, wall);
-	}
 	return remote ? causal_lamport_recv(local, *remote)
 		      : causal_lamport_send(local);
+}
+
+/* Is @remote too far ahead of @local (at @wall) for the node's guards? */
+static bool causal_forged(const struct causal_net *cn, u32 clock, u64 local,
+			  u64 remote, u64 wall)
+{
+	if (clock == CAUSAL_CLOCK_HLC)
+		return causal_hlc_forged(wall, remote, READ_ONCE(cn->max_drift));
+	return causal_lamport_forged(local, remote, READ_ONCE(cn->max_jump));
 }
 
 /**
  * causal_event() - a Lamport or HLC event on a socket
  * @cs: the socket
  * @remote: the stamp a receive merges, or NULL
+ * @forged: out, with @remote: set when @remote was too far ahead to merge
+ *	(max-jump, max-drift); the event then ticks as a local one
  *
  * Advances the socket's clock, starting from the thread's or process's clock
  * too if the node's scope says so, and raises that one.  UDP sends and
@@ -57,18 +70,25 @@ static u64 causal_tick(u32 clock, u64 local, const u64 *remote)
  *
  * Return: the event's clock.
  */
-u64 causal_event(struct causal_sock *cs, const u64 *remote)
+u64 causal_event(struct causal_sock *cs, const u64 *remote, bool *forged)
 {
 	struct causal_net *cn = cs->cn;
 	atomic64_t *ctx = causal_ctx_clock(READ_ONCE(cn->scope));
-	u64 old = READ_ONCE(cs->clock), base, c;
+	u32 clock = READ_ONCE(cn->clock);
+	u64 old = READ_ONCE(cs->clock), wall = causal_wall(clock), base, c;
+	const u64 *r;
 
 	do {
 		base = old;
 		if (ctx)
 			base = causal_max(base, atomic64_read(ctx));
-		c = causal_tick(READ_ONCE(cn->clock), base, remote);
+		r = remote;
+		if (r && causal_forged(cn, clock, base, *r, wall))
+			r = NULL;
+		c = causal_tick(clock, base, r, wall);
 	} while (!try_cmpxchg64(&cs->clock, &old, c));
+	if (remote)
+		*forged = !r;
 	if (ctx)
 		causal_ctx_max(ctx, c);
 	causal_task_note(cs);
@@ -263,6 +283,7 @@ bool causal_vec_recv_begin(struct causal_sock *cs, struct causal_vec_rx *rx,
 	*rx = (struct causal_vec_rx){
 		.vs = vs,
 		.vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width)),
+		.max_jump = READ_ONCE(cn->max_jump),
 		.note = note,
 	};
 	spin_lock_bh(&vs->lock);
@@ -280,6 +301,16 @@ void causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
 	struct causal_vclock *vs = rx->vs;
 	u32 k;
 
+	/* An entry too far ahead of the socket's: the whole stamp stays out. */
+	for (k = 1; k + CAUSAL_PAY_VEC_ENTRY <= len; k += CAUSAL_PAY_VEC_ENTRY) {
+		u64 id = causal_wire_getn(&pay[k], CAUSAL_PAY_VEC_ID_BYTES);
+		u32 n = causal_wire_getn(&pay[k + CAUSAL_PAY_VEC_ID_BYTES], 4);
+
+		if (id && causal_lamport_forged(causal_vec_get(vs->v, id), n, rx->max_jump)) {
+			rx->forged = true;
+			return;
+		}
+	}
 	if (pay[0] & (CAUSAL_TCPOPT_F_INEXACT | CAUSAL_TCPOPT_F_INCOMPLETE))
 		rx->lost = true;
 	for (k = 1; k + CAUSAL_PAY_VEC_ENTRY <= len; k += CAUSAL_PAY_VEC_ENTRY) {
@@ -309,7 +340,7 @@ u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool l
 	int drops = rx->drops;
 	u64 c;
 
-	lost |= rx->lost;
+	lost |= rx->lost | rx->forged;
 	if (lost)
 		vs->v->lossy = 1;
 	c = causal_vec_tick_locked(cs, vs, rx->vt, &drops, rx->note);
@@ -318,6 +349,8 @@ u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool l
 	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
 	if (lost)
 		causal_sock_count(cs, CAUSAL_STAT_LOSSY_IN, 1);
+	if (rx->forged)
+		causal_sock_count(cs, CAUSAL_STAT_FORGED_IN, 1);
 	return c;
 }
 
@@ -394,13 +427,13 @@ __bpf_kfunc int causal_sock_close(struct sock *sk)
 /* A probe event's clock: the current thread's (or process's), ticked. */
 static u64 causal_probe_tick(struct causal_net *cn, struct causal_note *n)
 {
-	u32 scope = READ_ONCE(cn->scope);
+	u32 scope = READ_ONCE(cn->scope), clock = READ_ONCE(cn->clock);
 	struct causal_vclock *vt;
 	atomic64_t *ctx;
 	int drops;
 	u64 c;
 
-	if (READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR) {
+	if (clock == CAUSAL_CLOCK_VECTOR) {
 		vt = causal_ctx_vclock(scope, READ_ONCE(cn->vector_width));
 		if (!vt)
 			return 0;
@@ -416,7 +449,7 @@ static u64 causal_probe_tick(struct causal_net *cn, struct causal_note *n)
 	ctx = causal_ctx_clock(scope);
 	if (!ctx)
 		return 0;
-	c = causal_tick(READ_ONCE(cn->clock), atomic64_read(ctx), NULL);
+	c = causal_tick(clock, atomic64_read(ctx), NULL, causal_wall(clock));
 	causal_ctx_max(ctx, c);
 	return c;
 }

@@ -78,6 +78,8 @@ static int __net_init causal_net_setup(struct net *net)
 	cn->scope = CAUSAL_SCOPE_THREAD;
 	cn->sockets_max = CAUSAL_SOCKETS_MAX_DEFAULT;
 	cn->vector_width = CAUSAL_VEC_WIDTH_DEFAULT;
+	cn->max_jump = CAUSAL_MAX_JUMP_DEFAULT;
+	cn->max_drift = CAUSAL_MAX_DRIFT_MS_DEFAULT;
 	atomic_set(&cn->sockets, 0);
 	xa_init_flags(&cn->socks, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	atomic_set(&cn->gen, 1);

@@ -2,6 +2,7 @@
 #ifndef _CAUSAL_NET_H
 #define _CAUSAL_NET_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/xarray.h>
@@ -26,10 +27,14 @@ enum causal_stat {
 	CAUSAL_STAT_VECTOR_WIDTH_DROPS,
 	CAUSAL_STAT_LOSSY_IN,
 	CAUSAL_STAT_EVENTS_DROPPED,
+	CAUSAL_STAT_FORGED_IN,
 	CAUSAL_STAT_NR,
 };
 
 #define CAUSAL_SOCKETS_MAX_DEFAULT 65536
+/* Guards against forged stamps (Documentation/causal.rst, "Forged stamps") */
+#define CAUSAL_MAX_JUMP_DEFAULT BIT_ULL(48)
+#define CAUSAL_MAX_DRIFT_MS_DEFAULT 300000
 #define CAUSAL_SOCKETS_MAX_LIMIT 1048576
 
 struct causal_pcpu_stats {
@@ -45,6 +50,10 @@ struct causal_pcpu_stats {
  * @scope: enum causal_scope
  * @sockets_max: most sockets kept at once
  * @vector_width: entries of vector clocks made from now on
+ * @max_jump: furthest a received Lamport stamp or vector entry may be ahead
+ *	of what it merges into; 0: no limit
+ * @max_drift: furthest (ms) the wall time of a received HLC stamp may be
+ *	ahead of ours; 0: no limit
  * @sockets: sockets kept now
  * @socks: those sockets by id, in the order dumps walk them
  * @next_id: where the next id is looked for
@@ -60,6 +69,8 @@ struct causal_net {
 	u32 scope;
 	u32 sockets_max;
 	u32 vector_width;
+	u64 max_jump;
+	u32 max_drift;
 	atomic_t sockets;
 	struct xarray socks;
 	u32 next_id;

@@ -11,12 +11,14 @@
 #include <uapi/linux/causal.h>
 
 /* CAUSAL_CMD_NODE_SET - do */
-static const struct nla_policy causal_node_set_nl_policy[CAUSAL_A_STATUS_VECTOR_WIDTH + 1] = {
+static const struct nla_policy causal_node_set_nl_policy[CAUSAL_A_STATUS_MAX_DRIFT + 1] = {
 	[CAUSAL_A_STATUS_NODE_ID] = NLA_POLICY_MIN(NLA_U64, 1),
 	[CAUSAL_A_STATUS_CLOCK] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
 	[CAUSAL_A_STATUS_SCOPE] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
 	[CAUSAL_A_STATUS_SOCKETS_MAX] = { .type = NLA_U32, },
 	[CAUSAL_A_STATUS_VECTOR_WIDTH] = NLA_POLICY_RANGE(NLA_U32, 1, 64),
+	[CAUSAL_A_STATUS_MAX_JUMP] = { .type = NLA_U64, },
+	[CAUSAL_A_STATUS_MAX_DRIFT] = { .type = NLA_U32, },
 };
 
 /* CAUSAL_CMD_SOCK_GET - do */
@@ -40,7 +42,7 @@ static const struct genl_ops causal_nl_ops[] = {
 		.cmd		= CAUSAL_CMD_NODE_SET,
 		.doit		= causal_nl_node_set_doit,
 		.policy		= causal_node_set_nl_policy,
-		.maxattr	= CAUSAL_A_STATUS_VECTOR_WIDTH,
+		.maxattr	= CAUSAL_A_STATUS_MAX_DRIFT,
 	},
 	{
 		.cmd		= CAUSAL_CMD_SOCK_GET,

@@ -34,6 +34,7 @@ static const u16 causal_stat_attr[CAUSAL_STAT_NR] = {
 	[CAUSAL_STAT_VECTOR_WIDTH_DROPS] = CAUSAL_A_STATS_VECTOR_WIDTH_DROPS,
 	[CAUSAL_STAT_LOSSY_IN]		= CAUSAL_A_STATS_LOSSY_IN,
 	[CAUSAL_STAT_EVENTS_DROPPED]	= CAUSAL_A_STATS_EVENTS_DROPPED,
+	[CAUSAL_STAT_FORGED_IN]		= CAUSAL_A_STATS_FORGED_IN,
 };
 
 /*
@@ -84,7 +85,10 @@ int causal_nl_status_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, CAUSAL_A_STATUS_CLOCK, READ_ONCE(cn->clock)) ||
 	    nla_put_u32(msg, CAUSAL_A_STATUS_SCOPE, READ_ONCE(cn->scope)) ||
 	    nla_put_u32(msg, CAUSAL_A_STATUS_SOCKETS_MAX, READ_ONCE(cn->sockets_max)) ||
-	    nla_put_u32(msg, CAUSAL_A_STATUS_VECTOR_WIDTH, READ_ONCE(cn->vector_width)))
+	    nla_put_u32(msg, CAUSAL_A_STATUS_VECTOR_WIDTH, READ_ONCE(cn->vector_width)) ||
+	    nla_put_u64_64bit(msg, CAUSAL_A_STATUS_MAX_JUMP, READ_ONCE(cn->max_jump),
+			      CAUSAL_A_STATUS_PAD) ||
+	    nla_put_u32(msg, CAUSAL_A_STATUS_MAX_DRIFT, READ_ONCE(cn->max_drift)))
 		goto nospace;
 	causal_stats_read(cn, sum);
 	if (causal_put_stats(msg, CAUSAL_A_STATUS_STATS, sum, 0, &cn->sockets))
@@ -110,9 +114,10 @@ int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!attrs[CAUSAL_A_STATUS_NODE_ID] && !attrs[CAUSAL_A_STATUS_CLOCK] &&
 	    !attrs[CAUSAL_A_STATUS_SCOPE] && !attrs[CAUSAL_A_STATUS_SOCKETS_MAX] &&
-	    !attrs[CAUSAL_A_STATUS_VECTOR_WIDTH]) {
+	    !attrs[CAUSAL_A_STATUS_VECTOR_WIDTH] && !attrs[CAUSAL_A_STATUS_MAX_JUMP] &&
+	    !attrs[CAUSAL_A_STATUS_MAX_DRIFT]) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to set: give node-id, clock, scope, sockets-max or vector-width");
+			       "nothing to set: give node-id, clock, scope, sockets-max, vector-width, max-jump or max-drift");
 		return -EINVAL;
 	}
 	if (attrs[CAUSAL_A_STATUS_SOCKETS_MAX] &&
@@ -133,6 +138,10 @@ int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (attrs[CAUSAL_A_STATUS_VECTOR_WIDTH])
 		WRITE_ONCE(cn->vector_width,
 			   nla_get_u32(attrs[CAUSAL_A_STATUS_VECTOR_WIDTH]));
+	if (attrs[CAUSAL_A_STATUS_MAX_JUMP])
+		WRITE_ONCE(cn->max_jump, nla_get_u64(attrs[CAUSAL_A_STATUS_MAX_JUMP]));
+	if (attrs[CAUSAL_A_STATUS_MAX_DRIFT])
+		WRITE_ONCE(cn->max_drift, nla_get_u32(attrs[CAUSAL_A_STATUS_MAX_DRIFT]));
 	return 0;
 }
 

@@ -218,7 +218,7 @@ __bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 		len = causal_vec_send(cs, pay, CAUSAL_PAY_VEC_MAX_ENTRIES, true,
 				      carry, carry_len, &c, n);
 	} else {
-		c = causal_event(cs, NULL);
+		c = causal_event(cs, NULL, NULL);
 		len = causal_pay_scalar(pay, c, n->id, READ_ONCE(cs->cn->node_id));
 	}
 	cs->send_seq = tcp_sk(sk)->write_seq;
@@ -302,7 +302,7 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 	struct causal_vec_rx rx;
 	struct causal_note note;
 	u32 end, start, pos, i, n, len, used = 0;
-	bool have = false, inexact = false, vector, lost;
+	bool have = false, inexact = false, vector, lost, forged;
 	u64 stamp = 0, node = 0, c;
 
 	if (copied <= 0)
@@ -350,7 +350,6 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 	lost = before(pos, end);
 
 	causal_note_begin(&note, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_RECV, vector);
-	causal_tcp_keys(&note, st, used, node ?: READ_ONCE(cs->remote_node));
 	if (vector) {
 		c = 0;
 		if (causal_vec_recv_begin(cs, &rx, &note)) {
@@ -361,10 +360,25 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 				causal_vec_recv_pay(&rx, st->rx_pay[i], len);
 			}
 			c = causal_vec_recv_end(cs, &rx, lost);
+			if (rx.forged) {
+				/* not merged: name no send, as if unstamped */
+				used = 0;
+				lost = true;
+			}
 		}
 	} else {
-		c = causal_event(cs, have ? &stamp : NULL);
+		c = causal_event(cs, have ? &stamp : NULL, &forged);
+		if (have && forged) {
+			/* not merged: as if the bytes had come without stamps */
+			causal_sock_count(cs, CAUSAL_STAT_FORGED_IN, 1);
+			have = false;
+			node = 0;
+			used = 0;
+			lost = true;
+			inexact = false;
+		}
 	}
+	causal_tcp_keys(&note, st, used, node ?: READ_ONCE(cs->remote_node));
 
 	/* Forget ranges read in full; keep the order of the rest. */
 	for (i = 0, n = 0; i < st->rx_count; i++) {

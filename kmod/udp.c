@@ -239,7 +239,7 @@ __bpf_kfunc int causal_udp_send(struct sk_buff *skb)
 	if (vector) {
 		plen = causal_vec_send(cs, pay, CAUSAL_UDP_VEC_MAX, false, NULL, 0, &c, &note);
 	} else {
-		c = causal_event(cs, NULL);
+		c = causal_event(cs, NULL, NULL);
 		plen = causal_pay_scalar(pay, c, note.id, READ_ONCE(cs->cn->node_id));
 	}
 	WRITE_ONCE(cs->last_send, c);
@@ -369,7 +369,7 @@ __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 	struct causal_vec_rx rx;
 	struct causal_note note;
 	struct causal_sock *cs;
-	bool vector, ok;
+	bool vector, ok, forged;
 	u32 len;
 	u64 c = 0, stamp;
 
@@ -380,30 +380,37 @@ __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
 	ok = len && !!(pay[0] & CAUSAL_TCPOPT_F_VECTOR) == vector;
 	causal_note_begin(&note, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_RECV, vector);
+	if (vector) {
+		if (causal_vec_recv_begin(cs, &rx, &note)) {
+			if (ok)
+				causal_vec_recv_pay(&rx, pay, len);
+			c = causal_vec_recv_end(cs, &rx, !ok);
+			ok &= !rx.forged;
+		}
+	} else if (ok) {
+		stamp = causal_wire_get64(&pay[CAUSAL_PAY_STAMP]);
+		c = causal_event(cs, &stamp, &forged);
+		if (forged) {
+			/* not merged: as if it had come without a stamp */
+			causal_sock_count(cs, CAUSAL_STAT_FORGED_IN, 1);
+			ok = false;
+		} else {
+			WRITE_ONCE(cs->remote_stamp, stamp);
+			if (len == CAUSAL_PAY_SCALAR_FULL)
+				WRITE_ONCE(cs->remote_node,
+					   causal_wire_get64(&pay[CAUSAL_PAY_NODE]));
+			if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
+				causal_sock_count(cs, CAUSAL_STAT_INEXACT_IN, 1);
+		}
+	} else {
+		c = causal_event(cs, NULL, NULL);
+	}
 	if (ok)
 		causal_note_pay_key(&note, pay, len, 0);
 	if (!ok)
 		causal_note_flag(&note, CAUSAL_A_EVENT_UNSTAMPED);
 	else if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
 		causal_note_flag(&note, CAUSAL_A_EVENT_INEXACT);
-	if (vector) {
-		if (causal_vec_recv_begin(cs, &rx, &note)) {
-			if (ok)
-				causal_vec_recv_pay(&rx, pay, len);
-			c = causal_vec_recv_end(cs, &rx, !ok);
-		}
-	} else if (ok) {
-		stamp = causal_wire_get64(&pay[CAUSAL_PAY_STAMP]);
-		c = causal_event(cs, &stamp);
-		WRITE_ONCE(cs->remote_stamp, stamp);
-		if (len == CAUSAL_PAY_SCALAR_FULL)
-			WRITE_ONCE(cs->remote_node,
-				   causal_wire_get64(&pay[CAUSAL_PAY_NODE]));
-		if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
-			causal_sock_count(cs, CAUSAL_STAT_INEXACT_IN, 1);
-	} else {
-		c = causal_event(cs, NULL);
-	}
 	WRITE_ONCE(cs->last_recv, c);
 	causal_sock_count(cs, CAUSAL_STAT_RECEIVES, 1);
 	causal_sock_count(cs, ok ? CAUSAL_STAT_STAMPS_IN : CAUSAL_STAT_UNSTAMPED_IN, 1);

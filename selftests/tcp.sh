@@ -248,6 +248,25 @@ hostile_options_are_ignored_and_counted() {
 	[ "$(jq .stats.unstamped_in <<< "$j")" -ge 1 ] || fail "unstamped bytes not counted"
 }
 
+# A stamp far ahead (2^62 against the default max-jump of 2^48) is not
+# merged and is counted; the next, plausible one is merged.
+forged_stamps_are_not_merged() {
+	local c
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	inject_setup || fail "inject setup"
+	in_ns a "$INJECT" veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 -w 1000 \
+		-s "$(opt_full $((1 << 62)) 0xabc)" -s "$(opt_full 5000 0xabc)" ||
+		fail "segments not acknowledged"
+	busywait 10000 stat_at_least b receives 2 || fail "not received"
+	check_eq "forged counted" 1 "$(stat_of b forged_in)"
+	check_eq "the plausible stamp merged" 5000 "$(sock_field b 7003 remote_stamp)"
+	c=$(sock_field b 7003 clock)
+	[ "$c" -gt 5000 ] && [ "$c" -lt 1000000 ] || fail "clock $c"
+	[ "$(stat_of b unstamped_in)" -ge 1 ] || fail "the forged receive not unstamped"
+}
+
 hlc_counter_steps_then_resets() {
 	local future c1 c2
 
@@ -304,6 +323,7 @@ run_test sockets_lists_connections sockets_lists_connections
 run_test cap_leaves_new_sockets_unstamped cap_leaves_new_sockets_unstamped
 run_test gro_coalesces_stamped_segments gro_coalesces_stamped_segments
 run_test hostile_options_are_ignored_and_counted hostile_options_are_ignored_and_counted
+run_test forged_stamps_are_not_merged forged_stamps_are_not_merged
 run_test hlc_counter_steps_then_resets hlc_counter_steps_then_resets
 run_test unload_with_live_tracked_sockets unload_with_live_tracked_sockets
 exit_tests

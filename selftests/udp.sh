@@ -112,9 +112,98 @@ hostile_trailers() {
 	[ "$c" -gt 1000 ] 2> /dev/null || fail "stamp 1000 not merged: clock $c"
 }
 
+# udp_field NODE PORT FIELD - exact, where jq would round 64-bit numbers
+udp_field() {
+	in_ns "$1" "$CAUSALCTL" -j sockets --port "$2" | python3 -c 'import json, sys
+print([s for s in json.load(sys.stdin) if s["protocol"] == "udp"][0][sys.argv[1]])' "$3"
+}
+
+# node_stat NODE NAME - a counter of the node
+node_stat() {
+	in_ns "$1" "$CAUSALCTL" -j status | jq ".stats.$2"
+}
+
+# forge STAMP - one datagram from a to b's port 7303 with that stamp, and
+# wait until b's socket has taken it (its receives grow by one)
+forge() {
+	local before
+
+	before=$(node_stat b receives)
+	in_ns a $TOOL forge 10.73.0.1 10.73.0.2 7303 "$1" || return 1
+	busywait 10000 test_gt "$before" node_stat b receives
+}
+
+# test_gt N CMD... - CMD prints a number above N
+test_gt() {
+	local n=$1
+
+	shift
+	[ "$("$@")" -gt "$n" ] 2> /dev/null
+}
+
+# A stamp too far ahead is neither merged nor named, and is counted; the
+# guards are settable, and off they let the forger through.
+forged_stamps() {
+	local c f u
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	ip netns exec "$NS_PREFIX-b" $TOOL recv 7303 20 --hold 60 > "$T/got" 2> "$T/recv.err" &
+	defer kill $!
+	busywait 5000 grep -q listening "$T/recv.err" || fail "receiver"
+
+	# Lamport: 2^62 is far beyond the default max-jump of 2^48
+	check_eq "default max-jump" $((1 << 48)) "$(in_ns b "$CAUSALCTL" -j status | jq .max_jump)"
+	u=$(node_stat b unstamped_in)
+	forge $((1 << 62)) || fail "forged datagram not received"
+	c=$(udp_field b 7303 clock)
+	[ "$c" -lt 1000 ] || fail "a forged stamp moved the clock to $c"
+	check_eq "forged counted" 1 "$(node_stat b forged_in)"
+	check_eq "and taken as unstamped" $((u + 1)) "$(node_stat b unstamped_in)"
+	forge 5000 || fail "second datagram"
+	c=$(udp_field b 7303 clock)
+	[ "$c" -gt 5000 ] || fail "a plausible stamp was not merged: clock $c"
+	check_eq "plausible not counted" 1 "$(node_stat b forged_in)"
+	# a tighter guard rejects a smaller jump; no guard lets 2^62 through
+	in_ns b "$CAUSALCTL" node set max-jump 100 || fail "set max-jump"
+	forge $((c + 1000)) || fail "third datagram"
+	check_eq "jump of 1000 over 100" 2 "$(node_stat b forged_in)"
+	in_ns b "$CAUSALCTL" node set max-jump 0 || fail "set max-jump 0"
+	forge $((1 << 62)) || fail "fourth datagram"
+	c=$(udp_field b 7303 clock)
+	[ "$c" -gt $((1 << 62)) ] || fail "with the guard off the stamp was not merged: $c"
+	check_eq "off: not counted" 2 "$(node_stat b forged_in)"
+
+	# HLC: an hour ahead of the wall clock is beyond the default 5 minutes
+	in_ns b "$CAUSALCTL" clock set hlc || fail "hlc"
+	check_eq "default max-drift" 300000 "$(in_ns b "$CAUSALCTL" -j status | jq .max_drift_ms)"
+	forge hlc+3600 || fail "hlc datagram"
+	check_eq "an hour ahead: forged" 3 "$(node_stat b forged_in)"
+	forge hlc+60 || fail "hlc datagram 2"
+	check_eq "a minute ahead: merged" 3 "$(node_stat b forged_in)"
+	c=$(udp_field b 7303 clock)
+	[ "$c" -gt $((($(date +%s) + 30) << 32)) ] || fail "HLC stamp a minute ahead not merged: $c"
+
+	# vector: an entry far ahead of the receiver's for that participant
+	in_ns b "$CAUSALCTL" clock set vector || fail "vector"
+	in_ns b "$CAUSALCTL" node set max-jump 1000000 || fail "max-jump"
+	forge vector:abcdef00000001:4000000000 || fail "vector datagram"
+	check_eq "vector entry 4e9 ahead: forged" 4 "$(node_stat b forged_in)"
+	forge vector:abcdef00000001:10 || fail "vector datagram 2"
+	check_eq "entry 10: merged" 4 "$(node_stat b forged_in)"
+	f=$(udp_sock b 7303 | jq '[.vector[] | select(.id | startswith("abcdef")) | .count] | max')
+	check_eq "the plausible entry" 10 "$f"
+
+	# bad settings are refused with the reason
+	in_ns b "$CAUSALCTL" node set max-drift -1 2> "$T/err" && fail "max-drift -1 accepted"
+	grep -q "invalid max-drift" "$T/err" || fail "no reason: $(cat "$T/err")"
+}
+
 for fam in 4 6; do
 	run_test "udp_ping_pong_ipv$fam" ping_pong $fam
 	run_test "udp_legacy_receiver_ipv$fam" legacy_receiver $fam
 done
 run_test udp_hostile_trailers_counted hostile_trailers
+run_test udp_forged_stamps_rejected forged_stamps
 exit_tests

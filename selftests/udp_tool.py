@@ -12,6 +12,9 @@
                                                   the OCS of their surplus area
   udp_tool.py inject SRC DST PORT                 hostile surplus areas (IPv4), one
                                                   datagram per case; prints the cases
+  udp_tool.py forge SRC DST PORT STAMP            one datagram (IPv4) with a well-formed
+                                                  stamp: N (Lamport), hlc+S (HLC, S
+                                                  seconds after now) or vector:ID:N
 
 ADDR may be IPv4 or IPv6.  Exit status 1 on any check that fails.
 """
@@ -179,20 +182,44 @@ def inject(args):
         ("malformed", "version", 0, ocs_area(exp_option(EXID, bytes([0x40]) + good[5:]), 0)),
     ]
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-    sa, da = socket.inet_aton(src), socket.inet_aton(dst)
     for i, (kind, name, odd, area) in enumerate(cases):
         data = b"%s-%d" % (name.encode(), i)
         if (8 + len(data)) % 2 != odd:
             data += b"."
-        ulen = 8 + len(data)
-        udp = struct.pack("!HHHH", 40000 + i, port, ulen, 0) + data
-        check = ~csum16(sa + da + struct.pack("!BBH", 0, 17, ulen) + udp) & 0xFFFF
-        udp = udp[:6] + struct.pack("!H", check or 0xFFFF) + udp[8:]
-        # IP_HDRINCL: the kernel fills in the total length and checksum
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 0, 0, 0, 64, 17, 0, sa, da)
-        s.sendto(ip + udp + area, (dst, 0))
+        raw_send(s, src, dst, 40000 + i, port, data, area)
         print(kind, data.hex(), flush=True)
         time.sleep(0.01)
+
+
+def raw_send(s, src, dst, sport, port, data, area):
+    """An IPv4 UDP datagram of @data with surplus area @area, through raw
+    socket @s (the UDP checksum covers the UDP length only)."""
+    sa, da = socket.inet_aton(src), socket.inet_aton(dst)
+    ulen = 8 + len(data)
+    udp = struct.pack("!HHHH", sport, port, ulen, 0) + data
+    check = ~csum16(sa + da + struct.pack("!BBH", 0, 17, ulen) + udp) & 0xFFFF
+    udp = udp[:6] + struct.pack("!H", check or 0xFFFF) + udp[8:]
+    # IP_HDRINCL: the kernel fills in the total length and checksum
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 0, 0, 0, 64, 17, 0, sa, da)
+    s.sendto(ip + udp + area, (dst, 0))
+
+
+def forge(args):
+    """One datagram whose stamp is well formed and says what it is told:
+    a forger's, as far ahead as it likes."""
+    src, dst, port, what = args[0], args[1], int(args[2]), args[3]
+    if what.startswith("hlc+"):
+        sec = int(time.time()) + int(what[4:])
+        pay = scalar_payload(sec << 32, 0x4242)
+    elif what.startswith("vector:"):
+        _, ident, count = what.split(":")
+        pay = bytes([0x02]) + int(ident, 16).to_bytes(7, "big") + struct.pack("!I", int(count))
+    else:
+        pay = scalar_payload(int(what), 0x4242)
+    data = b"forged"
+    area = ocs_area(exp_option(EXID, pay), (8 + len(data)) % 2)
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    raw_send(s, src, dst, 40999, port, data, area)
 
 
 def main():
@@ -200,7 +227,7 @@ def main():
         sys.exit(__doc__)
     cmd, args = sys.argv[1], sys.argv[2:]
     fn = {"echo": echo, "ping": ping, "send": send, "recv": recv,
-          "capture": capture, "inject": inject}.get(cmd)
+          "capture": capture, "inject": inject, "forge": forge}.get(cmd)
     if not fn:
         sys.exit(__doc__)
     fn(args)

@@ -92,6 +92,8 @@ struct node_status {
 	uint32_t scope;
 	uint32_t sockets_max;
 	uint32_t vector_width;
+	uint64_t max_jump;
+	uint32_t max_drift;
 	bool has_stat[CAUSAL_A_STATS_MAX + 1];
 	uint64_t stat[CAUSAL_A_STATS_MAX + 1];
 };

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,8 @@ static const struct {
 	{ CAUSAL_A_STATS_NOSPACE_OUT, "nospace_out", " (%s without room)" },
 	{ CAUSAL_A_STATS_STAMPS_IN, "stamps_in", ", %s in\n" },
 	{ CAUSAL_A_STATS_UNSTAMPED_IN, "unstamped_in", "receives: %s unstamped" },
-	{ CAUSAL_A_STATS_INEXACT_IN, "inexact_in", ", %s inexact\n" },
+	{ CAUSAL_A_STATS_INEXACT_IN, "inexact_in", ", %s inexact" },
+	{ CAUSAL_A_STATS_FORGED_IN, "forged_in", ", %s forged\n" },
 	{ CAUSAL_A_STATS_MALFORMED_IN, "malformed_in", "options: %s malformed" },
 	{ CAUSAL_A_STATS_FOREIGN_IN, "foreign_in", ", %s foreign\n" },
 	{ CAUSAL_A_STATS_LOSSY_IN, "lossy_in", "vectors: %s lossy receives" },
@@ -147,6 +149,10 @@ static int parse_status(struct nlattr **tb, void *arg)
 		s->sockets_max = nla_get_u32(tb[CAUSAL_A_STATUS_SOCKETS_MAX]);
 	if (tb[CAUSAL_A_STATUS_VECTOR_WIDTH])
 		s->vector_width = nla_get_u32(tb[CAUSAL_A_STATUS_VECTOR_WIDTH]);
+	if (tb[CAUSAL_A_STATUS_MAX_JUMP])
+		s->max_jump = nla_get_u64(tb[CAUSAL_A_STATUS_MAX_JUMP]);
+	if (tb[CAUSAL_A_STATUS_MAX_DRIFT])
+		s->max_drift = nla_get_u32(tb[CAUSAL_A_STATUS_MAX_DRIFT]);
 	if (tb[CAUSAL_A_STATUS_STATS])
 		return parse_stats(tb[CAUSAL_A_STATUS_STATS], s->has_stat, s->stat);
 	return 0;
@@ -195,6 +201,8 @@ int status_main(int argc, char **argv)
 	print_string("scope", ", %s scope\n", choice_name(&scope_choice, s.scope));
 	print_u64("sockets_max", "cap:     %s sockets", s.sockets_max);
 	print_u64("vector_width", ", vectors of %s entries\n", s.vector_width);
+	print_u64("max_jump", "guard:   stamps at most %s ahead", s.max_jump);
+	print_u64("max_drift_ms", ", HLC at most %s ms ahead (0: no limit)\n", s.max_drift);
 	print_attachment();
 	print_open_object("stats");
 	print_stats(s.has_stat, s.stat, "");
@@ -211,7 +219,7 @@ static int node_set(struct cnl *nl, int attr, uint64_t value, const char *what)
 
 	if (!msg)
 		return -ENOMEM;
-	if (attr == CAUSAL_A_STATUS_NODE_ID)
+	if (attr == CAUSAL_A_STATUS_NODE_ID || attr == CAUSAL_A_STATUS_MAX_JUMP)
 		err = nla_put_u64(msg, attr, value);
 	else
 		err = nla_put_u32(msg, attr, (uint32_t)value);
@@ -247,6 +255,8 @@ static const struct node_number {
 } node_numbers[] = {
 	{ "sockets-max", CAUSAL_A_STATUS_SOCKETS_MAX, 0, 1048576 },
 	{ "vector-width", CAUSAL_A_STATUS_VECTOR_WIDTH, 1, CAUSAL_VEC_WIDTH_MAX },
+	{ "max-jump", CAUSAL_A_STATUS_MAX_JUMP, 0, ULONG_MAX },
+	{ "max-drift", CAUSAL_A_STATUS_MAX_DRIFT, 0, UINT32_MAX },
 };
 
 int node_main(int argc, char **argv)
@@ -278,8 +288,9 @@ int node_main(int argc, char **argv)
 
 		if (strcmp(argv[2], nn->name))
 			continue;
+		errno = 0;
 		n = strtoul(argv[3], &end, 10);
-		if (!*argv[3] || *end || n < nn->min || n > nn->max)
+		if (!*argv[3] || *end || errno || *argv[3] == '-' || n < nn->min || n > nn->max)
 			return usage_error("node", "invalid %s: %s (use %lu to %lu)",
 					   nn->name, argv[3], nn->min, nn->max);
 		cnl_connect_or_die(&nl);
@@ -291,7 +302,7 @@ int node_main(int argc, char **argv)
 	}
 	if (argc != 3)
 		return usage_error("node",
-				   "node set takes a node id, sockets-max N or vector-width N");
+				   "node set takes a node id, sockets-max N, vector-width N, max-jump N or max-drift MS");
 	if (node_id_parse(argv[2], &id) < 0)
 		return usage_error("node", "invalid node id: %s (use 1 to 16 hex digits, not all zero)",
 				   argv[2]);

@@ -115,4 +115,33 @@ static inline __u64 causal_hlc_recv(__u64 local, __u64 remote, __u64 wall)
 	return causal_max(causal_inc(causal_max(local, remote)), wall);
 }
 
+/*
+ * causal_lamport_forged() - is @remote too far ahead of @local to be merged?
+ * @local: the clock a receive would merge into
+ * @remote: the stamp received
+ * @max_jump: the furthest a stamp may be ahead; 0 for no limit
+ *
+ * A peer that sends a stamp near the top of the number space would drag every
+ * clock it reaches there, for good.
+ */
+static inline int causal_lamport_forged(__u64 local, __u64 remote, __u64 max_jump)
+{
+	return max_jump && remote > local && remote - local > max_jump;
+}
+
+/*
+ * causal_hlc_forged() - is the wall time of HLC stamp @remote more than
+ * @max_drift_ms ahead of @wall, the receiver's wall time as an HLC value?
+ * 0 for no limit.
+ */
+static inline int causal_hlc_forged(__u64 wall, __u64 remote, __u32 max_drift_ms)
+{
+	__u64 drift;
+
+	if (!max_drift_ms)
+		return 0;
+	drift = causal_hlc_wall((__u64)max_drift_ms * 1000000);
+	return remote > wall && remote - wall > drift;
+}
+
 #endif /* _CAUSAL_CLOCK_H */
