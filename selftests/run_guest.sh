@@ -25,6 +25,7 @@ tests=(
 	vector.sh
 	events.sh
 	incident.sh
+	fuzz.sh
 )
 # CAUSAL_TEST_PROGRAMS="udp.sh tcp.sh" runs only those (development)
 [ -n "${CAUSAL_TEST_PROGRAMS:-}" ] && read -ra tests <<< "$CAUSAL_TEST_PROGRAMS"
