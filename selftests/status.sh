@@ -130,10 +130,67 @@ unprivileged_node_set_is_refused_with_reason() {
 		--clear-groups "$CAUSALCTL" status > /dev/null
 }
 
+# CAP_NET_ADMIN counts in the user namespace that owns the node's network
+# namespace: an unprivileged user in user and network namespaces of its own
+# may change that node, and only that one.
+user_namespace_owns_its_node() {
+	local err init
+
+	require_command setpriv
+	require_command unshare
+	load_module
+	init=$("$CAUSALCTL" node)
+	setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn true ||
+		skip "this kernel does not let unprivileged users make user namespaces"
+	# its own user and network namespaces: root there, and the node is its own
+	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn \
+		sh -c '"$1" node set 00000000000000e1 && "$1" node' sh "$CAUSALCTL" 2>&1) ||
+		fail "own node: $err"
+	check_eq "own node set" 00000000000000e1 "$err"
+	# a user namespace alone: the network namespace is still init's
+	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Ur \
+		"$CAUSALCTL" node set 00000000000000e2 2>&1) && fail "init's node changed from a user namespace"
+	case $err in
+	*"Operation not permitted"*CAP_NET_ADMIN*) ;;
+	*) fail "message: $err" ;;
+	esac
+	check_eq "init's node untouched" "$init" "$("$CAUSALCTL" node)"
+}
+
+# A node sees only its own sockets.
+dumps_see_only_their_node() {
+	local a b
+
+	require_command jq
+	load_module && attach || fail "attach"
+	ns_create a b && veth_pair a b 10.7.0 || fail "topology"
+	ip netns exec "$NS_PREFIX-b" "$BUILD/selftests/causal_rr" server 7010 > /dev/null 2>&1 &
+	defer kill $!
+	busywait 5000 listening b 7010 || fail "server"
+	tmpdir || fail "tmpdir"
+	# three connections, held open
+	ip netns exec "$NS_PREFIX-a" "$BUILD/selftests/causal_rr" hold 10.7.0.2 7010 3 \
+		> "$T/hold" 2>&1 &
+	defer kill $!
+	busywait 10000 grep -q ready "$T/hold" || fail "client: $(cat "$T/hold")"
+	a=$(in_ns a "$CAUSALCTL" -j sockets)
+	b=$(in_ns b "$CAUSALCTL" -j sockets)
+	check_eq "a lists its connections" 3 "$(jq length <<< "$a")"
+	check_eq "b lists its connections" 3 "$(jq length <<< "$b")"
+	check_eq "a's sockets are a's" 0 \
+		"$(jq '[.[] | select(.local != "10.7.0.1")] | length' <<< "$a")"
+	check_eq "b's sockets are b's" 0 \
+		"$(jq '[.[] | select(.local != "10.7.0.2" and .local != "::ffff:10.7.0.2")] | length' <<< "$b")"
+	check_eq "init sees none of theirs" 0 \
+		"$("$CAUSALCTL" -j sockets | jq '[.[] | select(.local | test("10\\.7\\.0\\."))] | length')"
+}
+
 run_test status_text_names_version_node_clock status_text_names_version_node_clock
 run_test status_json_has_the_spec_fields status_json_has_the_spec_fields
 run_test namespaces_are_distinct_nodes namespaces_are_distinct_nodes
 run_test node_set_changes_only_its_namespace node_set_changes_only_its_namespace
 run_test bad_arguments_name_the_problem bad_arguments_name_the_problem
 run_test unprivileged_node_set_is_refused_with_reason unprivileged_node_set_is_refused_with_reason
+run_test user_namespace_owns_its_node user_namespace_owns_its_node
+run_test dumps_see_only_their_node dumps_see_only_their_node
 exit_tests
