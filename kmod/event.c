@@ -61,7 +61,8 @@ static bool causal_forged(const struct causal_net *cn, u32 clock, u64 local,
  * @cs: the socket
  * @remote: the stamp a receive merges, or NULL
  * @forged: out, with @remote: set when @remote was too far ahead to merge
- *	(max-jump, max-drift); the event then ticks as a local one
+ *	(max-jump, max-drift, counted in forged-in); the event then ticks as a
+ *	local one
  *
  * Advances the socket's clock, starting from the thread's or process's clock
  * too if the node's scope says so, and raises that one.  UDP sends and
@@ -87,8 +88,11 @@ u64 causal_event(struct causal_sock *cs, const u64 *remote, bool *forged)
 			r = NULL;
 		c = causal_tick(clock, base, r, wall);
 	} while (!try_cmpxchg64(&cs->clock, &old, c));
-	if (remote)
+	if (remote) {
 		*forged = !r;
+		if (*forged)
+			causal_sock_count(cs, CAUSAL_STAT_FORGED_IN, 1);
+	}
 	if (ctx)
 		causal_ctx_max(ctx, c);
 	causal_task_note(cs);

@@ -206,7 +206,6 @@ __bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 		return -ENOENT;
 	causal_drain(cs, st);
 	causal_tcp_send_done(cs, sk, 0);
-	st->send_note = 0;
 	tail = tcp_write_queue_tail(sk);
 	if (tail)
 		TCP_SKB_CB(tail)->eor = 1;
@@ -302,7 +301,7 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 	struct causal_vec_rx rx;
 	struct causal_note note;
 	u32 end, start, pos, i, n, len, used = 0;
-	bool have = false, inexact = false, vector, lost, forged;
+	bool have = false, inexact = false, forged = false, vector, lost;
 	u64 stamp = 0, node = 0, c;
 
 	if (copied <= 0)
@@ -360,23 +359,18 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 				causal_vec_recv_pay(&rx, st->rx_pay[i], len);
 			}
 			c = causal_vec_recv_end(cs, &rx, lost);
-			if (rx.forged) {
-				/* not merged: name no send, as if unstamped */
-				used = 0;
-				lost = true;
-			}
+			forged = rx.forged;
 		}
 	} else {
 		c = causal_event(cs, have ? &stamp : NULL, &forged);
-		if (have && forged) {
-			/* not merged: as if the bytes had come without stamps */
-			causal_sock_count(cs, CAUSAL_STAT_FORGED_IN, 1);
-			have = false;
-			node = 0;
-			used = 0;
-			lost = true;
-			inexact = false;
-		}
+	}
+	if (forged) {
+		/* not merged: name no send, as if the bytes came unstamped */
+		have = false;
+		inexact = false;
+		node = 0;
+		used = 0;
+		lost = true;
 	}
 	causal_tcp_keys(&note, st, used, node ?: READ_ONCE(cs->remote_node));
 

@@ -391,9 +391,7 @@ __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 		stamp = causal_wire_get64(&pay[CAUSAL_PAY_STAMP]);
 		c = causal_event(cs, &stamp, &forged);
 		if (forged) {
-			/* not merged: as if it had come without a stamp */
-			causal_sock_count(cs, CAUSAL_STAT_FORGED_IN, 1);
-			ok = false;
+			ok = false;	/* not merged: as if it came unstamped */
 		} else {
 			WRITE_ONCE(cs->remote_stamp, stamp);
 			if (len == CAUSAL_PAY_SCALAR_FULL)
@@ -405,12 +403,13 @@ __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 	} else {
 		c = causal_event(cs, NULL, NULL);
 	}
-	if (ok)
-		causal_note_pay_key(&note, pay, len, 0);
-	if (!ok)
+	if (!ok) {
 		causal_note_flag(&note, CAUSAL_A_EVENT_UNSTAMPED);
-	else if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
-		causal_note_flag(&note, CAUSAL_A_EVENT_INEXACT);
+	} else {
+		causal_note_pay_key(&note, pay, len, 0);
+		if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
+			causal_note_flag(&note, CAUSAL_A_EVENT_INEXACT);
+	}
 	WRITE_ONCE(cs->last_recv, c);
 	causal_sock_count(cs, CAUSAL_STAT_RECEIVES, 1);
 	causal_sock_count(cs, ok ? CAUSAL_STAT_STAMPS_IN : CAUSAL_STAT_UNSTAMPED_IN, 1);

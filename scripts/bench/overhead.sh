@@ -112,10 +112,11 @@ detach() {
 	quiet "$CAUSALCTL" detach
 }
 
-# off_on MEASURE - alternate MEASURE off and on REPS times, its outputs
-# (a line of numbers each) into OFFL and ONL
+# off_on MEASURE [NAME] - alternate MEASURE off and on REPS times, its
+# outputs (a line of numbers each) into OFFL and ONL; the programs' costs
+# during the first on run go under NAME (default MEASURE)
 off_on() {
-	local i o n
+	local i o n name=${2:-$1}
 
 	OFFL=() ONL=()
 	for ((i = 0; i < REPS; i++)); do
@@ -123,7 +124,7 @@ off_on() {
 		attach || return 1
 		[ $i = 0 ] && sysctl -qw kernel.bpf_stats_enabled=1
 		n=$($1)
-		[ $i = 0 ] && bpf_costs "$1" && sysctl -qw kernel.bpf_stats_enabled=0
+		[ $i = 0 ] && bpf_costs "$name" && sysctl -qw kernel.bpf_stats_enabled=0
 		detach
 		[ -n "$o" ] && [ -n "$n" ] || return 1
 		OFFL+=("$o") ONL+=("$n")
@@ -264,35 +265,18 @@ overhead_memory() {
 }
 
 overhead_tcp_bulk() {
-	local clock i off=() on=() mo mn
+	local clock
 
 	echo "# $(uname -r): TCP bulk, iperf3 a -> b over veth, ${SECS}s runs, $REPS of each, off/on alternating"
-	printf '%-8s %12s %12s %7s\n' clock "off Mbit/s" "on Mbit/s" ratio
+	printf '%-16s %12s %12s %7s\n' bench "off Mbit/s" "on Mbit/s" ratio
 	# a warm-up pair, not counted: the first runs of a boot were the
 	# slowest, and lamport, measured first, paid for it
 	bulk > /dev/null && attach && bulk > /dev/null && detach || return 1
 	for clock in lamport hlc vector; do
-		off=() on=()
 		in_ns a "$CAUSALCTL" clock set $clock && in_ns b "$CAUSALCTL" clock set $clock ||
 			return 1
-		for ((i = 0; i < REPS; i++)); do
-			off+=("$(bulk)")
-			attach || return 1
-			sysctl -qw kernel.bpf_stats_enabled=1
-			on+=("$(bulk)")
-			[ $i = 0 ] && bpf_costs tcp_bulk_$clock
-			sysctl -qw kernel.bpf_stats_enabled=0
-			detach
-		done
-		mo=$(median "${off[@]}")
-		mn=$(median "${on[@]}")
-		[ "$mo" -gt 0 ] 2> /dev/null || return 1
-		printf '%-8s %12s %12s %7s\n' $clock "$mo" "$mn" \
-			"$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.3f", a / b }')"
-		printf '{"kernel":"%s","bench":"tcp_bulk","clock":"%s","seconds":%d,"off_mbps":[%s],"on_mbps":[%s],"ratio":%s}\n' \
-			"$(uname -r)" $clock "$SECS" "$(IFS=,; echo "${off[*]}")" \
-			"$(IFS=,; echo "${on[*]}")" \
-			"$(awk -v a="$mn" -v b="$mo" 'BEGIN { printf "%.4f", a / b }')" >> "$json"
+		off_on bulk "tcp_bulk_$clock" && pick 1 && report "tcp_bulk_$clock" Mbit/s ||
+			return 1
 	done
 	pkill -x iperf3
 	costs_shown
