@@ -188,7 +188,7 @@ trace_command() {
 	n=$(sed '1d;$d' "$log" | jq -r 'select(.comm == "causal_peer") | .type' | xargs)
 	check_eq "the client's events" \
 		"connect send recv send recv send recv send recv close" "$n"
-	check_eq "only its port" "" "$(grep 7403 "$log")"
+	check_eq "only its port" "" "$(grep ':7403"' "$log")"
 	busywait 30000 no_programs || fail "programs left attached: $(programs)"
 }
 
