@@ -4,7 +4,8 @@
 #
 #   make              kmod/causal.ko for every installed kernel, the BPF objects
 #                     and skeletons, user/causalctl
-#   make check        all tests: on the host, then in one guest per kernel
+#   make check        all tests: on the host, then in guests on every kernel
+#   make check-debug  the guest tests on a KASAN, lockdep, kmemleak kernel
 #   make demo         boot a guest and show what causal does
 #   make bench        benchmarks in one guest per kernel (the oracle at size)
 #   make vm           interactive shell in a guest with the module built
@@ -59,13 +60,13 @@ ST_BINS := $(patsubst selftests/%.c,$(B)/selftests/%,$(ST_C))
 HOST_C := $(wildcard selftests/host/*.c)
 HOST_BINS := $(patsubst selftests/host/%.c,$(B)/selftests/host/%,$(HOST_C))
 
-.PHONY: all modules bpf user selftests check demo vm deps ensure-deps regen clean \
-	bench _check _demo _bench help
+.PHONY: all modules bpf user selftests check check-debug demo vm deps ensure-deps regen \
+	clean bench _check _check-debug _demo _bench help
 
 all: modules bpf user
 
 help:
-	@sed -n '3,16s/^# \{0,1\}//p' $(TOP)/Makefile
+	@sed -n '3,17s/^# \{0,1\}//p' $(TOP)/Makefile
 
 define need_kernels
 	@if [ -z "$(KERNELS)" ]; then \
@@ -147,6 +148,17 @@ check: ensure-deps
 _check: all selftests
 	$(need_kernels)
 	$(Q)$(TOP)/selftests/check.sh $(KERNELS)
+
+# The suite on a kernel with KASAN, lockdep and kmemleak, built once from
+# Debian's linux-source (scripts/debug-kernel.sh); about ten times slower.
+check-debug: ensure-deps
+	$(Q)$(MAKE) --no-print-directory _check-debug
+
+_check-debug: bpf user selftests
+	$(Q)rel=$$($(TOP)/scripts/debug-kernel.sh $(B)) && \
+	$(TOP)/scripts/kbuild.sh $(B) $$rel $(if $(filter 1,$(V)),V=1,-s) && \
+	CAUSAL_CHECK_HOST=0 CAUSAL_GUEST_TIMEOUT=$${CAUSAL_GUEST_TIMEOUT:-14400} \
+	CAUSAL_TEST_TIMEOUT=$${CAUSAL_TEST_TIMEOUT:-3000} $(TOP)/selftests/check.sh $$rel
 
 bench: ensure-deps
 	$(Q)$(MAKE) --no-print-directory _bench

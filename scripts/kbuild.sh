@@ -8,6 +8,8 @@
 # Kbuild writes objects next to the sources, so each release gets its own tree
 # under BUILD/RELEASE: the top Kbuild, kmod/ as per-file symlinks and include/
 # as one symlink.  The result is BUILD/RELEASE/kmod/causal.ko, with module BTF.
+# A kernel built here (scripts/debug-kernel.sh) names its build directory in
+# BUILD/RELEASE/custom; Debian's come from their headers (scripts/kdir.sh).
 
 set -eu
 
@@ -17,7 +19,11 @@ shift 2
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$build/$rel
 
-kdir=$("$top/scripts/kdir.sh" "$build" "$rel")
+if [ -f "$tree/custom" ]; then
+	kdir=$(cat "$tree/custom")
+else
+	kdir=$("$top/scripts/kdir.sh" "$build" "$rel")
+fi
 
 mkdir -p "$tree/kmod"
 ln -sfn "$top/Kbuild" "$tree/Kbuild"

@@ -5,18 +5,20 @@
  * the next one.  One thread, epoll, on both sides.
  *
  *   causal_rr server PORT
- *   causal_rr client ADDR PORT CONNS SIZE SECONDS
+ *   causal_rr client ADDR PORT CONNS SIZE SECONDS [PAUSE_MS]
  *   causal_rr hold ADDR PORT CONNS
  *
  * The server answers every complete request with SIZE bytes (it learns SIZE
  * from the first byte of each connection's first request: the client sends
  * it as a header on connect).  The client prints "TRANSACTIONS SECONDS
  * TRANSACTIONS_PER_SECOND" and exits non-zero on any error, so that a
- * benchmark never reports a rate from a broken run.
+ * benchmark never reports a rate from a broken run.  PAUSE_MS paces it: a
+ * pause after each round of events, for traffic that flows without taking
+ * a CPU.  SIGTERM ends a client early, as if its time were up.
  *
  * hold opens CONNS connections, makes one 1-byte transaction on each, prints
- * "ready" and keeps them open until killed; they then end with a reset, so
- * that no TIME_WAIT socket outlives it (memory measurements).
+ * "ready" and keeps them open until killed.  Connections of both end with a
+ * reset, so that no TIME_WAIT socket outlives them (memory measurements).
  */
 
 #include <arpa/inet.h>
@@ -28,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -47,6 +50,12 @@ struct conn {
 };
 
 static uint8_t buf[MAX_SIZE];
+static volatile sig_atomic_t stopping;
+
+static void stop(int sig)
+{
+	stopping = 1;
+}
 
 static void die(const char *what)
 {
@@ -239,9 +248,17 @@ static int check_args(int conns, int size, double secs)
 	return 0;
 }
 
-static int hold(const char *addr, int port, int conns)
+/* Make close() end the connection with a reset: no TIME_WAIT left behind. */
+static void reset_on_close(int fd)
 {
 	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset)))
+		die("SO_LINGER");
+}
+
+static int hold(const char *addr, int port, int conns)
+{
 	uint8_t b = 'h';
 	int i, fd;
 
@@ -251,8 +268,7 @@ static int hold(const char *addr, int port, int conns)
 		fd = dial(addr, port, 1);
 		if (write(fd, &b, 1) != 1 || read(fd, &b, 1) != 1)
 			die("transaction");
-		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset)))
-			die("SO_LINGER");
+		reset_on_close(fd);
 	}
 	printf("ready %d\n", conns);
 	fflush(stdout);
@@ -260,7 +276,7 @@ static int hold(const char *addr, int port, int conns)
 		pause();
 }
 
-static int client(const char *addr, int port, int conns, int size, double secs)
+static int client(const char *addr, int port, int conns, int size, double secs, int pause_ms)
 {
 	struct epoll_event evs[64];
 	unsigned long long total = 0;
@@ -275,6 +291,7 @@ static int client(const char *addr, int port, int conns, int size, double secs)
 	if (!cs || ep < 0)
 		die("setup");
 	memset(buf, 'r', sizeof(buf));
+	signal(SIGTERM, stop);
 	for (i = 0; i < conns; i++) {
 		struct conn *c = &cs[i];
 
@@ -292,8 +309,14 @@ static int client(const char *addr, int port, int conns, int size, double secs)
 			die("epoll_wait");
 		for (i = 0; i < n; i++)
 			total += step(ep, evs[i].data.ptr);
+		if (pause_ms)
+			usleep(pause_ms * 1000);
 		t1 = now();
-	} while (t1 - t0 < secs);
+	} while (t1 - t0 < secs && !stopping);
+	for (i = 0; i < conns; i++) {
+		reset_on_close(cs[i].fd);
+		close(cs[i].fd);
+	}
 	printf("%llu %.3f %.0f\n", total, t1 - t0, total / (t1 - t0));
 	return 0;
 }
@@ -302,13 +325,13 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "server"))
 		server(atoi(argv[2]));
-	if (argc == 7 && !strcmp(argv[1], "client"))
+	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "client"))
 		return client(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]),
-			      atof(argv[6]));
+			      atof(argv[6]), argc == 8 ? atoi(argv[7]) : 0);
 	if (argc == 5 && !strcmp(argv[1], "hold"))
 		return hold(argv[2], atoi(argv[3]), atoi(argv[4]));
 	fprintf(stderr, "usage: causal_rr server PORT\n"
-		"       causal_rr client ADDR PORT CONNS SIZE SECONDS\n"
+		"       causal_rr client ADDR PORT CONNS SIZE SECONDS [PAUSE_MS]\n"
 		"       causal_rr hold ADDR PORT CONNS\n");
 	return 2;
 }

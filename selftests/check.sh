@@ -2,22 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # check.sh - run all of causal's tests: on the host, then in one guest per
-# kernel.  Usage: check.sh RELEASE...
+# kernel, the guests side by side.  Usage: check.sh RELEASE...
 #
 # Prints one TAP stream (host cases, then each kernel's, every case named by
 # where it ran) and, last, "N passed, N failed, N skipped".  A guest that hangs
-# is killed after CAUSAL_GUEST_TIMEOUT seconds (default 900) and counts as a
+# is killed after CAUSAL_GUEST_TIMEOUT seconds (default 1500) and counts as a
 # failure; so does an oops, BUG, WARN or list corruption in its kernel log.
 # Logs are kept under build/check.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${CAUSAL_BUILD:-$top/build}
 out=$build/check
-guest_timeout=${CAUSAL_GUEST_TIMEOUT:-900}
+guest_timeout=${CAUSAL_GUEST_TIMEOUT:-1500}
 n=0 pass=0 failed=0 skipped=0
 
 # Lines of a kernel log that fail a run whatever the tests said.
-bad_kernel_log='(Oops|BUG:|WARNING:|Kernel panic|general protection fault|list_(add|del) corruption|Call Trace:|KASAN|UBSAN|kmemleak|soft lockup|hard LOCKUP|hung_task|blocked for more than|rcu.*(stall|self-detected)|refcount_t:|stack-protector|unreferenced object|Unable to handle kernel)'
+bad_kernel_log='(Oops|BUG:|WARNING:|Kernel panic|general protection fault|list_(add|del) corruption|Call Trace:|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|soft lockup|hard LOCKUP|hung_task|blocked for more than|rcu.*(stall|self-detected)|refcount_t:|stack-protector|unreferenced object|Unable to handle kernel)'
 
 rm -rf "$out"
 mkdir -p "$out/host"
@@ -80,10 +80,29 @@ run_host() {
 	done
 }
 
-run_guest() {
-	local rel=$1 res=$out/$1 rc t hits
+# A guest is a job: "RELEASE" runs the suite but for the programs in
+# $apart, "RELEASE/PROGRAM" runs PROGRAM.sh alone, in a guest of its own, side
+# by side with the others: the lifecycle test mostly waits for RCU grace
+# periods, minutes of them.  CAUSAL_TEST_PROGRAMS set: one guest per
+# release, those programs only.
+apart=${CAUSAL_CHECK_APART-lifecycle}
 
-	echo "# $rel: booting a guest"
+# boot_guest JOB - boot a guest that runs the job's tests; its exit status
+# lands in rc.status of its results, $out/RELEASE or $out/RELEASE.PROGRAM
+boot_guest() {
+	local job=$1 rel=${1%%/*} res=$out/${1/\//.} rc p
+
+	if [ -z "${CAUSAL_TEST_PROGRAMS:-}" ]; then
+		if [ "$job" = "$rel" ]; then
+			export CAUSAL_TEST_EXCLUDE=""
+			for p in $apart; do
+				CAUSAL_TEST_EXCLUDE+="$p.sh "
+			done
+		else
+			export CAUSAL_TEST_PROGRAMS="${job#*/}.sh"
+		fi
+	fi
+	mkdir -p "$res"
 	"$top/scripts/vm/run" -q -k "$rel" -t "$guest_timeout" -r "$res" \
 		"$top/selftests/run_guest.sh"
 	rc=$?
@@ -94,13 +113,21 @@ run_guest() {
 	if [ "$rc" = 125 ] && grep -q 'Oops: int3' "$res/serial.log" 2> /dev/null; then
 		rm -rf "$res.int3"
 		mv "$res" "$res.int3"
-		echo "# $rel: the guest died of an int3 oops (TCG code patching; logs in $res.int3): booting again"
+		echo "$job: the guest died of an int3 oops (TCG code patching; logs in $res.int3): booting again"
 		"$top/scripts/vm/run" -q -k "$rel" -t "$guest_timeout" -r "$res" \
 			"$top/selftests/run_guest.sh"
 		rc=$?
 	fi
+	echo "$rc" > "$res/rc.status"
+}
+
+# report_guest JOB - the results of a guest that ran
+report_guest() {
+	local job=$1 res=$out/${1/\//.} rc t hits
+
+	rc=$(cat "$res/rc.status" 2> /dev/null || echo 125)
 	if [ -f "$res/tap" ]; then
-		tap_cases "$rel: " "$res/tap"
+		tap_cases "$job: " "$res/tap"
 		if [ "$tap_bad" != 0 ]; then
 			for t in "$res"/logs/*.log; do
 				grep -q '^not ok' "$t" 2>/dev/null || continue
@@ -110,28 +137,51 @@ run_guest() {
 		fi
 	fi
 	case $rc in
-	0) result "ok" "$rel: guest ran the suite" ;;
-	124) result "not ok" "$rel: guest ran the suite (killed after ${guest_timeout}s; serial log $res/serial.log)"
+	0) result "ok" "$job: guest ran its tests" ;;
+	124) result "not ok" "$job: guest ran its tests (killed after ${guest_timeout}s; serial log $res/serial.log)"
 	     show_log "$res/serial.log" ;;
-	125) result "not ok" "$rel: guest ran the suite (died without a status; serial log $res/serial.log)"
+	125) result "not ok" "$job: guest ran its tests (died without a status; serial log $res/serial.log)"
 	     show_log "$res/serial.log" ;;
-	*) result "not ok" "$rel: guest ran the suite (exit status $rc)" ;;
+	*) result "not ok" "$job: guest ran its tests (exit status $rc)" ;;
 	esac
 	hits=$(cat "$res/dmesg" "$res/serial.log" 2>/dev/null | grep -E "$bad_kernel_log" | sort -u)
 	if [ -n "$hits" ]; then
-		result "not ok" "$rel: kernel log has no oops, BUG, WARN or corruption"
+		result "not ok" "$job: kernel log has no oops, BUG, WARN or corruption"
 		printf '%s\n' "$hits" | head -n 40 | sed 's/^/#   /'
 	else
-		result "ok" "$rel: kernel log has no oops, BUG, WARN or corruption"
+		result "ok" "$job: kernel log has no oops, BUG, WARN or corruption"
 	fi
 }
 
 start=$(date +%s)
 echo "TAP version 13"
-echo "# host"
-run_host
+# CAUSAL_CHECK_HOST=0: the guests only (make check-debug)
+if [ "${CAUSAL_CHECK_HOST:-1}" != 0 ]; then
+	echo "# host"
+	run_host
+	echo "# host tests took $(($(date +%s) - start))s"
+fi
+# The guests all at once: each is a single-threaded TCG guest (QEMU_ACCEL;
+# see Documentation/testing.rst), which keeps at most one host core busy
+# and never runs stale copies of code the kernel patched.
+export QEMU_ACCEL=${QEMU_ACCEL:-tcg,thread=single}
+jobs=()
 for rel in "$@"; do
-	run_guest "$rel"
+	jobs+=("$rel")
+	if [ -z "${CAUSAL_TEST_PROGRAMS:-}" ]; then
+		for p in $apart; do
+			jobs+=("$rel/$p")
+		done
+	fi
+done
+for job in "${jobs[@]}"; do
+	echo "# $job: booting a guest"
+	boot_guest "$job" > "$out/${job/\//.}.boot" 2>&1 &
+done
+wait
+for job in "${jobs[@]}"; do
+	[ -s "$out/${job/\//.}.boot" ] && sed 's/^/# /' "$out/${job/\//.}.boot"
+	report_guest "$job"
 done
 echo "1..$n"
 echo "# make check took $(($(date +%s) - start))s; logs in $out"

@@ -31,15 +31,18 @@ log() {
 # run_test NAME FUNCTION [ARGS...] - run one case in a subshell; its status
 # decides: 0 ok, $ksft_skip_rc skipped (the last line of its output says why).
 run_test() {
-	local name=$1 out rc
+	local name=$1 out rc start
 	shift
 
 	# CAUSAL_TEST_FILTER=REGEX runs only the matching cases (development)
 	[[ -z ${CAUSAL_TEST_FILTER:-} || $name =~ $CAUSAL_TEST_FILTER ]] || return 0
 	ksft_n=$((ksft_n + 1))
+	start=${EPOCHREALTIME//[.,]/}
 	out=$( (trap case_cleanup EXIT; "$@") 2>&1)
 	rc=$?
 	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+	start=$((${EPOCHREALTIME//[.,]/} - start))
+	printf '# %s: %d.%d s\n' "$name" $((start / 1000000)) $((start / 100000 % 10))
 	if [ $rc = 0 ]; then
 		echo "ok $ksft_n $name"
 	elif [ $rc = $ksft_skip_rc ]; then
@@ -107,14 +110,30 @@ lines_are() {
 	[ -f "$1" ] && [ "$(wc -l < "$1")" -eq "$2" ]
 }
 
-# busywait TIMEOUT_MS COMMAND... - poll until COMMAND succeeds
-busywait() {
-	local deadline=$(($(date +%s%3N) + $1))
-	shift
+# nap SECONDS - sleep without a process: polling loops run often, and under
+# emulation every fork costs milliseconds of CPU
+nap() {
+	if [ -z "${NAP_FD:-}" ]; then
+		local fifo
 
+		fifo=$(mktemp -u /tmp/causal-nap.XXXXXX) && mkfifo "$fifo" &&
+			exec {NAP_FD}<> "$fifo" && rm -f "$fifo" || { sleep "$1"; return; }
+	fi
+	read -r -t "$1" -u "$NAP_FD"
+	return 0
+}
+
+# busywait TIMEOUT_MS COMMAND... - poll until COMMAND succeeds (the clock
+# read without a process too)
+busywait() {
+	local now=${EPOCHREALTIME//[.,]/} deadline
+
+	deadline=$((now / 1000 + $1))
+	shift
 	until "$@"; do
-		[ "$(date +%s%3N)" -lt "$deadline" ] || return 1
-		sleep 0.05
+		now=${EPOCHREALTIME//[.,]/}
+		[ $((now / 1000)) -lt "$deadline" ] || return 1
+		nap 0.05
 	done
 }
 

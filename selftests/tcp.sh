@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PEER=$BUILD/selftests/causal_peer
-INJECT=$BUILD/selftests/tcp_inject
+INJECT="$BUILD/selftests/causal_inject tcp"
 CHECK=$TOP/selftests/clockcheck.py
 N=20
 
@@ -231,7 +231,7 @@ hostile_options_are_ignored_and_counted() {
 	inject_setup || fail "inject setup"
 	# valid; wrong length; another ExID then ours cut off by the header's
 	# end; another ExID; two of ours; unknown version; length 2
-	in_ns a "$INJECT" veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 -n 2 \
+	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 -n 2 \
 		-s "$(opt_full 1000 0xabc)" \
 		-s "fd0fca5a00$(printf '%020x' 7)" \
 		-s "fd041234fd15ca5a00000000" \
@@ -256,7 +256,7 @@ forged_stamps_are_not_merged() {
 	load_module && attach || fail "attach"
 	nodes || fail "topology"
 	inject_setup || fail "inject setup"
-	in_ns a "$INJECT" veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 -w 1000 \
+	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 -w 1000 \
 		-s "$(opt_full $((1 << 62)) 0xabc)" -s "$(opt_full 5000 0xabc)" ||
 		fail "segments not acknowledged"
 	busywait 10000 stat_at_least b receives 2 || fail "not received"
@@ -280,7 +280,7 @@ ns = time.time_ns() + 2 * 10**9
 s, r = divmod(ns, 10**9)
 print(((s << 32 | (r << 32) // 10**9) & ~0xffff) | 5)')
 	# then, once the wall clock has passed it, an old stamp
-	in_ns a "$INJECT" veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 -w 4000 \
+	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 -w 4000 \
 		-s "$(opt_full "$future" 0xabc)" -s "$(opt_full 1 0xabc)" &
 	busywait 20000 stat_at_least b receives 1 || fail "not received"
 	c1=$(sock_field b 7003 last_recv)

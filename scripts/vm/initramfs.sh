@@ -4,9 +4,11 @@
 # initramfs.sh - the test guest's initramfs for one kernel release.
 #
 # Usage: initramfs.sh RELEASE OUT.cpio
+#        initramfs.sh --builtin OUT.cpio
 #
 # busybox and the few modules that mount the host's root over virtio-9p
 # (decompressed: busybox insmod cannot read .ko.xz); /init is scripts/vm/init.
+# --builtin: for a kernel that has them built in, no modules.
 
 set -eu
 
@@ -27,7 +29,8 @@ for applet in $("$busybox" --list); do
 done
 
 # Modules in dependency order; "builtin" lines need nothing.
-for m in virtio_pci 9pnet_virtio 9p; do
+[ "$rel" = --builtin ] && mods=() || mods=(virtio_pci 9pnet_virtio 9p)
+for m in "${mods[@]}"; do
 	modprobe -S "$rel" --show-depends "$m"
 done | awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' |
 	while read -r ko; do

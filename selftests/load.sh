@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Load: CAUSAL_LOAD_CONNS concurrent connections (default 10000), stamped,
+# exchanging requests and responses on both vCPUs: two clients in a, two
+# servers in b, each pinned to a CPU of its own.
+#
+#   +----------------------------+   veth   +----------------------------+
+#   | ns a 10.78.0.1             |----------| ns b 10.78.0.2             |
+#   | 2 x causal_rr client       |          | 2 x causal_rr server       |
+#   | sockets-max: 60% of conns  |          | sockets-max: default       |
+#   +----------------------------+          +----------------------------+
+#
+# a's socket cap holds: it tracks exactly that many sockets and counts the
+# rest untracked, whose traffic flows unstamped; b tracks every socket.
+# causal's memory stays bounded by what it tracks, every socket it tracked
+# is gone once the connections close, and the kernel log has no lockup,
+# stall or hung task (the watchdogs are on).
+
+. "$(dirname "$0")/lib.sh"
+
+RR=$BUILD/selftests/causal_rr
+CONNS=${CAUSAL_LOAD_CONNS:-10000}
+# seconds of traffic once every connection is up
+SECS=${CAUSAL_LOAD_SECONDS:-5}
+CAP=$((CONNS * 6 / 10))
+# Every TCP socket of the attached cgroup carries a 1 KiB record and its
+# storage header, tracked or not; generously:
+RECORD_MAX=1536
+
+stat_of() {
+	in_ns "$1" "$CAUSALCTL" -j status | jq ".stats.$2"
+}
+
+# slab_of CACHE... - active objects and kB of these slab caches, summed
+slab_of() {
+	awk -v names=" $* " 'index(names, " " $1 " ") { n += $2; kb += $2 * $4 / 1024 }
+			     END { print n + 0, int(kb) }' /proc/slabinfo
+}
+
+# tracked_at_most NODE N
+tracked_at_most() {
+	[ "$(stat_of "$1" sockets)" -le "$2" ]
+}
+
+# tracked_at_least NODE N
+tracked_at_least() {
+	[ "$(stat_of "$1" sockets)" -ge "$2" ]
+}
+
+connections_on_both_cpus() {
+	local per=$((CONNS / 2)) i pids=() s0 s1 r0 r1 tracked untracked rc objs kb
+
+	require_command jq
+	require_command taskset
+	[ "$(nproc)" -ge 2 ] || skip "one CPU"
+	load_module && attach || fail "attach"
+	ns_create a b && veth_pair a b 10.78.0 || fail "topology"
+	tmpdir || fail "tmpdir"
+	ulimit -n $((CONNS + 1000)) || fail "ulimit"
+	check "cap" in_ns a "$CAUSALCTL" node set sockets-max $CAP
+	for i in 0 1; do
+		taskset -c $i ip netns exec "$NS_PREFIX-b" "$RR" server $((7801 + i)) \
+			> /dev/null 2>&1 &
+		defer kill $!
+		busywait 5000 listening b $((7801 + i)) || fail "server $i"
+	done
+	s0=($(slab_of causal_sock))
+	r0=($(slab_of kmalloc-cg-1k kmalloc-cg-192))
+	dmesg -C
+	for i in 0 1; do
+		# until told to stop
+		taskset -c $i ip netns exec "$NS_PREFIX-a" "$RR" client 10.78.0.2 \
+			$((7801 + i)) $per 64 3600 > "$T/client$i" 2>&1 &
+		pids+=($!)
+		defer kill ${pids[i]}
+	done
+	# every connection open and accepted, requests flowing: b tracks a
+	# socket once its server accepted it
+	busywait 180000 tracked_at_least b "$CONNS" ||
+		fail "b tracks $(stat_of b sockets) sockets, want $CONNS"
+	tracked=$(stat_of a sockets)
+	untracked=$(stat_of a sockets_untracked)
+	s1=($(slab_of causal_sock))
+	r1=($(slab_of kmalloc-cg-1k kmalloc-cg-192))
+	objs=$((s1[0] - s0[0])) kb=$((r1[1] - r0[1]))
+	log "a tracks $tracked sockets, $untracked untracked; b tracks $(stat_of b sockets)," \
+	    "$(stat_of b sockets_untracked) untracked"
+	log "causal_sock: $objs objects more, $((s1[1] - s0[1])) kB;" \
+	    "records: $kb kB more, $((kb * 1024 / (2 * CONNS))) B per socket"
+	nap "$SECS"
+	for i in 0 1; do
+		kill -TERM "${pids[i]}"
+		wait "${pids[i]}"
+		rc=$?
+		[ $rc = 0 ] || fail "client $i (status $rc): $(cat "$T/client$i")"
+		log "client $i: $(cat "$T/client$i") (transactions, seconds, per second)"
+		[ "$(awk '{ print $1 }' "$T/client$i")" -ge "$per" ] || fail "client $i: too few transactions"
+	done
+	check_eq "a's tracked sockets, at the cap" "$CAP" "$tracked"
+	check_eq "b's untracked sockets" 0 "$(stat_of b sockets_untracked)"
+	[ "$untracked" -ge $((CONNS - CAP)) ] || fail "untracked: $untracked, want >= $((CONNS - CAP))"
+	[ "$(stat_of b stamps_in)" -gt 0 ] || fail "nothing stamped"
+	# the module's state is bounded by the caps (SLUB counts the objects
+	# of slabs in use by CPUs as active: some slack)...
+	[ $objs -le $((CAP + CONNS + 64)) ] ||
+		fail "$objs causal_sock objects for $((CAP + CONNS)) tracked sockets"
+	# ...and the records by the sockets
+	[ $kb -le $((2 * CONNS * RECORD_MAX / 1024)) ] ||
+		fail "records: $kb kB for $((2 * CONNS)) sockets"
+	# all closed: nothing tracked remains
+	busywait 30000 tracked_at_most a 0 ||
+		fail "a still tracks $(stat_of a sockets) sockets"
+	busywait 30000 tracked_at_most b 0 ||
+		fail "b still tracks $(stat_of b sockets) sockets"
+	if dmesg | grep -E 'soft lockup|hard LOCKUP|hung_task|blocked for more than|rcu.*stall'; then
+		fail "a watchdog fired"
+	fi
+}
+
+log "$CONNS connections, $SECS s of traffic once all are up"
+run_test "connections_on_both_cpus ($CONNS)" connections_on_both_cpus
+exit_tests
