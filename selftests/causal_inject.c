@@ -31,6 +31,8 @@
  */
 
 #include <arpa/inet.h>
+#include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/ethernet.h>
@@ -49,6 +51,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <uapi/linux/causal_wire.h>
+
+#include "rnd.h"
 
 #define PAYLOAD 32
 #define MAX_SEGS 64
@@ -78,15 +82,6 @@ static void die(const char *what)
 	exit(1);
 }
 
-static uint64_t rnd_state;
-
-static uint64_t rnd(void)
-{
-	rnd_state ^= rnd_state >> 12;
-	rnd_state ^= rnd_state << 25;
-	rnd_state ^= rnd_state >> 27;
-	return rnd_state * 0x2545f4914f6cdd1dULL;
-}
 
 /* A number in [lo, hi]. */
 static unsigned int rnd_in(unsigned int lo, unsigned int hi)
@@ -318,30 +313,18 @@ static void tcp_open(struct conn *c, char **argv)
 	send_seg(c, c->seq, 0x10, NULL, 0, NULL, 0);
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Hex to bytes, padded with NOPs to a multiple of 4; returns the length. */
 static size_t parse_opts(const char *hex, uint8_t *out)
 {
 	size_t n = 0;
 
 	while (hex[0] && hex[1] && n < 40) {
-		int hi = hexval(hex[0]), lo = hexval(hex[1]);
-
-		if (hi < 0 || lo < 0) {
+		if (!isxdigit(hex[0]) || !isxdigit(hex[1]) ||
+		    sscanf(hex, "%2hhx", &out[n]) != 1) {
 			fprintf(stderr, "causal_inject: bad hex: %s\n", hex);
 			exit(2);
 		}
-		out[n++] = hi << 4 | lo;
+		n++;
 		hex += 2;
 	}
 	while (n % 4)
@@ -431,18 +414,28 @@ static void stamp_pay(uint8_t *pay, int plen, uint8_t flags, uint64_t stamp)
 	memcpy(pay, full, plen);
 }
 
-/* A shared experimental option: @kind, ExID @exid, @plen payload bytes. */
-static void opt_exp(struct opts *o, uint8_t kind, uint16_t exid, uint8_t flags,
-		    uint64_t stamp, int plen)
-{
-	uint8_t *p = o->b + o->n;
+/*
+ * An experimental option at @p: @kind, length, ExID @exid, then @plen bytes
+ * of stamp payload (TCP and UDP options have the same header); returns its
+ * length.
+ */
+static_assert(CAUSAL_UDPOPT_HDR == CAUSAL_TCPOPT_HDR, "one option header for both");
 
+static int put_exp(uint8_t *p, uint8_t kind, uint16_t exid, uint8_t flags,
+		   uint64_t stamp, int plen)
+{
 	p[0] = kind;
 	p[1] = CAUSAL_TCPOPT_HDR + plen;
 	p[2] = exid >> 8;
 	p[3] = exid & 0xff;
 	stamp_pay(p + CAUSAL_TCPOPT_HDR, plen, flags, stamp);
-	o->n += CAUSAL_TCPOPT_HDR + plen;
+	return CAUSAL_TCPOPT_HDR + plen;
+}
+
+static void opt_exp(struct opts *o, uint8_t kind, uint16_t exid, uint8_t flags,
+		    uint64_t stamp, int plen)
+{
+	o->n += put_exp(o->b + o->n, kind, exid, flags, stamp, plen);
 }
 
 static int scalar_len(void)
@@ -734,14 +727,7 @@ struct area {
 
 static void area_exp(struct area *a, uint16_t exid, uint8_t flags, uint64_t stamp, int plen)
 {
-	uint8_t *p = a->b + a->n;
-
-	p[0] = CAUSAL_UDPOPT_EXP;
-	p[1] = CAUSAL_UDPOPT_HDR + plen;
-	p[2] = exid >> 8;
-	p[3] = exid & 0xff;
-	stamp_pay(p + CAUSAL_UDPOPT_HDR, plen, flags, stamp);
-	a->n += CAUSAL_UDPOPT_HDR + plen;
+	a->n += put_exp(a->b + a->n, CAUSAL_UDPOPT_EXP, exid, flags, stamp, plen);
 }
 
 /*

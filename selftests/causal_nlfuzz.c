@@ -27,19 +27,10 @@
 #include <uapi/linux/causal.h>
 
 #include "genl.h"
+#include "rnd.h"
 
 #define NCMD 8		/* 0..5 known and not, 6 and 7 unknown ones */
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	/* xorshift64*: small, seedable, enough for choosing bytes */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
 
 static uint32_t below(uint32_t n)
 {
@@ -248,7 +239,7 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		seed = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	}
-	rng_state = seed | 1;
+	rnd_state = seed | 1;
 	printf("# seed %llu, %lu requests\n", (unsigned long long)seed, count);
 	fflush(stdout);
 
