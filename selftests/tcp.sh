@@ -192,7 +192,7 @@ opt_short() {
 	printf 'fd0dca5a%02x%016x' "${3:-0}" "$1"
 }
 
-# inject_setup - a sink on b port 7003, and what tcp_inject in a needs to
+# inject_setup - a sink on b port 7003, and what causal_inject in a needs to
 # pose as 10.71.0.9 to it
 inject_setup() {
 	local mac
