@@ -93,14 +93,14 @@ cycle() {
 	client=$!
 	spawn a "$RR" hold 10.77.0.2 7701 8 > "$T/hold" 2>&1
 	hold=$!
-	busywait $((10000 * SLOW)) ready "$T/hold" || { echo "hold: $(cat "$T/hold")"; return 1; }
+	busywait 10000 ready "$T/hold" || { echo "hold: $(cat "$T/hold")"; return 1; }
 	# (no jq here: each cycle counts, and jq takes long to start)
 	out=$(in_ns b "$CAUSALCTL" -j status)
 	[[ $out =~ \"stamps_in\":\ *([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt 0 ] ||
 		{ echo "nothing stamped: $out"; return 1; }
 	"$CAUSALCTL" detach > /dev/null || { echo "detach"; return 1; }
 	# the programs let go of the module once RCU is done with them
-	busywait $((20000 * SLOW)) unreferenced ||
+	busywait 20000 unreferenced ||
 		{ echo "$(cat /sys/module/causal/refcnt) references $((20 * SLOW)) s after detach"; return 1; }
 	out=$(rmmod causal 2>&1) || { echo "rmmod after detach: $out"; return 1; }
 	wait $client
