@@ -156,6 +156,14 @@ static struct causal_tp causal_ctx_tps[] = {
 	{ .name = "sched_process_exit", .probe = causal_ctx_task_exit },
 };
 
+/**
+ * causal_ctx_init() - set up the table of thread and process clocks
+ *
+ * Also hooks sched_process_exit, where a task's clock is dropped.
+ *
+ * Return: 0, or the error of rhashtable_init() or of registering the
+ * tracepoint probe.
+ */
 int causal_ctx_init(void)
 {
 	int ret;
@@ -177,6 +185,9 @@ static void causal_ctx_free(void *ptr, void *arg)
 	kfree(c);
 }
 
+/**
+ * causal_ctx_exit() - unhook the task tracepoint and free every clock left
+ */
 void causal_ctx_exit(void)
 {
 	causal_tracepoints_unregister(causal_ctx_tps, ARRAY_SIZE(causal_ctx_tps));

@@ -99,9 +99,16 @@ u64 causal_event(struct causal_sock *cs, const u64 *remote, bool *forged)
 	return c;
 }
 
-/*
- * The payload of a scalar stamp, naming its send by its event number and
- * node: its length.
+/**
+ * causal_pay_scalar() - write the payload of a scalar stamp
+ * @pay: at least CAUSAL_PAY_SCALAR_FULL bytes
+ * @stamp: the Lamport or HLC value
+ * @event: the number of the send, of which the low 32 bits go on the wire
+ * @node: the sending node
+ *
+ * The layout is that of include/uapi/linux/causal_wire.h.
+ *
+ * Return: the payload's length, CAUSAL_PAY_SCALAR_FULL.
  */
 u32 causal_pay_scalar(u8 *pay, u64 stamp, u64 event, u64 node)
 {

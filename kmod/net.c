@@ -105,11 +105,19 @@ static struct pernet_operations causal_net_ops = {
 	.size = sizeof(struct causal_net),
 };
 
+/**
+ * causal_net_init() - make every network namespace a node, now and to come
+ *
+ * Return: 0, or the error of register_pernet_subsys().
+ */
 int causal_net_init(void)
 {
 	return register_pernet_subsys(&causal_net_ops);
 }
 
+/**
+ * causal_net_exit() - let every node go, with the sockets it tracks
+ */
 void causal_net_exit(void)
 {
 	unregister_pernet_subsys(&causal_net_ops);

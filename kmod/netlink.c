@@ -65,6 +65,13 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/**
+ * causal_nl_status_get_doit() - answer status-get: the caller's node
+ * @skb: the request
+ * @info: its attributes (none are read) and where to reply
+ *
+ * Return: 0, or -ENOMEM / -EMSGSIZE when the reply cannot be made.
+ */
 int causal_nl_status_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct causal_net *cn = causal_net(genl_info_net(info));
@@ -101,6 +108,17 @@ nospace:
 	return -EMSGSIZE;
 }
 
+/**
+ * causal_nl_node_set_doit() - change the caller's node: node-set
+ * @skb: the request
+ * @info: its attributes and extended ACK
+ *
+ * Every attribute is checked before any is applied, so a rejected request
+ * changes nothing.
+ *
+ * Return: 0; -EPERM without CAP_NET_ADMIN over the namespace, -EINVAL when
+ * nothing is to be set, -ERANGE for a value out of range.
+ */
 int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
@@ -245,6 +263,14 @@ static struct causal_sock *causal_sock_by_cookie(struct causal_net *cn, u64 cook
 	return NULL;
 }
 
+/**
+ * causal_nl_sock_get_doit() - answer sock-get for one socket by its cookie
+ * @skb: the request
+ * @info: its attributes and extended ACK
+ *
+ * Return: 0; -EINVAL without a cookie, -ENOENT when no tracked socket of
+ * the node has it, -ENOMEM / -EMSGSIZE when the reply cannot be made.
+ */
 int causal_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct causal_net *cn = causal_net(genl_info_net(info));
@@ -284,9 +310,15 @@ free:
 	return err;
 }
 
-/*
+/**
+ * causal_nl_sock_get_dumpit() - dump the node's tracked sockets
+ * @skb: the message to fill
+ * @cb: the dump's state
+ *
  * cb->args[0] is the id to resume from; cb->seq the node's generation, so a
  * dump that sockets came to or left during is flagged NLM_F_DUMP_INTR.
+ *
+ * Return: the length of @skb, 0 when done, or a negative error.
  */
 int causal_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -341,6 +373,15 @@ static struct causal_vec *causal_compare_vec(struct causal_net *cn,
 	return v ?: ERR_PTR(-ENOMEM);
 }
 
+/**
+ * causal_nl_compare_doit() - what two sockets' vector clocks prove
+ * @skb: the request
+ * @info: its attributes and extended ACK
+ *
+ * Return: 0; -EINVAL when a cookie is missing, -ENOENT when a cookie names
+ * no tracked socket of the node, -ENODATA when a socket has no vector
+ * clock, -ENOMEM / -EMSGSIZE when the reply cannot be made.
+ */
 int causal_nl_compare_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct causal_net *cn = causal_net(genl_info_net(info));
@@ -383,11 +424,19 @@ out:
 	return err;
 }
 
+/**
+ * causal_netlink_init() - register the ``causal`` generic netlink family
+ *
+ * Return: 0, or the error of genl_register_family().
+ */
 int causal_netlink_init(void)
 {
 	return genl_register_family(&causal_nl_family);
 }
 
+/**
+ * causal_netlink_exit() - unregister the family; no request runs after it
+ */
 void causal_netlink_exit(void)
 {
 	genl_unregister_family(&causal_nl_family);

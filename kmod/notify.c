@@ -137,12 +137,27 @@ void causal_note_pay_key(struct causal_note *n, const u8 *pay, u32 len, u64 node
 	}
 }
 
+/**
+ * causal_note_u32() - add a u32 attribute to an event notification
+ * @n: the notification; nothing happens when it is not being made
+ * @attr: the attribute type
+ * @v: its value
+ *
+ * A notification that runs out of room is marked lost, not sent.
+ */
 void causal_note_u32(struct causal_note *n, int attr, u32 v)
 {
 	if (n->msg && !n->lost && nla_put_u32(n->msg, attr, v))
 		n->lost = true;
 }
 
+/**
+ * causal_note_flag() - add a flag attribute to an event notification
+ * @n: the notification; nothing happens when it is not being made
+ * @attr: the attribute type
+ *
+ * A notification that runs out of room is marked lost, not sent.
+ */
 void causal_note_flag(struct causal_note *n, int attr)
 {
 	if (n->msg && !n->lost && nla_put_flag(n->msg, attr))

@@ -201,6 +201,15 @@ static struct causal_tp causal_sock_tps[] = {
 	{ .name = "inet_sock_set_state", .probe = causal_sock_state_probe },
 };
 
+/**
+ * causal_sock_init() - set up the sockets' cache and table
+ *
+ * Also hooks tcp_destroy_sock and inet_sock_set_state, where the state of a
+ * TCP socket is dropped.
+ *
+ * Return: 0, -ENOMEM, or the error of rhashtable_init() or of registering
+ * a tracepoint probe.
+ */
 int causal_sock_init(void)
 {
 	int ret;
@@ -223,7 +232,11 @@ err_table:
 	return ret;
 }
 
-/* After every node has flushed its sockets (causal_net_exit()). */
+/**
+ * causal_sock_exit() - unhook the socket tracepoints and free the cache
+ *
+ * Runs after every node has flushed its sockets (causal_net_exit()).
+ */
 void causal_sock_exit(void)
 {
 	causal_tracepoints_unregister(causal_sock_tps, ARRAY_SIZE(causal_sock_tps));

@@ -464,6 +464,9 @@ int causal_udp_init(void)
 	return 0;
 }
 
+/**
+ * causal_udp_exit() - remove the kprobes of causal_udp_init()
+ */
 void causal_udp_exit(void)
 {
 	unregister_kprobes(causal_udp_kprobe_ptrs, ARRAY_SIZE(causal_udp_kprobe_ptrs));

@@ -79,6 +79,10 @@ struct causal_vclock *causal_vclock_get(struct causal_vclock **slot, u32 width,
 	return vc;
 }
 
+/**
+ * causal_vclock_free() - free a vector clock
+ * @vc: the clock, or NULL
+ */
 void causal_vclock_free(struct causal_vclock *vc)
 {
 	kfree(vc);

@@ -44,6 +44,7 @@ struct causal_vent {
  * @len: entries in use, sorted by id
  * @width: room in @e
  * @lossy: some entry was lowered or dropped: stored < true may hold
+ * @_pad: zero
  * @e: the entries
  */
 struct causal_vec {

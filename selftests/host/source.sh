@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Checks of the source tree, run on the host: kernel style, and netlink code
-# that matches its YAML spec.
+# Checks of the source tree, run on the host: kernel style, kernel-doc, and
+# netlink code that matches its YAML spec.
 
 . "$(dirname "$0")/../lib.sh"
 
@@ -16,6 +16,22 @@ kernel_code_is_checkpatch_clean() {
 	files=$(cd "$TOP" && ls kmod/*.[ch] include/causal/*.h | grep -v netlink-gen)
 	(cd "$TOP" && perl "$ksrc/scripts/checkpatch.pl" --no-tree --strict --terse \
 		--show-types -f $files) || fail "checkpatch found problems"
+}
+
+# kernel-doc from the newest kernel headers: the kernel's own checker
+kernel_doc() {
+	ls /usr/src/linux-headers-*/scripts/kernel-doc 2> /dev/null | sort -V | tail -n 1
+}
+
+every_kernel_function_has_kernel_doc() {
+	local kd out
+
+	kd=$(kernel_doc)
+	[ -n "$kd" ] || skip "no scripts/kernel-doc in any kernel headers"
+	(cd "$TOP" && /usr/bin/python3 selftests/kdoc_check.py -v kmod/*.[ch] include/causal/*.h) ||
+		fail "non-static functions without kernel-doc"
+	out=$(cd "$TOP" && perl "$kd" -none -Wall kmod/*.[ch] include/causal/*.h 2>&1)
+	[ -z "$out" ] || { echo "$out"; fail "kernel-doc warns"; }
 }
 
 netlink_code_matches_the_spec() {
@@ -43,6 +59,7 @@ target_kernels_have_the_config_causal_needs() {
 }
 
 run_test kernel_code_is_checkpatch_clean kernel_code_is_checkpatch_clean
+run_test every_kernel_function_has_kernel_doc every_kernel_function_has_kernel_doc
 run_test netlink_code_matches_the_spec netlink_code_matches_the_spec
 run_test target_kernels_have_the_config_causal_needs target_kernels_have_the_config_causal_needs
 exit_tests

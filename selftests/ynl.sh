@@ -1,0 +1,163 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The spec is the contract: the kernel's own generic netlink client
+# (tools/net/ynl/cli.py from linux-source), given nothing but
+# Documentation/netlink/specs/causal.yaml (checked against the kernel's
+# genetlink schema), drives the family, and what it decodes must be what
+# causalctl, written against the generated uAPI header, says.
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/star.sh"
+
+KSRC=$BUILD/src/linux-source-$("$TOP/scripts/ksrc.sh" --newest)
+SPEC=$TOP/Documentation/netlink/specs/causal.yaml
+PEER=$BUILD/selftests/causal_peer
+
+# The kernel's ynl CLI on causal's spec, JSON out.  Validating the spec
+# against the schema takes seconds under emulation: the first case does it.
+YNL=(/usr/bin/python3 "$KSRC/tools/net/ynl/cli.py" --spec "$SPEC" --output-json)
+SCHEMA=(--schema "$KSRC/Documentation/netlink/genetlink.yaml")
+
+# ynl ARGS... - YNL without validating the spec; ynl_in NODE ARGS... in a node
+ynl() {
+	"${YNL[@]}" --no-schema "$@"
+}
+
+ynl_in() {
+	local n=$1
+	shift
+
+	in_ns "$n" "${YNL[@]}" --no-schema "$@"
+}
+
+# num KEY - member KEY of the JSON object on stdin, an integer printed
+# exactly (jq would round 64-bit ones through a double)
+num() {
+	/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
+
+need_ynl() {
+	[ -f "$KSRC/tools/net/ynl/cli.py" ] || skip "no tools/net/ynl in $KSRC"
+	load_module
+}
+
+status_reads_as_causalctl_says() {
+	local y c
+
+	need_ynl
+	y=$("${YNL[@]}" "${SCHEMA[@]}" --do status-get) || fail "status-get"
+	log "$y"
+	c=$("$CAUSALCTL" -j status) || fail "causalctl status"
+	check_eq "version" "$(jq -r .version <<< "$c")" "$(jq -r .version <<< "$y")"
+	check_eq "node id" "$(jq -r .node_id <<< "$c")" \
+		"$(printf '%016x' "$(num node-id <<< "$y")")"
+	check_eq "clock, by its enum name" "$(jq -r .clock <<< "$c")" "$(jq -r .clock <<< "$y")"
+	check_eq "scope" "$(jq -r .scope <<< "$c")" "$(jq -r .scope <<< "$y")"
+	check_eq "sockets-max" "$(jq -r .sockets_max <<< "$c")" "$(jq -r '."sockets-max"' <<< "$y")"
+	check_eq "vector-width" "$(jq -r .vector_width <<< "$c")" \
+		"$(jq -r '."vector-width"' <<< "$y")"
+	check_eq "max-drift" "$(jq -r .max_drift_ms <<< "$c")" "$(jq -r '."max-drift"' <<< "$y")"
+	check_eq "stats.sends" "$(jq -r .stats.sends <<< "$c")" "$(jq -r .stats.sends <<< "$y")"
+}
+
+node_set_changes_or_says_why_not() {
+	local y out
+
+	need_ynl
+	ns_create n || fail "namespace"
+	ynl_in n --do node-set --json '{"clock": "hlc", "scope": "socket", "node-id": 4660}' \
+		> /dev/null || fail "node-set"
+	y=$(ynl_in n --do status-get)
+	check_eq "clock set by name" hlc "$(jq -r .clock <<< "$y")"
+	check_eq "scope set by name" socket "$(jq -r .scope <<< "$y")"
+	check_eq "causalctl sees the node id" 0000000000001234 "$(in_ns n "$CAUSALCTL" node)"
+
+	# refused, each with its errno and extended ACK; nothing changes
+	out=$(ynl_in n --do node-set --json '{"clock": "vector", "sockets-max": 2000000}') &&
+		fail "sockets-max over the limit accepted"
+	echo "$out"
+	[[ $out == *"Numerical result out of range"* ]] || fail "not ERANGE"
+	[[ $out == *"'msg': 'sockets-max is at most 1048576'"* ]] || fail "no extended ACK message"
+	[[ $out == *"'bad-attr': '.sockets-max'"* ]] || fail "the extended ACK names no attribute"
+	out=$(ynl_in n --do node-set --json '{"vector-width": 65}') && fail "width 65 accepted"
+	echo "$out"
+	[[ $out == *"Numerical result out of range"*"'max-value': 64"* ]] ||
+		fail "width: not ERANGE, or the policy's range is not reported"
+	out=$(ynl_in n --do node-set --json '{}') && fail "an empty node-set accepted"
+	echo "$out"
+	[[ $out == *"Invalid argument"*"nothing to set"* ]] || fail "empty: not EINVAL, or no message"
+	out=$(in_ns n setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"${YNL[@]}" --no-schema --do node-set --json '{"clock": "lamport"}') &&
+		fail "nobody changed the node"
+	echo "$out"
+	[[ $out == *"Operation not permitted"*"CAP_NET_ADMIN"* ]] || fail "nobody: not EPERM"
+	y=$(ynl_in n --do status-get)
+	check_eq "clock after the refusals" hlc "$(jq -r .clock <<< "$y")"
+	check_eq "width after the refusals" "$(jq -r '."vector-width"' <<< "$(ynl --do status-get)")" \
+		"$(jq -r '."vector-width"' <<< "$y")"
+}
+
+sockets_compare_and_events_decode() {
+	local cs ys up down c y got want listeners ids
+
+	need_ynl
+	attach || fail "attach"
+	star 3 || fail "topology"
+	vector_nodes 3 thread 16 || fail "vector clocks"
+	tmpdir || fail "tmpdir"
+	# o1's events, as ynl and causalctl hear them, side by side
+	ynl_in o1 --subscribe events --sleep 8 > "$T/ntf" 2> "$T/ntf.err" &
+	listeners=$!
+	in_ns o1 "$CAUSALCTL" -j monitor --duration 8 > "$T/mon" &
+	listeners="$listeners $!"
+	nap 2
+	CAUSAL_PEER_HOLD=30 in_ns o2 "$PEER" server 7001 bc 3 > "$T/c" &
+	CAUSAL_PEER_HOLD=30 in_ns o1 "$PEER" server 7000 ab 3 10.77.0.3 7001 bc > "$T/b" &
+	CAUSAL_PEER_HOLD=30 in_ns o0 "$PEER" client 10.77.0.2 7000 ab 3 > "$T/a" &
+	busywait 20000 lines_are "$T/a" 6 || fail "no exchange"
+
+	cs=$(in_ns o1 "$CAUSALCTL" -j sockets)
+	ys=$(ynl_in o1 --dump sock-get) || fail "sock-get dump"
+	check_eq "cookies dumped" "$(jq -c '[.[].cookie] | sort' <<< "$cs")" \
+		"$(jq -c '[.[].cookie] | sort' <<< "$ys")"
+	for c in $(jq -r '.[].cookie' <<< "$cs"); do
+		y=$(ynl_in o1 --do sock-get --json "{\"cookie\": $c}") || fail "sock-get $c"
+		check_eq "clock of $c" "$(jq -r ".[] | select(.cookie == $c) | .clock" <<< "$cs")" \
+			"$(jq -r .clock <<< "$y")"
+		check_eq "port of $c" "$(jq -r ".[] | select(.cookie == $c) | .local_port" <<< "$cs")" \
+			"$(jq -r '."port-local"' <<< "$y")"
+		check_eq "vector entries of $c" \
+			"$(jq -c ".[] | select(.cookie == $c) | [.vector[].count]" <<< "$cs")" \
+			"$(jq -c '[.vector[].count]' <<< "$y")"
+	done
+	up=$(jq -r '.[] | select(.local_port == 7000) | .cookie' <<< "$cs" | head -n 1)
+	down=$(jq -r '.[] | select(.remote_port == 7001) | .cookie' <<< "$cs" | head -n 1)
+	[ -n "$up" ] && [ -n "$down" ] || fail "no relay sockets on o1"
+	check_eq "compare, by its enum name" \
+		"$(in_ns o1 "$CAUSALCTL" -j compare "$up" "$down" | jq -r .order)" \
+		"$(ynl_in o1 --do compare --json "{\"cookie-a\": $up, \"cookie-b\": $down}" |
+			jq -r .order)"
+	out=$(ynl_in o1 --do compare --json "{\"cookie-a\": $up, \"cookie-b\": 12345}") &&
+		fail "compare with an unknown cookie succeeded"
+	echo "$out"
+	[[ $out == *"No such file or directory"* ]] || fail "unknown cookie: not ENOENT"
+
+	wait $listeners
+	[ -s "$T/ntf.err" ] && { cat "$T/ntf.err"; fail "ynl failed to listen"; }
+	# ynl prints the notifications as one JSON list at the end
+	want=$(jq -c '[.id, .type, .tid]' "$T/mon" | sort)
+	got=$(jq -c '.[] | select(.name == "event") | .msg | [.id, .type, .tid]' "$T/ntf" | sort)
+	log "$(echo "$want" | wc -l) events heard by causalctl, $(echo "$got" | wc -l) by ynl"
+	[ "$(echo "$want" | wc -l)" -ge 12 ] || fail "too few events"
+	check_eq "events, by id, type name and thread" "$want" "$got"
+	ids=$(/usr/bin/python3 -c 'import json, sys
+print(" ".join("%016x" % n for n in sorted({m["msg"]["node-id"] for m in json.load(sys.stdin)})))' \
+		< "$T/ntf")
+	check_eq "the node of the notifications" "$(in_ns o1 "$CAUSALCTL" node)" "$ids"
+}
+
+run_test status_reads_as_causalctl_says status_reads_as_causalctl_says
+run_test node_set_changes_or_says_why_not node_set_changes_or_says_why_not
+run_test sockets_compare_and_events_decode sockets_compare_and_events_decode
+exit_tests
