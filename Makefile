@@ -11,8 +11,14 @@
 #   make vm           interactive shell in a guest with the module built
 #   make deps         install the Debian packages the build and tests need
 #   make regen        regenerate the netlink code from its YAML spec
+#   make install      the module for the running kernel, causalctl, its man
+#                     page and completion, the Wireshark dissector (uninstall)
+#   make dkms-install the module through DKMS, for every supported kernel
+#                     installed and those to come, and the rest (dkms-uninstall)
 #
-#   KERNELRELEASE=R   only kernel R (default: all with headers installed)
+#   KERNELRELEASE=R   only kernel R (default: all with headers installed;
+#                     install: the running kernel)
+#   DESTDIR, PREFIX   where install puts files (PREFIX: /usr/local)
 #   V=1               show the commands
 
 .DELETE_ON_ERROR:
@@ -46,6 +52,8 @@ LDLIBS := $(shell pkg-config --libs libnl-genl-3.0 libbpf 2>/dev/null)
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h include/*/*.h include/uapi/linux/*.h) Kbuild kmod/Kbuild
 MODULES := $(foreach k,$(KERNELS),$(B)/$(k)/kmod/causal.ko)
 INITRDS := $(foreach k,$(KERNELS),$(B)/$(k)/initramfs.cpio)
+# what a test guest boots: the kernel image and an initramfs per kernel
+GUESTS := $(INITRDS) $(foreach k,$(KERNELS),$(B)/$(k)/vmlinux)
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.bpf.o,$(BPF_SRCS))
@@ -61,12 +69,13 @@ HOST_C := $(wildcard selftests/host/*.c)
 HOST_BINS := $(patsubst selftests/host/%.c,$(B)/selftests/host/%,$(HOST_C))
 
 .PHONY: all modules bpf user selftests check check-debug demo vm deps ensure-deps regen \
-	clean bench _check _check-debug _demo _bench help
+	clean bench _check _check-debug _demo _bench help install uninstall install-module \
+	uninstall-module install-user uninstall-user dkms-install dkms-uninstall
 
 all: modules bpf user
 
 help:
-	@sed -n '3,17s/^# \{0,1\}//p' $(TOP)/Makefile
+	@sed -n '3,24s/^# \{0,1\}//p' $(TOP)/Makefile
 
 define need_kernels
 	@if [ -z "$(KERNELS)" ]; then \
@@ -86,7 +95,7 @@ $(B)/%/kmod/causal.ko: $(KMOD_SRCS) scripts/kbuild.sh scripts/kdir.sh
 
 $(B)/%/vmlinux:
 	$(call msg,VMLINUX,$*)
-	$(Q)$(TOP)/scripts/kdir.sh $(B) $* > /dev/null
+	$(Q)$(TOP)/scripts/kdir.sh --vmlinux $(B) $* > /dev/null
 
 $(B)/%/initramfs.cpio: scripts/vm/initramfs.sh scripts/vm/init
 	$(call msg,INITRD,$*)
@@ -134,7 +143,7 @@ $(B)/user/%.o: user/%.c $(BPF_SKELS)
 
 # --- tests -----------------------------------------------------------------
 
-selftests: $(ST_BINS) $(HOST_BINS) $(INITRDS)
+selftests: $(ST_BINS) $(HOST_BINS) $(GUESTS)
 
 $(B)/selftests/%: selftests/%.c $(KSRC)/.complete $(wildcard selftests/*.h)
 	$(call msg,CC,$<)
@@ -171,14 +180,95 @@ _bench: all selftests
 demo: ensure-deps
 	$(Q)$(MAKE) --no-print-directory _demo
 
-_demo: all $(INITRDS) $(B)/selftests/causal_peer
+_demo: all $(GUESTS)
 	$(need_kernels)
 	$(Q)$(TOP)/scripts/vm/run -c -k $(lastword $(KERNELS)) -t 300 -r $(B)/demo \
 		$(TOP)/scripts/demo.sh
 
-vm: all $(INITRDS)
+vm: all $(GUESTS)
 	$(need_kernels)
 	$(Q)$(TOP)/scripts/vm/run -i -k $(lastword $(KERNELS))
+
+# --- install ---------------------------------------------------------------
+#
+# "make && sudo make install": nothing is built here, so that root writes
+# nothing under build/.  Wireshark reads Lua plugins from one global folder
+# whatever the prefix; bash-completion finds PREFIX/share through
+# XDG_DATA_DIRS.
+
+VERSION := $(shell sed -n 's/^\#define CAUSAL_RELEASE "\(.*\)"/\1/p' $(TOP)/include/causal/version.h)
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+WIRESHARKDIR ?= /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null)/wireshark/plugins
+INSTALL_KREL := $(or $(KERNELRELEASE),$(shell uname -r))
+MODDIR ?= /lib/modules/$(INSTALL_KREL)/updates
+DEPMOD ?= /sbin/depmod
+DKMS ?= dkms
+DKMS_SRC ?= /usr/src
+DKMS_FILES := Makefile Kbuild dkms.conf $(wildcard kmod/Kbuild kmod/*.[ch] include/*/*.h \
+	include/uapi/linux/*.h) scripts/kbuild.sh scripts/kdir.sh scripts/kernels.sh scripts/ksrc.sh
+USER_FILES := $(DESTDIR)$(SBINDIR)/causalctl $(DESTDIR)$(MANDIR)/man8/causalctl.8 \
+	$(DESTDIR)$(BASHCOMPDIR)/causalctl $(DESTDIR)$(WIRESHARKDIR)/causal.lua
+
+# depmod: in DESTDIR too (-b), as the kernel's modules_install does
+define depmod
+	$(Q)if [ -d $(DESTDIR)/lib/modules/$(INSTALL_KREL) ]; then \
+		$(DEPMOD) -a $(if $(DESTDIR),-b $(DESTDIR)) $(INSTALL_KREL); fi
+endef
+
+install: install-module install-user
+
+uninstall: uninstall-module uninstall-user
+
+install-module:
+	$(Q)if [ ! -f $(B)/$(INSTALL_KREL)/kmod/causal.ko ]; then \
+		echo "install: no causal.ko built for kernel $(INSTALL_KREL) (built:$(foreach k,$(KERNELS), $(if $(wildcard $(B)/$(k)/kmod/causal.ko),$(k))));" \
+			"run make first, or choose one with KERNELRELEASE=" >&2; \
+		exit 1; \
+	fi
+	$(call msg,INSTALL,$(DESTDIR)$(MODDIR)/causal.ko)
+	$(Q)install -D -m 644 $(B)/$(INSTALL_KREL)/kmod/causal.ko $(DESTDIR)$(MODDIR)/causal.ko
+	$(depmod)
+
+uninstall-module:
+	$(call msg,REMOVE,$(DESTDIR)$(MODDIR)/causal.ko)
+	$(Q)rm -f $(DESTDIR)$(MODDIR)/causal.ko
+	$(depmod)
+
+install-user:
+	$(Q)if [ ! -x user/causalctl ]; then \
+		echo "install: user/causalctl is not built: run make first" >&2; exit 1; fi
+	$(call msg,INSTALL,$(USER_FILES))
+	$(Q)install -D -m 755 user/causalctl $(DESTDIR)$(SBINDIR)/causalctl
+	$(Q)install -D -m 644 Documentation/causalctl.8 $(DESTDIR)$(MANDIR)/man8/causalctl.8
+	$(Q)install -D -m 644 scripts/completion/causalctl $(DESTDIR)$(BASHCOMPDIR)/causalctl
+	$(Q)install -D -m 644 scripts/wireshark/causal.lua $(DESTDIR)$(WIRESHARKDIR)/causal.lua
+
+uninstall-user:
+	$(call msg,REMOVE,$(USER_FILES))
+	$(Q)rm -f $(USER_FILES)
+
+# The sources DKMS builds from go to DKMS_SRC/causal-VERSION; dkms.conf
+# limits them to the kernels causal is tested on.
+dkms-install: install-user
+	$(call msg,DKMS,$(DKMS_SRC)/causal-$(VERSION))
+	$(Q)rm -rf $(DKMS_SRC)/causal-$(VERSION)
+	$(Q)for f in $(DKMS_FILES); do \
+		install -D -m $$([ -x $$f ] && echo 755 || echo 644) $$f $(DKMS_SRC)/causal-$(VERSION)/$$f || exit 1; \
+	done
+	$(Q)sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' $(DKMS_SRC)/causal-$(VERSION)/dkms.conf
+	$(Q)$(DKMS) status -m causal -v $(VERSION) | grep -q . || $(DKMS) add causal/$(VERSION)
+	$(Q)for k in $(KERNELS); do \
+		$(DKMS) install causal/$(VERSION) -k $$k || exit 1; \
+	done
+
+dkms-uninstall: uninstall-user
+	$(call msg,DKMS,remove causal/$(VERSION))
+	$(Q)if $(DKMS) status -m causal -v $(VERSION) | grep -q .; then \
+		$(DKMS) remove causal/$(VERSION) --all; fi
+	$(Q)rm -rf $(DKMS_SRC)/causal-$(VERSION)
 
 # --- set-up and maintenance --------------------------------------------------
 

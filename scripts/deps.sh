@@ -25,6 +25,8 @@ packages=(
 	graphviz nginx-light curl
 	# benchmarks: peak memory, an HTTP load generator
 	time wrk
+	# shipping: DKMS, the man page, bash completion, the Wireshark dissector
+	dkms man-db groff-base bash-completion tshark tcpdump
 )
 
 missing() {

@@ -20,6 +20,7 @@ tests=(
 	module.sh
 	status.sh
 	netlink_test
+	ynl.sh
 	tcp.sh
 	udp.sh
 	vector.sh
@@ -27,7 +28,9 @@ tests=(
 	incident.sh
 	fuzz.sh
 	hostile.sh
+	wireshark.sh
 	load.sh
+	install.sh
 	lifecycle.sh
 )
 # CAUSAL_TEST_PROGRAMS="udp.sh tcp.sh" runs only those, CAUSAL_TEST_EXCLUDE

@@ -18,9 +18,15 @@ static int help_main(int argc, char **argv);
 
 int verbose;
 
+/*
+ * The grammar of each command, as its help and causalctl(8) show it: a '\n'
+ * in @args starts a line that help indents under the first.
+ */
 static const struct command commands[] = {
 	{ "status", status_main, "", "show the module, this node and what is attached" },
-	{ "node", node_main, "[ show | set ID | set sockets-max N | set vector-width N | set max-jump N | set max-drift MS ]",
+	{ "node", node_main,
+	  "[ show | set ID | set sockets-max N | set vector-width N\n"
+	  "| set max-jump N | set max-drift MS ]",
 	  "show or set this node's identity, socket cap, vector width and forged-stamp guards" },
 	{ "clock", clock_main, "[ show | set lamport|hlc|vector ]", "show or set this node's clock" },
 	{ "scope", scope_main, "[ show | set socket|thread|process ]",
@@ -35,17 +41,40 @@ static const struct command commands[] = {
 	{ "monitor", monitor_main, "[ --count N ] [ --duration S ]",
 	  "print this node's events as they happen" },
 	{ "trace", trace_main,
-	  "[ -o FILE ] [ -p PID | -c CMD ] [ --cgroup PATH ] [ --port N ] [ --duration S ] [ --label NAME ]\n           "
+	  "[ -o FILE ] [ -p PID | -c CMD ] [ --cgroup PATH ] [ --port N ]\n"
+	  "[ --duration S ] [ --label NAME ]\n"
 	  "[ --probe kprobe:FUNC | tracepoint:CATEGORY:NAME | uprobe:BINARY:SYMBOL ]...",
 	  "record this node's events to a log for an incident" },
 	{ "order", order_main,
-	  "[ --label NODE=NAME ]... [ --vc ] [ --shiviz FILE ] [ --perfetto FILE ] [ --dot FILE ] "
-	  "[ --otlp FILE ] LOG...",
+	  "[ --label NODE=NAME ]... [ --vc ] [ --shiviz FILE ] [ --perfetto FILE ]\n"
+	  "[ --dot FILE ] [ --otlp FILE ] LOG...",
 	  "merge logs of many nodes: a causal total order, reports, exports" },
 	{ "why", why_main, "[ --label NODE=NAME ]... A B LOG...",
 	  "whether event A happened before B, with evidence (A, B: NODE:ID or key=value,...[#N])" },
-	{ "help", help_main, "", "show this help" },
+	{ "help", help_main, "[ COMMAND ]", "show this help, or one command's" },
 };
+
+/*
+ * print_grammar() - "@prefix NAME ARGS" and a newline, NAME padded to @width
+ * when ARGS follow, the lines of ARGS after the first aligned under it
+ */
+static void print_grammar(FILE *out, const char *prefix, int width,
+			  const struct command *c)
+{
+	const char *args = c->args, *nl;
+	int col;
+
+	if (!*args) {
+		fprintf(out, "%s%s\n", prefix, c->name);
+		return;
+	}
+	col = fprintf(out, "%s%-*s ", prefix, width, c->name);
+	while ((nl = strchr(args, '\n'))) {
+		fprintf(out, "%.*s\n%*s", (int)(nl - args), args, col, "");
+		args = nl + 1;
+	}
+	fprintf(out, "%s\n", args);
+}
 
 static void usage(FILE *out)
 {
@@ -56,14 +85,15 @@ static void usage(FILE *out)
 		"       causalctl COMMAND help\n\n"
 		"Options:\n"
 		"  -j, --json     print JSON\n"
-		"  -p, --pretty   indent JSON\n"
+		"  -p, --pretty   print JSON, indented\n"
 		"  -v, --verbose  say more (twice: libbpf's debug output too)\n"
 		"  -V, --version  print the version and exit\n"
 		"  -h, --help     print this help and exit\n\n"
 		"Commands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-8s %s\n  %-8s   %s\n", commands[i].name,
-			commands[i].args, "", commands[i].help);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		print_grammar(out, "  ", 8, &commands[i]);
+		fprintf(out, "             %s\n", commands[i].help);
+	}
 }
 
 static const struct command *find_command(const char *name)
@@ -86,7 +116,8 @@ int command_help(const char *name)
 {
 	const struct command *c = find_command(name);
 
-	printf("Usage: causalctl %s %s\n  %s\n", c->name, c->args, c->help);
+	print_grammar(stdout, "Usage: causalctl ", 0, c);
+	printf("  %s\n", c->help);
 	return 0;
 }
 
@@ -108,7 +139,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	if (c)
-		fprintf(stderr, "Usage: causalctl %s %s\n", c->name, c->args);
+		print_grammar(stderr, "Usage: causalctl ", 0, c);
 	return EXIT_USAGE;
 }
 
@@ -117,10 +148,18 @@ bool is_help(const char *arg)
 	return !strcmp(arg, "help") || !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
 
+/* help [COMMAND]: all commands, or the grammar of one */
 static int help_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc > 2)
+		return usage_error("help", "unexpected argument: %s", argv[2]);
+	if (argc > 1 && is_help(argv[1]))
+		return command_help("help");
+	if (argc > 1) {
+		if (!find_command(argv[1]))
+			return usage_error(NULL, "unknown command: %s", argv[1]);
+		return command_help(argv[1]);
+	}
 	usage(stdout);
 	return 0;
 }

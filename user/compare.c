@@ -49,7 +49,7 @@ static int parse_cookie(const char *s, uint64_t *cookie)
 	char *end;
 
 	errno = 0;
-	*cookie = strtoull(s, &end, 0);
+	*cookie = strtoull(s, &end, 10);
 	return !*s || *end || errno || *s == '-' ? -EINVAL : 0;
 }
 

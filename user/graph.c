@@ -573,13 +573,15 @@ static void emit_missing(const struct graph *g, struct missing_set *ms)
 
 		if (m->vector)
 			report_emit(g, &m->r,
-				    "%u receives name sends of participant %014" PRIx64
-				    " that no log has", m->r.count, m->who);
+				    "%u %s sends of participant %014" PRIx64
+				    " that no log has", m->r.count,
+				    m->r.count == 1 ? "receive names" : "receives name", m->who);
 		else
 			report_emit(g, &m->r,
-				    "%u receives name sends of node %016" PRIx64
-				    " that no log has: %s",
-				    m->r.count, m->who, missing_reason(g->ls, m->who));
+				    "%u %s sends of node %016" PRIx64
+				    " that no log has: %s", m->r.count,
+				    m->r.count == 1 ? "receive names" : "receives name",
+				    m->who, missing_reason(g->ls, m->who));
 	}
 	if (ms->ambiguous.count)
 		report_emit(g, &ms->ambiguous,

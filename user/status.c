@@ -279,6 +279,8 @@ int node_main(int argc, char **argv)
 		print_end();
 		return 0;
 	}
+	if (!strcmp(argv[1], "show"))
+		return usage_error("node", "unexpected argument: %s", argv[2]);
 	if (strcmp(argv[1], "set"))
 		return usage_error("node", "invalid node command: %s (use show/set)", argv[1]);
 	for (i = 0; argc == 4 && i < sizeof(node_numbers) / sizeof(node_numbers[0]); i++) {

@@ -149,8 +149,8 @@ static void print_unknown(struct why *w, uint32_t exit, uint32_t entries)
 		printf("unknown: no path in the logs, but one may pass through events they lack\n");
 		printf("a path may leave the logs after:\n");
 		describe(w, exit, NULL, NULL);
-		printf("and come back through %u receives whose send is in no log, e.g.:\n",
-		       entries);
+		printf("and come back through %u %s in no log, e.g.:\n", entries,
+		       entries == 1 ? "receive whose send is" : "receives whose sends are");
 	}
 	for (i = 0; i < entries && i < WHY_LIST; i++) {
 		graph_why_entry(w->g, w->queue[i], note, sizeof(note));

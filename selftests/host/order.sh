@@ -146,7 +146,7 @@ text_order_is_as_expected() {
        7 db:4 send nginx[10] tcp 10.0.0.2:80->10.0.0.1:4000 100B
        8 web-1:4 recv curl[8] tcp 10.0.0.1:4000->10.0.0.2:80 100B <- db:4'
 	check_eq "text order" "$want" "$got"
-	grep -q "1 receives name sends of node 00000000000000c3 that no log has: it has no log" \
+	grep -q "1 receive names sends of node 00000000000000c3 that no log has: it has no log" \
 		"$D/small/err" || fail "missing send not reported: $(cat "$D/small/err")"
 	got=$("$CAUSALCTL" order --vc "$D/small"/*.log 2> /dev/null | sed -n 8p)
 	check_eq "vector clock" \
