@@ -90,8 +90,11 @@ u64 causal_event(struct causal_sock *cs, const u64 *remote, bool *forged)
 	} while (!try_cmpxchg64(&cs->clock, &old, c));
 	if (remote) {
 		*forged = !r;
-		if (*forged)
+		if (*forged) {
 			causal_sock_count(cs, CAUSAL_STAT_FORGED_IN, 1);
+			pr_debug_ratelimited("node %016llx: stamp %llu refused as forged (clock %llu, socket %llu)\n",
+					     READ_ONCE(cn->node_id), *remote, base, cs->cookie);
+		}
 	}
 	if (ctx)
 		causal_ctx_max(ctx, c);
@@ -360,8 +363,11 @@ u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool l
 	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
 	if (lost)
 		causal_sock_count(cs, CAUSAL_STAT_LOSSY_IN, 1);
-	if (rx->forged)
+	if (rx->forged) {
 		causal_sock_count(cs, CAUSAL_STAT_FORGED_IN, 1);
+		pr_debug_ratelimited("node %016llx: vector stamp refused as forged (socket %llu)\n",
+				     READ_ONCE(cs->cn->node_id), cs->cookie);
+	}
 	return c;
 }
 

@@ -84,6 +84,7 @@ static int __net_init causal_net_setup(struct net *net)
 	xa_init_flags(&cn->socks, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	atomic_set(&cn->gen, 1);
 	atomic64_set(&cn->events, 0);
+	pr_debug("node %016llx: made for network namespace %u\n", cn->node_id, net->ns.inum);
 	return 0;
 }
 
@@ -91,6 +92,8 @@ static void __net_exit causal_net_teardown(struct net *net)
 {
 	struct causal_net *cn = causal_net(net);
 
+	pr_debug("node %016llx: its network namespace %u goes, with %d sockets tracked\n",
+		 cn->node_id, net->ns.inum, atomic_read(&cn->sockets));
 	/* Sockets normally go before their namespace; the module may not. */
 	causal_net_socks_flush(cn);
 	xa_destroy(&cn->socks);

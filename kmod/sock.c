@@ -96,6 +96,8 @@ free:
 untracked:
 	atomic_dec(&cn->sockets);
 	causal_stat_inc(cn, CAUSAL_STAT_SOCKETS_UNTRACKED);
+	pr_debug_ratelimited("node %016llx: a socket goes untracked (cap %u, or no memory)\n",
+			     READ_ONCE(cn->node_id), READ_ONCE(cn->sockets_max));
 	return NULL;
 }
 

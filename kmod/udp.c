@@ -287,6 +287,8 @@ __bpf_kfunc int causal_udp_rx(struct sk_buff *skb)
 	alen = skb->len - ulen;
 	if (alen > sizeof(buf)) {
 		causal_stat_inc(cn, CAUSAL_STAT_MALFORMED_IN);
+		pr_debug_ratelimited("node %016llx: UDP option area of %u bytes refused as malformed\n",
+				     READ_ONCE(cn->node_id), alen);
 		return 0;
 	}
 	area = skb_header_pointer(skb, ulen, alen, buf);
@@ -297,6 +299,8 @@ __bpf_kfunc int causal_udp_rx(struct sk_buff *skb)
 		break;
 	case CAUSAL_UDP_MALFORMED:
 		causal_stat_inc(cn, CAUSAL_STAT_MALFORMED_IN);
+		pr_debug_ratelimited("node %016llx: UDP option area of %u bytes refused as malformed\n",
+				     READ_ONCE(cn->node_id), alen);
 		return 0;
 	case CAUSAL_UDP_FOREIGN:
 		causal_stat_inc(cn, CAUSAL_STAT_FOREIGN_IN);

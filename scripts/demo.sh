@@ -242,7 +242,7 @@ setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$tmp/ws" \
 	-Y 'tcp.len > 0' -T fields -E header=y -e ip.src -e ip.dst -e tcp.len -e causal.clock \
 	-e causal.event -e causal.node > "$tmp/wire" 2> "$tmp/wire.err" ||
 	die "tshark: $(cat "$tmp/wire.err")"
-column -t "$tmp/wire" | sed 's/^/  /'
+awk -F '\t' '{ printf "  %-10s %-10s %-8s %-13s %-13s %s\n", $1, $2, $3, $4, $5, $6 }' "$tmp/wire"
 awk 'NR > 1 && $4 == "" { bad = 1 } END { exit bad }' "$tmp/wire" ||
 	die "a segment with data carries no stamp"
 ev=$(awk '$1 == "10.0.2.1" { print $5; exit }' "$tmp/wire")

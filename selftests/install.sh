@@ -23,6 +23,7 @@ installed() {
 
 	mkdir -p "$d/prefix" "$d/mods"
 	cp "$MODS"/modules.builtin* "$d/mods/" || fail "no modules.builtin in $MODS"
+	: > "$d/mods/modules.order"
 	mount --bind "$d/mods" "$MODS" || fail "cannot mount over $MODS"
 	defer "umount $MODS"
 	defer "rmmod causal"
@@ -32,11 +33,17 @@ installed() {
 	cat "$d/make.log"
 }
 
+# unloaded - the module is not loaded: BPF programs of an earlier test may
+# hold it for a few grace periods after they were detached
+unloaded() {
+	! module_loaded || rmmod causal 2> /dev/null
+}
+
 installed_module_autoloads_and_docs_are_found() {
 	local d out page comp s
 
 	tmpdir && d=$T
-	unload_module
+	busywait 30000 unloaded || fail "the module stays in use"
 	installed "$d"
 	check_eq "modprobe finds the installed module" "$MODS/updates/causal.ko" \
 		"$(modinfo -n causal)"
@@ -69,7 +76,7 @@ uninstall_takes_it_all_back() {
 	local d left
 
 	tmpdir && d=$T
-	unload_module
+	busywait 30000 unloaded || fail "the module stays in use"
 	installed "$d"
 	make -C "$TOP" --no-print-directory uninstall KERNELRELEASE="$REL" PREFIX="$d/prefix" \
 		WIRESHARKDIR="$d/wireshark" > "$d/make.log" 2>&1 ||

@@ -185,6 +185,43 @@ dumps_see_only_their_node() {
 		"$("$CAUSALCTL" -j sockets | jq '[.[] | select(.local | test("10\\.7\\.0\\."))] | length')"
 }
 
+# since_mark - the kernel log after the last "causal-test mark" (the log is
+# never cleared: the suite checks all of it at the end)
+since_mark() {
+	dmesg | sed -n '/causal-test mark/h; /causal-test mark/!H; ${x; p}' | sed 1d
+}
+
+# The module's debug messages, through the kernel's dynamic debug: a node
+# made, changed and gone, each line naming the node
+dynamic_debug_tells_what_a_node_does() {
+	local ctl=/sys/kernel/debug/dynamic_debug/control log
+
+	load_module
+	[ -w "$ctl" ] || skip "no dynamic debug control (CONFIG_DYNAMIC_DEBUG, debugfs)"
+	grep -q '\[causal\]' "$ctl" || fail "the module has no debug call sites"
+	echo 'module causal +p' > "$ctl" || fail "cannot switch the module's messages on"
+	defer "echo 'module causal -p' > $ctl"
+	echo "causal-test mark" > /dev/kmsg
+	ns_create d || fail "namespace"
+	in_ns d "$CAUSALCTL" node set 0000000000000d0d || fail "node set"
+	in_ns d "$CAUSALCTL" clock set hlc || fail "clock set"
+	ip netns del "$NS_PREFIX-d"
+	NS_CREATED=()
+	busywait 5000 sh -c "dmesg | grep -q 'node 0000000000000d0d: its network namespace'" ||
+		fail "no message when the namespace went: $(since_mark)"
+	log=$(since_mark | grep 'causal: node')
+	echo "$log"
+	grep -q 'causal: node [0-9a-f]\{16\}: made for network namespace' <<< "$log" ||
+		fail "no message for the new node"
+	grep -q "causal: node 0000000000000d0d: set by causalctl\[[0-9]*\]: clock hlc, scope" \
+		<<< "$log" || fail "no message for the change, or it does not say who and what"
+	echo 'module causal -p' > "$ctl"
+	echo "causal-test mark" > /dev/kmsg
+	ns_create e || fail "namespace"
+	in_ns e "$CAUSALCTL" node set 0000000000000e0e || fail "node set"
+	check_eq "messages once switched off" "" "$(since_mark | grep 'causal: node')"
+}
+
 run_test status_text_names_version_node_clock status_text_names_version_node_clock
 run_test status_json_has_the_spec_fields status_json_has_the_spec_fields
 run_test namespaces_are_distinct_nodes namespaces_are_distinct_nodes
@@ -193,4 +230,5 @@ run_test bad_arguments_name_the_problem bad_arguments_name_the_problem
 run_test unprivileged_node_set_is_refused_with_reason unprivileged_node_set_is_refused_with_reason
 run_test user_namespace_owns_its_node user_namespace_owns_its_node
 run_test dumps_see_only_their_node dumps_see_only_their_node
+run_test dynamic_debug_tells_what_a_node_does dynamic_debug_tells_what_a_node_does
 exit_tests
