@@ -59,6 +59,7 @@ run_test() {
 }
 
 exit_tests() {
+	shared_detach
 	echo "1..$ksft_n"
 	[ $ksft_fail = 0 ]
 	exit
@@ -191,13 +192,21 @@ ns_cleanup() {
 	NS_CREATED=()
 }
 
-case_cleanup() {
+# run_deferred - what defer asked for, last first
+run_deferred() {
 	local i
 
 	for ((i = ${#DEFERRED[@]} - 1; i >= 0; i--)); do
 		eval "${DEFERRED[i]}" > /dev/null 2>&1
 	done
 	DEFERRED=()
+}
+
+# case_cleanup - when a case ends.  HOST_TEST=1 (tests on the build
+# machine): only what the case deferred, nothing of the guest's
+case_cleanup() {
+	run_deferred
+	[ "${HOST_TEST:-0}" = 1 ] && return
 	# Background jobs of the case (peers left by a failure or held open)
 	# go too, with the programs they started under ip netns exec.
 	kill $(jobs -p) 2> /dev/null
@@ -207,10 +216,30 @@ case_cleanup() {
 }
 trap case_cleanup EXIT
 
-# attach [ARGS] - attach causal's programs for the rest of the case
+# Where causalctl pins what it attaches
+PINS=${CAUSAL_BPFFS:-/sys/fs/bpf/causal}
+
+# attach [ARGS] - attach causal's programs for the rest of the case.  In a
+# program that sets SHARE_ATTACH=1, a plain attach (root cgroup) stays for
+# its next cases too, and goes in exit_tests: attaching verifies some twenty
+# BPF programs, most of a second of CPU under emulation.  Its cases must not
+# depend on what earlier ones did to the attachment; nodes are namespaces,
+# made afresh by each case.
 attach() {
+	if [ $# = 0 ] && [ "${SHARE_ATTACH:-0}" = 1 ]; then
+		[ -e "$PINS/sockops" ] && return 0
+		"$CAUSALCTL" attach > /dev/null
+		return
+	fi
+	shared_detach
 	"$CAUSALCTL" attach "$@" > /dev/null || return 1
 	defer "$CAUSALCTL" detach
+}
+
+# shared_detach - detach what a SHARE_ATTACH program left attached
+shared_detach() {
+	[ "${SHARE_ATTACH:-0}" = 1 ] && [ -e "$PINS/sockops" ] || return 0
+	"$CAUSALCTL" detach > /dev/null
 }
 
 # attach_cgroup - attach to a fresh cgroup of its own, set CG to its path;

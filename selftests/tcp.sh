@@ -11,6 +11,8 @@
 #   +------------+ fd00:10:71:0:: +------------+ fd00:10:72:0:: +------------+
 
 . "$(dirname "$0")/lib.sh"
+# one attachment for every case (lib.sh: attach)
+SHARE_ATTACH=1
 
 PEER=$BUILD/selftests/causal_peer
 INJECT="$BUILD/selftests/causal_inject tcp"

@@ -10,6 +10,8 @@
 #   +------------+  fd00:10:73:0:: +------------+
 
 . "$(dirname "$0")/lib.sh"
+# one attachment for every case (lib.sh: attach)
+SHARE_ATTACH=1
 
 TOOL="/usr/bin/python3 $TOP/selftests/udp_tool.py"
 N=10

@@ -11,6 +11,8 @@
 # CAUSAL_SEED=N replays a run (the seed is printed in every case).
 
 . "$(dirname "$0")/lib.sh"
+# one attachment for every case (lib.sh: attach)
+SHARE_ATTACH=1
 . "$(dirname "$0")/star.sh"
 
 PEER=$BUILD/selftests/causal_peer

@@ -13,15 +13,7 @@
 
 . "$(dirname "$0")/../lib.sh"
 
-# Nothing of the guest's cleanup here: only this script's own files.
-case_cleanup() {
-	local i
-
-	for ((i = ${#DEFERRED[@]} - 1; i >= 0; i--)); do
-		eval "${DEFERRED[i]}" > /dev/null 2>&1
-	done
-	DEFERRED=()
-}
+HOST_TEST=1
 
 COMPLETION=${CAUSAL_COMPLETION:-$TOP/scripts/completion/causalctl}
 BASH_COMPLETION=/usr/share/bash-completion/bash_completion

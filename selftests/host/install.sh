@@ -9,14 +9,7 @@
 
 . "$(dirname "$0")/../lib.sh"
 
-case_cleanup() {
-	local i
-
-	for ((i = ${#DEFERRED[@]} - 1; i >= 0; i--)); do
-		eval "${DEFERRED[i]}" > /dev/null 2>&1
-	done
-	DEFERRED=()
-}
+HOST_TEST=1
 
 D=$(mktemp -d /tmp/causal-install.XXXXXX)
 trap 'rm -rf "$D"' EXIT
