@@ -376,7 +376,6 @@ int causal_sockops(struct bpf_sock_ops *skops)
 {
 	switch (skops->op) {
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
-	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
 		established(skops);
 		break;
 	case BPF_SOCK_OPS_HDR_OPT_LEN_CB:
@@ -385,6 +384,16 @@ int causal_sockops(struct bpf_sock_ops *skops)
 	case BPF_SOCK_OPS_WRITE_HDR_OPT_CB:
 		write_opt(skops);
 		break;
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		established(skops);
+		/*
+		 * The segment that completed the handshake: TCP does not
+		 * parse the options of a segment that finds the socket in
+		 * SYN_RECV, and hands it here instead.  It carries data when
+		 * the peer's ACK was lost and its first send completed the
+		 * handshake.  One call site of parse_opt() for the verifier.
+		 */
+		__attribute__((__fallthrough__));
 	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB:
 		parse_opt(skops);
 		break;

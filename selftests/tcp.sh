@@ -116,6 +116,34 @@ peer_without_causal() {
 
 # held_exchange - a's client and b's server exchange 3 messages, then keep
 # the connection open until killed
+# When the last ACK of the handshake is lost, the client's first request
+# completes it: TCP does not parse that segment's options in SYN_RECV and
+# hands it to sock_ops with the passive-established callback instead.  b
+# drops a's pure ACKs to the port (IPv4 with timestamps: 52 bytes, ACK
+# alone), so that every connection opens that way.
+first_data_completes_the_handshake() {
+	local dropped
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	in_ns b tc qdisc add dev veth-a ingress || skip "no ingress qdisc (sch_ingress)"
+	in_ns b tc filter add dev veth-a ingress protocol ip prio 1 u32 \
+		match u8 6 0xff at 9 match u16 52 0xffff at 2 \
+		match u16 7005 0xffff at 22 match u8 0x10 0xff at 33 action drop ||
+		skip "no u32 filter with a drop action (cls_u32, act_gact)"
+	in_ns b "$PEER" server 7005 ab 3 > "$T/b" &
+	in_ns a "$PEER" client 10.71.0.2 7005 ab 3 > "$T/a" || fail "client"
+	wait $! || fail "server"
+	dropped=$(in_ns b tc -s filter show dev veth-a ingress |
+		  sed -n 's/.*Sent [0-9]* bytes \([0-9]*\) pkt.*/\1/p' | head -n 1)
+	log "pure ACKs dropped: ${dropped:-none}"
+	[ "${dropped:-0}" -ge 1 ] || fail "no ACK was dropped: the case shows nothing"
+	check "every send before its receive" python3 "$CHECK" "$T/a" "$T/b"
+	check_eq "b's receives unstamped" 0 "$(stat_of b unstamped_in)"
+	check_eq "b's stamps in" 3 "$(stat_of b stamps_in)"
+}
+
 held_exchange() {
 	CAUSAL_PEER_HOLD=60 in_ns b "$PEER" server 7000 ab 3 > "$T/b" &
 	CAUSAL_PEER_HOLD=60 in_ns a "$PEER" client 10.71.0.2 7000 ab 3 > "$T/a" &
@@ -321,6 +349,7 @@ for fam in 4 6; do
 done
 run_test relay_chain_socket_scope relay_chain socket 4
 run_test hlc_bounds hlc_bounds
+run_test first_data_completes_the_handshake first_data_completes_the_handshake
 run_test peer_without_causal peer_without_causal
 run_test sockets_lists_connections sockets_lists_connections
 run_test cap_leaves_new_sockets_unstamped cap_leaves_new_sockets_unstamped
