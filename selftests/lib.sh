@@ -130,23 +130,16 @@ nap() {
 }
 
 # busywait TIMEOUT_MS COMMAND... - poll until COMMAND succeeds (the clock
-# read without a process too), SLOW times as long on a slow kernel.  The
-# pause grows from 50 to 200 ms: many conditions run causalctl and jq,
-# whose every run costs a few hundred ms of CPU under emulation, and
-# make check is bound by CPU.
+# read without a process too), SLOW times as long on a slow kernel
 busywait() {
-	local now=${EPOCHREALTIME//[.,]/} deadline pause=0.05
+	local now=${EPOCHREALTIME//[.,]/} deadline
 
 	deadline=$((now / 1000 + $1 * SLOW))
 	shift
 	until "$@"; do
 		now=${EPOCHREALTIME//[.,]/}
 		[ $((now / 1000)) -lt "$deadline" ] || return 1
-		nap $pause
-		case $pause in
-		0.05) pause=0.1 ;;
-		0.1) pause=0.2 ;;
-		esac
+		nap 0.05
 	done
 }
 
