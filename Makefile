@@ -251,7 +251,7 @@ uninstall-user:
 	$(Q)rm -f $(USER_FILES)
 
 # The sources DKMS builds from go to DKMS_SRC/causal-VERSION; dkms.conf
-# limits them to the kernels causal is tested on.
+# limits them to the kernels causal is tested on (dkms exits 77 for others).
 dkms-install: install-user
 	$(call msg,DKMS,$(DKMS_SRC)/causal-$(VERSION))
 	$(Q)rm -rf $(DKMS_SRC)/causal-$(VERSION)
@@ -261,7 +261,8 @@ dkms-install: install-user
 	$(Q)sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' $(DKMS_SRC)/causal-$(VERSION)/dkms.conf
 	$(Q)$(DKMS) status -m causal -v $(VERSION) | grep -q . || $(DKMS) add causal/$(VERSION)
 	$(Q)for k in $(KERNELS); do \
-		$(DKMS) install causal/$(VERSION) -k $$k || exit 1; \
+		$(DKMS) install causal/$(VERSION) -k $$k; rc=$$?; \
+		[ $$rc = 0 ] || [ $$rc = 77 ] || exit $$rc; \
 	done
 
 dkms-uninstall: uninstall-user
