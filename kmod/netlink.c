@@ -9,6 +9,7 @@
 #include <linux/in6.h>
 #include <net/sock.h>
 #include <net/genetlink.h>
+#include <causal/names.h>
 #include <causal/vclock.h>
 #include <causal/version.h>
 
@@ -108,19 +109,6 @@ nospace:
 	return -EMSGSIZE;
 }
 
-/* For debug messages; the policy admits no other values. */
-static const char *const causal_clock_names[] = {
-	[CAUSAL_CLOCK_LAMPORT] = "lamport",
-	[CAUSAL_CLOCK_HLC] = "hlc",
-	[CAUSAL_CLOCK_VECTOR] = "vector",
-};
-
-static const char *const causal_scope_names[] = {
-	[CAUSAL_SCOPE_SOCKET] = "socket",
-	[CAUSAL_SCOPE_THREAD] = "thread",
-	[CAUSAL_SCOPE_PROCESS] = "process",
-};
-
 /**
  * causal_nl_node_set_doit() - change the caller's node: node-set
  * @skb: the request
@@ -173,6 +161,7 @@ int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(cn->max_jump, nla_get_u64(attrs[CAUSAL_A_STATUS_MAX_JUMP]));
 	if (attrs[CAUSAL_A_STATUS_MAX_DRIFT])
 		WRITE_ONCE(cn->max_drift, nla_get_u32(attrs[CAUSAL_A_STATUS_MAX_DRIFT]));
+	/* the policy admits only named clocks and scopes */
 	pr_debug("node %016llx: set by %s[%d]: clock %s, scope %s, sockets-max %u, vector-width %u, max-jump %llu, max-drift %u\n",
 		 READ_ONCE(cn->node_id), current->comm, task_pid_nr(current),
 		 causal_clock_names[READ_ONCE(cn->clock)], causal_scope_names[READ_ONCE(cn->scope)],

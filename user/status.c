@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <causal/names.h>
 #include <causal/vclock.h>
 #include <uapi/linux/causal.h>
 
@@ -59,18 +60,6 @@ void print_stats(const bool *have, const uint64_t *v, const char *indent)
 	}
 }
 
-static const char *const clock_names[] = {
-	[CAUSAL_CLOCK_LAMPORT] = "lamport",
-	[CAUSAL_CLOCK_HLC] = "hlc",
-	[CAUSAL_CLOCK_VECTOR] = "vector",
-};
-
-static const char *const scope_names[] = {
-	[CAUSAL_SCOPE_SOCKET] = "socket",
-	[CAUSAL_SCOPE_THREAD] = "thread",
-	[CAUSAL_SCOPE_PROCESS] = "process",
-};
-
 /* A node setting that takes one of a few named values. */
 struct choice {
 	const char *cmd;		/* its command, and its JSON key */
@@ -81,13 +70,13 @@ struct choice {
 };
 
 static const struct choice clock_choice = {
-	"clock", CAUSAL_A_STATUS_CLOCK, clock_names,
-	sizeof(clock_names) / sizeof(clock_names[0]), "lamport/hlc/vector",
+	"clock", CAUSAL_A_STATUS_CLOCK, causal_clock_names,
+	sizeof(causal_clock_names) / sizeof(causal_clock_names[0]), "lamport/hlc/vector",
 };
 
 static const struct choice scope_choice = {
-	"scope", CAUSAL_A_STATUS_SCOPE, scope_names,
-	sizeof(scope_names) / sizeof(scope_names[0]), "socket/thread/process",
+	"scope", CAUSAL_A_STATUS_SCOPE, causal_scope_names,
+	sizeof(causal_scope_names) / sizeof(causal_scope_names[0]), "socket/thread/process",
 };
 
 static const char *choice_name(const struct choice *c, uint32_t v)
