@@ -65,6 +65,8 @@ USER_OBJS := $(patsubst user/%.c,$(B)/user/%.o,$(USER_SRCS))
 KSFT_INC := $(KSRC)/tools/testing/selftests
 ST_C := $(wildcard selftests/*.c)
 ST_BINS := $(patsubst selftests/%.c,$(B)/selftests/%,$(ST_C))
+ST_BPF_SRCS := $(wildcard selftests/bpf/*.bpf.c)
+ST_BPF_SKELS := $(patsubst selftests/bpf/%.bpf.c,$(B)/selftests/bpf/%.skel.h,$(ST_BPF_SRCS))
 HOST_C := $(wildcard selftests/host/*.c)
 HOST_BINS := $(patsubst selftests/host/%.c,$(B)/selftests/host/%,$(HOST_C))
 
@@ -145,11 +147,27 @@ $(B)/user/%.o: user/%.c $(BPF_SKELS)
 
 selftests: $(ST_BINS) $(HOST_BINS) $(GUESTS)
 
-$(B)/selftests/%: selftests/%.c $(KSRC)/.complete $(wildcard selftests/*.h)
+$(B)/selftests/%: selftests/%.c $(KSRC)/.complete $(wildcard selftests/*.h) $(ST_BPF_SKELS)
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Wno-unused-parameter -Wno-clobbered -Wno-sign-compare $(CPPFLAGS) -I$(KSFT_INC) -o $@ $< \
-		$(LDLIBS) -lpthread
+	$(Q)$(CC) $(CFLAGS) -Wno-unused-parameter -Wno-clobbered -Wno-sign-compare $(CPPFLAGS) \
+		-I$(KSFT_INC) -I$(B)/selftests/bpf -o $@ $< $(LDLIBS) -lpthread
+
+# BPF objects of the tests (programs that misuse causal, on purpose)
+.SECONDARY: $(ST_BPF_SKELS:.skel.h=.bpf.o) $(ST_BPF_SKELS:.skel.h=.tmp.o)
+
+$(B)/selftests/bpf/%.tmp.o: selftests/bpf/%.bpf.c $(wildcard include/*/*.h include/uapi/linux/*.h) $(B)/bpf/vmlinux.h
+	$(call msg,BPF,$(notdir $<))
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
+		-I$(B)/bpf -I$(TOP)/include -c $< -o $@
+
+$(B)/selftests/bpf/%.bpf.o: $(B)/selftests/bpf/%.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(B)/selftests/bpf/%.skel.h: $(B)/selftests/bpf/%.bpf.o
+	$(call msg,SKEL,$(notdir $@))
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
 check: ensure-deps
 	$(Q)$(MAKE) --no-print-directory _check

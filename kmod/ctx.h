@@ -5,11 +5,14 @@
 #include <linux/atomic.h>
 #include <linux/types.h>
 
+struct causal_net;
 struct causal_vclock;
 
-atomic64_t *causal_ctx_clock(u32 scope);
-struct causal_vclock *causal_ctx_vclock(u32 scope, u32 width);
+atomic64_t *causal_ctx_clock(struct causal_net *cn, u32 scope, bool make);
+struct causal_vclock *causal_ctx_vclock(struct causal_net *cn, u32 scope, u32 width,
+					bool make);
 void causal_ctx_max(atomic64_t *clock, u64 value);
+void causal_ctx_flush_net(struct causal_net *cn);
 int causal_ctx_init(void);
 void causal_ctx_exit(void);
 

@@ -11,6 +11,7 @@
 #include <linux/nsproxy.h>
 #include <linux/sched.h>
 #include <net/sock.h>
+#include <net/tcp_states.h>
 #include <causal/clock.h>
 #include <causal/vclock.h>
 #include <uapi/linux/causal.h>
@@ -74,7 +75,7 @@ static bool causal_forged(const struct causal_net *cn, u32 clock, u64 local,
 u64 causal_event(struct causal_sock *cs, const u64 *remote, bool *forged)
 {
 	struct causal_net *cn = cs->cn;
-	atomic64_t *ctx = causal_ctx_clock(READ_ONCE(cn->scope));
+	atomic64_t *ctx = causal_ctx_clock(cn, READ_ONCE(cn->scope), true);
 	u32 clock = READ_ONCE(cn->clock);
 	u64 old = READ_ONCE(cs->clock), wall = causal_wall(clock), base, c;
 	const u64 *r;
@@ -147,6 +148,7 @@ static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *
 	u64 own = vt ? vt->id : vs->id;
 	u32 n;
 
+	lockdep_assert_held(&vs->lock);
 	if (READ_ONCE(cs->vec_missed))
 		vs->v->lossy = 1;
 	if (vt) {
@@ -225,7 +227,7 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
 		*clock = 0;
 		return 1;
 	}
-	vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width));
+	vt = causal_ctx_vclock(cn, READ_ONCE(cn->scope), READ_ONCE(cn->vector_width), true);
 	spin_lock_bh(&vs->lock);
 	*clock = causal_vec_tick_locked(cs, vs, vt, &drops, note);
 	own = vt ? vt->id : vs->id;
@@ -296,7 +298,8 @@ bool causal_vec_recv_begin(struct causal_sock *cs, struct causal_vec_rx *rx,
 		return false;
 	*rx = (struct causal_vec_rx){
 		.vs = vs,
-		.vt = causal_ctx_vclock(READ_ONCE(cn->scope), READ_ONCE(cn->vector_width)),
+		.vt = causal_ctx_vclock(cn, READ_ONCE(cn->scope), READ_ONCE(cn->vector_width),
+					true),
 		.max_jump = READ_ONCE(cn->max_jump),
 		.note = note,
 	};
@@ -392,7 +395,7 @@ u64 causal_local_event(struct causal_sock *cs, struct causal_note *note)
 	u64 c, own;
 
 	if (READ_ONCE(cn->clock) != CAUSAL_CLOCK_VECTOR) {
-		ctx = causal_ctx_clock(READ_ONCE(cn->scope));
+		ctx = causal_ctx_clock(cn, READ_ONCE(cn->scope), true);
 		c = READ_ONCE(cs->clock);
 		return ctx ? causal_max(c, atomic64_read(ctx)) : c;
 	}
@@ -427,76 +430,27 @@ void causal_local_note(struct causal_sock *cs, struct sock *sk, u8 type)
 
 /**
  * causal_sock_close() - an application closes a socket causal keeps
- * @sk: the socket (fentry of inet_release)
+ * @sk: the socket (fentry of inet_release), TCP or UDP
  *
- * Return: 0, or -ENOENT for a socket causal does not keep.
+ * Return: 0, -ENOENT for a socket causal does not keep, or an error of
+ * causal_call_sk().
  */
 __bpf_kfunc int causal_sock_close(struct sock *sk)
 {
-	struct causal_sock *cs = causal_sock_lookup(sk);
+	struct causal_sock *cs;
+	unsigned int bit;
+	int ret;
 
-	if (!cs)
+	/* a listener has no state: none is made for it */
+	if (sk && sk_fullsock(sk) && sk->sk_state == TCP_LISTEN)
 		return -ENOENT;
-	causal_local_note(cs, sk, CAUSAL_EVENT_TYPE_CLOSE);
-	return 0;
-}
-
-/* A probe event's clock: the current thread's (or process's), ticked. */
-static u64 causal_probe_tick(struct causal_net *cn, struct causal_note *n)
-{
-	u32 scope = READ_ONCE(cn->scope), clock = READ_ONCE(cn->clock);
-	struct causal_vclock *vt;
-	atomic64_t *ctx;
-	int drops;
-	u64 c;
-
-	if (clock == CAUSAL_CLOCK_VECTOR) {
-		vt = causal_ctx_vclock(scope, READ_ONCE(cn->vector_width));
-		if (!vt)
-			return 0;
-		spin_lock_bh(&vt->lock);
-		drops = causal_vec_tick(vt->v, vt->id);
-		c = causal_vec_get(vt->v, vt->id);
-		causal_note_vec(n, vt->id, vt->v);
-		spin_unlock_bh(&vt->lock);
-		if (drops)
-			causal_stat_add(cn, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
-		return c;
-	}
-	ctx = causal_ctx_clock(scope);
-	if (!ctx)
-		return 0;
-	c = causal_tick(clock, atomic64_read(ctx), NULL, causal_wall(clock));
-	causal_ctx_max(ctx, c);
-	return c;
-}
-
-/**
- * causal_probe_hit() - the current task hit an operator's probe point
- * @probe_id: the tracer's number for the probe point
- *
- * An event of the task's node, stamped with the thread's (process's) clock,
- * ticked: so "this function ran" takes its place in the causal order.  In
- * socket scope threads have no clock: the event has none.
- *
- * Context: a tracing program (fentry, tp_btf) in the task's context.
- * Return: 0, or -ENOENT outside a task.
- */
-__bpf_kfunc int causal_probe_hit(u32 probe_id)
-{
-	struct causal_note n;
-	struct causal_net *cn;
-	struct net *net;
-	u64 c;
-
-	if (!in_task() || !current->nsproxy)
-		return -ENOENT;
-	net = current->nsproxy->net_ns;
-	cn = causal_net(net);
-	causal_note_begin(&n, cn, net, CAUSAL_EVENT_TYPE_PROBE,
-			  READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR);
-	causal_note_u32(&n, CAUSAL_A_EVENT_PROBE_ID, probe_id);
-	c = causal_probe_tick(cn, &n);
-	causal_note_end(&n, NULL, NULL, c);
-	return 0;
+	ret = causal_call_sk(sk, sk && sk->sk_protocol == IPPROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP,
+			     false, &bit);
+	if (ret)
+		return ret;
+	cs = causal_sock_lookup(sk);
+	if (cs)
+		causal_local_note(cs, sk, CAUSAL_EVENT_TYPE_CLOSE);
+	causal_call_end(bit);
+	return cs ? 0 : -ENOENT;
 }

@@ -25,6 +25,12 @@ int causal_udp_send(struct sk_buff *skb);
 int causal_udp_rx(struct sk_buff *skb);
 int causal_udp_recv(struct sock *sk, struct sk_buff *skb);
 
+int causal_call_sk(struct sock *sk, int protocol, bool locked, unsigned int *bit);
+int causal_call_net(const struct net *net, unsigned int *bit);
+void causal_call_end(unsigned int bit);
+int causal_call_refuse(const struct net *net, int err);
+bool causal_call_skb_headers(const struct sk_buff *skb, bool transport);
+
 int causal_kfunc_init(void);
 int causal_udp_init(void);
 void causal_udp_exit(void);

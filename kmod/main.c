@@ -13,6 +13,7 @@
 #include "kfunc.h"
 #include "net.h"
 #include "netlink.h"
+#include "probe.h"
 #include "sock.h"
 
 static int __init causal_init(void)
@@ -31,6 +32,9 @@ static int __init causal_init(void)
 	ret = causal_udp_init();
 	if (ret < 0)
 		goto err_udp;
+	ret = causal_probe_init();
+	if (ret < 0)
+		goto err_probe;
 	ret = causal_kfunc_init();
 	if (ret < 0)
 		goto err_kfunc;
@@ -41,6 +45,8 @@ static int __init causal_init(void)
 	return 0;
 
 err_kfunc:
+	causal_probe_exit();
+err_probe:
 	causal_udp_exit();
 err_udp:
 	causal_net_exit();
@@ -57,6 +63,7 @@ err_ctx:
  */
 static void __exit causal_exit(void)
 {
+	causal_probe_exit();
 	causal_netlink_exit();
 	causal_udp_exit();
 	causal_net_exit();

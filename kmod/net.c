@@ -11,7 +11,9 @@
 
 #include <causal/vclock.h>
 
+#include "ctx.h"
 #include "net.h"
+#include "probe.h"
 #include "sock.h"
 
 static unsigned int causal_net_id __read_mostly;
@@ -73,19 +75,32 @@ static int __net_init causal_net_setup(struct net *net)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(cn->stats, cpu)->syncp);
+	cn->net = net;
 	cn->node_id = causal_node_id_random();
 	cn->clock = CAUSAL_CLOCK_LAMPORT;
 	cn->scope = CAUSAL_SCOPE_THREAD;
 	cn->sockets_max = CAUSAL_SOCKETS_MAX_DEFAULT;
+	cn->contexts_max = CAUSAL_CONTEXTS_MAX_DEFAULT;
 	cn->vector_width = CAUSAL_VEC_WIDTH_DEFAULT;
 	cn->max_jump = CAUSAL_MAX_JUMP_DEFAULT;
 	cn->max_drift = CAUSAL_MAX_DRIFT_MS_DEFAULT;
 	atomic_set(&cn->sockets, 0);
+	atomic_set(&cn->contexts, 0);
 	xa_init_flags(&cn->socks, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
 	atomic_set(&cn->gen, 1);
 	atomic64_set(&cn->events, 0);
 	pr_debug("node %016llx: made for network namespace %u\n", cn->node_id, net->ns.inum);
 	return 0;
+}
+
+/*
+ * The namespace starts going: from here on nothing is made or counted for
+ * the node.  The core waits for an RCU grace period before the exit below,
+ * so every kfunc and probe that saw the node alive is over by then.
+ */
+static void __net_exit causal_net_pre_teardown(struct net *net)
+{
+	WRITE_ONCE(causal_net(net)->dying, true);
 }
 
 static void __net_exit causal_net_teardown(struct net *net)
@@ -94,6 +109,8 @@ static void __net_exit causal_net_teardown(struct net *net)
 
 	pr_debug("node %016llx: its network namespace %u goes, with %d sockets tracked\n",
 		 cn->node_id, net->ns.inum, atomic_read(&cn->sockets));
+	causal_probe_flush();
+	causal_ctx_flush_net(cn);
 	/* Sockets normally go before their namespace; the module may not. */
 	causal_net_socks_flush(cn);
 	xa_destroy(&cn->socks);
@@ -103,6 +120,7 @@ static void __net_exit causal_net_teardown(struct net *net)
 
 static struct pernet_operations causal_net_ops = {
 	.init = causal_net_setup,
+	.pre_exit = causal_net_pre_teardown,
 	.exit = causal_net_teardown,
 	.id = &causal_net_id,
 	.size = sizeof(struct causal_net),

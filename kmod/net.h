@@ -9,8 +9,9 @@
 #include <net/net_namespace.h>
 
 /*
- * Counters of a node, and of each socket (all but the first).  netlink maps
- * them to attributes of the stats set (causal_stat_attr in netlink.c).
+ * Counters of a node; each socket has its own of those from
+ * CAUSAL_STAT_STAMPS_OUT to CAUSAL_STAT_SOCK_NR.  netlink maps them to
+ * attributes of the stats set (causal_stat_attr in netlink.c).
  */
 enum causal_stat {
 	CAUSAL_STAT_SOCKETS_UNTRACKED,
@@ -28,6 +29,11 @@ enum causal_stat {
 	CAUSAL_STAT_LOSSY_IN,
 	CAUSAL_STAT_EVENTS_DROPPED,
 	CAUSAL_STAT_FORGED_IN,
+	CAUSAL_STAT_SOCK_NR,
+	/* the node's only */
+	CAUSAL_STAT_PROBES_DROPPED = CAUSAL_STAT_SOCK_NR,
+	CAUSAL_STAT_CONTEXTS_UNTRACKED,
+	CAUSAL_STAT_CALLS_REFUSED,
 	CAUSAL_STAT_NR,
 };
 
@@ -36,6 +42,8 @@ enum causal_stat {
 #define CAUSAL_MAX_JUMP_DEFAULT BIT_ULL(48)
 #define CAUSAL_MAX_DRIFT_MS_DEFAULT 300000
 #define CAUSAL_SOCKETS_MAX_LIMIT 1048576
+#define CAUSAL_CONTEXTS_MAX_DEFAULT 16384
+#define CAUSAL_CONTEXTS_MAX_LIMIT 1048576
 
 struct causal_pcpu_stats {
 	u64_stats_t ctr[CAUSAL_STAT_NR];
@@ -44,17 +52,22 @@ struct causal_pcpu_stats {
 
 /**
  * struct causal_net - a node: the causal state of one network namespace
+ * @net: the namespace
+ * @dying: its teardown started: nothing new may be made for it (set in
+ *	pre_exit, an RCU grace period before exit)
  * @node_id: identity stamped on the wire; never 0.  READ_ONCE/WRITE_ONCE,
  *	as the settings below.
  * @clock: enum causal_clock
  * @scope: enum causal_scope
  * @sockets_max: most sockets kept at once
+ * @contexts_max: most thread and process clocks made by its events at once
  * @vector_width: entries of vector clocks made from now on
  * @max_jump: furthest a received Lamport stamp or vector entry may be ahead
  *	of what it merges into; 0: no limit
  * @max_drift: furthest (ms) the wall time of a received HLC stamp may be
  *	ahead of ours; 0: no limit
  * @sockets: sockets kept now
+ * @contexts: thread and process clocks now charged to the node (kmod/ctx.c)
  * @socks: those sockets by id, in the order dumps walk them
  * @next_id: where the next id is looked for
  * @gen: changes whenever @socks does, for dumps to detect it
@@ -64,14 +77,18 @@ struct causal_pcpu_stats {
  *	first (kmod/udp.c)
  */
 struct causal_net {
+	struct net *net;
+	bool dying;
 	u64 node_id;
 	u32 clock;
 	u32 scope;
 	u32 sockets_max;
+	u32 contexts_max;
 	u32 vector_width;
 	u64 max_jump;
 	u32 max_drift;
 	atomic_t sockets;
+	atomic_t contexts;
 	struct xarray socks;
 	u32 next_id;
 	atomic_t gen;
@@ -81,6 +98,20 @@ struct causal_net {
 };
 
 struct causal_net *causal_net(const struct net *net);
+
+/**
+ * causal_net_live() - may causal make state or count events for node @cn?
+ * @cn: the node
+ *
+ * Context: RCU read side, which keeps the node from being torn down until
+ * it ends if this returned true.
+ * Return: false once the node's namespace began its teardown.
+ */
+static inline bool causal_net_live(const struct causal_net *cn)
+{
+	return !READ_ONCE(cn->dying);
+}
+
 void causal_stats_read(const struct causal_net *cn, u64 sum[CAUSAL_STAT_NR]);
 
 /**
@@ -89,7 +120,7 @@ void causal_stats_read(const struct causal_net *cn, u64 sum[CAUSAL_STAT_NR]);
  * @stat: what happened
  * @n: how many times
  *
- * Safe in any context: process, softirq and hard interrupt.
+ * Safe in any context: process, softirq, hard interrupt and (64-bit) NMI.
  */
 static inline void causal_stat_add(struct causal_net *cn, enum causal_stat stat,
 				   u32 n)

@@ -36,14 +36,17 @@ static const u16 causal_stat_attr[CAUSAL_STAT_NR] = {
 	[CAUSAL_STAT_LOSSY_IN]		= CAUSAL_A_STATS_LOSSY_IN,
 	[CAUSAL_STAT_EVENTS_DROPPED]	= CAUSAL_A_STATS_EVENTS_DROPPED,
 	[CAUSAL_STAT_FORGED_IN]		= CAUSAL_A_STATS_FORGED_IN,
+	[CAUSAL_STAT_PROBES_DROPPED]	= CAUSAL_A_STATS_PROBES_DROPPED,
+	[CAUSAL_STAT_CONTEXTS_UNTRACKED] = CAUSAL_A_STATS_CONTEXTS_UNTRACKED,
+	[CAUSAL_STAT_CALLS_REFUSED]	= CAUSAL_A_STATS_CALLS_REFUSED,
 };
 
 /*
- * The stats nest: counters @sum[first..], and the sockets gauge when given
- * (a node's, not a socket's).
+ * The stats nest: counters @sum[first..last), and the node's gauges when
+ * @cn is given (a node's, not a socket's).
  */
 static int causal_put_stats(struct sk_buff *skb, int attr, const u64 *sum,
-			    int first, const atomic_t *sockets)
+			    int first, int last, const struct causal_net *cn)
 {
 	struct nlattr *nest;
 	int i;
@@ -51,10 +54,12 @@ static int causal_put_stats(struct sk_buff *skb, int attr, const u64 *sum,
 	nest = nla_nest_start(skb, attr);
 	if (!nest)
 		return -EMSGSIZE;
-	if (sockets && nla_put_u64_64bit(skb, CAUSAL_A_STATS_SOCKETS,
-					 atomic_read(sockets), CAUSAL_A_STATS_PAD))
+	if (cn && (nla_put_u64_64bit(skb, CAUSAL_A_STATS_SOCKETS,
+				     atomic_read(&cn->sockets), CAUSAL_A_STATS_PAD) ||
+		   nla_put_u64_64bit(skb, CAUSAL_A_STATS_CONTEXTS,
+				     atomic_read(&cn->contexts), CAUSAL_A_STATS_PAD)))
 		goto cancel;
-	for (i = first; i < CAUSAL_STAT_NR; i++)
+	for (i = first; i < last; i++)
 		if (nla_put_u64_64bit(skb, causal_stat_attr[i], READ_ONCE(sum[i]),
 				      CAUSAL_A_STATS_PAD))
 			goto cancel;
@@ -93,13 +98,14 @@ int causal_nl_status_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, CAUSAL_A_STATUS_CLOCK, READ_ONCE(cn->clock)) ||
 	    nla_put_u32(msg, CAUSAL_A_STATUS_SCOPE, READ_ONCE(cn->scope)) ||
 	    nla_put_u32(msg, CAUSAL_A_STATUS_SOCKETS_MAX, READ_ONCE(cn->sockets_max)) ||
+	    nla_put_u32(msg, CAUSAL_A_STATUS_CONTEXTS_MAX, READ_ONCE(cn->contexts_max)) ||
 	    nla_put_u32(msg, CAUSAL_A_STATUS_VECTOR_WIDTH, READ_ONCE(cn->vector_width)) ||
 	    nla_put_u64_64bit(msg, CAUSAL_A_STATUS_MAX_JUMP, READ_ONCE(cn->max_jump),
 			      CAUSAL_A_STATUS_PAD) ||
 	    nla_put_u32(msg, CAUSAL_A_STATUS_MAX_DRIFT, READ_ONCE(cn->max_drift)))
 		goto nospace;
 	causal_stats_read(cn, sum);
-	if (causal_put_stats(msg, CAUSAL_A_STATUS_STATS, sum, 0, &cn->sockets))
+	if (causal_put_stats(msg, CAUSAL_A_STATUS_STATS, sum, 0, CAUSAL_STAT_NR, cn))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -133,16 +139,23 @@ int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!attrs[CAUSAL_A_STATUS_NODE_ID] && !attrs[CAUSAL_A_STATUS_CLOCK] &&
 	    !attrs[CAUSAL_A_STATUS_SCOPE] && !attrs[CAUSAL_A_STATUS_SOCKETS_MAX] &&
+	    !attrs[CAUSAL_A_STATUS_CONTEXTS_MAX] &&
 	    !attrs[CAUSAL_A_STATUS_VECTOR_WIDTH] && !attrs[CAUSAL_A_STATUS_MAX_JUMP] &&
 	    !attrs[CAUSAL_A_STATUS_MAX_DRIFT]) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to set: give node-id, clock, scope, sockets-max, vector-width, max-jump or max-drift");
+			       "nothing to set: give node-id, clock, scope, sockets-max, contexts-max, vector-width, max-jump or max-drift");
 		return -EINVAL;
 	}
 	if (attrs[CAUSAL_A_STATUS_SOCKETS_MAX] &&
 	    nla_get_u32(attrs[CAUSAL_A_STATUS_SOCKETS_MAX]) > CAUSAL_SOCKETS_MAX_LIMIT) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[CAUSAL_A_STATUS_SOCKETS_MAX],
 				    "sockets-max is at most 1048576");
+		return -ERANGE;
+	}
+	if (attrs[CAUSAL_A_STATUS_CONTEXTS_MAX] &&
+	    nla_get_u32(attrs[CAUSAL_A_STATUS_CONTEXTS_MAX]) > CAUSAL_CONTEXTS_MAX_LIMIT) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[CAUSAL_A_STATUS_CONTEXTS_MAX],
+				    "contexts-max is at most 1048576");
 		return -ERANGE;
 	}
 	if (attrs[CAUSAL_A_STATUS_NODE_ID])
@@ -154,6 +167,9 @@ int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (attrs[CAUSAL_A_STATUS_SOCKETS_MAX])
 		WRITE_ONCE(cn->sockets_max,
 			   nla_get_u32(attrs[CAUSAL_A_STATUS_SOCKETS_MAX]));
+	if (attrs[CAUSAL_A_STATUS_CONTEXTS_MAX])
+		WRITE_ONCE(cn->contexts_max,
+			   nla_get_u32(attrs[CAUSAL_A_STATUS_CONTEXTS_MAX]));
 	if (attrs[CAUSAL_A_STATUS_VECTOR_WIDTH])
 		WRITE_ONCE(cn->vector_width,
 			   nla_get_u32(attrs[CAUSAL_A_STATUS_VECTOR_WIDTH]));
@@ -162,10 +178,11 @@ int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (attrs[CAUSAL_A_STATUS_MAX_DRIFT])
 		WRITE_ONCE(cn->max_drift, nla_get_u32(attrs[CAUSAL_A_STATUS_MAX_DRIFT]));
 	/* the policy admits only named clocks and scopes */
-	pr_debug("node %016llx: set by %s[%d]: clock %s, scope %s, sockets-max %u, vector-width %u, max-jump %llu, max-drift %u\n",
+	pr_debug("node %016llx: set by %s[%d]: clock %s, scope %s, sockets-max %u, contexts-max %u, vector-width %u, max-jump %llu, max-drift %u\n",
 		 READ_ONCE(cn->node_id), current->comm, task_pid_nr(current),
 		 causal_clock_names[READ_ONCE(cn->clock)], causal_scope_names[READ_ONCE(cn->scope)],
-		 READ_ONCE(cn->sockets_max), READ_ONCE(cn->vector_width),
+		 READ_ONCE(cn->sockets_max), READ_ONCE(cn->contexts_max),
+		 READ_ONCE(cn->vector_width),
 		 READ_ONCE(cn->max_jump), READ_ONCE(cn->max_drift));
 	return 0;
 }
@@ -223,7 +240,8 @@ static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
 {
 	struct causal_vclock *vc = READ_ONCE(cs->vc);
 	int alen = cs->family == AF_INET6 ? sizeof(struct in6_addr) : sizeof(__be32);
-	u64 v;
+	u64 v, stat[CAUSAL_STAT_SOCK_NR];
+	int i;
 
 	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_COOKIE, cs->cookie, CAUSAL_A_SOCK_PAD) ||
 	    nla_put_u16(skb, CAUSAL_A_SOCK_FAMILY, cs->family) ||
@@ -254,8 +272,10 @@ static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
 		return -EMSGSIZE;
 	if (vc && causal_put_vector(skb, cs, vc))
 		return -EMSGSIZE;
-	return causal_put_stats(skb, CAUSAL_A_SOCK_STATS, cs->stat,
-				CAUSAL_STAT_SOCKETS_UNTRACKED + 1, NULL);
+	for (i = 0; i < CAUSAL_STAT_SOCK_NR; i++)
+		stat[i] = atomic64_read(&cs->stat[i]);
+	return causal_put_stats(skb, CAUSAL_A_SOCK_STATS, stat,
+				CAUSAL_STAT_SOCKETS_UNTRACKED + 1, CAUSAL_STAT_SOCK_NR, NULL);
 }
 
 /* The socket of node @cn with cookie @cookie.  Context: RCU read side. */

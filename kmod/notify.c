@@ -46,20 +46,32 @@ static void causal_note_put64(struct causal_note *n, int attr, u64 v)
  * @type: enum causal_event_type
  * @vector: its clock will be a vector (the message needs room for it)
  *
- * Context: any; does not sleep.
+ * Context: any but NMI; does not sleep.
  */
 void causal_note_begin(struct causal_note *n, struct causal_net *cn,
 		       struct net *net, u8 type, bool vector)
 {
-	size_t size = CAUSAL_NOTE_BASE + CAUSAL_NOTE_KEYS;
-
 	*n = (struct causal_note){ .cn = cn, .net = net };
 	n->id = atomic64_inc_return(&cn->events);
-	if (!genl_has_listeners(&causal_nl_family, net, CAUSAL_NLGRP_EVENTS))
-		return;
+	if (genl_has_listeners(&causal_nl_family, net, CAUSAL_NLGRP_EVENTS))
+		causal_note_open(n, type, vector, ktime_get_real_ns(), GFP_ATOMIC);
+}
+
+/**
+ * causal_note_open() - start the message of a numbered event
+ * @n: the note, with its node, namespace and number
+ * @type: enum causal_event_type
+ * @vector: its clock will be a vector (the message needs room for it)
+ * @time: when it happened (CLOCK_REALTIME ns)
+ * @gfp: how to allocate the message
+ */
+void causal_note_open(struct causal_note *n, u8 type, bool vector, u64 time, gfp_t gfp)
+{
+	size_t size = CAUSAL_NOTE_BASE + CAUSAL_NOTE_KEYS;
+
 	if (vector)
 		size += CAUSAL_NOTE_VEC;
-	n->msg = genlmsg_new(size, GFP_ATOMIC);
+	n->msg = genlmsg_new(size, gfp);
 	if (!n->msg) {
 		n->lost = true;
 		return;
@@ -69,9 +81,9 @@ void causal_note_begin(struct causal_note *n, struct causal_net *cn,
 		n->lost = true;
 		return;
 	}
-	causal_note_put64(n, CAUSAL_A_EVENT_NODE_ID, READ_ONCE(cn->node_id));
+	causal_note_put64(n, CAUSAL_A_EVENT_NODE_ID, READ_ONCE(n->cn->node_id));
 	causal_note_put64(n, CAUSAL_A_EVENT_ID, n->id);
-	causal_note_put64(n, CAUSAL_A_EVENT_TIME, ktime_get_real_ns());
+	causal_note_put64(n, CAUSAL_A_EVENT_TIME, time);
 }
 
 /**
@@ -188,21 +200,45 @@ void causal_note_addr_sk(struct causal_note_addr *a, const struct sock *sk)
 	memcpy(&a->daddr, &inet->inet_daddr, sizeof(__be32));
 }
 
-/* Who the event happened in: the current task, when there is one. */
+/**
+ * causal_who_current() - the current task, for an event in task context
+ * @w: out
+ *
+ * Context: any; takes no lock.
+ */
+void causal_who_current(struct causal_who *w)
+{
+	w->pid = task_tgid_nr(current);
+	w->tid = task_pid_nr(current);
+	w->start = current->start_time;
+	memcpy(w->comm, current->comm, sizeof(w->comm));
+	w->comm[sizeof(w->comm) - 1] = 0;
+	rcu_read_lock();
+	w->cgroup = cgroup_id(task_dfl_cgroup(current));
+	rcu_read_unlock();
+}
+
+/* Who the event happened in, when it happened in a task. */
 static void causal_note_task(struct causal_note *n)
 {
 	struct sk_buff *m = n->msg;
+	const struct causal_who *w = n->who;
+	struct causal_who cur;
 
-	if (!in_task())
+	if (!w) {
+		if (!in_task())
+			return;
+		causal_who_current(&cur);
+		w = &cur;
+	}
+	if (!w->pid)
 		return;
-	if (nla_put_u32(m, CAUSAL_A_EVENT_PID, task_tgid_nr(current)) ||
-	    nla_put_u32(m, CAUSAL_A_EVENT_TID, task_pid_nr(current)) ||
-	    nla_put_string(m, CAUSAL_A_EVENT_COMM, current->comm))
+	if (nla_put_u32(m, CAUSAL_A_EVENT_PID, w->pid) ||
+	    nla_put_u32(m, CAUSAL_A_EVENT_TID, w->tid) ||
+	    nla_put_string(m, CAUSAL_A_EVENT_COMM, w->comm))
 		n->lost = true;
-	causal_note_put64(n, CAUSAL_A_EVENT_TASK_START, current->start_time);
-	rcu_read_lock();
-	causal_note_put64(n, CAUSAL_A_EVENT_CGROUP, cgroup_id(task_dfl_cgroup(current)));
-	rcu_read_unlock();
+	causal_note_put64(n, CAUSAL_A_EVENT_TASK_START, w->start);
+	causal_note_put64(n, CAUSAL_A_EVENT_CGROUP, w->cgroup);
 }
 
 static void causal_note_where(struct causal_note *n, const struct causal_note_addr *a)

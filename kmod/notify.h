@@ -3,6 +3,7 @@
 #define _CAUSAL_NOTIFY_H
 
 #include <linux/in6.h>
+#include <linux/sched.h>
 #include <linux/skbuff.h>
 #include <linux/types.h>
 #include <causal/vclock.h>
@@ -10,6 +11,20 @@
 #include "net.h"
 
 struct causal_sock;
+
+/**
+ * struct causal_who - the task an event happened in
+ * @pid: its thread group, 0 for no task (an interrupt)
+ * @tid: the thread
+ * @start: its start time (CLOCK_MONOTONIC ns), which tells reused tids apart
+ * @cgroup: the id of its cgroup (v2)
+ * @comm: its command name
+ */
+struct causal_who {
+	u32 pid, tid;
+	u64 start, cgroup;
+	char comm[TASK_COMM_LEN];
+};
 
 /**
  * struct causal_note - an event on its way to the events group
@@ -20,6 +35,7 @@ struct causal_sock;
  *	ran short: then @lost)
  * @hdr: its generic netlink header
  * @lost: the message could not be made whole: it will be counted, not sent
+ * @who: the task it happened in; NULL: the current one, if in task context
  *
  * Every event gets a number; only a listened-to one gets a message.  The
  * message is made before the event's clock is taken, so that a vector can
@@ -32,6 +48,7 @@ struct causal_note {
 	struct sk_buff *msg;
 	void *hdr;
 	bool lost;
+	const struct causal_who *who;
 };
 
 /**
@@ -48,8 +65,10 @@ struct causal_note_addr {
 	struct in6_addr saddr, daddr;
 };
 
+void causal_who_current(struct causal_who *w);
 void causal_note_begin(struct causal_note *n, struct causal_net *cn,
 		       struct net *net, u8 type, bool vector);
+void causal_note_open(struct causal_note *n, u8 type, bool vector, u64 time, gfp_t gfp);
 void causal_note_vec(struct causal_note *n, u64 own, const struct causal_vec *v);
 void causal_note_key(struct causal_note *n, bool vector, u64 id, u32 count);
 void causal_note_pay_key(struct causal_note *n, const u8 *pay, u32 len, u64 node);

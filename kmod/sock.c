@@ -57,9 +57,11 @@ static void causal_sock_addrs(struct causal_sock *cs, const struct sock *sk)
  * causal_sock_create() - give @sk causal state
  * @sk: a TCP or UDP socket without state
  *
- * Context: from BPF, under @sk's lock; may not sleep.
+ * Charged to the memory cgroup of the current task.
+ *
+ * Context: a kfunc, inside causal (kmod/guard.h); may not sleep.
  * Return: the new state, or NULL when its node is at its cap (counted in
- * sockets-untracked) or memory is short.
+ * sockets-untracked), memory is short or the node is going.
  */
 struct causal_sock *causal_sock_create(struct sock *sk)
 {
@@ -67,9 +69,11 @@ struct causal_sock *causal_sock_create(struct sock *sk)
 	struct causal_sock *cs;
 	u32 cookie[2];
 
+	if (!causal_net_live(cn))
+		return NULL;
 	if (atomic_inc_return(&cn->sockets) > READ_ONCE(cn->sockets_max))
 		goto untracked;
-	cs = kmem_cache_zalloc(causal_sock_cache, GFP_ATOMIC | __GFP_NOWARN);
+	cs = kmem_cache_zalloc(causal_sock_cache, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
 	if (!cs)
 		goto untracked;
 	cs->sk = sk;
@@ -104,14 +108,17 @@ untracked:
 /**
  * causal_sock_count() - count @n events of kind @stat on a socket and its node
  * @cs: the socket's state
- * @stat: what happened
+ * @stat: what happened, one of the socket's counters
  * @n: how many times
+ *
+ * Exact whatever runs at once on the socket.
  */
 void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n)
 {
 	if (!n)
 		return;
-	WRITE_ONCE(cs->stat[stat], cs->stat[stat] + n);
+	if (!WARN_ON_ONCE(stat >= CAUSAL_STAT_SOCK_NR))
+		atomic64_add(n, &cs->stat[stat]);
 	causal_stat_add(cs->cn, stat, n);
 }
 
@@ -119,7 +126,7 @@ void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n)
  * causal_sock_vclock() - the vector clock of a socket, made on first use
  * @cs: the socket's state
  *
- * Context: under the socket's lock; does not sleep.
+ * Context: a kfunc, inside causal; does not sleep.
  * Return: the clock, or NULL without memory.
  */
 struct causal_vclock *causal_sock_vclock(struct causal_sock *cs)
@@ -216,7 +223,7 @@ int causal_sock_init(void)
 {
 	int ret;
 
-	causal_sock_cache = KMEM_CACHE(causal_sock, 0);
+	causal_sock_cache = KMEM_CACHE(causal_sock, SLAB_ACCOUNT);
 	if (!causal_sock_cache)
 		return -ENOMEM;
 	ret = rhashtable_init(&causal_socks, &causal_sock_params);

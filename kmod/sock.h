@@ -30,7 +30,9 @@
  * @last_recv: clock of the last receive event, 0 before the first
  * @remote_node: the peer's node id from its last full option
  * @remote_stamp: the last stamp a receive merged
- * @stat: the socket's own counters (enum causal_stat; the socket gauges unused)
+ * @stat: the socket's own counters (enum causal_stat, up to
+ *	CAUSAL_STAT_SOCK_NR; the first unused): atomic, as UDP sends and
+ *	receives run without the socket's lock
  * @vc: the socket's vector clock, made on its first event in vector mode
  * @vec_owner: participant id of the latest vector event
  * @vec_missed: an event found no memory for @vc: it starts lossy
@@ -40,8 +42,9 @@
  * @comm: its command name
  * @rcu: for freeing after readers are done
  *
- * The clocks and counters change only under the socket's lock (from BPF
- * programs on TCP's send and receive paths); netlink reads them locklessly.
+ * TCP's clocks change under the socket's lock (from BPF programs on TCP's
+ * send and receive paths), UDP's by compare and exchange (its sends and
+ * receives take no lock); netlink reads them locklessly.
  */
 struct causal_sock {
 	struct rhash_head node;
@@ -59,7 +62,7 @@ struct causal_sock {
 	u64 last_recv;
 	u64 remote_node;
 	u64 remote_stamp;
-	u64 stat[CAUSAL_STAT_NR];
+	atomic64_t stat[CAUSAL_STAT_SOCK_NR];
 	struct causal_vclock *vc;
 	u64 vec_owner;
 	u8 vec_missed;

@@ -30,6 +30,7 @@
 
 #include "compat.h"
 #include "ctx.h"
+#include "guard.h"
 #include "event.h"
 #include "sock.h"
 #include "kfunc.h"
@@ -181,17 +182,7 @@ static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk, int se
 	n->lost = false;
 }
 
-/**
- * causal_tcp_send() - an application starts sending on a TCP socket
- * @sk: the socket, with its lock held (fentry of tcp_sendmsg_locked)
- * @st: its record in the causal_tcp socket storage
- *
- * Ticks the clock, makes the coming bytes start a new skb and records the
- * stamp they will carry.  The event's note waits for causal_tcp_sent().
- *
- * Return: 0, or -ENOENT when the socket goes untracked.
- */
-__bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
+static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 {
 	struct causal_sock *cs = causal_tcp_sock(sk, st);
 	u8 pay[CAUSAL_PAY_ROOM] = {};
@@ -230,14 +221,32 @@ __bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 }
 
 /**
- * causal_tcp_sent() - a send is over
- * @sk: the socket, with its lock held (fexit of tcp_sendmsg_locked)
+ * causal_tcp_send() - an application starts sending on a TCP socket
+ * @sk: the socket, with its lock held (fentry of tcp_sendmsg_locked)
  * @st: its record in the causal_tcp socket storage
- * @ret: what the send returned: the bytes queued, or an error
  *
- * Return: 0, or -ENOENT for a socket causal does not keep.
+ * Ticks the clock, makes the coming bytes start a new skb and records the
+ * stamp they will carry.  The event's note waits for causal_tcp_sent().
+ *
+ * Return: 0, -ENOENT when the socket goes untracked, -EINVAL without a
+ * record, or an error of causal_call_sk().
  */
-__bpf_kfunc int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, int ret)
+__bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
+{
+	unsigned int bit;
+	int ret;
+
+	if (!st)
+		return -EINVAL;
+	ret = causal_call_sk(sk, IPPROTO_TCP, true, &bit);
+	if (ret)
+		return ret;
+	ret = __causal_tcp_send(sk, st);
+	causal_call_end(bit);
+	return ret;
+}
+
+static int __causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, int ret)
 {
 	struct causal_sock *cs = causal_sock_lookup(sk);
 
@@ -249,13 +258,30 @@ __bpf_kfunc int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, in
 }
 
 /**
- * causal_tcp_connect() - a TCP connect sent its SYN
- * @sk: the socket, with its lock held (fexit of tcp_connect)
+ * causal_tcp_sent() - a send is over
+ * @sk: the socket, with its lock held (fexit of tcp_sendmsg_locked)
  * @st: its record in the causal_tcp socket storage
+ * @sent: what the send returned: the bytes queued, or an error
  *
- * Return: 0, or -ENOENT when the socket goes untracked.
+ * Return: 0, -ENOENT for a socket causal does not keep, or an error of
+ * causal_call_sk().
  */
-__bpf_kfunc int causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st)
+__bpf_kfunc int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, int sent)
+{
+	unsigned int bit;
+	int ret;
+
+	if (!st)
+		return -EINVAL;
+	ret = causal_call_sk(sk, IPPROTO_TCP, true, &bit);
+	if (ret)
+		return ret;
+	ret = __causal_tcp_sent(sk, st, sent);
+	causal_call_end(bit);
+	return ret;
+}
+
+static int __causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st)
 {
 	struct causal_sock *cs = causal_tcp_sock(sk, st);
 
@@ -266,13 +292,29 @@ __bpf_kfunc int causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st)
 }
 
 /**
- * causal_tcp_accept() - an application accepted a TCP connection
- * @sk: the new socket (fexit of inet_accept)
+ * causal_tcp_connect() - a TCP connect sent its SYN
+ * @sk: the socket, with its lock held (fexit of tcp_connect)
  * @st: its record in the causal_tcp socket storage
  *
- * Return: 0, or -ENOENT when the socket goes untracked.
+ * Return: 0, -ENOENT when the socket goes untracked, -EINVAL without a
+ * record, or an error of causal_call_sk().
  */
-__bpf_kfunc int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st)
+__bpf_kfunc int causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st)
+{
+	unsigned int bit;
+	int ret;
+
+	if (!st)
+		return -EINVAL;
+	ret = causal_call_sk(sk, IPPROTO_TCP, true, &bit);
+	if (ret)
+		return ret;
+	ret = __causal_tcp_connect(sk, st);
+	causal_call_end(bit);
+	return ret;
+}
+
+static int __causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st)
 {
 	struct causal_sock *cs = causal_tcp_sock(sk, st);
 
@@ -283,19 +325,29 @@ __bpf_kfunc int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st)
 }
 
 /**
- * causal_tcp_recv() - an application took @copied bytes out of a TCP socket
- * @sk: the socket, with its lock held (fexit of tcp_recvmsg_locked or
- *	tcp_read_sock); the bytes end at its copied_seq
+ * causal_tcp_accept() - an application accepted a TCP connection
+ * @sk: the new socket (fexit of inet_accept)
  * @st: its record in the causal_tcp socket storage
- * @copied: how many bytes
  *
- * Merges the stamps of exactly those bytes into the clock and forgets the
- * ranges consumed in full.
- *
- * Return: 0, or -ENOENT when the socket goes untracked.
+ * Return: 0, -ENOENT when the socket goes untracked, -EINVAL without a
+ * record, or an error of causal_call_sk().
  */
-__bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
-				int copied)
+__bpf_kfunc int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st)
+{
+	unsigned int bit;
+	int ret;
+
+	if (!st)
+		return -EINVAL;
+	ret = causal_call_sk(sk, IPPROTO_TCP, false, &bit);
+	if (ret)
+		return ret;
+	ret = __causal_tcp_accept(sk, st);
+	causal_call_end(bit);
+	return ret;
+}
+
+static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int copied)
 {
 	struct causal_sock *cs;
 	struct causal_vec_rx rx;
@@ -410,6 +462,43 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 }
 
 /**
+ * causal_tcp_recv() - an application took @copied bytes out of a TCP socket
+ * @sk: the socket, with its lock held (fexit of tcp_recvmsg_locked or
+ *	tcp_read_sock); the bytes end at its copied_seq
+ * @st: its record in the causal_tcp socket storage
+ * @copied: how many bytes
+ *
+ * Merges the stamps of exactly those bytes into the clock and forgets the
+ * ranges consumed in full.
+ *
+ * Return: 0, -ENOENT when the socket goes untracked, -EINVAL without a
+ * record, or an error of causal_call_sk().
+ */
+__bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
+				int copied)
+{
+	unsigned int bit;
+	int ret;
+
+	if (!st)
+		return -EINVAL;
+	ret = causal_call_sk(sk, IPPROTO_TCP, true, &bit);
+	if (ret)
+		return ret;
+	ret = __causal_tcp_recv(sk, st, copied);
+	causal_call_end(bit);
+	return ret;
+}
+
+static void __causal_tcp_close(struct sock *sk, struct causal_tcp_state *st)
+{
+	struct causal_sock *cs = causal_sock_lookup(sk);
+
+	if (cs)
+		causal_drain(cs, st);
+}
+
+/**
  * causal_tcp_close() - a TCP socket is being destroyed
  * @sk: the socket (fentry of tcp_v4_destroy_sock, which IPv6 uses too)
  * @st: its record in the causal_tcp socket storage
@@ -419,8 +508,10 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
  */
 __bpf_kfunc void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st)
 {
-	struct causal_sock *cs = causal_sock_lookup(sk);
+	unsigned int bit;
 
-	if (cs)
-		causal_drain(cs, st);
+	if (!st || causal_call_sk(sk, IPPROTO_TCP, false, &bit))
+		return;
+	__causal_tcp_close(sk, st);
+	causal_call_end(bit);
 }

@@ -149,8 +149,6 @@ static struct causal_sock *causal_udp_sock(struct sock *sk)
 {
 	struct causal_sock *cs;
 
-	if (sk->sk_protocol != IPPROTO_UDP || sk->sk_type != SOCK_DGRAM)
-		return NULL;
 	cs = causal_sock_lookup(sk);
 	return cs ?: causal_sock_create(sk);
 }
@@ -207,6 +205,8 @@ static void causal_udp_note_end(struct causal_note *n, struct causal_sock *cs,
 	causal_note_end(n, cs, &a, clock);
 }
 
+static int __causal_udp_send(struct sk_buff *skb);
+
 /**
  * causal_udp_send() - a datagram of a socket of the attached cgroup leaves
  * @skb: it (fentry of ip_send_skb or ip6_send_skb), with its UDP header and
@@ -215,10 +215,31 @@ static void causal_udp_note_end(struct causal_note *n, struct causal_sock *cs,
  * For a UDP socket: a send event (the socket gets its state on its first),
  * and its stamp appended as the datagram's surplus area.
  *
- * Return: 0, or -ENOENT when the datagram is not UDP's or the node is at its
- * socket cap.
+ * Return: 0, -ENOENT when the node is at its socket cap, -EINVAL for an skb
+ * that is not such a datagram (no socket, shared, headers out of place, a
+ * length that is not UDP's), or an error of causal_call_sk().
  */
 __bpf_kfunc int causal_udp_send(struct sk_buff *skb)
+{
+	unsigned int bit;
+	int ret;
+
+	if (!skb)
+		return causal_call_refuse(&init_net, -EINVAL);
+	ret = causal_call_sk(skb->sk, IPPROTO_UDP, false, &bit);
+	if (ret)
+		return ret;
+	if (skb_shared(skb) || !causal_call_skb_headers(skb, true) ||
+	    (!skb_is_gso(skb) &&
+	     ntohs(udp_hdr(skb)->len) != skb->len - skb_transport_offset(skb)))
+		ret = causal_call_refuse(sock_net(skb->sk), -EINVAL);
+	else
+		ret = __causal_udp_send(skb);
+	causal_call_end(bit);
+	return ret;
+}
+
+static int __causal_udp_send(struct sk_buff *skb)
 {
 	u8 pay[CAUSAL_UDP_PAY_MAX], area[CAUSAL_UDP_TRAILER_MAX];
 	struct sock *sk = skb->sk;
@@ -229,8 +250,6 @@ __bpf_kfunc int causal_udp_send(struct sk_buff *skb)
 	bool vector;
 	u64 c;
 
-	if (!sk || !sk_fullsock(sk))
-		return -ENOENT;
 	cs = causal_udp_sock(sk);
 	if (!cs)
 		return -ENOENT;
@@ -256,6 +275,8 @@ __bpf_kfunc int causal_udp_send(struct sk_buff *skb)
 	return 0;
 }
 
+static void __causal_udp_rx(struct sk_buff *skb);
+
 /**
  * causal_udp_rx() - a UDP datagram arrives
  * @skb: it (fentry of udp_rcv or udpv6_rcv): data at the UDP header, length
@@ -265,9 +286,32 @@ __bpf_kfunc int causal_udp_send(struct sk_buff *skb)
  * the application's receive (which counts it).  Malformed and foreign
  * options are counted on the receiving node and ignored.
  *
- * Return: 0.
+ * Return: 0, or -EINVAL for an skb that is not such a datagram (shared,
+ * without a device, its data not at its UDP header), or an error of
+ * causal_call_net().
  */
 __bpf_kfunc int causal_udp_rx(struct sk_buff *skb)
+{
+	unsigned int bit;
+	int ret;
+
+	if (!skb || !skb->dev)
+		return causal_call_refuse(&init_net, -EINVAL);
+	ret = causal_call_net(dev_net(skb->dev), &bit);
+	if (ret)
+		return ret;
+	/* as udp_rcv() has it: unshared, data at the UDP header */
+	if (!skb_shared(skb) && causal_call_skb_headers(skb, true) &&
+	    skb->data == skb_transport_header(skb) &&
+	    (ip_hdr(skb)->version != 4 || ip_hdr(skb)->protocol == IPPROTO_UDP))
+		__causal_udp_rx(skb);
+	else
+		ret = causal_call_refuse(dev_net(skb->dev), -EINVAL);
+	causal_call_end(bit);
+	return ret;
+}
+
+static void __causal_udp_rx(struct sk_buff *skb)
 {
 	u8 buf[CAUSAL_UDP_TRAILER_MAX + 64];
 	struct causal_udp_slot *slot, *set;
@@ -276,24 +320,25 @@ __bpf_kfunc int causal_udp_rx(struct sk_buff *skb)
 	struct causal_net *cn;
 	const u8 *area, *pay;
 	u32 ulen, alen, plen, i;
+	u64 fp;
 
 	uh = skb_header_pointer(skb, 0, sizeof(_uh), &_uh);
 	if (!uh || !skb->dev)
-		return 0;
+		return;
 	ulen = ntohs(uh->len);
 	if (ulen < sizeof(*uh) || ulen >= skb->len)
-		return 0;
+		return;
 	cn = causal_net(dev_net(skb->dev));
 	alen = skb->len - ulen;
 	if (alen > sizeof(buf)) {
 		causal_stat_inc(cn, CAUSAL_STAT_MALFORMED_IN);
 		pr_debug_ratelimited("node %016llx: UDP option area of %u bytes refused as malformed\n",
 				     READ_ONCE(cn->node_id), alen);
-		return 0;
+		return;
 	}
 	area = skb_header_pointer(skb, ulen, alen, buf);
 	if (!area)
-		return 0;
+		return;
 	switch (causal_udp_parse(area, alen, ulen & 1, &pay, &plen)) {
 	case CAUSAL_UDP_OURS:
 		break;
@@ -301,17 +346,18 @@ __bpf_kfunc int causal_udp_rx(struct sk_buff *skb)
 		causal_stat_inc(cn, CAUSAL_STAT_MALFORMED_IN);
 		pr_debug_ratelimited("node %016llx: UDP option area of %u bytes refused as malformed\n",
 				     READ_ONCE(cn->node_id), alen);
-		return 0;
+		return;
 	case CAUSAL_UDP_FOREIGN:
 		causal_stat_inc(cn, CAUSAL_STAT_FOREIGN_IN);
-		return 0;
+		return;
 	default:
-		return 0;
+		return;
 	}
 	rx = causal_udp_rx_of(cn);
 	set = rx ? causal_udp_set_of(rx, skb, true) : NULL;
 	if (!set)
-		return 0;
+		return;
+	fp = causal_udp_fp(skb, uh);
 	spin_lock_bh(&rx->lock);
 	slot = &set[0];
 	for (i = 0; i < CAUSAL_UDP_RX_WAYS; i++) {
@@ -324,11 +370,10 @@ __bpf_kfunc int causal_udp_rx(struct sk_buff *skb)
 	}
 	slot->seq = rx->seq++;
 	slot->skb = skb;
-	slot->fp = causal_udp_fp(skb, uh);
+	slot->fp = fp;
 	slot->len = plen;
 	memcpy(slot->pay, pay, plen);
 	spin_unlock_bh(&rx->lock);
-	return 0;
 }
 
 /* The stamp kept for @skb, taken out of the table: its length, 0 if none. */
@@ -358,6 +403,8 @@ static u32 causal_udp_take(struct causal_net *cn, const struct sk_buff *skb, u8 
 	return len;
 }
 
+static int __causal_udp_recv(struct sock *sk, struct sk_buff *skb);
+
 /**
  * causal_udp_recv() - an application takes a datagram
  * @sk: the socket (fentry of skb_consume_udp, not for MSG_PEEK)
@@ -365,9 +412,26 @@ static u32 causal_udp_take(struct causal_net *cn, const struct sk_buff *skb, u8 
  *
  * A receive event that merges the datagram's stamp.
  *
- * Return: 0, or -ENOENT when the socket goes untracked.
+ * Return: 0, -ENOENT when the socket goes untracked, -EINVAL for an skb
+ * whose headers are out of place, or an error of causal_call_sk().
  */
 __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
+{
+	unsigned int bit;
+	int ret;
+
+	ret = causal_call_sk(sk, IPPROTO_UDP, false, &bit);
+	if (ret)
+		return ret;
+	if (!skb || !causal_call_skb_headers(skb, true))
+		ret = causal_call_refuse(sock_net(sk), -EINVAL);
+	else
+		ret = __causal_udp_recv(sk, skb);
+	causal_call_end(bit);
+	return ret;
+}
+
+static int __causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 {
 	u8 pay[CAUSAL_UDP_PAY_MAX];
 	struct causal_vec_rx rx;

@@ -10,6 +10,12 @@
 
 #include "vec.h"
 
+/*
+ * Two lock classes: a socket's clock is taken before its thread's (never
+ * the other way round), both with bottom halves off.
+ */
+static struct lock_class_key causal_vclock_sock_key, causal_vclock_task_key;
+
 static size_t causal_vec_size(u32 width)
 {
 	return ALIGN(struct_size_t(struct causal_vec, e, width), 8);
@@ -21,7 +27,9 @@ static size_t causal_vec_size(u32 width)
  * @socket: a socket's (with the vector of what its peer knows), rather than
  *	a thread's or a process's
  *
- * Context: any; does not sleep.
+ * Charged to the memory cgroup of the current task.
+ *
+ * Context: task or softirq, inside causal; does not sleep.
  * Return: the clock, all zero, with a fresh random id; NULL without memory.
  */
 static struct causal_vclock *causal_vclock_new(u32 width, bool socket)
@@ -30,14 +38,12 @@ static struct causal_vclock *causal_vclock_new(u32 width, bool socket)
 	struct causal_vclock *vc;
 	u64 id;
 
-	vc = kzalloc(sizeof(*vc) + vsize * (socket ? 2 : 1), GFP_ATOMIC | __GFP_NOWARN);
+	vc = kzalloc(sizeof(*vc) + vsize * (socket ? 2 : 1),
+		     GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
 	if (!vc)
 		return NULL;
-	/* Two lock classes: a socket's clock is taken before its thread's. */
-	if (socket)
-		spin_lock_init(&vc->lock);
-	else
-		spin_lock_init(&vc->lock);
+	spin_lock_init(&vc->lock);
+	lockdep_set_class(&vc->lock, socket ? &causal_vclock_sock_key : &causal_vclock_task_key);
 	do {
 		id = get_random_u64() & CAUSAL_VEC_ID_MASK;
 	} while (!id);

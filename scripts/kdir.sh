@@ -30,6 +30,9 @@ kb=$build/$rel
 ver=$(echo "$rel" | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p')
 
 mkdir -p "$kb"
+# make -j builds the module and extracts the guest's vmlinux at once: one at a time
+exec 9> "$kb/.kdir.lock"
+flock 9
 
 # extract_vmlinux - BUILD/RELEASE/vmlinux from /boot/vmlinuz-RELEASE.
 # extract-vmlinux comes from whichever linux-source is unpacked (it is the

@@ -25,6 +25,10 @@ tarball=/usr/src/linux-source-$ver.tar.xz
 top=linux-source-$ver
 dest=$out/$top
 
+mkdir -p "$out"
+# make -j runs this for several targets at once: one unpacks, the others wait
+exec 9> "$out/.$top.lock"
+flock 9
 [ -f "$dest/.complete" ] && exit 0
 if [ ! -f "$tarball" ]; then
 	echo "ksrc.sh: $tarball missing (apt-get install linux-source-$ver, or run 'make deps')" >&2
@@ -43,6 +47,5 @@ if [ "$(printf '%s\n' "$ver" 6.4 | sort -V | head -n 1)" = 6.4 ]; then
 fi
 
 rm -rf "$dest"
-mkdir -p "$out"
 tar -xJf "$tarball" -C "$out" "${parts[@]/#/$top/}"
 touch "$dest/.complete"

@@ -217,7 +217,9 @@ trace_probes() {
 	cat "$T/err"
 	head -1 "$T/a.log" | jq -e '.probes | length == 3' > /dev/null ||
 		fail "header: $(head -1 "$T/a.log")"
-	sed '1d;$d' "$T/a.log" | jq -c '{id, type, probe, clock}' > "$T/events"
+	# probe hits reach the log up to a tick after socket events: by id
+	sed '1d;$d' "$T/a.log" | jq -s -c 'sort_by(.id)[] | {id, type, probe, clock, tid}' \
+		> "$T/events"
 	cat "$T/events"
 	# connect(2) enters libc's connect, then tcp_v4_connect, which moves the
 	# socket to SYN_SENT; then the connect event, at the thread's clock

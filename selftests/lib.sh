@@ -16,6 +16,7 @@ KO=$BUILD/$(uname -r)/kmod/causal.ko
 # says): busywait, and tests that race the wall clock, give it that much
 # more time.
 SLOW=${CAUSAL_TEST_SLOW:-1}
+BUSYWAIT_FLOOR_MS=${CAUSAL_BUSYWAIT_FLOOR_MS:-120000}
 
 ksft_n=0
 ksft_fail=0
@@ -130,11 +131,16 @@ nap() {
 }
 
 # busywait TIMEOUT_MS COMMAND... - poll until COMMAND succeeds (the clock
-# read without a process too), SLOW times as long on a slow kernel
+# read without a process too).  What is awaited is an event, never a time:
+# TIMEOUT_MS is how long it takes on an idle machine, and the bound is
+# generous beyond it (BUSYWAIT_FLOOR_MS, two minutes; SLOW times as long on
+# a slow kernel), since guests share the host's cores with each other and
+# a step of a second may take twenty
 busywait() {
-	local now=${EPOCHREALTIME//[.,]/} deadline
+	local now=${EPOCHREALTIME//[.,]/} deadline bound=$1
 
-	deadline=$((now / 1000 + $1 * SLOW))
+	[ "$bound" -ge "$BUSYWAIT_FLOOR_MS" ] || bound=$BUSYWAIT_FLOOR_MS
+	deadline=$((now / 1000 + bound * SLOW))
 	shift
 	until "$@"; do
 		now=${EPOCHREALTIME//[.,]/}

@@ -25,6 +25,8 @@ tests=(
 	udp.sh
 	vector.sh
 	events.sh
+	probe.sh
+	safety.sh
 	incident.sh
 	fuzz.sh
 	hostile.sh

@@ -39,10 +39,11 @@ status_json_has_the_spec_fields() {
 		(.version | type == "string") and
 		(.node_id | test("^[0-9a-f]{16}$")) and
 		(.clock == "lamport") and (.scope == "thread") and
-		(.sockets_max == 65536) and (.vector_width == 16) and
+		(.sockets_max == 65536) and (.contexts_max == 16384) and (.vector_width == 16) and
 		(.max_jump == 281474976710656) and (.max_drift_ms == 300000) and
-		(.stats | keys == ["events_dropped", "foreign_in", "forged_in", "inexact_in", "lossy_in",
-				  "malformed_in", "nospace_out", "receives", "sends",
+		(.stats | keys == ["calls_refused", "contexts", "contexts_untracked",
+				  "events_dropped", "foreign_in", "forged_in", "inexact_in", "lossy_in",
+				  "malformed_in", "nospace_out", "probes_dropped", "receives", "sends",
 				  "sockets", "sockets_untracked", "stamps_in",
 				  "stamps_out", "unstamped_in", "vector_incomplete_out",
 				  "vector_width_drops"]) and

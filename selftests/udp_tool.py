@@ -16,7 +16,9 @@
                                                   stamp: N (Lamport), hlc+S (HLC, S
                                                   seconds after now) or vector:ID:N
 
-ADDR may be IPv4 or IPv6.  Exit status 1 on any check that fails.
+ADDR may be IPv4 or IPv6.  Exit status 1 on any check that fails.  Waits
+for a datagram give up after WAIT seconds: generous, since test guests
+share the host's cores and a peer may take many seconds to start.
 """
 
 import os
@@ -26,6 +28,7 @@ import struct
 import sys
 import time
 
+WAIT = 120
 EXID = 0xCA5A
 EXP = 127
 
@@ -84,7 +87,7 @@ def echo(args):
 def ping(args):
     addr, port, count = args[0], int(args[1]), int(args[2])
     s = socket.socket(family(addr), socket.SOCK_DGRAM)
-    s.settimeout(5)
+    s.settimeout(WAIT)
     s.connect((addr, port))
     for i in range(count):
         msg = b"ping %d" % i
@@ -111,7 +114,7 @@ def recv(args):
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     s.bind(("::", port))
-    s.settimeout(10)
+    s.settimeout(WAIT)
     print("listening", file=sys.stderr, flush=True)
     for _ in range(count):
         data = s.recv(65535)
@@ -125,7 +128,7 @@ def capture(args):
     iface, port, count = args[0], int(args[1]), int(args[2])
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
     s.bind((iface, 0))
-    s.settimeout(15)
+    s.settimeout(WAIT)
     print("capturing", file=sys.stderr, flush=True)
     bad = seen = 0
     while seen < count:

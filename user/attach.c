@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
@@ -299,14 +300,125 @@ int attach_main(int argc, char **argv)
 	return 0;
 }
 
+/* The programs behind the pinned links (all but the maps' pins), into @ids. */
+static int pinned_progs(__u32 *ids, int max)
+{
+	char path[PATH_MAX];
+	struct bpf_link_info info;
+	struct dirent *e;
+	int n = 0, fd;
+	__u32 len;
+	DIR *d;
+
+	d = opendir(pin_dir());
+	if (!d)
+		return 0;
+	while (n < max && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strncmp(e->d_name, "causal_", 7))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir(), e->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.prog_id)
+			ids[n++] = info.prog_id;
+		close(fd);
+	}
+	closedir(d);
+	return n;
+}
+
+static bool prog_exists(__u32 id)
+{
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	if (fd < 0)
+		return errno != ENOENT;
+	close(fd);
+	return true;
+}
+
+/* The module's reference count, -1 when it is not loaded (or built in). */
+static long module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/causal/refcnt", "r");
+	long n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+/* Say which programs named like causal's are loaded; how many. */
+static int report_causal_progs(void)
+{
+	struct bpf_prog_info info;
+	__u32 id = 0, len;
+	int fd, n = 0;
+
+	while (!bpf_prog_get_next_id(id, &id)) {
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !strncmp(info.name, "causal_", 7)) {
+			if (!n++)
+				fprintf(stderr, "causalctl: detach: causal is still used by BPF programs"
+					" that others loaded (another causalctl trace?):");
+			fprintf(stderr, " %s (id %u)", info.name, id);
+		}
+		close(fd);
+	}
+	if (n)
+		fputc('\n', stderr);
+	return n;
+}
+
+/*
+ * Wait, a generous while, until the programs detached are freed and the
+ * module is free to unload; or say what still holds it.  The kernel frees
+ * programs after an RCU grace period, and they hold the module until then.
+ */
+static void wait_released(const __u32 *ids, int n)
+{
+	struct timespec nap = { 0, 20 * 1000 * 1000 };
+	long deadline = 30000 / 20, ref;
+	int i, left;
+
+	do {
+		for (i = 0, left = 0; i < n; i++)
+			left += prog_exists(ids[i]);
+	} while (left && deadline-- > 0 && !nanosleep(&nap, NULL));
+	if (left) {
+		fprintf(stderr, "causalctl: detach: %d of causal's programs are still loaded after 30 s\n",
+			left);
+		return;
+	}
+	if (report_causal_progs())
+		return;
+	while ((ref = module_refcnt()) > 0 && deadline-- > 0)
+		nanosleep(&nap, NULL);
+	if (ref > 0)
+		fprintf(stderr, "causalctl: detach: the module causal is still in use (%ld references), "
+			"not by causal's programs: by other BPF programs calling its kfuncs?\n", ref);
+}
+
 int detach_main(int argc, char **argv)
 {
-	int n;
+	__u32 ids[ATTACH_PROGS];
+	int n, nids;
 
 	if (argc > 1 && is_help(argv[1]))
 		return command_help("detach");
 	if (argc > 1)
 		return usage_error("detach", "unexpected argument: %s", argv[1]);
+	nids = pinned_progs(ids, ATTACH_PROGS);
 	n = unpin_all();
 	if (n < 0) {
 		fprintf(stderr, "causalctl: detach: %s: %s\n", pin_dir(), strerror(-n));
@@ -317,6 +429,7 @@ int detach_main(int argc, char **argv)
 			pin_dir());
 		return EXIT_FAIL;
 	}
+	wait_released(ids, nids);
 	return 0;
 }
 

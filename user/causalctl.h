@@ -91,6 +91,7 @@ struct node_status {
 	uint32_t clock;
 	uint32_t scope;
 	uint32_t sockets_max;
+	uint32_t contexts_max;
 	uint32_t vector_width;
 	uint64_t max_jump;
 	uint32_t max_drift;

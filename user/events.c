@@ -479,11 +479,12 @@ void events_catch_signals(void)
 }
 
 /**
- * events_dropped() - the node's events-dropped counter
+ * node_counter() - one of the node's counters
+ * @attr: its attribute in the stats set
  *
  * Return: its value, or 0 when it cannot be read.
  */
-uint64_t events_dropped(void)
+uint64_t node_counter(int attr)
 {
 	struct node_status s;
 	struct cnl nl;
@@ -493,5 +494,15 @@ uint64_t events_dropped(void)
 	if (node_status_get(&nl, &s) < 0)
 		memset(&s, 0, sizeof(s));
 	cnl_close(&nl);
-	return s.stat[CAUSAL_A_STATS_EVENTS_DROPPED];
+	return s.stat[attr];
+}
+
+/**
+ * events_dropped() - the node's events-dropped counter
+ *
+ * Return: its value, or 0 when it cannot be read.
+ */
+uint64_t events_dropped(void)
+{
+	return node_counter(CAUSAL_A_STATS_EVENTS_DROPPED);
 }

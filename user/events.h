@@ -70,6 +70,7 @@ uint64_t wall_ns(void);
 
 extern volatile sig_atomic_t events_stop;
 void events_catch_signals(void);
+uint64_t node_counter(int attr);
 uint64_t events_dropped(void);
 uint64_t report_lost(const char *cmd, struct json *json, uint64_t *dropped);
 long parse_count(const char *s);

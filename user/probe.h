@@ -16,10 +16,12 @@ struct probe_user;
  * @user: for a uprobe, the uprobe program it is attached to
  * @link: @skel's link
  * @user_link: the uprobe's link
+ * @hits: its events written to the log
  */
 struct trace_probe {
 	char spec[256];
 	uint32_t id;
+	uint64_t hits;
 	struct probe *skel;
 	struct probe_user *user;
 	struct bpf_link *link, *user_link;

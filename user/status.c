@@ -39,6 +39,10 @@ static const struct {
 	{ CAUSAL_A_STATS_VECTOR_INCOMPLETE_OUT, "vector_incomplete_out", ", %s incomplete sends" },
 	{ CAUSAL_A_STATS_VECTOR_WIDTH_DROPS, "vector_width_drops", ", %s entries over width\n" },
 	{ CAUSAL_A_STATS_EVENTS_DROPPED, "events_dropped", "listeners: %s events dropped\n" },
+	{ CAUSAL_A_STATS_CONTEXTS, "contexts", "threads: %s clocks" },
+	{ CAUSAL_A_STATS_CONTEXTS_UNTRACKED, "contexts_untracked", ", %s events without one at the cap\n" },
+	{ CAUSAL_A_STATS_PROBES_DROPPED, "probes_dropped", "probes:  %s hits dropped\n" },
+	{ CAUSAL_A_STATS_CALLS_REFUSED, "calls_refused", "kfuncs:  %s calls refused\n" },
 };
 
 /**
@@ -136,6 +140,8 @@ static int parse_status(struct nlattr **tb, void *arg)
 		s->scope = nla_get_u32(tb[CAUSAL_A_STATUS_SCOPE]);
 	if (tb[CAUSAL_A_STATUS_SOCKETS_MAX])
 		s->sockets_max = nla_get_u32(tb[CAUSAL_A_STATUS_SOCKETS_MAX]);
+	if (tb[CAUSAL_A_STATUS_CONTEXTS_MAX])
+		s->contexts_max = nla_get_u32(tb[CAUSAL_A_STATUS_CONTEXTS_MAX]);
 	if (tb[CAUSAL_A_STATUS_VECTOR_WIDTH])
 		s->vector_width = nla_get_u32(tb[CAUSAL_A_STATUS_VECTOR_WIDTH]);
 	if (tb[CAUSAL_A_STATUS_MAX_JUMP])
@@ -189,6 +195,7 @@ int status_main(int argc, char **argv)
 	print_string("clock", "clock:   %s", choice_name(&clock_choice, s.clock));
 	print_string("scope", ", %s scope\n", choice_name(&scope_choice, s.scope));
 	print_u64("sockets_max", "cap:     %s sockets", s.sockets_max);
+	print_u64("contexts_max", ", %s thread clocks", s.contexts_max);
 	print_u64("vector_width", ", vectors of %s entries\n", s.vector_width);
 	print_u64("max_jump", "guard:   stamps at most %s ahead", s.max_jump);
 	print_u64("max_drift_ms", ", HLC at most %s ms ahead (0: no limit)\n", s.max_drift);
@@ -243,6 +250,7 @@ static const struct node_number {
 	unsigned long min, max;
 } node_numbers[] = {
 	{ "sockets-max", CAUSAL_A_STATUS_SOCKETS_MAX, 0, 1048576 },
+	{ "contexts-max", CAUSAL_A_STATUS_CONTEXTS_MAX, 0, 1048576 },
 	{ "vector-width", CAUSAL_A_STATUS_VECTOR_WIDTH, 1, CAUSAL_VEC_WIDTH_MAX },
 	{ "max-jump", CAUSAL_A_STATUS_MAX_JUMP, 0, ULONG_MAX },
 	{ "max-drift", CAUSAL_A_STATUS_MAX_DRIFT, 0, UINT32_MAX },
@@ -293,7 +301,7 @@ int node_main(int argc, char **argv)
 	}
 	if (argc != 3)
 		return usage_error("node",
-				   "node set takes a node id, sockets-max N, vector-width N, max-jump N or max-drift MS");
+				   "node set takes a node id, sockets-max N, contexts-max N, vector-width N, max-jump N or max-drift MS");
 	if (node_id_parse(argv[2], &id) < 0)
 		return usage_error("node", "invalid node id: %s (use 1 to 16 hex digits, not all zero)",
 				   argv[2]);

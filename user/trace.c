@@ -55,6 +55,7 @@ struct trace {
 	FILE *out;
 	struct json json;
 	uint64_t events, lost, dropped;
+	uint64_t probes_dropped;	/* the node's counter at the start, then the trace's */
 };
 
 /* The cgroup ids (inode numbers) of @dir and the cgroups below it. */
@@ -155,29 +156,31 @@ static bool kept(struct trace *t, const struct event *e)
 }
 
 /* The probe point a probe event is of: one of ours, or NULL. */
-static const char *probe_name(const struct trace *t, uint32_t id)
+static struct trace_probe *probe_of(struct trace *t, uint32_t id)
 {
 	int i;
 
 	for (i = 0; i < t->nprobes; i++)
 		if (t->probes[i].id == id)
-			return t->probes[i].spec;
+			return &t->probes[i];
 	return NULL;
 }
 
 static int on_event(const struct event *e, void *arg)
 {
 	struct trace *t = arg;
-	const char *probe = NULL;
+	struct trace_probe *probe = NULL;
 
 	if (e->has_probe) {
-		probe = probe_name(t, e->probe_id);
+		probe = probe_of(t, e->probe_id);
 		if (!probe)
 			return 0;	/* another tracer's */
 	}
 	if (!kept(t, e))
 		return 0;
-	event_json(&t->json, e, probe);
+	event_json(&t->json, e, probe ? probe->spec : NULL);
+	if (probe)
+		probe->hits++;
 	t->events++;
 	return ferror(t->out) ? -EIO : 0;
 }
@@ -243,6 +246,7 @@ static void header(struct trace *t, const struct node_status *s, const char *lab
 static void trailer(struct trace *t)
 {
 	struct json *j = &t->json;
+	int i;
 
 	json_open(j, '{');
 	json_key(j, "end");
@@ -251,8 +255,33 @@ static void trailer(struct trace *t)
 	json_u64(j, t->events);
 	json_key(j, "lost");
 	json_u64(j, t->lost);
+	if (t->nprobes) {
+		json_key(j, "probe_hits");
+		json_open(j, '{');
+		for (i = 0; i < t->nprobes; i++) {
+			json_key(j, t->probes[i].spec);
+			json_u64(j, t->probes[i].hits);
+		}
+		json_close(j, '}');
+		json_key(j, "probes_dropped");
+		json_u64(j, t->probes_dropped);
+	}
 	json_close(j, '}');
 	json_end(j);
+}
+
+/* What the probes recorded, and what the node dropped meanwhile. */
+static void probes_report(const struct trace *t)
+{
+	int i;
+
+	for (i = 0; i < t->nprobes; i++)
+		fprintf(stderr, "causalctl: trace: --probe %s: %" PRIu64 " hits\n",
+			t->probes[i].spec, t->probes[i].hits);
+	if (t->probes_dropped)
+		fprintf(stderr, "causalctl: trace: %" PRIu64 " probe hits of this node dropped "
+			"(more than its rings hold per tick: the module parameter probe_buffer)\n",
+			t->probes_dropped);
 }
 
 /* Start "sh -c @cmd", held until @go is written to: the trace listens first. */
@@ -440,6 +469,7 @@ int trace_main(int argc, char **argv)
 	}
 	header(t, &s, label);
 	t->dropped = events_dropped();
+	t->probes_dropped = node_counter(CAUSAL_A_STATS_PROBES_DROPPED);
 	fprintf(stderr, "causalctl: trace: node %016" PRIx64 " (%s, %s scope) to %s%s; %s\n",
 		s.node_id, clock_name(s.clock), scope_name(s.scope), path,
 		attached_here ? ", programs attached for the trace" : "",
@@ -482,10 +512,28 @@ int trace_main(int argc, char **argv)
 		}
 		progress(t, false);
 	}
+	if (t->nprobes) {
+		/*
+		 * The module delivers probe hits at the next tick: once the
+		 * probes are gone, take what is on its way (until quiet, and
+		 * for a second at most when sockets keep talking).
+		 */
+		for (i = 0; i < t->nprobes; i++)
+			trace_probe_detach(&t->probes[i]);
+		for (n = 0; n < 10; n++) {
+			struct pollfd p = { .fd = src.fd, .events = POLLIN };
+
+			if (poll(&p, 1, 100) <= 0 || event_source_read(&src, on_event, t) < 0)
+				break;
+		}
+		t->probes_dropped = node_counter(CAUSAL_A_STATS_PROBES_DROPPED) -
+				    t->probes_dropped;
+	}
 	trailer(t);
 	progress(t, true);
 	fprintf(stderr, "causalctl: trace: wrote %" PRIu64 " events to %s (%" PRIu64 " lost)\n",
 		t->events, path, t->lost);
+	probes_report(t);
 	ret = 0;
 	if (cmd && WIFEXITED(status) && WEXITSTATUS(status))
 		fprintf(stderr, "causalctl: trace: the command exited with status %d\n",
