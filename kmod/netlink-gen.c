@@ -58,6 +58,10 @@ static const struct genl_ops causal_nl_ops[] = {
 		.policy		= causal_compare_nl_policy,
 		.maxattr	= CAUSAL_A_COMPARE_COOKIE_B,
 	},
+	{
+		.cmd	= CAUSAL_CMD_PROBES_FLUSH,
+		.doit	= causal_nl_probes_flush_doit,
+	},
 };
 
 static const struct genl_multicast_group causal_nl_mcgrps[] = {

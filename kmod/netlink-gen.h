@@ -16,6 +16,7 @@ int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info);
 int causal_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info);
 int causal_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int causal_nl_compare_doit(struct sk_buff *skb, struct genl_info *info);
+int causal_nl_probes_flush_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	CAUSAL_NLGRP_EVENTS,

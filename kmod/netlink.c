@@ -16,6 +16,7 @@
 #include "netlink-gen.h"
 #include "net.h"
 #include "netlink.h"
+#include "probe.h"
 #include "sock.h"
 #include "vec.h"
 
@@ -449,6 +450,27 @@ out:
 	if (!IS_ERR(b))
 		kfree(b);
 	return err;
+}
+
+/**
+ * causal_nl_probes_flush_doit() - deliver every probe hit recorded so far
+ * @skb: the request
+ * @info: where to say why it is refused
+ *
+ * Context: process; sleeps until the hits are delivered.
+ * Return: 0, or -EPERM without CAP_NET_ADMIN over the namespace.
+ */
+int causal_nl_probes_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+
+	if (!netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "flushing probe hits needs CAP_NET_ADMIN in the user namespace of its network namespace");
+		return -EPERM;
+	}
+	causal_probe_flush();
+	return 0;
 }
 
 /**

@@ -406,6 +406,12 @@ static void causal_probe_kicked(struct irq_work *work)
 	this_cpu_write(causal_delivering, false);
 }
 
+/*
+ * The delivery thread: woken by the irq_work, it delivers what the rings
+ * hold, then rests a tick before it looks again, so that it takes at most
+ * one pass a tick however hot the probes are: what they make beyond a
+ * ring's worth a tick is dropped, and counted, where it is made.
+ */
 static int causal_probe_main(void *arg)
 {
 	for (;;) {
@@ -418,6 +424,7 @@ static int causal_probe_main(void *arg)
 		}
 		__set_current_state(TASK_RUNNING);
 		causal_probe_drain();
+		schedule_timeout_interruptible(1);
 	}
 	__set_current_state(TASK_RUNNING);
 	return 0;

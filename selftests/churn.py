@@ -8,7 +8,7 @@ A TCP echo server on 127.0.0.1:PORT and a UDP echo server on PORT+1, then,
 until SECONDS pass (or forever) or SIGTERM: short-lived threads, each a few
 TCP request/response exchanges on a connection of its own and a few UDP
 ones, four of them at a time, and a process that forks and exits now and
-then.  Prints "listening" once both servers are up, and at the end how many
+then.  SIGTERM lets the threads under way finish (the servers serve them).  Prints "listening" once both servers are up, and at the end how many
 exchanges were made and the errors met.
 """
 
@@ -26,7 +26,7 @@ lock = threading.Lock()
 
 
 def tcp_server(ls):
-    while not stop.is_set():
+    while True:
         try:
             c, _ = ls.accept()
         except OSError:
@@ -44,7 +44,7 @@ def tcp_echo(c):
 
 
 def udp_server(us):
-    while not stop.is_set():
+    while True:
         try:
             d, a = us.recvfrom(256)
             us.sendto(d, a)
@@ -111,6 +111,8 @@ def main():
         for t in ts:
             t.join()
         n += 1
+        if os.environ.get("CHURN_TRACE"):
+            print("t %.3f n %d done %d" % (time.time(), n, done[0]), flush=True)
         if n % 8 == 0:
             pid = os.fork()
             if pid == 0:

@@ -9,6 +9,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -88,6 +89,7 @@ int event_source_open(struct event_source *src, const char *cmd)
 				strerror(err));
 		goto fail;
 	}
+	src->group = grp;
 	src->len = EVENT_BUF;
 	src->buf = malloc(src->len);
 	if (!src->buf) {
@@ -260,6 +262,54 @@ int event_source_read(struct event_source *src, event_fn fn, void *arg)
 		done++;
 	}
 	return done;
+}
+
+/* Have the module deliver the probe hits it holds; false if it cannot. */
+static bool probes_flush(void)
+{
+	struct nl_msg *msg;
+	struct cnl nl;
+	int err;
+
+	if (cnl_open(&nl))
+		return false;
+	msg = cnl_msg(&nl, CAUSAL_CMD_PROBES_FLUSH, 0);
+	err = msg ? cnl_transact(&nl, msg, CAUSAL_A_STATUS_MAX, NULL, NULL) : -ENOMEM;
+	cnl_close(&nl);
+	return !err;
+}
+
+/**
+ * event_source_finish() - hand @fn every event queued for @src, and no more
+ * @src: the subscription
+ * @flush: first have the module deliver the probe hits it still holds
+ *	(they otherwise reach listeners at the next tick)
+ * @fn: called for each event
+ * @arg: its argument
+ *
+ * Leaves the events group, so that nothing more is queued, then reads what
+ * is: however fast events come, it ends, and the events of the moment it
+ * was called are all handed over or, if the socket's buffer overran,
+ * counted in @src->overruns.
+ *
+ * Return: 0, or -errno, or what @fn returned when negative.
+ */
+int event_source_finish(struct event_source *src, bool flush, event_fn fn, void *arg)
+{
+	int n, flags;
+
+	if (flush && !probes_flush())
+		fprintf(stderr, "causalctl: the module could not deliver its last probe hits: some may be missing\n");
+	if (setsockopt(src->fd, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, &src->group,
+		       sizeof(src->group)))
+		return -errno;
+	flags = fcntl(src->fd, F_GETFL);
+	if (flags < 0 || fcntl(src->fd, F_SETFL, flags | O_NONBLOCK))
+		return -errno;
+	do {
+		n = event_source_read(src, fn, arg);
+	} while (n >= 0 || n == -EINTR);
+	return n == -EAGAIN ? 0 : n;
 }
 
 static const char *const type_names[] = {

@@ -47,12 +47,14 @@ struct event {
  * @buf: receive buffer
  * @len: its size
  * @overruns: times the kernel said the socket's buffer overran (ENOBUFS)
+ * @group: the events group's id
  */
 struct event_source {
 	int fd;
 	char *buf;
 	size_t len;
 	uint64_t overruns;
+	int group;
 };
 
 /* Called for each event; a negative return stops event_source_read(). */
@@ -61,6 +63,7 @@ typedef int (*event_fn)(const struct event *e, void *arg);
 int event_source_open(struct event_source *src, const char *cmd);
 void event_source_close(struct event_source *src);
 int event_source_read(struct event_source *src, event_fn fn, void *arg);
+int event_source_finish(struct event_source *src, bool flush, event_fn fn, void *arg);
 
 const char *event_type_name(uint8_t type);
 void event_addr(char *buf, size_t len, uint16_t family, const uint8_t *addr, uint16_t port);

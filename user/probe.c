@@ -45,19 +45,26 @@ static bool in_btf(const char *name, int kind)
 	return found;
 }
 
-static int attach_uprobe(struct trace_probe *p, const char *where)
+static int load_uprobe(struct trace_probe *p, const char *where)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, opts);
-	char binary[512];
 	const char *colon = strrchr(where, ':');
-	int err;
 
 	if (!colon || colon == where || !colon[1])
 		return fail(p->spec, "expected uprobe:BINARY:SYMBOL", 0);
-	snprintf(binary, sizeof(binary), "%.*s", (int)(colon - where), where);
 	p->user = probe_user__open_and_load();
 	if (!p->user)
 		return fail(p->spec, "loading the uprobe program", errno);
+	return 0;
+}
+
+static int link_uprobe(struct trace_probe *p)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts);
+	const char *where = p->spec + 7, *colon = strrchr(where, ':');
+	char binary[512];
+	int err;
+
+	snprintf(binary, sizeof(binary), "%.*s", (int)(colon - where), where);
 	opts.func_name = colon + 1;
 	p->user_link = bpf_program__attach_uprobe_opts(p->user->progs.causal_probe_uprobe, -1,
 						       binary, 0, &opts);
@@ -71,14 +78,18 @@ static int attach_uprobe(struct trace_probe *p, const char *where)
 }
 
 /**
- * trace_probe_attach() - load and attach the probe point @spec
+ * trace_probe_load() - load the program of probe point @spec, unattached
  * @p: out
  * @spec: the operator's SPEC
  * @id: the number its events will carry
  *
+ * Loading (the verifier) is what takes time: a trace loads every probe
+ * first, then links them all at once (trace_probe_link()), so that its
+ * window starts with all of them.
+ *
  * Return: 0, or -1 after saying what is wrong on stderr (@p is then clean).
  */
-int trace_probe_attach(struct trace_probe *p, const char *spec, uint32_t id)
+int trace_probe_load(struct trace_probe *p, const char *spec, uint32_t id)
 {
 	struct bpf_program *prog = NULL;
 	const char *target = NULL;
@@ -120,7 +131,7 @@ int trace_probe_attach(struct trace_probe *p, const char *spec, uint32_t id)
 		prog = p->skel->progs.causal_probe_tp;
 		err = bpf_program__set_attach_target(prog, 0, target);
 	} else {
-		if (attach_uprobe(p, spec + 7)) {
+		if (load_uprobe(p, spec + 7)) {
 			trace_probe_detach(p);
 			return -1;
 		}
@@ -134,12 +145,7 @@ int trace_probe_attach(struct trace_probe *p, const char *spec, uint32_t id)
 	err = probe__load(p->skel);
 	if (err)
 		goto fail;
-	p->link = bpf_program__attach_trace(prog);
-	err = libbpf_get_error(p->link);
-	if (err) {
-		p->link = NULL;
-		goto fail;
-	}
+	p->prog = prog;
 	return 0;
 
 fail:
@@ -148,7 +154,32 @@ fail:
 	return -1;
 }
 
-/* trace_probe_detach() - detach and unload what trace_probe_attach() made */
+/**
+ * trace_probe_link() - attach a probe point trace_probe_load() loaded
+ * @p: the probe point
+ *
+ * Return: 0, or -1 after saying what is wrong on stderr (@p is then clean).
+ */
+int trace_probe_link(struct trace_probe *p)
+{
+	int err;
+
+	if (p->user && link_uprobe(p)) {
+		trace_probe_detach(p);
+		return -1;
+	}
+	p->link = bpf_program__attach_trace(p->prog);
+	err = libbpf_get_error(p->link);
+	if (err) {
+		p->link = NULL;
+		fail(p->spec, "the kernel refused it", err);
+		trace_probe_detach(p);
+		return -1;
+	}
+	return 0;
+}
+
+/* trace_probe_detach() - detach and unload what trace_probe_load() made */
 void trace_probe_detach(struct trace_probe *p)
 {
 	bpf_link__destroy(p->user_link);
@@ -159,4 +190,5 @@ void trace_probe_detach(struct trace_probe *p)
 	p->link = NULL;
 	p->skel = NULL;
 	p->user = NULL;
+	p->prog = NULL;
 }

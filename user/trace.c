@@ -441,11 +441,19 @@ int trace_main(int argc, char **argv)
 			goto out_src;
 		attached_here = true;
 	}
+	/* all loaded, then all linked: the window starts with every probe */
 	for (i = 0; i < t->nprobes; i++) {
 		/* numbers of this tracer's own: another's probes are not ours */
-		if (trace_probe_attach(&t->probes[i], t->probe_specs[i],
-				       (uint32_t)getpid() << 8 | i)) {
+		if (trace_probe_load(&t->probes[i], t->probe_specs[i],
+				     (uint32_t)getpid() << 8 | i)) {
 			while (i--)
+				trace_probe_detach(&t->probes[i]);
+			goto out_detach;
+		}
+	}
+	for (i = 0; i < t->nprobes; i++) {
+		if (trace_probe_link(&t->probes[i])) {
+			for (i = 0; i < t->nprobes; i++)
 				trace_probe_detach(&t->probes[i]);
 			goto out_detach;
 		}
@@ -512,23 +520,24 @@ int trace_main(int argc, char **argv)
 		}
 		progress(t, false);
 	}
-	if (t->nprobes) {
-		/*
-		 * The module delivers probe hits at the next tick: once the
-		 * probes are gone, take what is on its way (until quiet, and
-		 * for a second at most when sockets keep talking).
-		 */
-		for (i = 0; i < t->nprobes; i++)
-			trace_probe_detach(&t->probes[i]);
-		for (n = 0; n < 10; n++) {
-			struct pollfd p = { .fd = src.fd, .events = POLLIN };
-
-			if (poll(&p, 1, 100) <= 0 || event_source_read(&src, on_event, t) < 0)
-				break;
-		}
+	/*
+	 * What happened until now is in the log: once the probes are gone,
+	 * the module delivers the hits it still holds, then every event
+	 * queued for us is read (or counted lost), and nothing after.
+	 */
+	for (i = 0; i < t->nprobes; i++)
+		trace_probe_detach(&t->probes[i]);
+	n = event_source_finish(&src, t->nprobes, on_event, t);
+	if (n < 0) {
+		fprintf(stderr, "\ncausalctl: trace: %s\n", strerror(-n));
+		goto out_child;
+	}
+	/* what the node dropped since the last report, overrun or not */
+	if (src.overruns || events_dropped() > t->dropped)
+		t->lost += report_lost("trace", &t->json, &t->dropped);
+	if (t->nprobes)
 		t->probes_dropped = node_counter(CAUSAL_A_STATS_PROBES_DROPPED) -
 				    t->probes_dropped;
-	}
 	trailer(t);
 	progress(t, true);
 	fprintf(stderr, "causalctl: trace: wrote %" PRIu64 " events to %s (%" PRIu64 " lost)\n",
