@@ -208,7 +208,8 @@ static void causal_pay_vent(u8 *pay, u32 i, u64 id, u32 n)
  * announced by CAUSAL_TCPOPT_F_INCOMPLETE; a lossy clock by
  * CAUSAL_TCPOPT_F_INEXACT.
  *
- * Context: under the socket's lock.
+ * Context: a kfunc, inside causal; with @diff (TCP), under the socket's
+ * lock.  Takes the socket's vector clock lock, then the thread's.
  * Return: the payload's length.
  */
 u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
@@ -282,9 +283,12 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
 
 /**
  * causal_vec_recv_begin() - start a vector receive on @cs
- * @cs: the socket, under its lock
+ * @cs: the socket (TCP: under its lock)
  * @rx: out: the receive in progress
  * @note: the receive's note, or NULL
+ *
+ * Context: a kfunc, inside causal.  Takes the socket's vector clock lock,
+ * which causal_vec_recv_end() releases.
  *
  * Return: false without memory for the clock (the receive is not recorded).
  */
@@ -318,6 +322,7 @@ void causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
 	struct causal_vclock *vs = rx->vs;
 	u32 k;
 
+	lockdep_assert_held(&vs->lock);
 	/* An entry too far ahead of the socket's: the whole stamp stays out. */
 	for (k = 1; k + CAUSAL_PAY_VEC_ENTRY <= len; k += CAUSAL_PAY_VEC_ENTRY) {
 		u64 id = causal_wire_getn(&pay[k], CAUSAL_PAY_VEC_ID_BYTES);
@@ -357,6 +362,7 @@ u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool l
 	int drops = rx->drops;
 	u64 c;
 
+	lockdep_assert_held(&vs->lock);
 	lost |= rx->lost | rx->forged;
 	if (lost)
 		vs->v->lossy = 1;

@@ -193,6 +193,7 @@ static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 	bool vector;
 	u64 c;
 
+	sock_owned_by_me(sk);
 	if (!cs)
 		return -ENOENT;
 	causal_drain(cs, st);
@@ -250,6 +251,7 @@ static int __causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, int r
 {
 	struct causal_sock *cs = causal_sock_lookup(sk);
 
+	sock_owned_by_me(sk);
 	st->send_note = 0;
 	if (!cs)
 		return -ENOENT;
@@ -356,6 +358,7 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int c
 	bool have = false, inexact = false, forged = false, vector, lost;
 	u64 stamp = 0, node = 0, c;
 
+	sock_owned_by_me(sk);
 	if (copied <= 0)
 		return 0;
 	cs = causal_tcp_sock(sk, st);

@@ -8,7 +8,9 @@
 
 /**
  * struct causal_vclock - the vector clock of one participant
- * @lock: guards everything below; taken with BHs off
+ * @lock: guards everything below; taken with bottom halves off (by a probe
+ *	hit, with interrupts off, in task context); a socket's before its
+ *	thread's
  * @id: the participant's id: its entry in vectors
  * @v: its clock
  * @known: for a socket, what the peer's socket knows of our vectors: the

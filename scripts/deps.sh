@@ -27,6 +27,8 @@ packages=(
 	time wrk
 	# shipping: DKMS, the man page, bash completion, the Wireshark dissector
 	dkms man-db groff-base bash-completion tshark tcpdump
+	# make check-debug: a kernel built from linux-source
+	flex bison bc libssl-dev
 )
 
 missing() {

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh - run all of causal's tests: in guests, two per kernel, side by
+# check.sh - run all of causal's tests: in guests, three per kernel, side by
 # side, and on the host meanwhile.  Usage: check.sh RELEASE...
 #
 # Prints one TAP stream (host cases, then each kernel's, every case named by
@@ -80,26 +80,41 @@ run_host() {
 	done
 }
 
-# A guest is a job: "RELEASE" runs the suite but for the programs in
-# $apart, "RELEASE/PROGRAM" runs PROGRAM.sh alone, in a guest of its own, side
-# by side with the others: the lifecycle test mostly waits for RCU grace
-# periods, minutes of them.  CAUSAL_TEST_PROGRAMS set: one guest per
-# release, those programs only.
-apart=${CAUSAL_CHECK_APART-lifecycle}
+# A guest is a job: "RELEASE" runs the suite but for the programs of the
+# groups in $apart, "RELEASE/GROUP" runs the programs of GROUP, each group
+# in a guest of its own, side by side with the others.  A group is
+# NAME:PROGRAM,PROGRAM...  The lifecycle test mostly waits for RCU grace
+# periods, minutes of them; the rest of the suite is split in two of about
+# the same CPU time (the guests' own "times" say), so that the host's cores
+# stay busy to the end.  CAUSAL_TEST_PROGRAMS set: one guest per release,
+# those programs only.
+apart=${CAUSAL_CHECK_APART-lifecycle:lifecycle b:vector,fuzz,probe,load,incident,hostile,install}
+
+# group_programs GROUP - the programs of a group of $apart, "x.sh y.sh"
+group_programs() {
+	local g
+
+	for g in $apart; do
+		[ "${g%%:*}" = "$1" ] || continue
+		g=${g#*:}
+		echo "${g//,/.sh }.sh"
+	done
+}
 
 # boot_guest JOB - boot a guest that runs the job's tests; its exit status
-# lands in rc.status of its results, $out/RELEASE or $out/RELEASE.PROGRAM
+# lands in rc.status of its results, $out/RELEASE or $out/RELEASE.GROUP
 boot_guest() {
-	local job=$1 rel=${1%%/*} res=$out/${1/\//.} rc p
+	local job=$1 rel=${1%%/*} res=$out/${1/\//.} rc g
 
 	if [ -z "${CAUSAL_TEST_PROGRAMS:-}" ]; then
 		if [ "$job" = "$rel" ]; then
 			export CAUSAL_TEST_EXCLUDE=""
-			for p in $apart; do
-				CAUSAL_TEST_EXCLUDE+="$p.sh "
+			for g in $apart; do
+				CAUSAL_TEST_EXCLUDE+="$(group_programs "${g%%:*}") "
 			done
 		else
-			export CAUSAL_TEST_PROGRAMS="${job#*/}.sh"
+			export CAUSAL_TEST_PROGRAMS
+			CAUSAL_TEST_PROGRAMS=$(group_programs "${job#*/}")
 		fi
 	fi
 	mkdir -p "$res"
@@ -126,6 +141,7 @@ report_guest() {
 	local job=$1 res=$out/${1/\//.} rc t hits
 
 	rc=$(cat "$res/rc.status" 2> /dev/null || echo 125)
+	[ -f "$res/times" ] && sed "s/^# /# $job: /" "$res/times"
 	if [ -f "$res/tap" ]; then
 		tap_cases "$job: " "$res/tap"
 		if [ "$tap_bad" != 0 ]; then
@@ -163,8 +179,8 @@ jobs=()
 for rel in "$@"; do
 	jobs+=("$rel")
 	if [ -z "${CAUSAL_TEST_PROGRAMS:-}" ]; then
-		for p in $apart; do
-			jobs+=("$rel/$p")
+		for g in $apart; do
+			jobs+=("$rel/${g%%:*}")
 		done
 	fi
 done

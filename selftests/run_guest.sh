@@ -46,13 +46,22 @@ done
 
 mkdir -p "$res/logs"
 : > "$res/tap"
+: > "$res/times"
 
 emit() {
 	printf '%s\n' "$1" | tee -a "$res/tap"
 }
 
+# cpu_ticks - busy time of all CPUs since boot, in clock ticks
+cpu_ticks() {
+	local cpu user nice system idle iowait irq softirq steal
+
+	read -r cpu user nice system idle iowait irq softirq steal _ < /proc/stat
+	echo $((user + nice + system + irq + softirq + steal))
+}
+
 run_one() {
-	local t=$1 log=$res/logs/$1.log rc seen=0 failed=0 line limit
+	local t=$1 log=$res/logs/$1.log rc seen=0 failed=0 line limit start cpu
 
 	case $t in
 	*.sh) cmd=(bash "$top/selftests/$t") ;;
@@ -63,8 +72,13 @@ run_one() {
 	limit=$per_test_timeout
 	# a hundred module lives, each seconds of RCU grace periods
 	[ "$t" = lifecycle.sh ] && limit=$((per_test_timeout * 4))
+	start=${EPOCHREALTIME//[.,]/} cpu=$(cpu_ticks)
 	timeout -k 5 "$limit" "${cmd[@]}" > "$log" 2>&1
 	rc=$?
+	# what the program took: wall time, and CPU time of the guest's CPUs
+	# (under emulation, what the host's cores give the guest)
+	printf '# %s: %d s, %d s of CPU\n' "$t" $(((${EPOCHREALTIME//[.,]/} - start) / 1000000)) \
+		$((($(cpu_ticks) - cpu) / $(getconf CLK_TCK))) >> "$res/times"
 	while IFS= read -r line; do
 		if [[ $line =~ ^(not\ )?ok\ [0-9]+\ (.*)$ ]]; then
 			seen=$((seen + 1))

@@ -16,7 +16,9 @@ PEER=$BUILD/selftests/causal_peer
 
 # The kernel's ynl CLI on causal's spec, JSON out.  Validating the spec
 # against the schema takes seconds under emulation: the first case does it.
-YNL=(/usr/bin/python3 "$KSRC/tools/net/ynl/cli.py" --spec "$SPEC" --output-json)
+# the kernel's CLI, its spec read by PyYAML's C loader (selftests/ynl_cli.py)
+YNL=(/usr/bin/python3 "$TOP/selftests/ynl_cli.py" "$KSRC/tools/net/ynl/cli.py" --spec "$SPEC"
+     --output-json)
 SCHEMA=(--schema "$KSRC/Documentation/netlink/genetlink.yaml")
 
 # ynl ARGS... - YNL without validating the spec; ynl_in NODE ARGS... in a node
