@@ -150,11 +150,29 @@ static void causal_ring_commit(struct causal_ring *r, struct causal_rec *rec)
 }
 
 /*
- * The clock of a hit in the current task: ticked if the thread has one (or
- * may make one, @make), with its vector copied into @rec in vector mode.
+ * Make the current thread's clock (and, in vector mode, its vector clock)
+ * if it has none: only where allocating and locking are safe, with
+ * interrupts on (an insertion in the table of clocks turns bottom halves
+ * off and on).
+ */
+static void causal_probe_prepare(struct causal_net *cn)
+{
+	u32 scope = READ_ONCE(cn->scope);
+
+	if (READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR)
+		causal_ctx_vclock(cn, scope, READ_ONCE(cn->vector_width), true);
+	else
+		causal_ctx_clock(cn, scope, true);
+}
+
+/*
+ * The clock of a hit in the current task, ticked if the thread has one,
+ * with its vector copied into @rec in vector mode (where @lock says the
+ * thread's vector clock may be locked) if @room holds it.  Makes nothing.
+ * Context: interrupts off.
  */
 static void causal_probe_clock(struct causal_net *cn, struct causal_rec *rec,
-			       bool make, u32 room)
+			       bool lock, u32 room)
 {
 	u32 scope = READ_ONCE(cn->scope), clock = READ_ONCE(cn->clock);
 	struct causal_vclock *vt;
@@ -163,7 +181,7 @@ static void causal_probe_clock(struct causal_net *cn, struct causal_rec *rec,
 	int drops;
 
 	if (clock != CAUSAL_CLOCK_VECTOR) {
-		ctx = causal_ctx_clock(cn, scope, make);
+		ctx = causal_ctx_clock(cn, scope, false);
 		if (!ctx)
 			return;
 		c = atomic64_read(ctx);
@@ -175,10 +193,9 @@ static void causal_probe_clock(struct causal_net *cn, struct causal_rec *rec,
 		rec->flags |= CAUSAL_REC_CLOCK;
 		return;
 	}
-	/* A vector clock is locked: only where causal may lock. */
-	if (!make)
+	if (!lock)
 		return;
-	vt = causal_ctx_vclock(cn, scope, READ_ONCE(cn->vector_width), true);
+	vt = causal_ctx_vclock(cn, scope, 0, false);
 	if (!vt)
 		return;
 	spin_lock(&vt->lock);	/* interrupts are off */
@@ -196,9 +213,12 @@ static void causal_probe_clock(struct causal_net *cn, struct causal_rec *rec,
 		causal_stat_add(cn, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
 }
 
-/* Record a hit of @cn, numbered @id, in this CPU's ring; false if full. */
+/*
+ * Record a hit of @cn, numbered @id, in this CPU's ring; false if full.
+ * @lock: the thread's vector clock may be locked
+ */
 static bool causal_probe_record(struct causal_net *cn, u64 id, u32 probe_id, bool task,
-				bool make)
+				bool lock)
 {
 	u32 size = CAUSAL_REC_SIZE(0), clock = READ_ONCE(cn->clock);
 	struct causal_ring *r;
@@ -206,7 +226,7 @@ static bool causal_probe_record(struct causal_net *cn, u64 id, u32 probe_id, boo
 	unsigned long flags;
 	bool ok = false;
 
-	if (task && make && clock == CAUSAL_CLOCK_VECTOR)
+	if (task && lock && clock == CAUSAL_CLOCK_VECTOR)
 		size = CAUSAL_REC_SIZE(READ_ONCE(cn->vector_width));
 	local_irq_save(flags);
 	r = this_cpu_ptr(&causal_rings);
@@ -224,7 +244,7 @@ static bool causal_probe_record(struct causal_net *cn, u64 id, u32 probe_id, boo
 		if (task) {
 			causal_who_current(&rec->who);
 			rec->flags |= CAUSAL_REC_TASK;
-			causal_probe_clock(cn, rec, make, size);
+			causal_probe_clock(cn, rec, lock, size);
 		}
 		rec->len = CAUSAL_REC_SIZE(rec->flags & CAUSAL_REC_VECTOR ? rec->vec.len : 0);
 		causal_ring_commit(r, rec);
@@ -240,21 +260,14 @@ out:
 }
 
 /* A hit nobody listens to: only its thread's clock ticks. */
-static void causal_probe_tick(struct causal_net *cn, bool make)
+static void causal_probe_tick(struct causal_net *cn, bool lock)
 {
 	struct causal_rec rec;
 	unsigned long flags;
 
-	if (READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR) {
-		/* causal_probe_clock() copies no vector into a record this small */
-		if (!make)
-			return;
-		local_irq_save(flags);
-		causal_probe_clock(cn, &rec, make, 0);
-		local_irq_restore(flags);
-		return;
-	}
-	causal_probe_clock(cn, &rec, make, 0);
+	local_irq_save(flags);
+	causal_probe_clock(cn, &rec, lock, 0);
+	local_irq_restore(flags);
 }
 
 /**
@@ -291,8 +304,10 @@ __bpf_kfunc int causal_probe_hit(u32 probe_id)
 		ret = -ENOENT;
 		goto out;
 	}
-	/* Make a clock only where allocating and locking are safe. */
+	/* Make a clock, or lock one, only where allocating and locking are safe. */
 	make = entered && task && causal_may_lock();
+	if (make)
+		causal_probe_prepare(cn);
 	id = atomic64_inc_return(&cn->events);
 	if (!genl_has_listeners(&causal_nl_family, cn->net, CAUSAL_NLGRP_EVENTS)) {
 		if (task)

@@ -116,9 +116,9 @@ keys_match() {
 		fail "clock $mode"
 	monitor a "$T/a"
 	monitor b "$T/b"
-	in_ns b $TOOL echo 7401 5 --hold 10 > "$T/echo" &
+	in_ns b $TOOL echo 7401 5 --hold 600 > "$T/echo" &
 	busywait 20000 grep -q listening "$T/echo" || fail "echo server"
-	in_ns a $TOOL ping "$dst" 7401 5 --hold 10 > "$T/ping" &
+	in_ns a $TOOL ping "$dst" 7401 5 --hold 600 > "$T/ping" &
 	busywait 20000 grep -q done "$T/ping" || fail "no echo"
 	settle "$T/a" 10 && settle "$T/b" 10 || fail "10 events on each node"
 	if [ "$mode" = vector ]; then

@@ -13,7 +13,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${CAUSAL_BUILD:-$top/build}
 res=${CAUSAL_RESULTS:-/tmp/causal-results}
 ko=$build/$(uname -r)/kmod/causal.ko
-per_test_timeout=${CAUSAL_TEST_TIMEOUT:-300}
+# a bound for hangs, not a deadline: guests share the host's cores
+per_test_timeout=${CAUSAL_TEST_TIMEOUT:-900}
 
 # In order; module.sh first, as it loads and unloads the module itself.
 tests=(
@@ -60,6 +61,15 @@ cpu_ticks() {
 	echo $((user + nice + system + irq + softirq + steal))
 }
 
+# leftovers - what a program killed on its timeout left: its pins, its
+# namespaces, its peers, which would fail the programs after it
+leftovers() {
+	[ -e /sys/fs/bpf/causal/sockops ] && "$top/user/causalctl" detach 2> /dev/null
+	ip -all netns delete 2> /dev/null
+	pkill -x causal_peer
+	pkill -f 'selftests/(udp_tool|churn).py'
+}
+
 run_one() {
 	local t=$1 log=$res/logs/$1.log rc seen=0 failed=0 line limit start cpu
 
@@ -92,6 +102,7 @@ run_one() {
 	done < "$log"
 	if [ $rc = 124 ]; then
 		emit "not ok - $t: finished within ${limit}s"
+		leftovers
 	elif [ $rc != 0 ] && [ $failed = 0 ]; then
 		emit "not ok - $t: exited with status $rc"
 	elif [ $seen = 0 ]; then

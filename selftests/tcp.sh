@@ -145,8 +145,8 @@ first_data_completes_the_handshake() {
 }
 
 held_exchange() {
-	CAUSAL_PEER_HOLD=60 in_ns b "$PEER" server 7000 ab 3 > "$T/b" &
-	CAUSAL_PEER_HOLD=60 in_ns a "$PEER" client 10.71.0.2 7000 ab 3 > "$T/a" &
+	CAUSAL_PEER_HOLD=600 in_ns b "$PEER" server 7000 ab 3 > "$T/b" &
+	CAUSAL_PEER_HOLD=600 in_ns a "$PEER" client 10.71.0.2 7000 ab 3 > "$T/a" &
 	busywait 20000 lines_are "$T/a" 6
 }
 

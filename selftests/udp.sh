@@ -39,9 +39,9 @@ ping_pong() {
 	load_module && attach || fail "attach"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
-	in_ns b $TOOL echo 7300 $N --hold 30 > "$T/b" &
+	in_ns b $TOOL echo 7300 $N --hold 600 > "$T/b" &
 	busywait 5000 grep -q listening "$T/b" || fail "echo server"
-	in_ns a $TOOL ping "$(addr_b "$fam")" 7300 $N --hold 30 > "$T/a" &
+	in_ns a $TOOL ping "$(addr_b "$fam")" 7300 $N --hold 600 > "$T/a" &
 	busywait 20000 grep -q done "$T/a" || fail "no echo"
 	in_ns a "$CAUSALCTL" sockets
 	a=$(udp_sock a 7300)
@@ -92,7 +92,7 @@ hostile_trailers() {
 	tmpdir || fail "tmpdir"
 	in_ns a $TOOL inject 10.73.0.1 10.73.0.2 7302 > "$T/cases" || fail "inject"
 	total=$(wc -l < "$T/cases")
-	in_ns b $TOOL recv 7302 "$total" --hold 30 > "$T/got" 2> "$T/recv.err" &
+	in_ns b $TOOL recv 7302 "$total" --hold 600 > "$T/got" 2> "$T/recv.err" &
 	busywait 5000 grep -q listening "$T/recv.err" || fail "receiver"
 	in_ns a $TOOL inject 10.73.0.1 10.73.0.2 7302 > /dev/null || fail "inject"
 	busywait 10000 lines_are "$T/got" "$total" || fail "receiver lost datagrams"
@@ -151,7 +151,7 @@ forged_stamps() {
 	load_module && attach || fail "attach"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
-	ip netns exec "$NS_PREFIX-b" $TOOL recv 7303 20 --hold 60 > "$T/got" 2> "$T/recv.err" &
+	ip netns exec "$NS_PREFIX-b" $TOOL recv 7303 20 --hold 600 > "$T/got" 2> "$T/recv.err" &
 	defer kill $!
 	busywait 5000 grep -q listening "$T/recv.err" || fail "receiver"
 

@@ -69,9 +69,9 @@ compare_relay() {
 	star 3 || fail "topology"
 	vector_nodes 3 "$scope" 16 || fail "vector clocks"
 	tmpdir || fail "tmpdir"
-	CAUSAL_PEER_HOLD=60 in_ns o2 "$PEER" server 7001 bc 3 > "$T/c" &
-	CAUSAL_PEER_HOLD=60 in_ns o1 "$PEER" server 7000 ab 3 10.77.0.3 7001 bc > "$T/b" &
-	CAUSAL_PEER_HOLD=60 in_ns o0 "$PEER" client 10.77.0.2 7000 ab 3 > "$T/a" &
+	CAUSAL_PEER_HOLD=600 in_ns o2 "$PEER" server 7001 bc 3 > "$T/c" &
+	CAUSAL_PEER_HOLD=600 in_ns o1 "$PEER" server 7000 ab 3 10.77.0.3 7001 bc > "$T/b" &
+	CAUSAL_PEER_HOLD=600 in_ns o0 "$PEER" client 10.77.0.2 7000 ab 3 > "$T/a" &
 	busywait 20000 lines_are "$T/a" 6 || fail "no exchange"
 	in_ns o1 "$CAUSALCTL" sockets
 	up=$(in_ns o1 "$CAUSALCTL" -j sockets --port 7000 | jq -r '.[0].cookie')
@@ -108,8 +108,8 @@ compare_needs_vectors() {
 	load_module && attach || fail "attach"
 	star 2 || fail "topology"
 	tmpdir || fail "tmpdir"
-	CAUSAL_PEER_HOLD=60 in_ns o1 "$PEER" server 7000 ab 3 > "$T/b" &
-	CAUSAL_PEER_HOLD=60 in_ns o0 "$PEER" client 10.77.0.2 7000 ab 3 > "$T/a" &
+	CAUSAL_PEER_HOLD=600 in_ns o1 "$PEER" server 7000 ab 3 > "$T/b" &
+	CAUSAL_PEER_HOLD=600 in_ns o0 "$PEER" client 10.77.0.2 7000 ab 3 > "$T/a" &
 	busywait 20000 lines_are "$T/a" 6 || fail "no exchange"
 	local c
 	c=$(in_ns o0 "$CAUSALCTL" -j sockets | jq -r '.[0].cookie')

@@ -121,9 +121,9 @@ sockets_compare_and_events_decode() {
 	in_ns o1 "$CAUSALCTL" -j monitor --duration 6 > "$T/mon" 2> "$T/mon.err" &
 	listeners="$listeners $!"
 	busywait 5000 grep -q listening "$T/mon.err" || fail "causalctl monitor: $(cat "$T/mon.err")"
-	CAUSAL_PEER_HOLD=30 in_ns o2 "$PEER" server 7001 bc 3 > "$T/c" &
-	CAUSAL_PEER_HOLD=30 in_ns o1 "$PEER" server 7000 ab 3 10.77.0.3 7001 bc > "$T/b" &
-	CAUSAL_PEER_HOLD=30 in_ns o0 "$PEER" client 10.77.0.2 7000 ab 3 > "$T/a" &
+	CAUSAL_PEER_HOLD=600 in_ns o2 "$PEER" server 7001 bc 3 > "$T/c" &
+	CAUSAL_PEER_HOLD=600 in_ns o1 "$PEER" server 7000 ab 3 10.77.0.3 7001 bc > "$T/b" &
+	CAUSAL_PEER_HOLD=600 in_ns o0 "$PEER" client 10.77.0.2 7000 ab 3 > "$T/a" &
 	busywait 20000 lines_are "$T/a" 6 || fail "no exchange"
 
 	cs=$(in_ns o1 "$CAUSALCTL" -j sockets)
