@@ -58,6 +58,11 @@ connections_on_both_cpus() {
 	ns_create a b && veth_pair a b 10.78.0 || fail "topology"
 	tmpdir || fail "tmpdir"
 	ulimit -n $((CONNS + 1000)) || fail "ulimit"
+	# TCP gives up a connect after 6 SYNs (63 s) and a half-open one after 5
+	# SYN-ACKs: a server slowed by guests sharing the host's cores may
+	# take longer to accept them all.  Patience is what is tested here.
+	in_ns a sysctl -qw net.ipv4.tcp_syn_retries=12 || fail "sysctl"
+	in_ns b sysctl -qw net.ipv4.tcp_synack_retries=12 || fail "sysctl"
 	check "cap" in_ns a "$CAUSALCTL" node set sockets-max $CAP
 	for i in 0 1; do
 		taskset -c $i ip netns exec "$NS_PREFIX-b" "$RR" server $((7801 + i)) \
