@@ -140,7 +140,7 @@ static void __attribute__((noreturn)) server(int port)
 	if (ls < 0)
 		die("socket");
 	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(ls, (struct sockaddr *)&a, sizeof(a)) || listen(ls, 1024))
+	if (bind(ls, (struct sockaddr *)&a, sizeof(a)) || listen(ls, 4096))
 		die("bind/listen");
 	ep = epoll_create1(0);
 	if (ep < 0)

@@ -32,7 +32,7 @@ monitor() {
 	ip netns exec "$NS_PREFIX-$n" "$CAUSALCTL" -j monitor "$@" > "$f" 2> "$f.err" &
 	MONPID=$!
 	defer kill $MONPID
-	busywait 5000 grep -q listening "$f.err"
+	busywait 5000 has "$f.err" listening
 }
 
 # in_ns_sys NAME COMMAND... - as in_ns, keeping the host's /sys (and so its
@@ -85,7 +85,7 @@ monitor_golden() {
 	monitor a "$T/a"
 	monitor b "$T/b"
 	in_ns a "$CAUSALCTL" monitor --count 8 > "$T/text" 2> "$T/text.err" &
-	busywait 5000 grep -q listening "$T/text.err" || fail "text monitor"
+	busywait 5000 has "$T/text.err" listening || fail "text monitor"
 	in_ns b "$PEER" server 7400 ab 3 > "$T/peer-b" &
 	server=$!
 	busywait 5000 listening b 7400 || fail "server"
@@ -117,9 +117,9 @@ keys_match() {
 	monitor a "$T/a"
 	monitor b "$T/b"
 	in_ns b $TOOL echo 7401 5 --hold 600 > "$T/echo" &
-	busywait 20000 grep -q listening "$T/echo" || fail "echo server"
+	busywait 20000 has "$T/echo" listening || fail "echo server"
 	in_ns a $TOOL ping "$dst" 7401 5 --hold 600 > "$T/ping" &
-	busywait 20000 grep -q done "$T/ping" || fail "no echo"
+	busywait 20000 has "$T/ping" done || fail "no echo"
 	settle "$T/a" 10 && settle "$T/b" 10 || fail "10 events on each node"
 	if [ "$mode" = vector ]; then
 		keyq='.from[0] | "\(.participant):\(.count)"'
@@ -251,7 +251,7 @@ trace_stops() {
 	nsenter --net=/run/netns/"$NS_PREFIX-a" "$CAUSALCTL" trace -o "$T/int.log" \
 		2> "$T/int.err" &
 	pid=$!
-	busywait 10000 grep -q "Ctrl-C stops" "$T/int.err" || fail "no startup line"
+	busywait 10000 has "$T/int.err" "Ctrl-C stops" || fail "no startup line"
 	kill -INT $pid
 	wait $pid || fail "trace exited with $?"
 	tail -1 "$T/int.log" | jq -e '.events == 0' > /dev/null || fail "trailer after SIGINT"
@@ -281,10 +281,10 @@ overrun() {
 	busywait 5000 listening b 7404 || fail "server"
 	in_ns a "$PEER" client 10.74.0.2 7404 ab 100 > /dev/null || fail "client"
 	kill -CONT $MONPID
-	busywait 10000 grep -q "events lost" "$T/a.err" || fail "no loss reported"
+	busywait 10000 has "$T/a.err" "events lost" || fail "no loss reported"
 	cat "$T/a.err"
 	busywait 5000 grep -q '^{"lost":' "$T/a" || fail "no lost line: $(grep -v '"node"' "$T/a")"
-	[ "$(in_ns a "$CAUSALCTL" -j status | jq .stats.events_dropped)" -gt 0 ] ||
+	[ "$(stat_of a events_dropped)" -gt 0 ] ||
 		fail "events_dropped not counted"
 	check_eq "the kernel kept going" 200 \
 		"$(in_ns a "$CAUSALCTL" -j status | jq '.stats.sends + .stats.receives')"

@@ -29,7 +29,7 @@ forever() {
 }
 
 stamps_out() {
-	in_ns a "$CAUSALCTL" -j status | jq .stats.stamps_out
+	stat_of a stamps_out
 }
 
 netlink_fuzz() {
@@ -46,7 +46,7 @@ netlink_fuzz() {
 	# dumps of several messages: 300 connections, 600 sockets
 	ip netns exec "$NS_PREFIX-a" "$RR" hold 10.74.0.2 7400 300 > "$T/hold" 2>&1 &
 	defer kill $!
-	busywait 120000 grep -q ready "$T/hold" || fail "connections: $(cat "$T/hold")"
+	busywait 120000 has "$T/hold" ready || fail "connections: $(cat "$T/hold")"
 	# sockets come and go while dumps walk them
 	forever ip netns exec "$NS_PREFIX-a" "$RR" client 10.74.0.2 7400 4 16 0.2
 	for n in a b; do

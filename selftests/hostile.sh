@@ -53,12 +53,12 @@ show_counters() {
 still_right() {
 	local before
 
-	before=$(in_ns a "$CAUSALCTL" -j status | jq .stats.stamps_in)
+	before=$(stat_of a stamps_in)
 	in_ns b "$PEER" server 7602 ab 3 > "$T/server" 2>&1 &
 	busywait 5000 listening b 7602 || { echo "server: $(cat "$T/server")"; return 1; }
 	in_ns a "$PEER" client 10.76.0.2 7602 ab 3 > "$T/client" 2>&1 ||
 		{ echo "client: $(cat "$T/client"); server: $(cat "$T/server")"; return 1; }
-	[ "$(in_ns a "$CAUSALCTL" -j status | jq .stats.stamps_in)" -gt "$before" ] ||
+	[ "$(stat_of a stamps_in)" -gt "$before" ] ||
 		{ echo "a's stamps_in stays at $before"; return 1; }
 	[ "$(in_ns b "$CAUSALCTL" node)" = "$(in_ns b "$CAUSALCTL" -j status | jq -r .node_id)" ] ||
 		{ echo "b's node id differs between node and status"; return 1; }

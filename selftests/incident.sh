@@ -76,7 +76,7 @@ trace_start() {
 		2> "$T/$1.err" &
 	TRACERS+=($!)
 	defer kill $!
-	busywait 10000 grep -q "Ctrl-C stops" "$T/$1.err"
+	busywait 10000 has "$T/$1.err" "Ctrl-C stops"
 }
 
 trace_stop() {

@@ -37,7 +37,7 @@ log() {
 # run_test NAME FUNCTION [ARGS...] - run one case in a subshell; its status
 # decides: 0 ok, $ksft_skip_rc skipped (the last line of its output says why).
 run_test() {
-	local name=$1 out rc start
+	local name=$1 out rc start line
 	shift
 
 	# CAUSAL_TEST_FILTER=REGEX runs only the matching cases (development)
@@ -46,7 +46,13 @@ run_test() {
 	start=${EPOCHREALTIME//[.,]/}
 	out=$( (trap case_cleanup EXIT; "$@") 2>&1)
 	rc=$?
-	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+	# (a loop, not sed: under emulation every process costs a tenth of
+	# a second, and there are hundreds of cases)
+	if [ -n "$out" ]; then
+		while IFS= read -r line; do
+			echo "# $line"
+		done <<< "$out"
+	fi
 	start=$((${EPOCHREALTIME//[.,]/} - start))
 	printf '# %s: %d.%d s\n' "$name" $((start / 1000000)) $((start / 100000 % 10))
 	if [ $rc = 0 ]; then
@@ -112,21 +118,38 @@ unload_module() {
 	! module_loaded || rmmod causal
 }
 
-# lines_are FILE N - FILE has N lines (for busywait)
+# lines_are FILE N - FILE has N whole lines (for busywait; no process)
 lines_are() {
-	[ -f "$1" ] && [ "$(wc -l < "$1")" -eq "$2" ]
+	local lines
+
+	[ -r "$1" ] || return 1
+	mapfile lines < "$1"
+	[ ${#lines[@]} -eq "$2" ] && [[ $2 = 0 || ${lines[-1]} == *$'\n' ]]
+}
+
+# has FILE STRING - a line of FILE holds STRING (for busywait: read by the
+# shell, where grep would be a process each poll)
+has() {
+	local line
+
+	[ -r "$1" ] || return 1
+	while IFS= read -r line || [ -n "$line" ]; do
+		[[ $line == *"$2"* ]] && return 0
+	done < "$1"
+	return 1
 }
 
 # nap SECONDS - sleep without a process: polling loops run often, and under
-# emulation every fork costs milliseconds of CPU
+# emulation every process costs a tenth of a second of CPU.  The timeout of
+# a read from a pipe nobody writes to (opened read-write: no end of file),
+# made once for the program and its cases.
+exec {NAP_FD}<> <(:) || NAP_FD=
 nap() {
-	if [ -z "${NAP_FD:-}" ]; then
-		local fifo
-
-		fifo=$(mktemp -u /tmp/causal-nap.XXXXXX) && mkfifo "$fifo" &&
-			exec {NAP_FD}<> "$fifo" && rm -f "$fifo" || { sleep "$1"; return; }
+	if [ -n "$NAP_FD" ]; then
+		read -r -t "$1" -u "$NAP_FD"
+	else
+		sleep "$1"
 	fi
-	read -r -t "$1" -u "$NAP_FD"
 	return 0
 }
 
@@ -135,9 +158,11 @@ nap() {
 # TIMEOUT_MS is how long it takes on an idle machine, and the bound is
 # generous beyond it (BUSYWAIT_FLOOR_MS, two minutes; SLOW times as long on
 # a slow kernel), since guests share the host's cores with each other and
-# a step of a second may take twenty
+# a step of a second may take twenty.  The polls back off, from 50 ms to 2 s
+# apart: many a COMMAND is a process or two, whose CPU a long wait would
+# otherwise take from what it waits for.
 busywait() {
-	local now=${EPOCHREALTIME//[.,]/} deadline bound=$1
+	local now=${EPOCHREALTIME//[.,]/} deadline bound=$1 gap=50 secs
 
 	[ "$bound" -ge "$BUSYWAIT_FLOOR_MS" ] || bound=$BUSYWAIT_FLOOR_MS
 	deadline=$((now / 1000 + bound * SLOW))
@@ -145,19 +170,38 @@ busywait() {
 	until "$@"; do
 		now=${EPOCHREALTIME//[.,]/}
 		[ $((now / 1000)) -lt "$deadline" ] || return 1
-		nap 0.05
+		printf -v secs '%d.%03d' $((gap / 1000)) $((gap % 1000))
+		nap "$secs"
+		[ $gap -ge 2000 ] || gap=$((gap * 2 > 2000 ? 2000 : gap * 2))
 	done
+}
+
+# ns_add NAME... - network namespaces $NS_PREFIX-NAME, lo down, in one
+# process (see ns_batch)
+ns_add() {
+	local n
+
+	for n in "$@"; do
+		NS_CREATED+=("$NS_PREFIX-$n")
+	done
+	printf "netns add $NS_PREFIX-%s\n" "$@" | ip -b -
 }
 
 # ns_create NAME... - network namespaces $NS_PREFIX-NAME with lo up
 ns_create() {
 	local n
 
+	ns_add "$@" || return 1
 	for n in "$@"; do
-		ip netns add "$NS_PREFIX-$n" || return 1
-		NS_CREATED+=("$NS_PREFIX-$n")
-		ip -n "$NS_PREFIX-$n" link set lo up
+		ip -n "$NS_PREFIX-$n" link set lo up || return 1
 	done
+}
+
+# ns_batch NAME - the ip commands on stdin (one per line, without "ip"),
+# in namespace NAME, by one process: under emulation each process costs a
+# tenth of a second, and a topology takes dozens of commands
+ns_batch() {
+	ip -n "$NS_PREFIX-$1" -b -
 }
 
 # in_ns NAME COMMAND... - run COMMAND in namespace NAME
@@ -171,17 +215,62 @@ in_ns() {
 # veth_pair A B SUBNET - join namespaces A and B by veth: in A the device is
 # veth-B with SUBNET.1/24 (and fd00:SUBNET-as-hex::1/64), in B veth-A with .2
 veth_pair() {
-	local a=$1 b=$2 net=$3 v6
+	local a=$1 b=$2 net=$3 v6=fd00:${3//./:}
 
-	v6=fd00:$(echo "$net" | tr . :)
 	ip link add "veth-$b" netns "$NS_PREFIX-$a" type veth peer name "veth-$a" \
 		netns "$NS_PREFIX-$b" || return 1
-	ip -n "$NS_PREFIX-$a" addr add "$net.1/24" dev "veth-$b"
-	ip -n "$NS_PREFIX-$b" addr add "$net.2/24" dev "veth-$a"
-	ip -n "$NS_PREFIX-$a" -6 addr add "$v6::1/64" dev "veth-$b" nodad
-	ip -n "$NS_PREFIX-$b" -6 addr add "$v6::2/64" dev "veth-$a" nodad
-	ip -n "$NS_PREFIX-$a" link set "veth-$b" up
-	ip -n "$NS_PREFIX-$b" link set "veth-$a" up
+	ns_batch "$a" <<- EOF || return 1
+		addr add $net.1/24 dev veth-$b
+		addr add $v6::1/64 dev veth-$b nodad
+		link set veth-$b up
+	EOF
+	ns_batch "$b" <<- EOF
+		addr add $net.2/24 dev veth-$a
+		addr add $v6::2/64 dev veth-$a nodad
+		link set veth-$a up
+	EOF
+}
+
+# stat_of NODE KEY - the counter KEY of NODE's causal ("-": the initial
+# namespace's), read without jq: tests poll counters, and under emulation
+# jq costs a fifth of a second to start
+stat_of() {
+	local out
+
+	if [ "$1" = - ]; then
+		out=$("$CAUSALCTL" -j status) || return 1
+	else
+		out=$(in_ns "$1" "$CAUSALCTL" -j status) || return 1
+	fi
+	json_stat "$out" "$2"
+}
+
+# stat_is NODE KEY VALUE - the counter is VALUE (for busywait)
+stat_is() {
+	[ "$(stat_of "$1" "$2")" = "$3" ]
+}
+
+# sock_field NODE PORT FIELD - a number of the node's one socket to or from
+# PORT, read from the text of its JSON: exact, where jq would round 64-bit
+# numbers, and no process to parse it.  Fails unless PORT has one socket
+# (the first FIELD is the socket's own, not one of its stats or vector).
+sock_field() {
+	local j
+
+	j=$(in_ns "$1" "$CAUSALCTL" -j sockets --port "$2") || return 1
+	[[ $j =~ \"cookie\".*\"cookie\" ]] && return 1
+	json_num "$j" "$3"
+}
+
+# json_num JSON KEY - the first number named KEY in JSON
+json_num() {
+	[[ $1 =~ \"$2\":\ *([0-9]+) ]] || return 1
+	echo "${BASH_REMATCH[1]}"
+}
+
+# json_stat JSON KEY - the counter KEY in the stats of status JSON
+json_stat() {
+	json_num "${1#*\"stats\"}" "$2"
 }
 
 # defer COMMAND... - run COMMAND when the case ends, pass or fail
@@ -190,11 +279,8 @@ defer() {
 }
 
 ns_cleanup() {
-	local n
-
-	for n in "${NS_CREATED[@]}"; do
-		ip netns del "$n" 2> /dev/null
-	done
+	[ ${#NS_CREATED[@]} -gt 0 ] || return 0
+	printf 'netns del %s\n' "${NS_CREATED[@]}" | ip -force -b - > /dev/null 2>&1
 	NS_CREATED=()
 }
 
@@ -214,10 +300,14 @@ case_cleanup() {
 	run_deferred
 	[ "${HOST_TEST:-0}" = 1 ] && return
 	# Background jobs of the case (peers left by a failure or held open)
-	# go too, with the programs they started under ip netns exec.
-	kill $(jobs -p) 2> /dev/null
-	pkill -x causal_peer 2> /dev/null
-	pkill -f selftests/udp_tool.py 2> /dev/null
+	# go too, with the programs they started under ip netns exec (one
+	# pkill for all: it reads all of /proc).
+	local jobs
+	jobs=$(jobs -p)
+	if [ -n "$jobs" ]; then
+		kill $jobs 2> /dev/null
+		pkill -f '/selftests/(causal_peer|udp_tool\.py)( |$)' 2> /dev/null
+	fi
 	ns_cleanup
 }
 trap case_cleanup EXIT
@@ -259,7 +349,7 @@ attach_cgroup() {
 
 # listening NODE PORT - a TCP socket of the node listens on PORT
 listening() {
-	in_ns "$1" ss -Hltn "sport = :$2" | grep -q LISTEN
+	[[ $(in_ns "$1" ss -Hltn "sport = :$2") == LISTEN* ]]
 }
 
 # tmpdir - set T to a directory for the case's files, removed when it ends

@@ -54,7 +54,7 @@ start_churn() {
 	python3 "$CHURN" "$1" > "$T/churn" 2>&1 &
 	CHURN_PID=$!
 	defer kill "$CHURN_PID"
-	busywait 60000 grep -qs listening "$T/churn" || fail "churn.py did not start: $(cat "$T/churn")"
+	busywait 60000 has "$T/churn" listening || fail "churn.py did not start: $(cat "$T/churn")"
 }
 
 # kernel_log_mark - remember where the kernel log is (it is never cleared)
@@ -159,7 +159,7 @@ probes_until_sigint() {
 	mapfile -t args <<< "$(probe_args)"
 	"$CAUSALCTL" trace -o "$T/a.log" "${args[@]}" 2> "$T/err" > /dev/null &
 	pid=$!
-	busywait 120000 grep -q "Ctrl-C stops" "$T/err" || fail "trace did not start: $(cat "$T/err")"
+	busywait 120000 has "$T/err" "Ctrl-C stops" || fail "trace did not start: $(cat "$T/err")"
 	# hits of every kind made it to the log: then stop
 	busywait 120000 all_hit "$T/a.log" || fail "not every probe's hits reached the log"
 	kill -INT "$pid"

@@ -38,20 +38,6 @@ while True:
     threading.Thread(target=echo, args=(c,), daemon=True).start()
 '
 
-contexts() {
-	"$@" "$CAUSALCTL" -j status | jq .stats.contexts
-}
-
-stat_of() {
-	local ns=$1 key=$2
-
-	if [ "$ns" = - ]; then
-		"$CAUSALCTL" -j status | jq ".stats.$key"
-	else
-		in_ns "$ns" "$CAUSALCTL" -j status | jq ".stats.$key"
-	fi
-}
-
 # Someone else's programs calling causal's kfuncs from places causal does
 # not attach to, with NULL, listening sockets, UDP for TCP, unlocked
 # sockets and shared skbs: refused at load (6.12), or every call refused
@@ -59,7 +45,6 @@ stat_of() {
 kfuncs_refuse_wrong_callers() {
 	local before after rc
 
-	require_command jq
 	load_module && attach || fail "attach"
 	tmpdir || fail "tmpdir"
 	before=$(stat_of - calls_refused)
@@ -79,21 +64,20 @@ kfuncs_refuse_wrong_callers() {
 exiting_processes_leave_no_clock() {
 	local base i
 
-	require_command jq
 	load_module && attach || fail "attach"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
 	py_bg a server "${ECHO_SERVER/PORT/7800}"
-	busywait 60000 grep -q listening "$T/server" || fail "server"
-	base=$(contexts in_ns b)
+	busywait 60000 has "$T/server" listening || fail "server"
+	base=$(stat_of b contexts)
 	log "b's thread clocks before: $base"
 	for i in $(seq 10); do
 		# bash's /dev/tcp: the socket stays open until the process exits
 		in_ns b bash -c 'exec 3<>/dev/tcp/10.78.0.1/7800 && echo hello >&3 &&
 			read -r -u 3 line && [ "$line" = hello ]' || fail "client $i"
 	done
-	busywait 30000 test "$(contexts in_ns b)" = "$base" ||
-		fail "b's thread clocks: $base before, $(contexts in_ns b) after its clients exited"
+	busywait 30000 stat_is b contexts "$base" ||
+		fail "b's thread clocks: $base before, $(stat_of b contexts) after its clients exited"
 	[ "$(stat_of b sends)" -ge 10 ] || fail "the clients' sends were not events"
 }
 
@@ -101,27 +85,26 @@ exiting_processes_leave_no_clock() {
 contexts_are_capped_per_node() {
 	local i n
 
-	require_command jq
 	load_module && attach || fail "attach"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
 	check "cap" in_ns b "$CAUSALCTL" node set contexts-max 2
 	py_bg a server "${ECHO_SERVER/PORT/7801}"
-	busywait 60000 grep -q listening "$T/server" || fail "server"
+	busywait 60000 has "$T/server" listening || fail "server"
 	for i in $(seq 6); do
 		in_ns b bash -c 'exec 3<>/dev/tcp/10.78.0.1/7801 && echo hi >&3 &&
 			read -r -u 3 line && echo "$line" && exec sleep 600' > "$T/client$i" 2>&1 &
 	done
 	defer pkill -x -f "sleep 600"
 	for i in $(seq 6); do
-		busywait 60000 grep -q hi "$T/client$i" || fail "client $i"
+		busywait 60000 has "$T/client$i" hi || fail "client $i"
 	done
-	n=$(contexts in_ns b)
+	n=$(stat_of b contexts)
 	log "b: $n thread clocks, $(stat_of b contexts_untracked) events without one"
 	[ "$n" -le 2 ] || fail "b holds $n thread clocks, over its cap of 2"
 	[ "$(stat_of b contexts_untracked)" -gt 0 ] || fail "no event counted at the cap"
 	check_eq "a's server threads have their clocks: none untracked" 0 "$(stat_of a contexts_untracked)"
-	[ "$(contexts in_ns a)" -ge 6 ] || fail "a has $(contexts in_ns a) thread clocks for 6 connections"
+	[ "$(stat_of a contexts)" -ge 6 ] || fail "a has $(stat_of a contexts) thread clocks for 6 connections"
 }
 
 # Threads sending on one UDP socket, threads receiving on another: no lock
@@ -156,7 +139,7 @@ except OSError:
 print("received", got[0], flush=True)
 import time; time.sleep(600)	# the socket stays, with its counters
 '
-	busywait 60000 grep -q listening "$T/rx" || fail "receiver"
+	busywait 60000 has "$T/rx" listening || fail "receiver"
 	py_bg a tx '
 import socket, threading
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -169,9 +152,9 @@ ts = [threading.Thread(target=tx) for _ in range(8)]
 print("sent", flush=True)
 import time; time.sleep(600)
 '
-	busywait 120000 grep -q sent "$T/tx" || fail "sender: $(cat "$T/tx")"
+	busywait 120000 has "$T/tx" sent || fail "sender: $(cat "$T/tx")"
 	pkill -USR1 -f "$T/rx.py" || fail "no receiver to stop"
-	busywait 120000 grep -q received "$T/rx" || fail "the receiver did not stop: $(cat "$T/rx")"
+	busywait 120000 has "$T/rx" received || fail "the receiver did not stop: $(cat "$T/rx")"
 	got=$(awk '/^received/ { print $2 }' "$T/rx")
 	log "the receiver's threads took $got of 1600 datagrams"
 	[ "$got" -gt 0 ] || fail "nothing received"

@@ -10,20 +10,32 @@
 
 ORACLE=$BUILD/selftests/causal_oracle
 
-# star N - namespaces o0 .. oN-1, each with eth0 on bridge br0 in sw
+# star N - namespaces o0 .. oN-1, each with eth0 on bridge br0 in sw (in
+# batches: n + 3 processes, not 7n)
 star() {
-	local n=$1 i sw=$NS_PREFIX-sw
+	local n=$1 i nodes=()
 
-	ns_create sw || return 1
-	ip -n "$sw" link add br0 type bridge && ip -n "$sw" link set br0 up || return 1
 	for ((i = 0; i < n; i++)); do
-		ns_create "o$i" || return 1
-		ip link add "p$i" netns "$sw" type veth peer name eth0 \
-			netns "$NS_PREFIX-o$i" || return 1
-		ip -n "$sw" link set "p$i" master br0 up
-		ip -n "$NS_PREFIX-o$i" addr add "10.77.0.$((i + 1))/24" dev eth0
-		ip -n "$NS_PREFIX-o$i" -6 addr add "fd00:77::$((i + 1))/64" dev eth0 nodad
-		ip -n "$NS_PREFIX-o$i" link set eth0 up
+		nodes+=("o$i")
+	done
+	ns_add sw "${nodes[@]}" || return 1
+	for ((i = 0; i < n; i++)); do
+		echo "link add p$i netns $NS_PREFIX-sw type veth peer name eth0 netns $NS_PREFIX-o$i"
+	done | ip -b - || return 1
+	{
+		echo "link add br0 type bridge"
+		echo "link set br0 up"
+		for ((i = 0; i < n; i++)); do
+			echo "link set p$i master br0 up"
+		done
+	} | ns_batch sw || return 1
+	for ((i = 0; i < n; i++)); do
+		ns_batch "o$i" <<- EOF || return 1
+			link set lo up
+			addr add 10.77.0.$((i + 1))/24 dev eth0
+			addr add fd00:77::$((i + 1))/64 dev eth0 nodad
+			link set eth0 up
+		EOF
 	done
 }
 
@@ -38,15 +50,21 @@ vector_nodes() {
 	done
 }
 
-# stat_sum N KEY - a counter summed over o0 .. oN-1
+# stat_sum N KEY... - counters summed over o0 .. oN-1, the sums on one
+# line (one status read per node)
 stat_sum() {
-	local i sum=0 v
+	local n=$1 i j s v
+	local -a sums=()
 
-	for ((i = 0; i < $1; i++)); do
-		v=$(in_ns "o$i" "$CAUSALCTL" -j status | jq ".stats.$2")
-		sum=$((sum + v))
+	shift
+	for ((i = 0; i < n; i++)); do
+		s=$(in_ns "o$i" "$CAUSALCTL" -j status) || return 1
+		for ((j = 1; j <= $#; j++)); do
+			v=$(json_stat "$s" "${!j}") || return 1
+			sums[j]=$((${sums[j]:-0} + v))
+		done
 	done
-	echo $sum
+	echo "${sums[*]}"
 }
 
 # oracle_run FAMILY SCOPE WIDTH NODES THREADS MSGS MIN_EXACT_PERCENT PROTO SEED

@@ -173,7 +173,7 @@ dumps_see_only_their_node() {
 	ip netns exec "$NS_PREFIX-a" "$BUILD/selftests/causal_rr" hold 10.7.0.2 7010 3 \
 		> "$T/hold" 2>&1 &
 	defer kill $!
-	busywait 10000 grep -q ready "$T/hold" || fail "client: $(cat "$T/hold")"
+	busywait 10000 has "$T/hold" ready || fail "client: $(cat "$T/hold")"
 	a=$(in_ns a "$CAUSALCTL" -j sockets)
 	b=$(in_ns b "$CAUSALCTL" -j sockets)
 	check_eq "a lists its connections" 3 "$(jq length <<< "$a")"

@@ -33,11 +33,6 @@ addr_c() {
 	[ "$1" = 6 ] && echo fd00:10:72:0::2 || echo 10.72.0.2
 }
 
-# sock_json NODE PORT - the node's socket to or from PORT, as JSON
-sock_json() {
-	in_ns "$1" "$CAUSALCTL" -j sockets --port "$2" | jq '.[0]'
-}
-
 request_response() {
 	local fam=$1
 
@@ -48,9 +43,9 @@ request_response() {
 	in_ns a "$PEER" client "$(addr_b "$fam")" 7000 ab $N > "$T/a" || fail "client"
 	wait $! || fail "server"
 	check "every send before its receive" python3 "$CHECK" "$T/a" "$T/b"
-	check_eq "b's stamps in" $N "$(in_ns b "$CAUSALCTL" -j status | jq .stats.stamps_in)"
+	check_eq "b's stamps in" $N "$(stat_of b stamps_in)"
 	check_eq "a's receives unstamped" 0 \
-		"$(in_ns a "$CAUSALCTL" -j status | jq .stats.unstamped_in)"
+		"$(stat_of a unstamped_in)"
 }
 
 relay_chain() {
@@ -108,10 +103,10 @@ peer_without_causal() {
 	wait $! || fail "server"
 	s=$(jq -s 'map(select(.op == "recv"))[-1].clock' "$T/b")
 	[ "$s" -gt 0 ] || fail "b's socket not tracked"
-	check_eq "a tracks nothing" 0 "$(in_ns a "$CAUSALCTL" -j status | jq .stats.sockets)"
+	check_eq "a tracks nothing" 0 "$(stat_of a sockets)"
 	check_eq "b's unstamped receives" $N \
-		"$(in_ns b "$CAUSALCTL" -j status | jq .stats.unstamped_in)"
-	check_eq "b's stamps in" 0 "$(in_ns b "$CAUSALCTL" -j status | jq .stats.stamps_in)"
+		"$(stat_of b unstamped_in)"
+	check_eq "b's stamps in" 0 "$(stat_of b stamps_in)"
 }
 
 # held_exchange - a's client and b's server exchange 3 messages, then keep
@@ -151,24 +146,27 @@ held_exchange() {
 }
 
 sockets_lists_connections() {
-	local j nb
+	local f nb
 
 	load_module && attach || fail "attach"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
 	held_exchange || fail "no exchange"
 	in_ns a "$CAUSALCTL" sockets
-	j=$(sock_json a 7000)
+	# the fields, one per line, from one jq
+	mapfile -t f < <(in_ns a "$CAUSALCTL" -j sockets --port 7000 |
+			 jq -r '.[0] | .remote, .remote_port, .state, .comm, .remote_node,
+				.stats.sends, .stats.receives, .clock, .last_recv')
 	nb=$(in_ns b "$CAUSALCTL" node)
-	check_eq "remote" 10.71.0.2 "$(jq -r .remote <<< "$j")"
-	check_eq "remote port" 7000 "$(jq -r .remote_port <<< "$j")"
-	check_eq "state" established "$(jq -r .state <<< "$j")"
-	check_eq "comm" causal_peer "$(jq -r .comm <<< "$j")"
-	check_eq "peer node" "$nb" "$(jq -r .remote_node <<< "$j")"
-	check_eq "sends" 3 "$(jq -r .stats.sends <<< "$j")"
-	check_eq "receives" 3 "$(jq -r .stats.receives <<< "$j")"
-	check_eq "last receive is the clock" "$(jq -r .clock <<< "$j")" "$(jq -r .last_recv <<< "$j")"
-	check_eq "log agrees" "$(jq -s '.[-1].clock' "$T/a")" "$(jq -r .last_recv <<< "$j")"
+	check_eq "remote" 10.71.0.2 "${f[0]}"
+	check_eq "remote port" 7000 "${f[1]}"
+	check_eq "state" established "${f[2]}"
+	check_eq "comm" causal_peer "${f[3]}"
+	check_eq "peer node" "$nb" "${f[4]}"
+	check_eq "sends" 3 "${f[5]}"
+	check_eq "receives" 3 "${f[6]}"
+	check_eq "last receive is the clock" "${f[7]}" "${f[8]}"
+	check_eq "log agrees" "$(jq -s '.[-1].clock' "$T/a")" "${f[8]}"
 	check_eq "--node filter" 1 "$(in_ns a "$CAUSALCTL" -j sockets --node "$nb" | jq length)"
 	check_eq "--node other" 0 "$(in_ns a "$CAUSALCTL" -j sockets --node 1 | jq length)"
 	check_eq "--port other" 0 "$(in_ns a "$CAUSALCTL" -j sockets --port 1 | jq length)"
@@ -183,11 +181,11 @@ cap_leaves_new_sockets_unstamped() {
 	in_ns b "$PEER" server 7000 ab 5 > "$T/b" &
 	in_ns a "$PEER" client 10.71.0.2 7000 ab 5 > "$T/a" || fail "client"
 	wait $! || fail "server"
-	check_eq "a's sockets" 0 "$(in_ns a "$CAUSALCTL" -j status | jq .stats.sockets)"
-	[ "$(in_ns a "$CAUSALCTL" -j status | jq .stats.sockets_untracked)" -ge 1 ] ||
+	check_eq "a's sockets" 0 "$(stat_of a sockets)"
+	[ "$(stat_of a sockets_untracked)" -ge 1 ] ||
 		fail "untracked not counted"
 	check_eq "b's unstamped receives" 5 \
-		"$(in_ns b "$CAUSALCTL" -j status | jq .stats.unstamped_in)"
+		"$(stat_of b unstamped_in)"
 }
 
 gro_coalesces_stamped_segments() {
@@ -206,7 +204,7 @@ gro_coalesces_stamped_segments() {
 	got=$(cat "$T/sink")
 	check_eq "bytes" $bytes "$got"
 	pkts=$(in_ns b cat /sys/class/net/veth-a/statistics/rx_packets)
-	skbs=$(in_ns b "$CAUSALCTL" -j status | jq .stats.stamps_in)
+	skbs=$(stat_of b stamps_in)
 	log "b: $pkts packets on the wire, $skbs stamped skbs after GRO:" \
 		"$(awk -v p="$pkts" -v s="$skbs" 'BEGIN { printf "%.1f", p / s }') segments per skb"
 	[ "$skbs" -gt 0 ] || fail "nothing stamped"
@@ -234,27 +232,20 @@ inject_setup() {
 	busywait 10000 listening b 7003
 }
 
-# sock_field NODE PORT FIELD - exact, where jq would round 64-bit numbers
-sock_field() {
-	in_ns "$1" "$CAUSALCTL" -j sockets --port "$2" |
-		python3 -c 'import json, sys; print(json.load(sys.stdin)[0][sys.argv[1]])' "$3"
-}
-
-stat_of() {
-	in_ns "$1" "$CAUSALCTL" -j status | jq ".stats.$2"
-}
-
 stat_at_least() {
 	[ "$(stat_of "$1" "$2")" -ge "$3" ]
 }
 
 stats_reach() {
-	[ "$(stat_of b stamps_in)" = "$1" ] && [ "$(stat_of b malformed_in)" = "$2" ] &&
-		[ "$(stat_of b foreign_in)" = "$3" ]
+	local s
+
+	s=$(in_ns b "$CAUSALCTL" -j status) || return 1
+	[ "$(json_stat "$s" stamps_in)" = "$1" ] && [ "$(json_stat "$s" malformed_in)" = "$2" ] &&
+		[ "$(json_stat "$s" foreign_in)" = "$3" ]
 }
 
 hostile_options_are_ignored_and_counted() {
-	local j
+	local f
 
 	load_module && attach || fail "attach"
 	nodes || fail "topology"
@@ -271,11 +262,12 @@ hostile_options_are_ignored_and_counted() {
 		-s "fd02" || fail "segments not acknowledged"
 	busywait 10000 stats_reach 2 10 4 ||
 		fail "counted: stamps $(stat_of b stamps_in), malformed $(stat_of b malformed_in), foreign $(stat_of b foreign_in); want 2, 10, 4"
-	j=$(sock_json b 7003)
-	check_eq "merged stamp" 1000 "$(jq .remote_stamp <<< "$j")"
-	check_eq "peer node" 0000000000000abc "$(jq -r .remote_node <<< "$j")"
-	[ "$(jq .clock <<< "$j")" -gt 1000 ] || fail "clock not past the stamp"
-	[ "$(jq .stats.unstamped_in <<< "$j")" -ge 1 ] || fail "unstamped bytes not counted"
+	mapfile -t f < <(in_ns b "$CAUSALCTL" -j sockets --port 7003 |
+			 jq -r '.[0] | .remote_stamp, .remote_node, .clock, .stats.unstamped_in')
+	check_eq "merged stamp" 1000 "${f[0]}"
+	check_eq "peer node" 0000000000000abc "${f[1]}"
+	[ "${f[2]}" -gt 1000 ] || fail "clock not past the stamp"
+	[ "${f[3]}" -ge 1 ] || fail "unstamped bytes not counted"
 }
 
 # A stamp far ahead (2^62 against the default max-jump of 2^48) is not

@@ -25,10 +25,11 @@ addr_b() {
 	[ "$1" = 6 ] && echo fd00:10:73:0::2 || echo 10.73.0.2
 }
 
-# udp_sock NODE PORT - the node's UDP socket on PORT, as JSON
+# udp_sock NODE PORT [FILTER] - the node's UDP socket on PORT, as JSON, or
+# what jq's FILTER makes of it (raw strings, one value per line)
 udp_sock() {
 	in_ns "$1" "$CAUSALCTL" -j sockets --port "$2" |
-		jq '[.[] | select(.protocol == "udp")][0]'
+		jq -r "[.[] | select(.protocol == \"udp\")][0] | ${3:-.}"
 }
 
 # N round trips: every datagram stamped, and Lamport clocks that follow the
@@ -40,21 +41,23 @@ ping_pong() {
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
 	in_ns b $TOOL echo 7300 $N --hold 600 > "$T/b" &
-	busywait 5000 grep -q listening "$T/b" || fail "echo server"
+	busywait 5000 has "$T/b" listening || fail "echo server"
 	in_ns a $TOOL ping "$(addr_b "$fam")" 7300 $N --hold 600 > "$T/a" &
-	busywait 20000 grep -q done "$T/a" || fail "no echo"
+	busywait 20000 has "$T/a" done || fail "no echo"
 	in_ns a "$CAUSALCTL" sockets
-	a=$(udp_sock a 7300)
-	b=$(udp_sock b 7300)
-	check_eq "a's clock" $((4 * N)) "$(jq -r .clock <<< "$a")"
-	check_eq "b's clock" $((4 * N - 1)) "$(jq -r .clock <<< "$b")"
-	check_eq "a's last send" $((4 * N - 3)) "$(jq -r .last_send <<< "$a")"
-	check_eq "b's stamp from a" $((4 * N - 3)) "$(jq -r .remote_stamp <<< "$b")"
-	check_eq "a's peer" "$(in_ns b "$CAUSALCTL" node)" "$(jq -r .remote_node <<< "$a")"
-	check_eq "b's stamps in" $N "$(jq -r .stats.stamps_in <<< "$b")"
-	check_eq "b's stamps out" $N "$(jq -r .stats.stamps_out <<< "$b")"
-	check_eq "a's unstamped receives" 0 "$(jq -r .stats.unstamped_in <<< "$a")"
-	check_eq "protocol" udp "$(jq -r .protocol <<< "$a")"
+	# the fields, one per line, from one jq per socket
+	mapfile -t a < <(udp_sock a 7300 \
+			 '.clock, .last_send, .remote_node, .stats.unstamped_in, .protocol')
+	mapfile -t b < <(udp_sock b 7300 '.clock, .remote_stamp, .stats.stamps_in, .stats.stamps_out')
+	check_eq "a's clock" $((4 * N)) "${a[0]}"
+	check_eq "b's clock" $((4 * N - 1)) "${b[0]}"
+	check_eq "a's last send" $((4 * N - 3)) "${a[1]}"
+	check_eq "b's stamp from a" $((4 * N - 3)) "${b[1]}"
+	check_eq "a's peer" "$(in_ns b "$CAUSALCTL" node)" "${a[2]}"
+	check_eq "b's stamps in" $N "${b[2]}"
+	check_eq "b's stamps out" $N "${b[3]}"
+	check_eq "a's unstamped receives" 0 "${a[3]}"
+	check_eq "protocol" udp "${a[4]}"
 }
 
 # A receiver outside the attached cgroup gets every byte as sent, while the
@@ -69,8 +72,8 @@ legacy_receiver() {
 	local rpid=$!
 	in_ns b $TOOL capture veth-a 7301 $N > "$T/wire" 2> "$T/cap.err" &
 	local cpid=$!
-	busywait 5000 grep -q listening "$T/recv.err" || fail "receiver"
-	busywait 5000 grep -q capturing "$T/cap.err" || fail "capture"
+	busywait 5000 has "$T/recv.err" listening || fail "receiver"
+	busywait 5000 has "$T/cap.err" capturing || fail "capture"
 	# the sender joins the cgroup before entering its namespace
 	sh -c "echo \$\$ > $CG/cgroup.procs && exec ip netns exec $NS_PREFIX-a $TOOL send $(addr_b "$fam") 7301 $N 42" \
 		> "$T/sent" || fail "sender"
@@ -79,8 +82,8 @@ legacy_receiver() {
 	check "every payload byte for byte" cmp "$T/sent" "$T/got"
 	cat "$T/wire" | head -3
 	check_eq "datagrams with a surplus area" $N "$(grep -c "ocs ok" "$T/wire")"
-	check_eq "b tracks nothing" 0 "$(in_ns b "$CAUSALCTL" -j status | jq .stats.sockets)"
-	check_eq "a's stamps out" $N "$(in_ns a "$CAUSALCTL" -j status | jq .stats.stamps_out)"
+	check_eq "b tracks nothing" 0 "$(stat_of b sockets)"
+	check_eq "a's stamps out" $N "$(stat_of a stamps_out)"
 }
 
 # Hostile surplus areas: each is counted by kind, the data always delivered.
@@ -93,7 +96,7 @@ hostile_trailers() {
 	in_ns a $TOOL inject 10.73.0.1 10.73.0.2 7302 > "$T/cases" || fail "inject"
 	total=$(wc -l < "$T/cases")
 	in_ns b $TOOL recv 7302 "$total" --hold 600 > "$T/got" 2> "$T/recv.err" &
-	busywait 5000 grep -q listening "$T/recv.err" || fail "receiver"
+	busywait 5000 has "$T/recv.err" listening || fail "receiver"
 	in_ns a $TOOL inject 10.73.0.1 10.73.0.2 7302 > /dev/null || fail "inject"
 	busywait 10000 lines_are "$T/got" "$total" || fail "receiver lost datagrams"
 	cut -d' ' -f2 "$T/cases" > "$T/want"
@@ -104,25 +107,14 @@ hostile_trailers() {
 	s=$(in_ns b "$CAUSALCTL" -j status)
 	# the cases were sent twice, the first time to a closed port; stamps
 	# count when a socket takes them
-	check_eq "stamps in" "$n_ours" "$(jq .stats.stamps_in <<< "$s")"
-	check_eq "foreign" $((2 * n_foreign)) "$(jq .stats.foreign_in <<< "$s")"
-	check_eq "malformed" $((2 * n_bad)) "$(jq .stats.malformed_in <<< "$s")"
-	check_eq "unstamped receives" $((total - n_ours)) "$(jq .stats.unstamped_in <<< "$s")"
+	check_eq "stamps in" "$n_ours" "$(json_stat "$s" stamps_in)"
+	check_eq "foreign" $((2 * n_foreign)) "$(json_stat "$s" foreign_in)"
+	check_eq "malformed" $((2 * n_bad)) "$(json_stat "$s" malformed_in)"
+	check_eq "unstamped receives" $((total - n_ours)) "$(json_stat "$s" unstamped_in)"
 	# the valid stamp (1000) was merged
 	local c
-	c=$(udp_sock b 7302 | jq -r .clock)
+	c=$(udp_sock b 7302 .clock)
 	[ "$c" -gt 1000 ] 2> /dev/null || fail "stamp 1000 not merged: clock $c"
-}
-
-# udp_field NODE PORT FIELD - exact, where jq would round 64-bit numbers
-udp_field() {
-	in_ns "$1" "$CAUSALCTL" -j sockets --port "$2" | python3 -c 'import json, sys
-print([s for s in json.load(sys.stdin) if s["protocol"] == "udp"][0][sys.argv[1]])' "$3"
-}
-
-# node_stat NODE NAME - a counter of the node
-node_stat() {
-	in_ns "$1" "$CAUSALCTL" -j status | jq ".stats.$2"
 }
 
 # forge STAMP - one datagram from a to b's port 7303 with that stamp, and
@@ -130,9 +122,9 @@ node_stat() {
 forge() {
 	local before
 
-	before=$(node_stat b receives)
+	before=$(stat_of b receives)
 	in_ns a $TOOL forge 10.73.0.1 10.73.0.2 7303 "$1" || return 1
-	busywait 10000 test_gt "$before" node_stat b receives
+	busywait 10000 test_gt "$before" stat_of b receives
 }
 
 # test_gt N CMD... - CMD prints a number above N
@@ -153,48 +145,48 @@ forged_stamps() {
 	tmpdir || fail "tmpdir"
 	ip netns exec "$NS_PREFIX-b" $TOOL recv 7303 20 --hold 600 > "$T/got" 2> "$T/recv.err" &
 	defer kill $!
-	busywait 5000 grep -q listening "$T/recv.err" || fail "receiver"
+	busywait 5000 has "$T/recv.err" listening || fail "receiver"
 
 	# Lamport: 2^62 is far beyond the default max-jump of 2^48
-	check_eq "default max-jump" $((1 << 48)) "$(in_ns b "$CAUSALCTL" -j status | jq .max_jump)"
-	u=$(node_stat b unstamped_in)
+	check_eq "default max-jump" $((1 << 48)) "$(json_num "$(in_ns b "$CAUSALCTL" -j status)" max_jump)"
+	u=$(stat_of b unstamped_in)
 	forge $((1 << 62)) || fail "forged datagram not received"
-	c=$(udp_field b 7303 clock)
+	c=$(sock_field b 7303 clock)
 	[ "$c" -lt 1000 ] || fail "a forged stamp moved the clock to $c"
-	check_eq "forged counted" 1 "$(node_stat b forged_in)"
-	check_eq "and taken as unstamped" $((u + 1)) "$(node_stat b unstamped_in)"
+	check_eq "forged counted" 1 "$(stat_of b forged_in)"
+	check_eq "and taken as unstamped" $((u + 1)) "$(stat_of b unstamped_in)"
 	forge 5000 || fail "second datagram"
-	c=$(udp_field b 7303 clock)
+	c=$(sock_field b 7303 clock)
 	[ "$c" -gt 5000 ] || fail "a plausible stamp was not merged: clock $c"
-	check_eq "plausible not counted" 1 "$(node_stat b forged_in)"
+	check_eq "plausible not counted" 1 "$(stat_of b forged_in)"
 	# a tighter guard rejects a smaller jump; no guard lets 2^62 through
 	in_ns b "$CAUSALCTL" node set max-jump 100 || fail "set max-jump"
 	forge $((c + 1000)) || fail "third datagram"
-	check_eq "jump of 1000 over 100" 2 "$(node_stat b forged_in)"
+	check_eq "jump of 1000 over 100" 2 "$(stat_of b forged_in)"
 	in_ns b "$CAUSALCTL" node set max-jump 0 || fail "set max-jump 0"
 	forge $((1 << 62)) || fail "fourth datagram"
-	c=$(udp_field b 7303 clock)
+	c=$(sock_field b 7303 clock)
 	[ "$c" -gt $((1 << 62)) ] || fail "with the guard off the stamp was not merged: $c"
-	check_eq "off: not counted" 2 "$(node_stat b forged_in)"
+	check_eq "off: not counted" 2 "$(stat_of b forged_in)"
 
 	# HLC: an hour ahead of the wall clock is beyond the default 5 minutes
 	in_ns b "$CAUSALCTL" clock set hlc || fail "hlc"
-	check_eq "default max-drift" 300000 "$(in_ns b "$CAUSALCTL" -j status | jq .max_drift_ms)"
+	check_eq "default max-drift" 300000 "$(json_num "$(in_ns b "$CAUSALCTL" -j status)" max_drift_ms)"
 	forge hlc+3600 || fail "hlc datagram"
-	check_eq "an hour ahead: forged" 3 "$(node_stat b forged_in)"
+	check_eq "an hour ahead: forged" 3 "$(stat_of b forged_in)"
 	forge hlc+60 || fail "hlc datagram 2"
-	check_eq "a minute ahead: merged" 3 "$(node_stat b forged_in)"
-	c=$(udp_field b 7303 clock)
+	check_eq "a minute ahead: merged" 3 "$(stat_of b forged_in)"
+	c=$(sock_field b 7303 clock)
 	[ "$c" -gt $((($(date +%s) + 30) << 32)) ] || fail "HLC stamp a minute ahead not merged: $c"
 
 	# vector: an entry far ahead of the receiver's for that participant
 	in_ns b "$CAUSALCTL" clock set vector || fail "vector"
 	in_ns b "$CAUSALCTL" node set max-jump 1000000 || fail "max-jump"
 	forge vector:abcdef00000001:4000000000 || fail "vector datagram"
-	check_eq "vector entry 4e9 ahead: forged" 4 "$(node_stat b forged_in)"
+	check_eq "vector entry 4e9 ahead: forged" 4 "$(stat_of b forged_in)"
 	forge vector:abcdef00000001:10 || fail "vector datagram 2"
-	check_eq "entry 10: merged" 4 "$(node_stat b forged_in)"
-	f=$(udp_sock b 7303 | jq '[.vector[] | select(.id | startswith("abcdef")) | .count] | max')
+	check_eq "entry 10: merged" 4 "$(stat_of b forged_in)"
+	f=$(udp_sock b 7303 '[.vector[] | select(.id | startswith("abcdef")) | .count] | max')
 	check_eq "the plausible entry" 10 "$f"
 
 	# bad settings are refused with the reason

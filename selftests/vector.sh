@@ -32,10 +32,12 @@ oracle() {
 }
 
 oracle_case() {
+	local lossy inc drops
+
 	oracle "$@"
-	log "lossy receives $(stat_sum "$4" lossy_in), incomplete sends" \
-		"$(stat_sum "$4" vector_incomplete_out), entries over width" \
-		"$(stat_sum "$4" vector_width_drops)"
+	read -r lossy inc drops < <(stat_sum "$4" lossy_in vector_incomplete_out \
+				    vector_width_drops)
+	log "lossy receives $lossy, incomplete sends $inc, entries over width $drops"
 }
 
 # Two entries cannot hold four nodes of two threads: entries are dropped,
@@ -54,9 +56,9 @@ width_overflow() {
 # holds; they are sent incomplete, and nothing false is said.
 option_space_overflow() {
 	oracle 4 thread 64 6 2 5 0
-	local inc
-	inc=$(stat_sum 6 vector_incomplete_out)
-	log "incomplete sends: $inc, lossy receives: $(stat_sum 6 lossy_in)"
+	local inc lossy
+	read -r inc lossy < <(stat_sum 6 vector_incomplete_out lossy_in)
+	log "incomplete sends: $inc, lossy receives: $lossy"
 	[ "$inc" -gt 0 ] || fail "no incomplete stamp"
 }
 

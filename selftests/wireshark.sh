@@ -54,7 +54,7 @@ monitor() {
 	ip netns exec "$NS_PREFIX-$1" "$CAUSALCTL" -j monitor > "$W/$1.events" \
 		2> "$W/$1.events.err" &
 	defer kill $!
-	busywait 5000 grep -q listening "$W/$1.events.err"
+	busywait 5000 has "$W/$1.events.err" listening
 }
 
 # clock MODE - on both nodes
@@ -76,7 +76,7 @@ udp_exchange() {
 	in_ns b $TOOL echo "$2" $N > "$W/echo.$2" &
 	local echo=$!
 
-	busywait 5000 grep -q listening "$W/echo.$2" || return 1
+	busywait 5000 has "$W/echo.$2" listening || return 1
 	in_ns a $TOOL ping "$1" "$2" $N > /dev/null && wait $echo
 }
 
@@ -140,7 +140,7 @@ capture() {
 		-w "$W/wire.pcap" 2> "$W/tcpdump.err" &
 	dump=$!
 	defer kill $dump
-	busywait 10000 grep -q "listening on" "$W/tcpdump.err" || fail "tcpdump: $(cat "$W/tcpdump.err")"
+	busywait 10000 has "$W/tcpdump.err" "listening on" || fail "tcpdump: $(cat "$W/tcpdump.err")"
 	monitor a && monitor b || fail "monitors"
 	in_ns a "$CAUSALCTL" node > "$W/a.node" && in_ns b "$CAUSALCTL" node > "$W/b.node" ||
 		fail "node ids"

@@ -33,34 +33,31 @@ ynl_in() {
 	in_ns "$n" "${YNL[@]}" --no-schema "$@"
 }
 
-# num KEY - member KEY of the JSON object on stdin, an integer printed
-# exactly (jq would round 64-bit ones through a double)
-num() {
-	/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
-}
-
 need_ynl() {
 	[ -f "$KSRC/tools/net/ynl/cli.py" ] || skip "no tools/net/ynl in $KSRC"
 	load_module
 }
 
 status_reads_as_causalctl_says() {
-	local y c
+	local y c i cf yf
+	local names=(version "clock, by its enum name" scope sockets-max vector-width max-drift
+		     stats.sends)
 
 	need_ynl
 	y=$("${YNL[@]}" "${SCHEMA[@]}" --do status-get) || fail "status-get"
 	log "$y"
 	c=$("$CAUSALCTL" -j status) || fail "causalctl status"
-	check_eq "version" "$(jq -r .version <<< "$c")" "$(jq -r .version <<< "$y")"
+	# the members of both, in the order of names, one jq each
+	mapfile -t cf < <(jq -r '.version, .clock, .scope, .sockets_max, .vector_width,
+				 .max_drift_ms, .stats.sends' <<< "$c")
+	mapfile -t yf < <(jq -r '.version, .clock, .scope, ."sockets-max", ."vector-width",
+				 ."max-drift", .stats.sends' <<< "$y")
+	for i in "${!names[@]}"; do
+		check_eq "${names[i]}" "${cf[i]:-none from causalctl}" "${yf[i]:-none from ynl}"
+	done
+	# the node id exactly (jq would round 64 bits through a double)
 	check_eq "node id" "$(jq -r .node_id <<< "$c")" \
-		"$(printf '%016x' "$(num node-id <<< "$y")")"
-	check_eq "clock, by its enum name" "$(jq -r .clock <<< "$c")" "$(jq -r .clock <<< "$y")"
-	check_eq "scope" "$(jq -r .scope <<< "$c")" "$(jq -r .scope <<< "$y")"
-	check_eq "sockets-max" "$(jq -r .sockets_max <<< "$c")" "$(jq -r '."sockets-max"' <<< "$y")"
-	check_eq "vector-width" "$(jq -r .vector_width <<< "$c")" \
-		"$(jq -r '."vector-width"' <<< "$y")"
-	check_eq "max-drift" "$(jq -r .max_drift_ms <<< "$c")" "$(jq -r '."max-drift"' <<< "$y")"
-	check_eq "stats.sends" "$(jq -r .stats.sends <<< "$c")" "$(jq -r .stats.sends <<< "$y")"
+		"$(printf '%016x' "$(json_num "$y" node-id)")"
 }
 
 node_set_changes_or_says_why_not() {
@@ -92,8 +89,8 @@ node_set_changes_or_says_why_not() {
 	echo "$out"
 	[[ $out == *"Operation not permitted"*"CAP_NET_ADMIN"* ]] || fail "nobody: not EPERM"
 	check_eq "clock after the refusals" hlc "$(in_ns n "$CAUSALCTL" clock)"
-	check_eq "width after the refusals" "$("$CAUSALCTL" -j status | jq .vector_width)" \
-		"$(in_ns n "$CAUSALCTL" -j status | jq .vector_width)"
+	check_eq "width after the refusals" "$(json_num "$("$CAUSALCTL" -j status)" vector_width)" \
+		"$(json_num "$(in_ns n "$CAUSALCTL" -j status)" vector_width)"
 }
 
 # subscribed NODE - a generic netlink socket of NODE has joined a group
@@ -120,7 +117,7 @@ sockets_compare_and_events_decode() {
 	busywait 15000 subscribed o1 || log "ynl's subscription not seen; going on"
 	in_ns o1 "$CAUSALCTL" -j monitor --duration 6 > "$T/mon" 2> "$T/mon.err" &
 	listeners="$listeners $!"
-	busywait 5000 grep -q listening "$T/mon.err" || fail "causalctl monitor: $(cat "$T/mon.err")"
+	busywait 5000 has "$T/mon.err" listening || fail "causalctl monitor: $(cat "$T/mon.err")"
 	CAUSAL_PEER_HOLD=600 in_ns o2 "$PEER" server 7001 bc 3 > "$T/c" &
 	CAUSAL_PEER_HOLD=600 in_ns o1 "$PEER" server 7000 ab 3 10.77.0.3 7001 bc > "$T/b" &
 	CAUSAL_PEER_HOLD=600 in_ns o0 "$PEER" client 10.77.0.2 7000 ab 3 > "$T/a" &
@@ -128,13 +125,9 @@ sockets_compare_and_events_decode() {
 
 	cs=$(in_ns o1 "$CAUSALCTL" -j sockets)
 	ys=$(ynl_in o1 --dump sock-get) || fail "sock-get dump"
-	check_eq "cookies dumped" "$(jq -c '[.[].cookie] | sort' <<< "$cs")" \
-		"$(jq -c '[.[].cookie] | sort' <<< "$ys")"
-	for c in $(jq -r '.[].cookie' <<< "$cs"); do
-		check_eq "clock of $c, dumped" \
-			"$(jq -r ".[] | select(.cookie == $c) | .clock" <<< "$cs")" \
-			"$(jq -r ".[] | select(.cookie == $c) | .clock" <<< "$ys")"
-	done
+	check_eq "cookies dumped, each with its clock" \
+		"$(jq -c '[.[] | [.cookie, .clock]] | sort' <<< "$cs")" \
+		"$(jq -c '[.[] | [.cookie, .clock]] | sort' <<< "$ys")"
 	up=$(jq -r '.[] | select(.local_port == 7000) | .cookie' <<< "$cs" | head -n 1)
 	down=$(jq -r '.[] | select(.remote_port == 7001) | .cookie' <<< "$cs" | head -n 1)
 	[ -n "$up" ] && [ -n "$down" ] || fail "no relay sockets on o1"
