@@ -53,20 +53,33 @@ static void causal_sock_addrs(struct causal_sock *cs, const struct sock *sk)
 	cs->daddr = a.daddr;
 }
 
+static void causal_sock_free_rcu(struct rcu_head *head)
+{
+	struct causal_sock *cs = container_of(head, struct causal_sock, rcu);
+
+	causal_vclock_free(cs->vc);
+	nlmsg_free(cs->send_note.msg);
+	kmem_cache_free(causal_sock_cache, cs);
+}
+
 /**
  * causal_sock_create() - give @sk causal state
  * @sk: a TCP or UDP socket without state
  *
  * Charged to the memory cgroup of the current task.
  *
- * Context: a kfunc, inside causal (kmod/guard.h); may not sleep.
- * Return: the new state, or NULL when its node is at its cap (counted in
- * sockets-untracked), memory is short or the node is going.
+ * Threads sending on one UDP socket hold no lock in common: two first
+ * sends may both find no state and both make one.  The second to insert
+ * its own takes the first's.
+ *
+ * Context: a kfunc, inside causal (kmod/guard.h), under RCU; may not sleep.
+ * Return: the socket's state, or NULL when its node is at its cap (counted
+ * in sockets-untracked), memory is short or the node is going.
  */
 struct causal_sock *causal_sock_create(struct sock *sk)
 {
 	struct causal_net *cn = causal_net(sock_net(sk));
-	struct causal_sock *cs;
+	struct causal_sock *cs, *old;
 	u32 cookie[2];
 
 	if (!causal_net_live(cn))
@@ -85,18 +98,24 @@ struct causal_sock *causal_sock_create(struct sock *sk)
 	causal_sock_addrs(cs, sk);
 
 	if (xa_alloc_cyclic_bh(&cn->socks, &cs->id, cs, xa_limit_32b,
-			       &cn->next_id, GFP_ATOMIC) < 0)
-		goto free;
-	if (rhashtable_lookup_insert_fast(&causal_socks, &cs->node,
-					  causal_sock_params)) {
+			       &cn->next_id, GFP_ATOMIC) < 0) {
+		kmem_cache_free(causal_sock_cache, cs);
+		goto untracked;
+	}
+	old = rhashtable_lookup_get_insert_fast(&causal_socks, &cs->node, causal_sock_params);
+	if (old) {
+		/* readers of the node's sockets may have seen it: after RCU */
 		xa_erase_bh(&cn->socks, cs->id);
-		goto free;
+		call_rcu(&cs->rcu, causal_sock_free_rcu);
+		if (!IS_ERR(old)) {
+			atomic_dec(&cn->sockets);
+			return old;
+		}
+		goto untracked;
 	}
 	atomic_inc(&cn->gen);
 	return cs;
 
-free:
-	kmem_cache_free(causal_sock_cache, cs);
 untracked:
 	atomic_dec(&cn->sockets);
 	causal_stat_inc(cn, CAUSAL_STAT_SOCKETS_UNTRACKED);
@@ -132,15 +151,6 @@ void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n)
 struct causal_vclock *causal_sock_vclock(struct causal_sock *cs)
 {
 	return causal_vclock_get(&cs->vc, READ_ONCE(cs->cn->vector_width), true);
-}
-
-static void causal_sock_free_rcu(struct rcu_head *head)
-{
-	struct causal_sock *cs = container_of(head, struct causal_sock, rcu);
-
-	causal_vclock_free(cs->vc);
-	nlmsg_free(cs->send_note.msg);
-	kmem_cache_free(causal_sock_cache, cs);
 }
 
 /* Unlink and free @cs; whoever unlinks it first frees it. */

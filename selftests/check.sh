@@ -88,7 +88,7 @@ run_host() {
 # the same CPU time (the guests' own "times" say), so that the host's cores
 # stay busy to the end.  CAUSAL_TEST_PROGRAMS set: one guest per release,
 # those programs only.
-apart=${CAUSAL_CHECK_APART-lifecycle:lifecycle b:vector,fuzz,probe,load,hostile,install,wireshark}
+apart=${CAUSAL_CHECK_APART-lifecycle:lifecycle b:vector,fuzz,probe,load,hostile,install,safety,wireshark}
 
 # group_programs GROUP - the programs of a group of $apart, "x.sh y.sh"
 group_programs() {
