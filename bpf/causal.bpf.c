@@ -23,6 +23,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
+#include <causal/ablate.h>
 #include <causal/tcp_state.h>
 #include <uapi/linux/causal_wire.h>
 
@@ -31,6 +32,9 @@
 #define TCP_MAX_OPTS	40
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* A part alone, for benchmarks (include/causal/ablate.h); set before load. */
+const volatile __u32 causal_ablate = CAUSAL_ABLATE_NONE;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
@@ -68,9 +72,45 @@ static __always_inline void established(struct bpf_sock_ops *skops)
 
 	if (!sk || !bpf_sk_storage_get(&causal_tcp, sk, 0, BPF_SK_STORAGE_GET_F_CREATE))
 		return;
+	if (causal_ablate == CAUSAL_ABLATE_HOOKS)
+		return;
+	if (causal_ablate == CAUSAL_ABLATE_OPTION) {
+		bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
+					  BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+		return;
+	}
 	bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
 				  BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG |
 				  BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+}
+
+/*
+ * CAUSAL_ABLATE_OPTION: room for a full scalar option on every segment with
+ * payload and write the same one on each, a Lamport stamp of 1 from no node.
+ */
+static __always_inline void ablate_reserve(struct bpf_sock_ops *skops)
+{
+	__u32 flags = skops->skb_tcp_flags;
+
+	if ((flags & TCPHDR_SYN) || (flags && !skops->skb_len))
+		return;
+	bpf_reserve_hdr_opt(skops, CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_FULL, 0);
+}
+
+static __always_inline void ablate_write(struct bpf_sock_ops *skops)
+{
+	__u8 opt[CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_FULL] = {
+		CAUSAL_TCPOPT_KIND, sizeof(opt),
+		CAUSAL_TCPOPT_EXID >> 8, CAUSAL_TCPOPT_EXID & 0xff,
+		0, 0, 0, 0, 0, 0, 0, 0, 1,
+	};
+	void *data = (void *)(long)skops->skb_data;
+	void *end = (void *)(long)skops->skb_data_end;
+	struct tcphdr *th = data;
+
+	if ((void *)(th + 1) > end || skops->skb_len <= th->doff * 4U)
+		return;
+	bpf_store_hdr_opt(skops, opt, sizeof(opt), 0);
 }
 
 /* The payload form of the socket's clock (a scalar until the first send). */
@@ -379,10 +419,16 @@ int causal_sockops(struct bpf_sock_ops *skops)
 		established(skops);
 		break;
 	case BPF_SOCK_OPS_HDR_OPT_LEN_CB:
-		reserve(skops);
+		if (causal_ablate == CAUSAL_ABLATE_OPTION)
+			ablate_reserve(skops);
+		else
+			reserve(skops);
 		break;
 	case BPF_SOCK_OPS_WRITE_HDR_OPT_CB:
-		write_opt(skops);
+		if (causal_ablate == CAUSAL_ABLATE_OPTION)
+			ablate_write(skops);
+		else
+			write_opt(skops);
 		break;
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
 		established(skops);
@@ -395,7 +441,8 @@ int causal_sockops(struct bpf_sock_ops *skops)
 		 */
 		__attribute__((__fallthrough__));
 	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB:
-		parse_opt(skops);
+		if (causal_ablate == CAUSAL_ABLATE_NONE)
+			parse_opt(skops);
 		break;
 	}
 	return 1;

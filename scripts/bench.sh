@@ -3,29 +3,42 @@
 #
 # bench.sh - make bench: boot a guest per kernel and run scripts/bench/guest.sh
 # in it, then scripts/bench/order.sh on the host.  Usage: bench.sh RELEASE...
-# Results: build/bench/RELEASE/bench.json, build/bench/order.json and the
-# tables on stdout; the exit status is non-zero if a run failed or
-# an answer was wrong.
+# Results: build/bench/RELEASE/bench.json, build/bench/bench.json (all
+# kernels), build/bench/overhead.svg, build/bench/order.json and the tables
+# on stdout (scripts/bench/report.py); the exit status is non-zero if a run
+# failed, an answer was wrong or the off runs of a workload spread by more
+# than 1%.
+#
+# The guests count instructions (scripts/vm/run -I: QEMU's -icount, one
+# vCPU): their clock is the instructions they executed, so the ratios are
+# of work per instruction, repeatable within a fraction of a percent
+# whatever else the host runs.  CAUSAL_BENCH_ICOUNT=0 boots them as make
+# check does (wall-clock time, two vCPUs), as make bench once did.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${CAUSAL_BUILD:-$top/build}
 out=$build/bench
 bad=0
 
-# One host thread runs both vCPUs: with a thread each, attaching and
-# detaching (which patch the entries of the hooked functions) now and then
-# left a vCPU running a stale copy of a patched entry, and the guest died of
-# an int3 oops in the middle of a later run.  Ratios measure CPU cost either
-# way; QEMU_ACCEL=tcg,thread=multi overrides.
+# Without instruction counting, one host thread runs both vCPUs: with a
+# thread each, attaching and detaching (which patch the entries of the
+# hooked functions) now and then left a vCPU running a stale copy of a
+# patched entry, and the guest died of an int3 oops in the middle of a later
+# run.  QEMU_ACCEL=tcg,thread=multi overrides.
 export QEMU_ACCEL=${QEMU_ACCEL:-tcg,thread=single}
+icount=-I
+[ "${CAUSAL_BENCH_ICOUNT:-1}" = 0 ] && icount=
 
 mkdir -p "$out"
 for rel in "$@"; do
-	"$top/scripts/vm/run" -c -k "$rel" -t 1800 -r "$out/$rel" "$top/scripts/bench/guest.sh" ||
-		bad=1
+	"$top/scripts/vm/run" -c $icount -k "$rel" -t 3600 -r "$out/$rel" \
+		"$top/scripts/bench/guest.sh" || bad=1
 done
 cat "$out"/*/bench.json > "$out/bench.json" 2> /dev/null
 echo "# results: $out/bench.json"
+if grep -q '"kind":"run"' "$out/bench.json" 2> /dev/null; then
+	"$top/scripts/bench/report.py" "$out/bench.json" "$out/overhead.svg" || bad=1
+fi
 # offline: causalctl order on the host, at growing sizes
 "$top/scripts/bench/order.sh" "$out/order.json" || bad=1
 exit $bad

@@ -28,6 +28,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include <causal/ablate.h>
+
 #include "causal.skel.h"
 #include "causalctl.h"
 #include "nl.h"
@@ -137,6 +139,31 @@ static void program_table(struct causal *skel, struct pin *pins)
 	btf__free(btf);
 }
 
+/*
+ * $CAUSAL_ABLATE: a part of causal alone, for benchmarks (option or hooks,
+ * include/causal/ablate.h).  Return: the part, or -1 after saying why not.
+ */
+static int ablation(const char *cmd)
+{
+	const char *s = getenv("CAUSAL_ABLATE");
+	int part;
+
+	if (!s || !*s)
+		return CAUSAL_ABLATE_NONE;
+	if (!strcmp(s, "option")) {
+		part = CAUSAL_ABLATE_OPTION;
+	} else if (!strcmp(s, "hooks")) {
+		part = CAUSAL_ABLATE_HOOKS;
+	} else {
+		fprintf(stderr, "causalctl: %s: CAUSAL_ABLATE=%s: not a part (option or hooks)\n",
+			cmd, s);
+		return -1;
+	}
+	fprintf(stderr, "causalctl: %s: CAUSAL_ABLATE=%s: a part of causal alone, for benchmarks; "
+		"its clocks are not true\n", cmd, s);
+	return part;
+}
+
 /**
  * attach_loaded() - are causal's programs loaded, by anyone?
  *
@@ -186,10 +213,13 @@ int attachment_open(struct attachment *a, const char *cgroup, const char *cmd)
 {
 	struct statfs fs;
 	struct cnl nl;
-	int err, i;
+	int err, i, part;
 
 	memset(a, 0, sizeof(*a));
 	a->cg_fd = -1;
+	part = ablation(cmd);
+	if (part < 0)
+		return -1;
 	/* The programs call the module: say so plainly if it is missing. */
 	cnl_connect_or_die(&nl);
 	cnl_close(&nl);
@@ -213,6 +243,11 @@ int attachment_open(struct attachment *a, const char *cgroup, const char *cmd)
 		goto fail;
 	}
 	program_table(a->skel, a->pins);
+	a->skel->rodata->causal_ablate = part;
+	/* the option alone: the sock_ops program and nothing else */
+	for (i = 0; part == CAUSAL_ABLATE_OPTION && i < ATTACH_PROGS; i++)
+		if (a->pins[i].prog != a->skel->progs.causal_sockops)
+			bpf_program__set_autoload(a->pins[i].prog, false);
 	err = causal__load(a->skel);
 	if (err) {
 		fprintf(stderr, "causalctl: %s: the kernel refused the BPF programs: %s%s\n",

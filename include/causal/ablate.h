@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Parts of causal's BPF side, attached alone for benchmarks (make bench's
+ * ablations), so that each percent of its cost can be put on a part.
+ * causalctl attach sets one in the programs' read-only data when
+ * $CAUSAL_ABLATE names it; an ablated attachment keeps no true clock.
+ *
+ *  CAUSAL_ABLATE_OPTION  causal_sockops alone, writing one constant
+ *                        option on every segment with payload: what the
+ *                        option costs TCP (room, writing, the bytes on the
+ *                        wire, the peer skipping it), with nothing else.
+ *  CAUSAL_ABLATE_HOOKS   every program, but no option reserved, written
+ *                        or parsed: what the send, receive and socket
+ *                        hooks and the module's clocks cost.
+ */
+#ifndef _CAUSAL_ABLATE_H
+#define _CAUSAL_ABLATE_H
+
+enum causal_ablate {
+	CAUSAL_ABLATE_NONE,
+	CAUSAL_ABLATE_OPTION,
+	CAUSAL_ABLATE_HOOKS,
+};
+
+#endif /* _CAUSAL_ABLATE_H */
