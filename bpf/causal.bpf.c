@@ -84,35 +84,6 @@ static __always_inline void established(struct bpf_sock_ops *skops)
 				  BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
 }
 
-/*
- * CAUSAL_ABLATE_OPTION: room for a full scalar option on every segment with
- * payload and write the same one on each, a Lamport stamp of 1 from no node.
- */
-static __always_inline void ablate_reserve(struct bpf_sock_ops *skops)
-{
-	__u32 flags = skops->skb_tcp_flags;
-
-	if ((flags & TCPHDR_SYN) || (flags && !skops->skb_len))
-		return;
-	bpf_reserve_hdr_opt(skops, CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_FULL, 0);
-}
-
-static __always_inline void ablate_write(struct bpf_sock_ops *skops)
-{
-	__u8 opt[CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_FULL] = {
-		CAUSAL_TCPOPT_KIND, sizeof(opt),
-		CAUSAL_TCPOPT_EXID >> 8, CAUSAL_TCPOPT_EXID & 0xff,
-		0, 0, 0, 0, 0, 0, 0, 0, 1,
-	};
-	void *data = (void *)(long)skops->skb_data;
-	void *end = (void *)(long)skops->skb_data_end;
-	struct tcphdr *th = data;
-
-	if ((void *)(th + 1) > end || skops->skb_len <= th->doff * 4U)
-		return;
-	bpf_store_hdr_opt(skops, opt, sizeof(opt), 0);
-}
-
 /* The payload form of the socket's clock (a scalar until the first send). */
 static __always_inline __u32 pay_form(struct causal_tcp_state *st, int *vector)
 {
@@ -141,6 +112,11 @@ static __always_inline void reserve(struct bpf_sock_ops *skops)
 		return;
 	if (flags && !skops->skb_len)
 		return;
+	/* CAUSAL_ABLATE_OPTION: always room for a full scalar option */
+	if (causal_ablate == CAUSAL_ABLATE_OPTION) {
+		bpf_reserve_hdr_opt(skops, CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_FULL, 0);
+		return;
+	}
 	st = state_of(skops);
 	if (!st || !(st->flags & CAUSAL_TS_TRACKED))
 		return;
@@ -184,6 +160,17 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops)
 
 	if ((void *)(th + 1) > end || skops->skb_len <= th->doff * 4U)
 		return;
+	opt[0] = CAUSAL_TCPOPT_KIND;
+	opt[2] = CAUSAL_TCPOPT_EXID >> 8;
+	opt[3] = CAUSAL_TCPOPT_EXID & 0xff;
+	/* CAUSAL_ABLATE_OPTION: the same option on every segment, Lamport 1 */
+	if (causal_ablate == CAUSAL_ABLATE_OPTION) {
+		__builtin_memset(&opt[CAUSAL_TCPOPT_HDR], 0, CAUSAL_PAY_SCALAR_FULL);
+		opt[CAUSAL_TCPOPT_HDR + CAUSAL_PAY_STAMP + 7] = 1;
+		opt[1] = CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_FULL;
+		bpf_store_hdr_opt(skops, opt, CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_FULL, 0);
+		return;
+	}
 	st = state_of(skops);
 	if (!st)
 		return;
@@ -196,9 +183,6 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops)
 	__builtin_memcpy(&opt[CAUSAL_TCPOPT_HDR], st->tx_pay[slot], CAUSAL_PAY_ROOM);
 	full = st->tx_len[slot];
 	vector = !!(opt[CAUSAL_TCPOPT_OFF_FLAGS] & CAUSAL_TCPOPT_F_VECTOR);
-	opt[0] = CAUSAL_TCPOPT_KIND;
-	opt[2] = CAUSAL_TCPOPT_EXID >> 8;
-	opt[3] = CAUSAL_TCPOPT_EXID & 0xff;
 	len = full;
 	for (i = 0; i <= CAUSAL_PAY_VEC_MAX_ENTRIES && len; i++) {
 		size = CAUSAL_TCPOPT_HDR + len;
@@ -419,16 +403,10 @@ int causal_sockops(struct bpf_sock_ops *skops)
 		established(skops);
 		break;
 	case BPF_SOCK_OPS_HDR_OPT_LEN_CB:
-		if (causal_ablate == CAUSAL_ABLATE_OPTION)
-			ablate_reserve(skops);
-		else
-			reserve(skops);
+		reserve(skops);
 		break;
 	case BPF_SOCK_OPS_WRITE_HDR_OPT_CB:
-		if (causal_ablate == CAUSAL_ABLATE_OPTION)
-			ablate_write(skops);
-		else
-			write_opt(skops);
+		write_opt(skops);
 		break;
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
 		established(skops);
