@@ -23,9 +23,8 @@ packages=(
 	procps
 	# incident analysis: exports checked by their consumers, a three-tier workload
 	graphviz nginx-light curl
-	# benchmarks: peak memory, an HTTP load generator, TCP and UDP streams,
-	# GRO counted by its tracepoints
-	time wrk iperf3 linux-perf
+	# benchmarks: peak memory, an HTTP load generator, TCP and UDP streams
+	time wrk iperf3
 	# shipping: DKMS, the man page, bash completion, the Wireshark dissector
 	dkms man-db groff-base bash-completion tshark tcpdump
 	# make check-debug: a kernel built from linux-source

@@ -10,26 +10,33 @@
 # Each workload runs in four modes: off (nothing attached), option (the
 # sock_ops program alone writes one constant option: the option's cost to
 # TCP), hooks (every program, no option: the hooks' and clocks' cost) and
-# full; CAUSAL_ABLATE picks the part (include/causal/ablate.h).  First a
-# warm-up run of each mode, not counted; then CAUSAL_BENCH_REPS rounds of
-# the four, the order turned each round.  Then one more full run with
-# kernel.bpf_stats_enabled, not counted either (the statistics cost time):
-# how often each program ran, per unit of work, and its cost per call.
+# full; CAUSAL_ABLATE picks the part (include/causal/ablate.h).  After the
+# counted rounds, one more full run of each workload with
+# kernel.bpf_stats_enabled, not counted (the statistics cost time): how
+# often each program ran, per unit of work, and its cost per call.
 #
-# Workloads (CAUSAL_BENCH_PARTS picks groups: tcp other memory):
+# Workloads (CAUSAL_BENCH_PARTS picks groups: tcp other memory;
+# CAUSAL_BENCH_ONLY, a shell pattern, workloads by name):
 #   tcp     streams of 128 B, 1 KiB, 16 KiB and 128 KiB writes (iperf3 -l),
 #           the last for each clock; segments per write and the receiver's
 #           header-prediction hits (TCPHPHits) per write, from nstat
 #   other   request/response (selftests/causal_rr.c, 32 connections,
-#           1 B and 1 KiB); UDP 64 B and 1 KiB offered at a fixed rate
+#           1 B and 1 KiB, and 10,000 connections, 1 B: the tables and
+#           caches under pressure); UDP 64 B and 1 KiB offered at a fixed rate
 #           below saturation; GRO at a fixed offered rate; nginx and wrk,
 #           with and without keep-alive
 #   memory  kernel memory per tracked socket, for each clock
 #
 # What is measured at a fixed rate (UDP, GRO) is CPU time per unit of
-# work, not a rate: selftests/causal_soak soaks up, at SCHED_IDLE, what
-# the workload leaves, and the iterations it did not get against a run
-# alone are the instructions the workload took.  Drops are reported.
+# work, not a rate: over a window in the middle of the load, the time the
+# guest's tasks ran (rq_cpu_time of /proc/schedstat: under instruction
+# counting, the instructions they executed; idle time is not in it) over
+# the receiver's counters of the same window.  Drops are reported.
+#
+# The runs go mode by mode, not workload by workload (attaching costs a
+# guest more time than a run): a warm-up round of off and full, not
+# counted, then CAUSAL_BENCH_REPS rounds of the four modes, their order
+# turned each round, every workload in each.
 #
 # Every run is one JSON object appended to $json (kind "run"): its value
 # (higher is better), the host's wall-clock milliseconds it took (read
@@ -37,11 +44,11 @@
 # scripts/bench/report.py makes the tables, the ratios and the picture.
 # Sourced by scripts/bench/guest.sh after lib.sh; sets bad=1 on failure.
 
-REPS=${CAUSAL_BENCH_REPS:-3}
+REPS=${CAUSAL_BENCH_REPS:-2}
 RR=$BUILD/selftests/causal_rr
-SOAK=$BUILD/selftests/causal_soak
-SECS=${CAUSAL_BENCH_SECS:-2}
+SECS=${CAUSAL_BENCH_SECS:-1}
 MODES=(off option hooks full)
+RR_MANY=${CAUSAL_BENCH_RR_CONNS:-10000}
 # offered rates: a fifth or less of what the guest takes when flooded
 UDP_RATE=${CAUSAL_BENCH_UDP_RATE:-8000}		# datagrams per second
 GRO_RATE=${CAUSAL_BENCH_GRO_RATE:-200M}		# bits per second
@@ -65,6 +72,94 @@ counters() {
 	done
 }
 
+# snapshot PID KEY... - SNAP: the CPU time the guest's tasks have run, in
+# ns (rq_cpu_time of each CPU in /proc/schedstat: interrupts that came
+# while a CPU was idle are not in it); the CPU time the guest has spent
+# not idle (/proc/timer_list: the time now less each CPU's idle and
+# iowait sleep; the idle loop's own instructions are in it); then each
+# KEY ("Udp:InDatagrams", "IpExt:InOctets") of the network namespace of
+# PID.  Read by the shell, without starting a process: it runs inside a
+# window.
+snapshot() {
+	local pid=$1 i f
+	local -a l hdr val
+	local -A v
+
+	shift
+	SNAP=(0 0)
+	mapfile -t l < /proc/schedstat
+	for f in "${l[@]}"; do
+		[[ $f == cpu[0-9]* ]] || continue
+		read -ra val <<< "$f"
+		SNAP[0]=$((SNAP[0] + val[7]))
+	done
+	mapfile -t l < /proc/timer_list
+	for f in "${l[@]}"; do
+		[[ $f == "now at "* || $f == *.i*_sleeptime* ]] || continue
+		read -ra val <<< "$f"
+		if [ "${val[0]}" = now ]; then
+			SNAP[1]=$((SNAP[1] + val[2]))
+		else
+			SNAP[1]=$((SNAP[1] - val[-2]))
+		fi
+	done
+	mapfile -t l < "/proc/$pid/net/snmp"
+	mapfile -t -O ${#l[@]} l < "/proc/$pid/net/netstat"
+	for ((i = 0; i + 1 < ${#l[@]}; i += 2)); do
+		read -ra hdr <<< "${l[i]}"
+		read -ra val <<< "${l[i + 1]}"
+		for ((f = 1; f < ${#hdr[@]}; f++)); do
+			v[${hdr[0]}${hdr[f]}]=${val[f]}
+		done
+	done
+	for f; do
+		SNAP+=("${v[$f]:-0}")
+	done
+}
+
+# windowed KEYS MIN SECONDS COMMAND... - run COMMAND, a load offered at a
+# fixed rate for SECONDS + 2, and watch SECONDS of it in its steady state,
+# from half a second after the first of KEYS grew by MIN in b (not from
+# COMMAND's start: starting a process reads the results share, whose waits
+# move the guest's clock by what the host takes): prints "TASK_NS BUSY_NS
+# SECONDS DELTA..." (the tasks' CPU time and the time not idle, as
+# snapshot says, the window's length and the growth of each of KEYS), then
+# COMMAND's output
+windowed() {
+	local -a keys a b
+	local min=$2 secs=$3 out=$overhead_dir/window.out pid t0 t1 i line first
+
+	read -ra keys <<< "$1"
+	shift 3
+	snapshot "$RRPID" "${keys[0]}"
+	first=${SNAP[2]}
+	"$@" > "$out" &
+	pid=$!
+	for ((i = 0; i < 1200; i++)); do
+		nap 0.05
+		snapshot "$RRPID" "${keys[0]}"
+		[ $((SNAP[2] - first)) -ge "$min" ] && break
+		kill -0 $pid 2> /dev/null || break
+	done
+	nap 0.5
+	t0=$EPOCHREALTIME
+	snapshot "$RRPID" "${keys[@]}"
+	a=("${SNAP[@]}")
+	nap "$secs"
+	snapshot "$RRPID" "${keys[@]}"
+	b=("${SNAP[@]}")
+	t1=$EPOCHREALTIME
+	wait $pid || return 1
+	[ $((a[2] - first)) -ge "$min" ] || return 1
+	line="$((b[0] - a[0])) $((b[1] - a[1])) $(awk -v a="$t0" -v b="$t1" \
+		'BEGIN { printf "%.6f", b - a }')"
+	for ((i = 2; i < ${#a[@]}; i++)); do
+		line+=" $((b[i] - a[i]))"
+	done
+	echo "$line"
+	cat "$out"
+}
+
 # iperf_server - an iperf3 server in b for one client
 iperf_server() {
 	in_ns b iperf3 -s -D -1 > /dev/null 2>&1
@@ -72,92 +167,71 @@ iperf_server() {
 }
 
 # run_stream SIZE - one TCP stream of SIZE-byte writes from a to b: prints
-# "MBIT_S SEGMENTS_PER_WRITE HPHITS_PER_WRITE"
+# "MBIT_S SEGMENTS_PER_WRITE HPHITS_PER_WRITE", the rate after a first
+# second not counted (-O 1: the receiver's buffer is still growing then,
+# and its rate varies from run to run by several percent)
 run_stream() {
 	local size=$1 o0 o1 h0 h1 j
 
 	iperf_server || return 1
 	o0=$(counters a TcpOutSegs)
 	h0=$(counters b TcpExtTCPHPHits)
-	j=$(in_ns a iperf3 -c 10.78.0.2 -t "$SECS" -l "$size" -J 2> /dev/null) || return 1
+	j=$(in_ns a iperf3 -c 10.78.0.2 -O 1 -t "$SECS" -l "$size" -J 2> /dev/null) || return 1
 	o1=$(counters a TcpOutSegs)
 	h1=$(counters b TcpExtTCPHPHits)
+	# the counters count the uncounted second too: so do these writes
 	jq -r --argjson size "$size" --argjson segs $((o1 - o0)) --argjson hits $((h1 - h0)) '
-		(.end.sum_sent.bytes / $size) as $writes |
+		([.intervals[].sum.bytes] | add / $size) as $writes |
 		"\(.end.sum_received.bits_per_second / 1e6) \($segs / $writes) \($hits / $writes)"' \
 		<<< "$j"
 }
 
-# run_rr SIZE - 32 connections from a to b, SIZE-byte requests and
-# responses: transactions per second
+# run_rr CONNS SIZE - CONNS connections from a to b, SIZE-byte requests
+# and responses: transactions per second (the connections made first)
 run_rr() {
-	in_ns a "$RR" client 10.78.0.2 7000 32 "$1" "$SECS" | awk '{ print $3 }'
-}
-
-# soaked COMMAND... - run COMMAND beside the soaker; prints the CPU
-# nanoseconds COMMAND's work took (the soaker's missing iterations at the
-# rate of a run alone, SOAK_RATE), then COMMAND's output on the next lines
-soaked() {
-	local pid out rc s
-
-	"$SOAK" > "$res/soak.out" &
-	pid=$!
-	busywait 5000 has "$res/soak.out" soaking || return 1
-	out=$("$@")
-	rc=$?
-	kill -TERM $pid
-	wait $pid
-	s=$(tail -n 1 "$res/soak.out")
-	awk -v s="$s" -v r="$SOAK_RATE" 'BEGIN { split(s, f, " ")
-		cpu = f[2] * 1e9 - f[1] / r * 1e9; printf "%d\n", cpu < 0 ? 0 : cpu }'
-	echo "$out"
-	return $rc
-}
-
-# soak_calibrate - SOAK_RATE: iterations per second of the soaker alone
-soak_calibrate() {
-	local pid
-
-	"$SOAK" > "$res/soak.out" &
-	pid=$!
-	busywait 5000 has "$res/soak.out" soaking || return 1
-	sleep "$SECS"
-	kill -TERM $pid
-	wait $pid
-	SOAK_RATE=$(tail -n 1 "$res/soak.out" | awk '{ printf "%.3f", $1 / $2 }')
-	echo "# soaker alone: $SOAK_RATE iterations/s"
+	in_ns a "$RR" client 10.78.0.2 7000 "$1" "$2" "$SECS" | awk '{ print $3 }'
 }
 
 # run_udp SIZE - UDP_RATE datagrams/s of SIZE bytes from a to b: prints
-# "DATAGRAMS_PER_CPU_SECOND LOST_PERCENT CPU_NS_PER_DATAGRAM"
+# "DATAGRAMS_PER_CPU_SECOND LOST_PERCENT CPU_NS_PER_DATAGRAM", CPU time
+# being the tasks': sending and receiving run in them (counting the time
+# not idle as well, the idle loop's entries and exits between datagrams
+# spread off runs by 1.1% on 6.1)
 run_udp() {
-	local size=$1 out cpu j
+	local size=$1 out w
 
 	iperf_server || return 1
-	out=$(soaked in_ns a iperf3 -u -b $((UDP_RATE * size * 8)) -l "$size" -c 10.78.0.2 \
-		-t "$SECS" -J) || return 1
-	cpu=$(head -n 1 <<< "$out")
-	j=$(tail -n +2 <<< "$out")
-	jq -r --argjson cpu "$cpu" '.end.sum as $s | ($s.packets - $s.lost_packets) as $got |
-		"\($got / ($cpu / 1e9)) \($s.lost_percent) \($cpu / $got)"' <<< "$j"
+	out=$(windowed Udp:InDatagrams 100 "$SECS" in_ns a iperf3 -u \
+		-b $((UDP_RATE * size * 8)) -l "$size" -c 10.78.0.2 -t $((SECS + 2)) -J) || return 1
+	read -ra w <<< "$out"
+	[ "${w[3]}" -gt 0 ] || return 1
+	tail -n +2 <<< "$out" | jq -r --argjson cpu "${w[0]}" --argjson n "${w[3]}" '
+		"\($n / ($cpu / 1e9)) \(.end.sum.lost_percent) \($cpu / $n)"'
 }
 
 # run_gro - a TCP stream offered at GRO_RATE, a's offloads off, GRO on in
-# b's veth: prints "MB_PER_CPU_SECOND SEGMENTS_PER_SKB MBIT_S"
+# b's veth: prints "MB_PER_CPU_SECOND SEGMENTS_PER_SKB MBIT_S" (IP counts
+# a GRO skb once in InReceives, and each of its segments by ECN codepoint).
+# CPU time is the time not idle: the receiver's delayed ACKs leave from a
+# timer, often on the idle task, and the sender takes them there, work the
+# tasks' time does not hold.  Watched six times as long as the rest.  On
+# 6.1 its off runs still spread by about 1% (Documentation/performance.rst).
 run_gro() {
-	local out cpu segs skbs mbit
+	local out w rc=0
 
 	iperf_server || return 1
-	out=$(soaked perf stat -a -x, -o "$res/gro.perf" -e net:napi_gro_receive_entry \
-		-e net:netif_receive_skb -- ip netns exec "$NS_PREFIX-a" \
-		iperf3 -c 10.78.0.2 -b "$GRO_RATE" -t "$SECS" -J) || return 1
-	cpu=$(head -n 1 <<< "$out")
-	mbit=$(tail -n +2 <<< "$out" | jq '.end.sum_received.bits_per_second / 1e6')
-	segs=$(awk -F, '$3 == "net:napi_gro_receive_entry" { print $1 }' "$res/gro.perf")
-	skbs=$(awk -F, '$3 == "net:netif_receive_skb" { print $1 }' "$res/gro.perf")
-	[ "${skbs:-0}" -gt 0 ] || return 1
-	awk -v c="$cpu" -v m="$mbit" -v g="$segs" -v k="$skbs" -v s="$SECS" \
-		'BEGIN { printf "%f %f %f\n", m * s / 8 / (c / 1e9), g / k, m }'
+	in_ns a ethtool -K veth-b tso off gso off > /dev/null &&
+		in_ns b ethtool -K veth-a gro on > /dev/null || return 1
+	out=$(windowed "IpExt:InOctets Ip:InReceives IpExt:InNoECTPkts IpExt:InECT1Pkts
+			IpExt:InECT0Pkts IpExt:InCEPkts" 1000000 $((6 * SECS)) \
+		in_ns a iperf3 -c 10.78.0.2 -b "$GRO_RATE" -t $((6 * SECS + 2)) -J) || rc=1
+	in_ns a ethtool -K veth-b tso on gso on > /dev/null
+	in_ns b ethtool -K veth-a gro off > /dev/null
+	read -ra w <<< "$out"
+	[ $rc = 0 ] && [ "${w[4]:-0}" -gt 0 ] || return 1
+	awk -v c="${w[1]}" -v s="${w[2]}" -v o="${w[3]}" -v k="${w[4]}" \
+		-v g="$((w[5] + w[6] + w[7] + w[8]))" \
+		'BEGIN { printf "%f %f %f\n", o / 1e6 / (c / 1e9), g / k, o * 8 / 1e6 / s }'
 }
 
 # run_http KEEPALIVE - wrk against nginx on b: "REQUESTS_S P99_US"; with
@@ -203,12 +277,21 @@ mode() {
 	esac
 }
 
+# use_clock CLOCK - both nodes keep CLOCK (set only when it changes)
+use_clock() {
+	[ "$1" = "${CLOCK:-}" ] && return 0
+	in_ns a "$CAUSALCTL" clock set "$1" && in_ns b "$CAUSALCTL" clock set "$1" || return 1
+	CLOCK=$1
+}
+
 # record BENCH MODE ROUND FIELDS VALUES UNIT MS - one run as JSON (FIELDS:
 # names of VALUES after the first, the value; ROUND 0 is the warm-up)
 record() {
 	local bench=$1 mode=$2 round=$3 unit=$6 ms=$7 i extra=
-	local -a names=($4) vals=($5)
+	local -a names vals
 
+	read -ra names <<< "$4"
+	read -ra vals <<< "$5"
 	for ((i = 1; i < ${#vals[@]}; i++)); do
 		extra+=",\"${names[i - 1]}\":${vals[i]}"
 	done
@@ -216,91 +299,125 @@ record() {
 		"$(uname -r)" "$bench" "$mode" "$round" "$unit" "${vals[0]}" "$ms" "$extra" >> "$json"
 }
 
-# ablate BENCH UNIT FIELDS MEASURE... - the four modes of one workload:
-# warm-up, CAUSAL_BENCH_REPS rounds, a statistics run; MEASURE prints the
-# value and the extras FIELDS names
-ablate() {
-	local bench=$1 unit=$2 fields=$3 r i m out t0 t1 line
+# bpf_costs BENCH UNITS PER BEFORE - what each of causal's programs ran
+# since BEFORE (bpftool prog show -j): calls, ns per call, and calls per
+# unit of work (UNITS of them in the run, PER names one)
+bpf_costs() {
+	bpftool prog show -j | jq -c --arg k "$(uname -r)" --arg w "$1" --arg per "$3" \
+		--slurpfile b "$4" --argjson units "$2" '
+		($b[0] | map({key: (.id | tostring), value: .}) | from_entries) as $before |
+		.[] | select(.name | startswith("causal_")) |
+		{name, n: ((.run_cnt // 0) - ($before[.id | tostring].run_cnt // 0)),
+		 t: ((.run_time_ns // 0) - ($before[.id | tostring].run_time_ns // 0))} |
+		select(.n > 0) |
+		{kind: "bpf_cost", kernel: $k, bench: $w, program: .name, calls: .n, per: $per,
+		 calls_per_unit: (if $units > 0 then .n / $units else null end),
+		 ns_per_call: (.t / .n | floor)}' >> "$json"
+}
+
+# add BENCH UNIT FIELDS CLOCK PER COMMAND... - a workload: COMMAND prints
+# the value (higher is better) and the extras FIELDS names, with CLOCK set.
+# PER, "NAME:EXPR", is its unit of work for the statistics run and how
+# many there were, an awk expression of v (the value), s (SECS), d (b's
+# UDP datagrams received) and g (b's IP segments received).
+add() {
+	local bench=$1 unit=$2 fields=$3 clock=$4 per=$5
+
+	shift 5
+	# shellcheck disable=SC2053 # a pattern
+	[[ $bench == ${CAUSAL_BENCH_ONLY:-*} ]] || return 0
+	WORKLOADS+=("$bench|$unit|$fields|$clock|$per|$*")
+}
+
+# one WORKLOAD MODE ROUND - run one workload as add made it; with ROUND
+# "stats", the statistics run
+one() {
+	local bench unit fields clock per cmd out t0 t1 units
+	local -a argv a b
+
+	IFS='|' read -r bench unit fields clock per cmd <<< "$1"
+	read -ra argv <<< "$cmd"
+	use_clock "$clock" || return 1
+	# what the last run and the mode change leave to do later (timers of
+	# closed connections, RCU callbacks of freed programs) done before
+	# this run, not in it: idle time is skipped under instruction
+	# counting, so free
+	sleep 3
+	if [ "$3" = stats ]; then
+		bpftool prog show -j > "$overhead_dir/bpf.json"
+		snapshot "$RRPID" Udp:InDatagrams IpExt:InNoECTPkts
+		a=("${SNAP[@]}")
+		sysctl -qw kernel.bpf_stats_enabled=1
+		out=$("${argv[@]}")
+		sysctl -qw kernel.bpf_stats_enabled=0
+		snapshot "$RRPID" Udp:InDatagrams IpExt:InNoECTPkts
+		b=("${SNAP[@]}")
+		[ -n "$out" ] || { echo "# $bench, statistics run: failed"; return 1; }
+		units=$(awk -v v="${out%% *}" -v s="$SECS" -v d=$((b[2] - a[2])) \
+			-v g=$((b[3] - a[3])) "BEGIN { printf \"%f\", ${per#*:} }")
+		bpf_costs "$bench" "$units" "${per%%:*}" "$overhead_dir/bpf.json"
+		return
+	fi
+	t0=$(wall_ms)
+	out=$("${argv[@]}") || { echo "# round $3 $2 $bench: failed"; return 1; }
+	t1=$(wall_ms)
+	[ -n "$out" ] || { echo "# round $3 $2 $bench: no result"; return 1; }
+	record "$bench" "$2" "$3" "$fields" "$out" "$unit" $((t1 - t0))
+	printf '# round %d %-6s %-16s %s\n' "$3" "$2" "$bench" "$out"
+}
+
+# rounds - the warm-up round, CAUSAL_BENCH_REPS rounds of the four modes
+# (each round's order turned by one: no mode always follows the same one),
+# then the statistics runs
+rounds() {
+	local r i m w
 	local -a order
 
-	shift 3
-	echo "# $bench:"
 	for ((r = 0; r <= REPS; r++)); do
 		order=("${MODES[@]}")
-		# each round turned by one: no mode always follows the same one
 		for ((i = 0; i < r % ${#MODES[@]}; i++)); do
 			order=("${order[@]:1}" "${order[0]}")
 		done
+		[ $r = 0 ] && order=(off full)
 		for m in "${order[@]}"; do
 			mode "$m" || return 1
-			# what the last run and the mode change leave to do
-			# later (timers of closed connections, RCU callbacks of
-			# freed programs) done before this run, not in it: idle
-			# time is skipped under instruction counting, so free
-			sleep 3
-			t0=$(wall_ms)
-			out=$("$@") || { echo "#   $m: failed"; return 1; }
-			t1=$(wall_ms)
-			[ -n "$out" ] || { echo "#   $m: no result"; return 1; }
-			record "$bench" "$m" "$r" "$fields" "$out" "$unit" $((t1 - t0))
-			printf '#   round %d %-6s %s\n' "$r" "$m" "$out"
+			for w in "${WORKLOADS[@]}"; do
+				one "$w" "$m" $r || return 1
+			done
 		done
 	done
 	mode full || return 1
-	sysctl -qw kernel.bpf_stats_enabled=1
-	out=$("$@") || return 1
-	bpf_costs "$bench" "${out%% *}"
-	sysctl -qw kernel.bpf_stats_enabled=0
+	for w in "${WORKLOADS[@]}"; do
+		one "$w" full stats || return 1
+	done
 	mode off
 }
 
-# bpf_costs BENCH VALUE - run_cnt and ns per call of each of causal's
-# programs over the statistics run; calls per unit of work from VALUE (a
-# rate over SECS seconds)
-bpf_costs() {
-	bpftool prog show -j | jq -c --arg k "$(uname -r)" --arg w "$1" \
-		--argjson units "$(awk -v v="$2" -v s="$SECS" 'BEGIN { printf "%f", v * s }')" '
-		.[] | select(.name | startswith("causal_")) | select(.run_cnt // 0 > 0) |
-		{kind: "bpf_cost", kernel: $k, bench: $w, program: .name, calls: .run_cnt,
-		 calls_per_unit: (.run_cnt / $units),
-		 ns_per_call: (.run_time_ns / .run_cnt | floor)}' >> "$json"
-}
-
-overhead_tcp() {
+workloads_tcp() {
 	local size clock
 
-	in_ns a "$CAUSALCTL" clock set lamport && in_ns b "$CAUSALCTL" clock set lamport || return 1
 	for size in 128 1024 16384; do
-		ablate "tcp_stream_$size" Mbit/s "segs_per_write hphits_per_write" \
-			run_stream $size || return 1
+		add "tcp_stream_$size" Mbit/s "segs_per_write hphits_per_write" lamport \
+			"segment:g" run_stream $size
 	done
 	for clock in lamport hlc vector; do
-		in_ns a "$CAUSALCTL" clock set $clock && in_ns b "$CAUSALCTL" clock set $clock ||
-			return 1
-		ablate "tcp_bulk_$clock" Mbit/s "segs_per_write hphits_per_write" \
-			run_stream 131072 || return 1
+		add "tcp_bulk_$clock" Mbit/s "segs_per_write hphits_per_write" $clock \
+			"segment:g" run_stream 131072
 	done
-	in_ns a "$CAUSALCTL" clock set lamport && in_ns b "$CAUSALCTL" clock set lamport
 }
 
-overhead_other() {
-	local www=$1 rrpid
+workloads_other() {
+	local www=$overhead_dir
 
-	in_ns a "$CAUSALCTL" clock set lamport && in_ns b "$CAUSALCTL" clock set lamport ||
-		return 1
-	ip netns exec "$NS_PREFIX-b" "$RR" server 7000 > /dev/null 2>&1 &
-	rrpid=$!
-	busywait 5000 listening b 7000 || return 1
-	ablate rr_1B transactions/s "" run_rr 1 || return 1
-	ablate rr_1KiB transactions/s "" run_rr 1024 || return 1
-	kill $rrpid
-	wait $rrpid 2> /dev/null
-	soak_calibrate || return 1
-	ablate udp_64B datagrams/cpu_s "lost_percent cpu_ns_per_datagram" run_udp 64 || return 1
-	ablate udp_1KiB datagrams/cpu_s "lost_percent cpu_ns_per_datagram" run_udp 1024 ||
-		return 1
+	add rr_1B transactions/s "" lamport "transaction:v * s" run_rr 32 1
+	add rr_1KiB transactions/s "" lamport "transaction:v * s" run_rr 32 1024
+	add rr_10k transactions/s "" lamport "transaction:v * s" run_rr "$RR_MANY" 1
+	add udp_64B datagrams/cpu_s "lost_percent cpu_ns_per_datagram" lamport "datagram:d" \
+		run_udp 64
+	add udp_1KiB datagrams/cpu_s "lost_percent cpu_ns_per_datagram" lamport "datagram:d" \
+		run_udp 1024
 	mkdir -p "$www/www" && printf 'small\n' > "$www/www/small.txt"
-	cat > "$www/nginx.conf" <<-EOF
+	cat > "$www/nginx.conf" <<-EOF2
 		daemon on;
 		master_process off;
 		pid $www/nginx.pid;
@@ -315,17 +432,12 @@ overhead_other() {
 			scgi_temp_path $www/scgi;
 			server { listen 10.78.0.2:8080; root $www/www; }
 		}
-	EOF
+	EOF2
 	in_ns b nginx -c "$www/nginx.conf" -p "$www" -e "$www/error.log" || return 1
 	busywait 10000 listening b 8080 || return 1
-	ablate http_keepalive requests/s "p99_us" run_http 1 || return 1
-	ablate http_close requests/s "p99_us" run_http 0 || return 1
-	kill "$(cat "$www/nginx.pid")"
-	# GRO: MSS-sized segments from a, coalesced by GRO in b's veth
-	in_ns a ethtool -K veth-b tso off gso off > /dev/null &&
-		in_ns b ethtool -K veth-a gro on > /dev/null || return 1
-	ablate gro MB/cpu_s "segs_per_skb mbit_s" run_gro || return 1
-	in_ns a ethtool -K veth-b tso on gso on > /dev/null
+	add http_keepalive requests/s "p99_us" lamport "request:v * s" run_http 1
+	add http_close requests/s "p99_us" lamport "request:v * s" run_http 0
+	add gro MB/cpu_s "segs_per_skb mbit_s" lamport "segment:g" run_gro
 }
 
 # hold N TAG - N connections from a to b, each after one 1-byte transaction,
@@ -354,17 +466,12 @@ slab_now() {
 # overhead_memory - kernel memory per tracked socket, N connections, each
 # clock
 overhead_memory() {
-	local n=${CAUSAL_BENCH_MEMORY_CONNS:-2000} base off on per rrpid clock
+	local n=${CAUSAL_BENCH_MEMORY_CONNS:-2000} base off on per clock
 
-	ulimit -n 65536
 	echo "# $(uname -r): kernel memory (slab) with $n open connections a -> b"
 	printf '%-8s %12s %12s %14s\n' clock "off kB" "on kB" "B/socket"
-	ip netns exec "$NS_PREFIX-b" "$RR" server 7000 > /dev/null 2>&1 &
-	rrpid=$!
-	busywait 5000 listening b 7000 || return 1
 	for clock in lamport hlc vector; do
-		in_ns a "$CAUSALCTL" clock set $clock && in_ns b "$CAUSALCTL" clock set $clock ||
-			return 1
+		use_clock $clock || return 1
 		mode off
 		base=$(slab_now)
 		off=$(hold "$n" off) || return 1
@@ -385,32 +492,40 @@ overhead_memory() {
 		$1 !~ /^#|^slabinfo/ { d = ($2 * $4 - off[$1]) / socks
 			if (d >= 4) printf "  %-24s %6d B (objects of %d B)\n", $1, d, $4 }' \
 		"$res/slab-off" "$res/slab-on" | sort -k2 -nr
-	in_ns a "$CAUSALCTL" clock set lamport && in_ns b "$CAUSALCTL" clock set lamport
-	kill $rrpid
-	wait $rrpid 2> /dev/null
 	return 0
 }
 
 overhead_dir=$(mktemp -d /tmp/causal-overhead.XXXXXX)
+WORKLOADS=()
+CLOCK=
+ulimit -n 65536
 ns_create a b && veth_pair a b 10.78.0 || bad=1
 # each run on its own: TCP would start a connection with what the last one
 # to the same address learnt (its congestion window, ssthresh, RTT)
 for n in a b; do
 	in_ns $n sysctl -qw net.ipv4.tcp_no_metrics_save=1 || bad=1
 done
+# the request/response server, and the process whose /proc/PID/net shows b
+ip netns exec "$NS_PREFIX-b" "$RR" server 7000 > /dev/null 2>&1 &
+RRPID=$!
+busywait 5000 listening b 7000 || bad=1
 # CAUSAL_BENCH_PARTS picks some of: tcp other memory (and guest.sh's oracle)
-for part in ${CAUSAL_BENCH_PARTS:-tcp other memory}; do
-	[ $bad = 0 ] || break
-	case $part in
-	tcp)	overhead_tcp || { echo "# TCP streams: failed"; bad=1; } ;;
-	other)	overhead_other "$overhead_dir" ||
-			{ echo "# request/response, UDP, HTTP and GRO: failed"; bad=1; } ;;
-	memory)	overhead_memory || { echo "# memory per socket: failed"; bad=1; } ;;
-	esac
-	mode off
-done
+parts=" ${CAUSAL_BENCH_PARTS:-tcp other memory} "
+[[ $bad = 0 && $parts = *" tcp "* ]] && workloads_tcp
+if [[ $bad = 0 && $parts = *" other "* ]]; then
+	workloads_other || { echo "# nginx did not start"; bad=1; }
+fi
+if [ $bad = 0 ] && [ ${#WORKLOADS[@]} -gt 0 ]; then
+	rounds || { echo "# the overhead runs failed"; bad=1; }
+fi
+if [[ $bad = 0 && $parts = *" memory "* ]]; then
+	overhead_memory || { echo "# memory per socket: failed"; bad=1; }
+fi
+mode off
+use_clock lamport
+[ -f "$overhead_dir/nginx.pid" ] && kill "$(cat "$overhead_dir/nginx.pid")"
 pkill -x iperf3
-pkill -x nginx
-pkill -x causal_rr
+kill $RRPID
+wait $RRPID 2> /dev/null
 ns_cleanup
 rm -rf "$overhead_dir"

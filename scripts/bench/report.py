@@ -24,6 +24,7 @@ import sys
 GOALS = [("tcp_bulk", 0.97), ("tcp_stream", 0.97), ("rr_", 0.95), ("udp_", 0.95),
          ("gro", 0.95), ("http_", 0.98)]
 SPREAD_GOAL = 1.0
+P99_GOAL = 1.05
 
 
 def goal_of(bench):
@@ -112,23 +113,19 @@ def print_tables(rows, costs, memory):
                 continue
             print(f"#   {r['bench']}: " + ", ".join(
                 f"{k} {fmt(a, 2)} -> {fmt(b, 2)}" for k, (a, b) in r["extras"].items()))
-        # the statistics run: each program's runs per unit of work (what
-        # the value's unit counts; not for values per CPU-second) and time
-        units = {r["bench"]: r["unit"] for r in rows if r["kernel"] == kernel}
+            a, b = r["extras"].get("p99_us", (None, None))
+            if a and b is not None:
+                print(f"#   {r['bench']}: p99 latency full / off {b / a:.3f} "
+                      f"(goal <= {P99_GOAL})")
+        # the statistics run: each program's runs per unit of work and the
+        # time of a run
         for bench in sorted({c["bench"] for c in costs if c["kernel"] == kernel}):
-            unit = units.get(bench, "")
-            per = unit[:-2] if unit.endswith("/s") else None
-            parts = []
-            for c in costs:
-                if c["kernel"] != kernel or c["bench"] != bench:
-                    continue
-                if per is None:
-                    parts.append(f"{c['program'][7:]} {c['ns_per_call']} ns")
-                elif c["calls_per_unit"] >= 0.01:
-                    parts.append(f"{c['program'][7:]} {c['calls_per_unit']:.3g} x "
-                                 f"{c['ns_per_call']} ns")
-            print(f"#   {bench}, runs{' per ' + per if per else ''} x time per run: "
-                  + ", ".join(parts))
+            cs = [c for c in costs if c["kernel"] == kernel and c["bench"] == bench]
+            per = cs[0].get("per") or "unit"
+            parts = [f"{c['program'][7:]} {c['calls_per_unit']:.3g} x {c['ns_per_call']} ns"
+                     for c in cs
+                     if c.get("calls_per_unit") is not None and c["calls_per_unit"] >= 0.01]
+            print(f"#   {bench}, runs per {per} x time per run: " + ", ".join(parts))
         for m in memory:
             if m["kernel"] == kernel:
                 print(f"#   memory, {m['clock']}: {m['bytes_per_socket']} B per tracked socket "
