@@ -300,8 +300,6 @@ int attach_main(int argc, char **argv)
 	struct attachment a;
 	int opt, err;
 
-	if (argc > 1 && is_help(argv[1]))
-		return command_help("attach");
 	optind = 0;	/* glibc: start afresh after main()'s parsing */
 	while ((opt = getopt_long(argc, argv, "c:", options, NULL)) != -1) {
 		if (opt != 'c')
@@ -449,8 +447,6 @@ int detach_main(int argc, char **argv)
 	__u32 ids[ATTACH_PROGS];
 	int n, nids;
 
-	if (argc > 1 && is_help(argv[1]))
-		return command_help("detach");
 	if (argc > 1)
 		return usage_error("detach", "unexpected argument: %s", argv[1]);
 	nids = pinned_progs(ids, ATTACH_PROGS);

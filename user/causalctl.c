@@ -143,7 +143,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-bool is_help(const char *arg)
+static bool is_help(const char *arg)
 {
 	return !strcmp(arg, "help") || !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
@@ -153,8 +153,6 @@ static int help_main(int argc, char **argv)
 {
 	if (argc > 2)
 		return usage_error("help", "unexpected argument: %s", argv[2]);
-	if (argc > 1 && is_help(argv[1]))
-		return command_help("help");
 	if (argc > 1) {
 		if (!find_command(argv[1]))
 			return usage_error(NULL, "unknown command: %s", argv[1]);
@@ -210,6 +208,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* "COMMAND help" (or -h, --help) for every command, here */
+	if (optind + 1 < argc && is_help(argv[optind + 1]))
+		return command_help(cmd->name);
 	print_init(json || pretty, pretty);
 	return cmd->fn(argc - optind, argv + optind);
 }

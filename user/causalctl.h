@@ -28,7 +28,6 @@ extern int verbose;
 
 int usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-bool is_help(const char *arg);
 int command_help(const char *name);
 
 int status_main(int argc, char **argv);

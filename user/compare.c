@@ -15,6 +15,7 @@
 
 #include "causalctl.h"
 #include "nl.h"
+#include "num.h"
 #include "print.h"
 #include "snapshot.h"
 
@@ -42,15 +43,6 @@ static int parse_order(struct nlattr **tb, void *arg)
 		return -EPROTO;
 	*order = nla_get_u32(tb[CAUSAL_A_COMPARE_ORDER]);
 	return *order <= CAUSAL_ORDER_EQUAL ? 0 : -EPROTO;
-}
-
-static int parse_cookie(const char *s, uint64_t *cookie)
-{
-	char *end;
-
-	errno = 0;
-	*cookie = strtoull(s, &end, 10);
-	return !*s || *end || errno || *s == '-' ? -EINVAL : 0;
 }
 
 static void print_order(uint32_t order)
@@ -85,13 +77,11 @@ int compare_main(int argc, char **argv)
 	struct cnl nl;
 	int err;
 
-	if (argc > 1 && is_help(argv[1]))
-		return command_help("compare");
 	if (argc != 3)
 		return usage_error("compare", "compare takes two sockets: cookies or @FILE");
-	if (argv[1][0] != '@' && parse_cookie(argv[1], &a) < 0)
+	if (argv[1][0] != '@' && parse_u64(argv[1], 0, UINT64_MAX, &a) < 0)
 		return usage_error("compare", "invalid socket cookie: %s", argv[1]);
-	if (argv[2][0] != '@' && parse_cookie(argv[2], &b) < 0)
+	if (argv[2][0] != '@' && parse_u64(argv[2], 0, UINT64_MAX, &b) < 0)
 		return usage_error("compare", "invalid socket cookie: %s", argv[2]);
 
 	if (argv[1][0] == '@' || argv[2][0] == '@') {

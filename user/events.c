@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,8 @@
 #include "causalctl.h"
 #include "events.h"
 #include "nl.h"
+#include "num.h"
+#include "snapshot.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -55,10 +58,16 @@ static int family_id;
 int event_source_open(struct event_source *src, const char *cmd)
 {
 	const char *env = getenv("CAUSAL_RCVBUF");
-	int grp, size = env && atoi(env) > 0 ? atoi(env) : EVENT_RCVBUF, err, one = 1;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int grp, size = EVENT_RCVBUF, err, one = 1;
 	struct cnl nl;
+	uint64_t v;
 
+	if (env && !parse_u64(env, 1, INT_MAX, &v))
+		size = v;
+	else if (env)
+		fprintf(stderr, "causalctl: %s: CAUSAL_RCVBUF=%s is not 1 to %d bytes: using %d\n",
+			cmd, env, INT_MAX, EVENT_RCVBUF);
 	memset(src, 0, sizeof(*src));
 	src->fd = -1;
 	cnl_connect_or_die(&nl);
@@ -108,120 +117,192 @@ void event_source_close(struct event_source *src)
 	if (src->fd >= 0)
 		close(src->fd);
 	free(src->buf);
+	log_free(&src->ls);
 	memset(src, 0, sizeof(*src));
 	src->fd = -1;
 }
 
-static uint64_t get_u64(struct nlattr *a, bool *have)
-{
-	if (!a)
-		return 0;
-	if (have)
-		*have = true;
-	return nla_get_u64(a);
-}
-
-static uint32_t get_u32(struct nlattr *a, bool *have)
-{
-	if (!a)
-		return 0;
-	if (have)
-		*have = true;
-	return nla_get_u32(a);
-}
-
-static int parse_keys(struct event *e, struct nlattr *head, int len)
+/* The stamps of "from" of a receive into the event's set. */
+static int parse_from(struct event *e, struct nlattr *head, int len)
 {
 	struct nlattr *a, *k[CAUSAL_A_KEY_MAX + 1];
+	struct log_stamp s;
 	int rem;
 
+	e->ev.from = e->ls->nfrom;
 	nla_for_each_attr(a, head, len, rem) {
-		struct event_key *key;
-
 		if (nla_type(a) != CAUSAL_A_EVENT_FROM)
 			continue;
 		if (nla_parse_nested(k, CAUSAL_A_KEY_MAX, a, NULL) < 0)
 			return -EPROTO;
-		if (e->nfrom == EVENT_FROM_MAX)
-			continue;
-		key = &e->from[e->nfrom];
 		if (k[CAUSAL_A_KEY_PARTICIPANT] && k[CAUSAL_A_KEY_COUNT]) {
-			key->vector = true;
-			key->id = nla_get_u64(k[CAUSAL_A_KEY_PARTICIPANT]);
-			key->n = nla_get_u32(k[CAUSAL_A_KEY_COUNT]);
+			s.vector = true;
+			s.who = nla_get_u64(k[CAUSAL_A_KEY_PARTICIPANT]);
+			s.n = nla_get_u32(k[CAUSAL_A_KEY_COUNT]);
 		} else if (k[CAUSAL_A_KEY_NODE_ID] && k[CAUSAL_A_KEY_ID32]) {
-			key->id = nla_get_u64(k[CAUSAL_A_KEY_NODE_ID]);
-			key->n = nla_get_u32(k[CAUSAL_A_KEY_ID32]);
+			s.vector = false;
+			s.who = nla_get_u64(k[CAUSAL_A_KEY_NODE_ID]);
+			s.n = nla_get_u32(k[CAUSAL_A_KEY_ID32]);
 		} else {
 			return -EPROTO;
 		}
-		e->nfrom++;
+		if (e->ev.nfrom == UINT16_MAX - 1 || log_add_stamp(e->ls, &s))
+			return -ENOMEM;
+		e->ev.nfrom++;
 	}
+	if (e->ev.nfrom)
+		e->ev.has |= HAS_FROM;
 	return 0;
 }
 
-static void get_addr(uint8_t *out, struct nlattr *a)
+/* The vector clock of the event's participant into the event's set. */
+static int parse_vector(struct event *e, struct nlattr *head, int len, bool lossy)
 {
-	int len = a ? nla_len(a) : 0;
+	struct vec_buf vb;
+	struct log_ventry v;
+	int i;
 
-	memset(out, 0, 16);
-	if (len == 4 || len == 16)
-		memcpy(out, nla_data(a), len);
+	memset(&vb.v, 0, sizeof(vb.v));
+	vb.v.width = CAUSAL_VEC_WIDTH_MAX;
+	if (snapshot_vents(head, len, CAUSAL_A_EVENT_VECTOR, &vb.v))
+		return -EPROTO;
+	e->ev.vector = e->ls->nvec;
+	for (i = 0; i < vb.v.len; i++) {
+		v.participant = vb.v.e[i].id;
+		v.count = vb.v.e[i].n;
+		if (log_add_ventry(e->ls, &v))
+			return -ENOMEM;
+	}
+	e->ev.nvector = vb.v.len;
+	e->ev.has |= HAS_VECTOR | (lossy ? HAS_LOSSY : 0);
+	return 0;
 }
 
-/* One event message into @e: 0, or -EPROTO when it lacks what every event has. */
-static int parse_event(struct nlmsghdr *nlh, struct event *e)
+/*
+ * "ADDR:PORT" for IPv4, "[ADDR]:PORT" for IPv6; an IPv4-mapped address (a
+ * dual-stack socket talking IPv4) as IPv4, as its peer sees it.  Interned
+ * in the event's set.
+ */
+static uint32_t parse_addr(struct event *e, uint16_t family, struct nlattr *a, uint16_t port)
 {
-	struct genlmsghdr *g = NLMSG_DATA(nlh);
-	struct nlattr *head = (struct nlattr *)((char *)g + GENL_HDRLEN);
-	int len = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
-	struct nlattr *tb[CAUSAL_A_EVENT_MAX + 1];
+	uint8_t addr[16] = {};
+	const uint8_t *p = addr;
+	char ip[INET6_ADDRSTRLEN], buf[64];
+	int n = a ? nla_len(a) : 0;
 
-	if (len < 0 || nla_parse(tb, CAUSAL_A_EVENT_MAX, head, len, NULL) < 0 ||
-	    !tb[CAUSAL_A_EVENT_NODE_ID] || !tb[CAUSAL_A_EVENT_ID] || !tb[CAUSAL_A_EVENT_TYPE])
-		return -EPROTO;
-	memset(e, 0, offsetof(struct event, vec));
-	e->node = nla_get_u64(tb[CAUSAL_A_EVENT_NODE_ID]);
-	e->id = nla_get_u64(tb[CAUSAL_A_EVENT_ID]);
-	e->type = nla_get_u8(tb[CAUSAL_A_EVENT_TYPE]);
-	e->time = get_u64(tb[CAUSAL_A_EVENT_TIME], NULL);
-	e->pid = get_u32(tb[CAUSAL_A_EVENT_PID], &e->has_task);
-	e->tid = get_u32(tb[CAUSAL_A_EVENT_TID], NULL);
-	e->tstart = get_u64(tb[CAUSAL_A_EVENT_TASK_START], NULL);
-	if (tb[CAUSAL_A_EVENT_COMM])
-		snprintf(e->comm, sizeof(e->comm), "%s", nla_get_string(tb[CAUSAL_A_EVENT_COMM]));
-	e->cgroup = get_u64(tb[CAUSAL_A_EVENT_CGROUP], &e->has_cgroup);
-	e->cookie = get_u64(tb[CAUSAL_A_EVENT_COOKIE], &e->has_cookie);
-	e->clock = get_u64(tb[CAUSAL_A_EVENT_CLOCK], &e->has_clock);
-	e->bytes = get_u32(tb[CAUSAL_A_EVENT_BYTES], &e->has_bytes);
-	e->seq = get_u32(tb[CAUSAL_A_EVENT_SEQ], &e->has_seq);
-	e->probe_id = get_u32(tb[CAUSAL_A_EVENT_PROBE_ID], &e->has_probe);
-	e->participant = get_u64(tb[CAUSAL_A_EVENT_VECTOR_ID], &e->has_participant);
-	if (tb[CAUSAL_A_EVENT_PROTOCOL])
-		e->proto = nla_get_u8(tb[CAUSAL_A_EVENT_PROTOCOL]);
+	if (n == 4 || n == 16)
+		memcpy(addr, nla_data(a), n);
+	if (family == AF_INET6 && IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)addr)) {
+		family = AF_INET;
+		p += 12;
+	}
+	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, p, ip, sizeof(ip)))
+		snprintf(ip, sizeof(ip), "?");
+	n = snprintf(buf, sizeof(buf), family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
+	return log_intern(e->ls, buf, n);
+}
+
+static uint64_t has_u64(struct log_event *ev, struct nlattr *a, uint16_t bit)
+{
+	if (!a)
+		return 0;
+	ev->has |= bit;
+	return nla_get_u64(a);
+}
+
+static uint32_t has_u32(struct log_event *ev, struct nlattr *a, uint16_t bit)
+{
+	if (!a)
+		return 0;
+	ev->has |= bit;
+	return nla_get_u32(a);
+}
+
+/* The task, the socket and the addresses of an event. */
+static int parse_where(struct event *e, struct nlattr **tb)
+{
+	struct log_event *ev = &e->ev;
+	struct nlattr *comm = tb[CAUSAL_A_EVENT_COMM];
+	uint16_t family;
+	uint8_t proto;
+
+	if (tb[CAUSAL_A_EVENT_PID]) {
+		/* a task's members come together */
+		ev->pid = has_u32(ev, tb[CAUSAL_A_EVENT_PID], HAS_PID);
+		ev->tid = has_u32(ev, tb[CAUSAL_A_EVENT_TID], 0);
+		ev->tstart = has_u64(ev, tb[CAUSAL_A_EVENT_TASK_START], 0);
+		ev->has |= HAS_TID | HAS_TSTART;
+		ev->comm = log_intern(e->ls, comm ? nla_get_string(comm) : "",
+				      comm ? strnlen(nla_get_string(comm), 16) : 0);
+	}
+	ev->cgroup = has_u64(ev, tb[CAUSAL_A_EVENT_CGROUP], HAS_CGROUP);
+	proto = tb[CAUSAL_A_EVENT_PROTOCOL] ? nla_get_u8(tb[CAUSAL_A_EVENT_PROTOCOL]) : 0;
+	ev->proto = proto == IPPROTO_TCP ? PROTO_TCP : proto == IPPROTO_UDP ? PROTO_UDP :
+		    PROTO_NONE;
 	if (tb[CAUSAL_A_EVENT_FAMILY]) {
 		e->has_addr = true;
-		e->family = nla_get_u16(tb[CAUSAL_A_EVENT_FAMILY]);
-		get_addr(e->saddr, tb[CAUSAL_A_EVENT_ADDR_LOCAL]);
-		get_addr(e->daddr, tb[CAUSAL_A_EVENT_ADDR_REMOTE]);
+		family = nla_get_u16(tb[CAUSAL_A_EVENT_FAMILY]);
 		e->sport = tb[CAUSAL_A_EVENT_PORT_LOCAL] ?
 			   nla_get_u16(tb[CAUSAL_A_EVENT_PORT_LOCAL]) : 0;
 		e->dport = tb[CAUSAL_A_EVENT_PORT_REMOTE] ?
 			   nla_get_u16(tb[CAUSAL_A_EVENT_PORT_REMOTE]) : 0;
+		ev->src = parse_addr(e, family, tb[CAUSAL_A_EVENT_ADDR_LOCAL], e->sport);
+		ev->dst = parse_addr(e, family, tb[CAUSAL_A_EVENT_ADDR_REMOTE], e->dport);
+		if (ev->src == STR_NONE || ev->dst == STR_NONE)
+			return -ENOMEM;
 	}
-	e->unstamped = !!tb[CAUSAL_A_EVENT_UNSTAMPED];
-	e->inexact = !!tb[CAUSAL_A_EVENT_INEXACT];
-	if (parse_keys(e, head, len))
+	ev->cookie = has_u64(ev, tb[CAUSAL_A_EVENT_COOKIE], HAS_COOKIE);
+	return (ev->has & HAS_PID) && ev->comm == STR_NONE ? -ENOMEM : 0;
+}
+
+/*
+ * One event message into @e, in @ls: 0; 1 for an event of a type this
+ * causalctl does not know (a newer module's), which no log can hold;
+ * -EPROTO when it lacks what every event has; -ENOMEM.
+ */
+static int parse_event(struct nlmsghdr *nlh, struct log_set *ls, struct event *e)
+{
+	struct genlmsghdr *g = NLMSG_DATA(nlh);
+	struct nlattr *head = (struct nlattr *)((char *)g + GENL_HDRLEN);
+	int len = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, err;
+	struct nlattr *tb[CAUSAL_A_EVENT_MAX + 1];
+	struct log_event *ev = &e->ev;
+	uint8_t type;
+
+	if (len < 0 || nla_parse(tb, CAUSAL_A_EVENT_MAX, head, len, NULL) < 0 ||
+	    !tb[CAUSAL_A_EVENT_NODE_ID] || !tb[CAUSAL_A_EVENT_ID] || !tb[CAUSAL_A_EVENT_TYPE])
 		return -EPROTO;
-	if (e->has_participant) {
-		memset(&e->vec, 0, sizeof(e->vec.v));
-		e->vec.v.width = CAUSAL_VEC_WIDTH_MAX;
-		if (snapshot_vents(head, len, CAUSAL_A_EVENT_VECTOR, &e->vec.v))
-			return -EPROTO;
-		e->vec.v.lossy = !!tb[CAUSAL_A_EVENT_VECTOR_LOSSY];
-		e->has_vec = true;
+	type = nla_get_u8(tb[CAUSAL_A_EVENT_TYPE]);
+	if (type < CAUSAL_EVENT_TYPE_CONNECT || type >= CAUSAL_EVENT_TYPE_CONNECT + EV_NTYPES)
+		return 1;
+	log_clear(ls);
+	memset(e, 0, sizeof(*e));
+	e->ls = ls;
+	ev->node = nla_get_u64(tb[CAUSAL_A_EVENT_NODE_ID]);
+	ev->id = nla_get_u64(tb[CAUSAL_A_EVENT_ID]);
+	ev->type = type - CAUSAL_EVENT_TYPE_CONNECT;
+	ev->time = has_u64(ev, tb[CAUSAL_A_EVENT_TIME], 0);
+	ev->has |= HAS_TIME;
+	err = parse_where(e, tb);
+	if (err)
+		return err;
+	ev->clock = has_u64(ev, tb[CAUSAL_A_EVENT_CLOCK], HAS_CLOCK);
+	ev->bytes = has_u32(ev, tb[CAUSAL_A_EVENT_BYTES], HAS_BYTES);
+	ev->seq = has_u32(ev, tb[CAUSAL_A_EVENT_SEQ], HAS_SEQ);
+	e->has_probe = tb[CAUSAL_A_EVENT_PROBE_ID];
+	e->probe_id = e->has_probe ? nla_get_u32(tb[CAUSAL_A_EVENT_PROBE_ID]) : 0;
+	if (tb[CAUSAL_A_EVENT_UNSTAMPED])
+		ev->has |= HAS_UNSTAMPED;
+	if (tb[CAUSAL_A_EVENT_INEXACT])
+		ev->has |= HAS_INEXACT;
+	err = parse_from(e, head, len);
+	if (err)
+		return err;
+	if (tb[CAUSAL_A_EVENT_VECTOR_ID]) {
+		ev->participant = has_u64(ev, tb[CAUSAL_A_EVENT_VECTOR_ID], HAS_PARTICIPANT);
+		err = parse_vector(e, head, len, tb[CAUSAL_A_EVENT_VECTOR_LOSSY]);
 	}
-	return 0;
+	return err;
 }
 
 /**
@@ -254,8 +335,11 @@ int event_source_read(struct event_source *src, event_fn fn, void *arg)
 		    nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN ||
 		    ((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd != CAUSAL_CMD_EVENT)
 			continue;
-		if (parse_event(nlh, &e) < 0)
-			return -EPROTO;
+		err = parse_event(nlh, &src->ls, &e);
+		if (err == 1)
+			continue;
+		if (err < 0)
+			return err;
 		err = fn(&e, arg);
 		if (err < 0)
 			return err;
@@ -312,147 +396,21 @@ int event_source_finish(struct event_source *src, bool flush, event_fn fn, void 
 	return n == -EAGAIN ? 0 : n;
 }
 
-static const char *const type_names[] = {
-	[CAUSAL_EVENT_TYPE_CONNECT] = "connect",
-	[CAUSAL_EVENT_TYPE_ACCEPT] = "accept",
-	[CAUSAL_EVENT_TYPE_SEND] = "send",
-	[CAUSAL_EVENT_TYPE_RECV] = "recv",
-	[CAUSAL_EVENT_TYPE_CLOSE] = "close",
-	[CAUSAL_EVENT_TYPE_PROBE] = "probe",
-};
-
-const char *event_type_name(uint8_t type)
-{
-	if (type < sizeof(type_names) / sizeof(type_names[0]) && type_names[type])
-		return type_names[type];
-	return "unknown";
-}
-
-/*
- * "ADDR:PORT" for IPv4, "[ADDR]:PORT" for IPv6; an IPv4-mapped address (a
- * dual-stack socket talking IPv4) as IPv4, as its peer sees it.
- */
-void event_addr(char *buf, size_t len, uint16_t family, const uint8_t *addr, uint16_t port)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (family == AF_INET6 && IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)addr)) {
-		family = AF_INET;
-		addr += 12;
-	}
-	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, a, sizeof(a)))
-		snprintf(a, sizeof(a), "?");
-	snprintf(buf, len, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
-}
-
-static const char *proto_name(uint8_t proto)
-{
-	return proto == IPPROTO_UDP ? "udp" : proto == IPPROTO_TCP ? "tcp" : NULL;
-}
-
-static void json_hex(struct json *j, const char *key, uint64_t v, int digits)
-{
-	char buf[17];
-
-	snprintf(buf, sizeof(buf), "%0*" PRIx64, digits, v);
-	json_key(j, key);
-	json_string(j, buf);
-}
-
-static void json_u64_key(struct json *j, const char *key, uint64_t v)
-{
-	json_key(j, key);
-	json_u64(j, v);
-}
-
-static void json_true(struct json *j, const char *key, bool v)
-{
-	if (!v)
-		return;
-	json_key(j, key);
-	json_bool(j, true);
-}
-
 /**
- * event_json() - an event as one line of a log (Documentation/log.rst)
+ * event_json() - an event as one line of a log (Documentation/log.rst),
+ * written by schema_write() as every command writes events
  * @j: the writer, at the top level
  * @e: the event
  * @probe: the name of its probe point, or NULL
  */
 void event_json(struct json *j, const struct event *e, const char *probe)
 {
-	char buf[64];
-	int i;
+	struct log_event ev = e->ev;
 
+	if (probe)
+		ev.probe = log_intern(e->ls, probe, strlen(probe));
 	json_open(j, '{');
-	json_hex(j, "node", e->node, 16);
-	json_u64_key(j, "id", e->id);
-	json_key(j, "type");
-	json_string(j, event_type_name(e->type));
-	json_u64_key(j, "time", e->time);
-	if (e->has_task) {
-		json_u64_key(j, "pid", e->pid);
-		json_u64_key(j, "tid", e->tid);
-		json_u64_key(j, "tstart", e->tstart);
-		json_key(j, "comm");
-		json_string(j, e->comm);
-	}
-	if (e->has_cgroup)
-		json_u64_key(j, "cgroup", e->cgroup);
-	if (proto_name(e->proto)) {
-		json_key(j, "proto");
-		json_string(j, proto_name(e->proto));
-	}
-	if (e->has_addr) {
-		event_addr(buf, sizeof(buf), e->family, e->saddr, e->sport);
-		json_key(j, "src");
-		json_string(j, buf);
-		event_addr(buf, sizeof(buf), e->family, e->daddr, e->dport);
-		json_key(j, "dst");
-		json_string(j, buf);
-	}
-	if (e->has_cookie)
-		json_u64_key(j, "cookie", e->cookie);
-	if (e->has_bytes)
-		json_u64_key(j, "bytes", e->bytes);
-	if (e->has_seq)
-		json_u64_key(j, "seq", e->seq);
-	if (e->has_clock)
-		json_u64_key(j, "clock", e->clock);
-	if (e->has_vec) {
-		json_hex(j, "participant", e->participant, 14);
-		json_key(j, "vector");
-		json_open(j, '{');
-		for (i = 0; i < e->vec.v.len; i++) {
-			snprintf(buf, sizeof(buf), "%014" PRIx64, (uint64_t)e->vec.v.e[i].id);
-			json_u64_key(j, buf, e->vec.v.e[i].n);
-		}
-		json_close(j, '}');
-		json_key(j, "lossy");
-		json_bool(j, e->vec.v.lossy);
-	}
-	if (e->nfrom) {
-		json_key(j, "from");
-		json_open(j, '[');
-		for (i = 0; i < e->nfrom; i++) {
-			json_open(j, '{');
-			if (e->from[i].vector) {
-				json_hex(j, "participant", e->from[i].id, 14);
-				json_u64_key(j, "count", e->from[i].n);
-			} else {
-				json_hex(j, "node", e->from[i].id, 16);
-				json_u64_key(j, "id32", e->from[i].n);
-			}
-			json_close(j, '}');
-		}
-		json_close(j, ']');
-	}
-	json_true(j, "unstamped", e->unstamped);
-	json_true(j, "inexact", e->inexact);
-	if (e->has_probe && probe) {
-		json_key(j, "probe");
-		json_string(j, probe);
-	}
+	schema_write(j, e->ls, &ev);
 	json_close(j, '}');
 	json_end(j);
 }
@@ -463,35 +421,36 @@ void event_json(struct json *j, const struct event *e, const char *probe)
  */
 void event_text(FILE *out, const struct event *e, const char *probe)
 {
-	char local[64], remote[64];
-	int i;
+	const struct log_event *ev = &e->ev;
+	const struct log_set *ls = e->ls;
+	uint32_t i;
 
-	fprintf(out, "%" PRIu64 " %-7s", e->id, event_type_name(e->type));
-	if (e->has_task)
-		fprintf(out, " %s[%u/%u]", e->comm, e->pid, e->tid);
-	if (proto_name(e->proto))
-		fprintf(out, " %s", proto_name(e->proto));
-	if (e->has_addr) {
-		event_addr(local, sizeof(local), e->family, e->saddr, e->sport);
-		event_addr(remote, sizeof(remote), e->family, e->daddr, e->dport);
-		fprintf(out, " %s %s %s", local,
-			e->type == CAUSAL_EVENT_TYPE_RECV || e->type == CAUSAL_EVENT_TYPE_ACCEPT ?
-			"<-" : "->", remote);
-	}
-	if (e->has_bytes)
-		fprintf(out, " %u B", e->bytes);
+	fprintf(out, "%" PRIu64 " %-7s", ev->id, ev_type_names[ev->type]);
+	if (ev->has & HAS_PID)
+		fprintf(out, " %s[%u/%u]", log_str(ls, ev->comm), ev->pid, ev->tid);
+	if (ev->proto != PROTO_NONE)
+		fprintf(out, " %s", ev_proto_names[ev->proto]);
+	if (e->has_addr)
+		fprintf(out, " %s %s %s", log_str(ls, ev->src),
+			ev->type == EV_RECV || ev->type == EV_ACCEPT ? "<-" : "->",
+			log_str(ls, ev->dst));
+	if (ev->has & HAS_BYTES)
+		fprintf(out, " %" PRIu64 " B", ev->bytes);
 	if (probe)
 		fprintf(out, " %s", probe);
-	if (e->has_clock)
-		fprintf(out, " clock %" PRIu64, e->clock);
-	if (e->has_vec && e->vec.v.lossy)
+	if (ev->has & HAS_CLOCK)
+		fprintf(out, " clock %" PRIu64, ev->clock);
+	if (ev->has & HAS_LOSSY)
 		fprintf(out, " (lossy)");
-	for (i = 0; i < e->nfrom; i++)
-		fprintf(out, i ? " %0*" PRIx64 ":%u" : " from %0*" PRIx64 ":%u",
-			e->from[i].vector ? 14 : 16, e->from[i].id, e->from[i].n);
-	if (e->unstamped)
+	for (i = 0; i < ev->nfrom; i++) {
+		const struct log_stamp *s = &ls->from[ev->from + i];
+
+		fprintf(out, i ? " %0*" PRIx64 ":%" PRIu64 : " from %0*" PRIx64 ":%" PRIu64,
+			s->vector ? 14 : 16, s->who, s->n);
+	}
+	if (ev->has & HAS_UNSTAMPED)
 		fprintf(out, " unstamped");
-	if (e->inexact)
+	if (ev->has & HAS_INEXACT)
 		fprintf(out, " inexact");
 	fputc('\n', out);
 	fflush(out);

@@ -230,7 +230,7 @@ static void perfetto_event(struct json *j, const struct graph *g, uint32_t e, ui
 	json_open(j, '{');
 	json_key(j, "pos");
 	json_u64(j, g->pos[e] + 1);
-	log_event_json(j, ls, ev);
+	schema_write(j, ls, ev);
 	json_close(j, '}');
 	json_close(j, '}');
 	/* a flow per message: it starts on the send and ends on the receive */

@@ -64,8 +64,6 @@ void graph_event_name(const struct graph *g, uint32_t e, char *buf, size_t len);
 typedef int (*graph_vc_fn)(void *arg, uint32_t e, const uint32_t *vc);
 int graph_vc_walk(const struct graph *g, graph_vc_fn fn, void *arg);
 
-void log_event_json(struct json *j, const struct log_set *ls, const struct log_event *e);
-
 /* order.c: the logs and --label options of order and why */
 int read_logs(struct log_set *ls, int argc, char **argv, char **labels, int nlabels);
 int add_label(const char *cmd, char *arg, char **labels, int *n);

@@ -124,3 +124,24 @@ void json_end(struct json *j)
 	fputc('\n', j->out);
 	fflush(j->out);
 }
+
+/* @v as a string of at least @digits hexadecimal digits (ids). */
+void json_hex(struct json *j, uint64_t v, int digits)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%0*" PRIx64, digits, v);
+	json_string(j, buf);
+}
+
+void json_member_u64(struct json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	json_u64(j, v);
+}
+
+void json_member_hex(struct json *j, const char *key, uint64_t v, int digits)
+{
+	json_key(j, key);
+	json_hex(j, v, digits);
+}

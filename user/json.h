@@ -27,5 +27,8 @@ void json_u64(struct json *j, uint64_t v);
 void json_null(struct json *j);
 void json_bool(struct json *j, bool v);
 void json_end(struct json *j);
+void json_hex(struct json *j, uint64_t v, int digits);
+void json_member_u64(struct json *j, const char *key, uint64_t v);
+void json_member_hex(struct json *j, const char *key, uint64_t v, int digits);
 
 #endif /* _CAUSALCTL_JSON_H */

@@ -7,6 +7,7 @@
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include "causalctl.h"
 #include "events.h"
+#include "num.h"
 #include "print.h"
 
 struct monitor {
@@ -63,19 +65,6 @@ uint64_t report_lost(const char *cmd, struct json *json, uint64_t *dropped)
 	return n;
 }
 
-/* A positive number of seconds or events, or -1. */
-long parse_count(const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v <= 0)
-		return -1;
-	return v;
-}
-
 int monitor_main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -87,22 +76,21 @@ int monitor_main(int argc, char **argv)
 	struct event_source src;
 	uint64_t dropped;
 	long duration = 0;
+	uint64_t v;
 	int opt, n;
 
-	if (argc > 1 && is_help(argv[1]))
-		return command_help("monitor");
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "n:d:", options, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
-			if (parse_count(optarg) < 0)
-				return usage_error("monitor", "invalid count: %s", optarg);
-			m.max = parse_count(optarg);
+			if (arg_u64("monitor", "count", optarg, 1, ULONG_MAX, &v))
+				return EXIT_USAGE;
+			m.max = v;
 			break;
 		case 'd':
-			duration = parse_count(optarg);
-			if (duration < 0)
-				return usage_error("monitor", "invalid duration: %s", optarg);
+			if (arg_u64("monitor", "duration", optarg, 1, UINT32_MAX, &v))
+				return EXIT_USAGE;
+			duration = v;
 			break;
 		default:
 			return usage_error("monitor", "invalid option");

@@ -63,7 +63,7 @@ static void print_event_json(const struct graph *g, struct json *j, uint32_t e,
 	json_open(j, '{');
 	json_key(j, "pos");
 	json_u64(j, g->pos[e] + 1);
-	log_event_json(j, g->ls, &g->ls->ev[e]);
+	schema_write(j, g->ls, &g->ls->ev[e]);
 	if (vc) {
 		json_key(j, "vc");
 		vc_json(j, g, vc);
@@ -157,8 +157,6 @@ int order_main(int argc, char **argv)
 	char **labels;
 	int opt, nlabels = 0, ret;
 
-	if (argc > 1 && is_help(argv[1]))
-		return command_help("order");
 	labels = calloc(argc, sizeof(*labels));
 	if (!labels)
 		return EXIT_FAIL;

@@ -4,8 +4,8 @@
  * a socket as "causalctl -j sockets" printed it, saved to a file on any
  * host.  compare uses them to order sockets of different nodes.
  *
- * The reader accepts RFC 8259 JSON: a socket object, or an array holding
- * exactly one, and looks only at "vector" and "vector_lossy".
+ * The reader accepts RFC 8259 JSON (jread.h): a socket object, or an array
+ * holding exactly one, and looks only at "vector" and "vector_lossy".
  */
 
 #include <errno.h>
@@ -16,189 +16,90 @@
 #include <uapi/linux/causal.h>
 
 #include "causalctl.h"
+#include "jread.h"
 #include "nl.h"
 #include "snapshot.h"
 
-struct reader {
-	const char *p, *end;
-	const char *err;
+struct entry_read {
+	uint64_t id, count;
+	bool have_id, have_count;
 };
 
-static void ws(struct reader *r)
+/* A member of a vector entry: {"id": "hex", "count": N} */
+static int entry_member(struct jr *c, const char *key, void *arg)
 {
-	while (r->p < r->end && strchr(" \t\r\n", *r->p))
-		r->p++;
-}
+	struct entry_read *e = arg;
 
-static int fail(struct reader *r, const char *why)
-{
-	if (!r->err)
-		r->err = why;
-	return -1;
-}
-
-static int eat(struct reader *r, char c)
-{
-	ws(r);
-	if (r->p >= r->end || *r->p != c)
-		return -1;
-	r->p++;
-	return 0;
-}
-
-/* A string into @out (escapes other than \" and \\ are kept as they are). */
-static int string(struct reader *r, char *out, size_t len)
-{
-	size_t n = 0;
-
-	if (eat(r, '"'))
-		return fail(r, "a string was expected");
-	while (r->p < r->end && *r->p != '"') {
-		if (*r->p == '\\' && r->p + 1 < r->end)
-			r->p++;
-		if (n + 1 < len)
-			out[n++] = *r->p;
-		r->p++;
+	if (!strcmp(key, "id")) {
+		if (jr_hex(c, &e->id))
+			return -EINVAL;
+		if (!e->id || e->id > CAUSAL_VEC_ID_MASK)
+			return jr_fail(c, "a participant id is not 1 to 14 hex digits");
+		e->have_id = true;
+		return 0;
 	}
-	if (r->p >= r->end)
-		return fail(r, "a string does not end");
-	r->p++;
-	out[n] = '\0';
-	return 0;
+	if (!strcmp(key, "count")) {
+		if (jr_u64(c, &e->count))
+			return -EINVAL;
+		if (e->count > CAUSAL_VEC_COUNT_MAX)
+			return jr_fail(c, "a count is out of range");
+		e->have_count = true;
+		return 0;
+	}
+	return jr_skip(c, 2);
 }
 
-static int number(struct reader *r, uint64_t *v)
+static int read_vector(struct jr *c, struct causal_vec *v)
 {
-	char *end;
-
-	ws(r);
-	errno = 0;
-	*v = strtoull(r->p, &end, 10);
-	if (end == r->p || errno || *r->p == '-')
-		return fail(r, "a count was expected");
-	r->p = end;
-	return 0;
-}
-
-static int value(struct reader *r, int depth);
-
-/* Skip an object or array, whatever it holds. */
-static int compound(struct reader *r, char open, char close, int depth)
-{
-	char key[64];
-
-	if (eat(r, open))
-		return -1;
-	if (!eat(r, close))
+	if (!jr_eat(c, '['))
+		return jr_fail(c, "\"vector\" must be an array");
+	if (jr_eat(c, ']'))
 		return 0;
 	do {
-		if (open == '{' && (string(r, key, sizeof(key)) || eat(r, ':')))
-			return fail(r, "a key was expected");
-		if (value(r, depth + 1))
-			return -1;
-	} while (!eat(r, ','));
-	return eat(r, close) ? fail(r, "a ',' or an end was expected") : 0;
+		struct entry_read e = {};
+
+		c->member = "vector";
+		if (jr_object(c, entry_member, &e))
+			return -EINVAL;
+		if (!e.have_id || !e.have_count)
+			return jr_fail(c, "a vector entry needs an id and a count");
+		if (causal_vec_get(v, e.id))
+			return jr_fail(c, "a participant appears twice");
+		if (causal_vec_raise(v, e.id, e.count) < 0)
+			return jr_fail(c, "the vector has too many entries");
+	} while (jr_eat(c, ','));
+	return jr_eat(c, ']') ? 0 : jr_fail(c, "a ',' or ']' was expected in \"vector\"");
 }
 
-static int value(struct reader *r, int depth)
-{
-	char s[256];
+struct socket_read {
+	struct causal_vec *v;
+	bool have_vector, lossy;
+};
 
-	if (depth > 32)
-		return fail(r, "nested too deep");
-	ws(r);
-	if (r->p >= r->end)
-		return fail(r, "the document ends early");
-	switch (*r->p) {
-	case '{':
-		return compound(r, '{', '}', depth);
-	case '[':
-		return compound(r, '[', ']', depth);
-	case '"':
-		return string(r, s, sizeof(s));
+/* A member of a socket object: only "vector" and "vector_lossy" matter. */
+static int socket_member(struct jr *c, const char *key, void *arg)
+{
+	struct socket_read *s = arg;
+
+	if (!strcmp(key, "vector")) {
+		s->have_vector = true;
+		return read_vector(c, s->v);
 	}
-	while (r->p < r->end && !strchr(",]} \t\r\n", *r->p))
-		r->p++;
-	return 0;
+	if (!strcmp(key, "vector_lossy"))
+		return jr_bool(c, &s->lossy);
+	return jr_skip(c, 1);
 }
 
-/* One entry: {"id": "hex", "count": N} */
-static int entry(struct reader *r, struct causal_vec *v)
+static int read_socket(struct jr *c, struct causal_vec *v)
 {
-	uint64_t id = 0, count = 0;
-	bool have_id = false, have_count = false;
-	char key[32], hex[32], *end;
+	struct socket_read s = { .v = v };
 
-	if (eat(r, '{'))
-		return fail(r, "a vector entry must be an object");
-	do {
-		if (string(r, key, sizeof(key)) || eat(r, ':'))
-			return fail(r, "a key was expected");
-		if (!strcmp(key, "id")) {
-			if (string(r, hex, sizeof(hex)))
-				return -1;
-			id = strtoull(hex, &end, 16);
-			if (!*hex || *end || !id || id > CAUSAL_VEC_ID_MASK)
-				return fail(r, "a participant id is not 1 to 14 hex digits");
-			have_id = true;
-		} else if (!strcmp(key, "count")) {
-			if (number(r, &count) || count > CAUSAL_VEC_COUNT_MAX)
-				return fail(r, "a count is out of range");
-			have_count = true;
-		} else if (value(r, 1)) {
-			return -1;
-		}
-	} while (!eat(r, ','));
-	if (eat(r, '}') || !have_id || !have_count)
-		return fail(r, "a vector entry needs an id and a count");
-	if (causal_vec_get(v, id))
-		return fail(r, "a participant appears twice");
-	if (causal_vec_raise(v, id, count) < 0)
-		return fail(r, "the vector has too many entries");
-	return 0;
-}
-
-/* A socket object: its "vector" and "vector_lossy". */
-static int socket_obj(struct reader *r, struct causal_vec *v)
-{
-	bool have_vector = false, lossy = false;
-	char key[64];
-
-	if (eat(r, '{'))
-		return fail(r, "a socket object was expected");
-	if (!eat(r, '}'))
-		return fail(r, "the socket has no vector clock (was its node's clock vector?)");
-	do {
-		if (string(r, key, sizeof(key)) || eat(r, ':'))
-			return fail(r, "a key was expected");
-		if (!strcmp(key, "vector")) {
-			have_vector = true;
-			if (eat(r, '['))
-				return fail(r, "\"vector\" must be an array");
-			if (!eat(r, ']'))
-				continue;
-			do {
-				if (entry(r, v))
-					return -1;
-			} while (!eat(r, ','));
-			if (eat(r, ']'))
-				return fail(r, "a ',' or ']' was expected in \"vector\"");
-		} else if (!strcmp(key, "vector_lossy")) {
-			ws(r);
-			if (r->end - r->p >= 4 && !strncmp(r->p, "true", 4))
-				lossy = true;
-			else if (r->end - r->p < 5 || strncmp(r->p, "false", 5))
-				return fail(r, "\"vector_lossy\" must be true or false");
-			r->p += lossy ? 4 : 5;
-		} else if (value(r, 1)) {
-			return -1;
-		}
-	} while (!eat(r, ','));
-	if (eat(r, '}'))
-		return fail(r, "a ',' or '}' was expected");
-	if (!have_vector)
-		return fail(r, "the socket has no vector clock (was its node's clock vector?)");
-	v->lossy = lossy;
+	c->member = "socket";
+	if (jr_object(c, socket_member, &s))
+		return -EINVAL;
+	if (!s.have_vector)
+		return jr_fail(c, "the socket has no vector clock (was its node's clock vector?)");
+	v->lossy = s.lossy;
 	return 0;
 }
 
@@ -211,7 +112,7 @@ static int socket_obj(struct reader *r, struct causal_vec *v)
  */
 int snapshot_read(const char *path, struct causal_vec *v)
 {
-	struct reader r = {};
+	struct jr r = {};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -236,18 +137,18 @@ int snapshot_read(const char *path, struct causal_vec *v)
 	v->width = CAUSAL_VEC_WIDTH_MAX;
 	r.p = buf;
 	r.end = buf + len;
-	if (!eat(&r, '[')) {
-		ret = socket_obj(&r, v);
-		if (!ret && eat(&r, ']'))
-			ret = fail(&r, "the file holds more than one socket; save one (jq '.[0]')");
+	if (jr_eat(&r, '[')) {
+		ret = read_socket(&r, v);
+		if (!ret && !jr_eat(&r, ']'))
+			ret = jr_fail(&r, "the file holds more than one socket; save one (jq '.[0]')");
 	} else {
-		ret = socket_obj(&r, v);
+		ret = read_socket(&r, v);
 	}
-	ws(&r);
+	jr_ws(&r);
 	if (!ret && r.p != r.end)
-		ret = fail(&r, "something follows the socket");
+		ret = jr_fail(&r, "something follows the socket");
 	if (ret)
-		fprintf(stderr, "causalctl: %s: %s\n", path, r.err ? r.err : "not JSON");
+		fprintf(stderr, "causalctl: %s: %s\n", path, r.err);
 	free(buf);
 	return ret ? -1 : 0;
 }

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #include "causalctl.h"
 #include "nl.h"
+#include "num.h"
 #include "print.h"
 #include "snapshot.h"
 
@@ -210,18 +212,6 @@ static bool wanted(const struct sock_info *s, long port, long pid, uint64_t node
 	return !node || s->remote_node == node;
 }
 
-static long parse_num(const char *what, const char *s, long max)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < 0 || v > max) {
-		usage_error("sockets", "invalid %s: %s", what, s);
-		exit(EXIT_USAGE);
-	}
-	return v;
-}
-
 int sockets_main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -233,20 +223,22 @@ int sockets_main(int argc, char **argv)
 	struct cnl nl;
 	struct sock_list l = { .nl = &nl };
 	long port = -1, pid = -1;
-	uint64_t node = 0;
+	uint64_t node = 0, v;
 	int opt, err, tries;
 	size_t i;
 
-	if (argc > 1 && is_help(argv[1]))
-		return command_help("sockets");
 	optind = 0;	/* glibc: start afresh after main()'s parsing */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'P':
-			port = parse_num("port", optarg, 65535);
+			if (arg_u64("sockets", "port", optarg, 0, 65535, &v))
+				return EXIT_USAGE;
+			port = v;
 			break;
 		case 'p':
-			pid = parse_num("pid", optarg, 0x7fffffff);
+			if (arg_u64("sockets", "pid", optarg, 0, INT32_MAX, &v))
+				return EXIT_USAGE;
+			pid = v;
 			break;
 		case 'n':
 			if (node_id_parse(optarg, &node) < 0)

@@ -15,6 +15,7 @@
 
 #include "causalctl.h"
 #include "nl.h"
+#include "num.h"
 #include "print.h"
 
 /* Counters in the order and words the text form uses. */
@@ -179,8 +180,6 @@ int status_main(int argc, char **argv)
 	struct node_status s;
 	struct cnl nl;
 
-	if (argc > 1 && is_help(argv[1]))
-		return command_help("status");
 	if (argc > 1)
 		return usage_error("status", "unexpected argument: %s", argv[1]);
 
@@ -232,27 +231,21 @@ static int node_set(struct cnl *nl, int attr, uint64_t value, const char *what)
 /* Return: 0 and *id set, or -EINVAL: 1 to 16 hex digits, optional 0x, not 0. */
 int node_id_parse(const char *s, uint64_t *id)
 {
-	const char *p = s;
-	char *end;
-
-	if (!strncmp(p, "0x", 2) || !strncmp(p, "0X", 2))
-		p += 2;
-	if (!*p || strlen(p) > 16 || strspn(p, "0123456789abcdefABCDEF") != strlen(p))
-		return -EINVAL;
-	*id = strtoull(p, &end, 16);
-	return *id ? 0 : -EINVAL;
+	if (!strncmp(s, "0x", 2) || !strncmp(s, "0X", 2))
+		s += 2;
+	return parse_hex(s, id) || !*id ? -EINVAL : 0;
 }
 
 /* The node's numeric settings. */
 static const struct node_number {
 	const char *name;
 	int attr;
-	unsigned long min, max;
+	uint64_t min, max;
 } node_numbers[] = {
 	{ "sockets-max", CAUSAL_A_STATUS_SOCKETS_MAX, 0, 1048576 },
 	{ "contexts-max", CAUSAL_A_STATUS_CONTEXTS_MAX, 0, 1048576 },
 	{ "vector-width", CAUSAL_A_STATUS_VECTOR_WIDTH, 1, CAUSAL_VEC_WIDTH_MAX },
-	{ "max-jump", CAUSAL_A_STATUS_MAX_JUMP, 0, ULONG_MAX },
+	{ "max-jump", CAUSAL_A_STATUS_MAX_JUMP, 0, UINT64_MAX },
 	{ "max-drift", CAUSAL_A_STATUS_MAX_DRIFT, 0, UINT32_MAX },
 };
 
@@ -263,8 +256,6 @@ int node_main(int argc, char **argv)
 	uint64_t id;
 	size_t i;
 
-	if (argc > 1 && is_help(argv[1]))
-		return command_help("node");
 	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "show"))) {
 		cnl_connect_or_die(&nl);
 		if (node_status_get(&nl, &s) < 0)
@@ -282,16 +273,13 @@ int node_main(int argc, char **argv)
 		return usage_error("node", "invalid node command: %s (use show/set)", argv[1]);
 	for (i = 0; argc == 4 && i < sizeof(node_numbers) / sizeof(node_numbers[0]); i++) {
 		const struct node_number *nn = &node_numbers[i];
-		char *end, what[32];
-		unsigned long n;
+		char what[32];
+		uint64_t n;
 
 		if (strcmp(argv[2], nn->name))
 			continue;
-		errno = 0;
-		n = strtoul(argv[3], &end, 10);
-		if (!*argv[3] || *end || errno || *argv[3] == '-' || n < nn->min || n > nn->max)
-			return usage_error("node", "invalid %s: %s (use %lu to %lu)",
-					   nn->name, argv[3], nn->min, nn->max);
+		if (arg_u64("node", nn->name, argv[3], nn->min, nn->max, &n))
+			return EXIT_USAGE;
 		cnl_connect_or_die(&nl);
 		snprintf(what, sizeof(what), "setting %s", nn->name);
 		if (node_set(&nl, nn->attr, n, what) < 0)
@@ -319,8 +307,6 @@ static int choice_main(const struct choice *c, int argc, char **argv)
 	uint32_t v;
 	char what[32];
 
-	if (argc > 1 && is_help(argv[1]))
-		return command_help(c->cmd);
 	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "show"))) {
 		cnl_connect_or_die(&nl);
 		if (node_status_get(&nl, &s) < 0)

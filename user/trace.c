@@ -27,6 +27,7 @@
 
 #include "causalctl.h"
 #include "events.h"
+#include "num.h"
 #include "nl.h"
 #include "probe.h"
 
@@ -145,10 +146,12 @@ static bool pid_in_tree(struct trace *t, pid_t pid)
 
 static bool kept(struct trace *t, const struct event *e)
 {
-	if (t->pid && (!e->has_task ||
-		       (t->tree ? !pid_in_tree(t, e->pid) : e->pid != (uint32_t)t->pid)))
+	const struct log_event *ev = &e->ev;
+
+	if (t->pid && (!(ev->has & HAS_PID) ||
+		       (t->tree ? !pid_in_tree(t, ev->pid) : ev->pid != (uint32_t)t->pid)))
 		return false;
-	if (t->cgroup && (!e->has_cgroup || !cgroup_kept(t, e->cgroup)))
+	if (t->cgroup && (!(ev->has & HAS_CGROUP) || !cgroup_kept(t, ev->cgroup)))
 		return false;
 	if (t->port >= 0 && (!e->has_addr || (e->sport != t->port && e->dport != t->port)))
 		return false;
@@ -350,15 +353,12 @@ int trace_main(int argc, char **argv)
 	int opt, n, i, go = -1, status = 0, ret = EXIT_FAIL;
 	pid_t child = 0;
 	long duration = 0;
+	uint64_t v;
 	struct cnl nl;
 
 	if (!t)
 		return EXIT_FAIL;
 	t->port = -1;
-	if (argc > 1 && is_help(argv[1])) {
-		free(t);
-		return command_help("trace");
-	}
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "o:p:c:d:", options, NULL)) != -1) {
 		switch (opt) {
@@ -366,9 +366,9 @@ int trace_main(int argc, char **argv)
 			path = optarg;
 			break;
 		case 'p':
-			t->pid = parse_count(optarg);
-			if (t->pid <= 0)
-				goto usage_pid;
+			if (arg_u64("trace", "pid", optarg, 1, INT32_MAX, &v))
+				goto usage;
+			t->pid = v;
 			break;
 		case 'c':
 			cmd = optarg;
@@ -378,18 +378,14 @@ int trace_main(int argc, char **argv)
 			t->cgroup = optarg;
 			break;
 		case 'P':
-			t->port = parse_count(optarg);
-			if (t->port <= 0 || t->port > 65535) {
-				free(t);
-				return usage_error("trace", "invalid port: %s", optarg);
-			}
+			if (arg_u64("trace", "port", optarg, 1, 65535, &v))
+				goto usage;
+			t->port = v;
 			break;
 		case 'd':
-			duration = parse_count(optarg);
-			if (duration < 0) {
-				free(t);
-				return usage_error("trace", "invalid duration: %s", optarg);
-			}
+			if (arg_u64("trace", "duration", optarg, 1, UINT32_MAX, &v))
+				goto usage;
+			duration = v;
 			break;
 		case 'l':
 			label = optarg;
@@ -570,7 +566,7 @@ out:
 	free(t);
 	return ret;
 
-usage_pid:
+usage:
 	free(t);
-	return usage_error("trace", "invalid pid: %s", optarg);
+	return EXIT_USAGE;
 }

@@ -17,6 +17,7 @@
 #include "causalctl.h"
 #include "export.h"
 #include "graph.h"
+#include "num.h"
 #include "print.h"
 
 /* Bits of the marks of the four searches. */
@@ -84,7 +85,7 @@ static void describe(struct why *w, uint32_t e, const char *tag, const char *not
 			json_key(w->j, "why");
 			json_string(w->j, note);
 		}
-		log_event_json(w->j, w->g->ls, &w->g->ls->ev[e]);
+		schema_write(w->j, w->g->ls, &w->g->ls->ev[e]);
 		json_close(w->j, '}');
 		return;
 	}
@@ -228,23 +229,12 @@ static const struct log_file *log_named(const struct log_set *ls, const char *s)
 	for (i = 0; i < ls->nlogs; i++)
 		if (!strcmp(ls->logs[i].label, s) || !strcmp(ls->logs[i].host, s))
 			return &ls->logs[i];
-	if (log_parse_hex(s, &node))
+	if (parse_hex(s, &node))
 		return NULL;
 	for (i = 0; i < ls->nlogs; i++)
 		if (ls->logs[i].node == node)
 			return &ls->logs[i];
 	return NULL;
-}
-
-static int parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	if (!*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return *end || errno ? -EINVAL : 0;
 }
 
 /* The port of "ADDR:PORT" or "[ADDR]:PORT", or -1. */
@@ -253,7 +243,7 @@ static long port_of(const char *addr)
 	const char *c = strrchr(addr, ':');
 	uint64_t p;
 
-	return c && !parse_u64(c + 1, &p) ? (long)p : -1;
+	return c && !parse_u64(c + 1, 0, 65535, &p) ? (long)p : -1;
 }
 
 static const char *const filter_keys[] = {
@@ -266,7 +256,7 @@ static int filter_one(const struct graph *g, uint32_t e, const char *key, const 
 	const struct log_set *ls = g->ls;
 	const struct log_event *ev = &ls->ev[e];
 	uint64_t v;
-	bool num = !parse_u64(value, &v);
+	bool num = !parse_u64(value, 0, UINT64_MAX, &v);
 
 	if (!strcmp(key, "type"))
 		return !strcmp(ev_type_names[ev->type], value);
@@ -340,7 +330,7 @@ static int resolve(const struct graph *g, char *arg, uint32_t *e)
 	if (strchr(arg, '=')) {
 		hash = strrchr(arg, '#');
 		if (hash) {
-			if (parse_u64(hash + 1, &nth) || !nth)
+			if (parse_u64(hash + 1, 1, UINT64_MAX, &nth))
 				return usage_error("why", "invalid match number in %s", arg);
 			*hash = 0;
 		}
@@ -358,7 +348,7 @@ static int resolve(const struct graph *g, char *arg, uint32_t *e)
 		return EXIT_FAIL;
 	}
 	colon = strrchr(arg, ':');
-	if (!colon || parse_u64(colon + 1, &id))
+	if (!colon || parse_u64(colon + 1, 0, UINT64_MAX, &id))
 		return usage_error("why", "invalid event: %s (use NODE:ID or key=value,...[#N])",
 				   arg);
 	*colon = 0;
@@ -392,8 +382,6 @@ int why_main(int argc, char **argv)
 	char **labels;
 	int opt, nlabels = 0, ret;
 
-	if (argc > 1 && is_help(argv[1]))
-		return command_help("why");
 	labels = calloc(argc, sizeof(*labels));
 	if (!labels)
 		return EXIT_FAIL;
