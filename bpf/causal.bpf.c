@@ -295,39 +295,16 @@ static __always_inline void rx_push(struct causal_tcp_state *st, __u32 start,
 #define WALK(st, field) (*(volatile __u32 *)&(st)->walk_##field)
 
 /*
- * Find causal's option among the segment's options, check it, and record
- * its stamp for the segment's bytes.  Wrong lengths, options running past
- * the header, unknown versions and a second causal option are counted as
- * malformed, other experiments' options as foreign; either way the segment
- * is taken as unstamped.
+ * Walk the @optlen bytes of options in @buf for causal's: its offset and
+ * length in WALK(st, ours) and WALK(st, len) (length 0: none), malformed
+ * ones and a second one counted in WALK(st, bad), other experiments' in
+ * WALK(st, foreign).
  */
-static __always_inline void parse_opt(struct bpf_sock_ops *skops)
+static __always_inline void walk_opts(struct causal_tcp_state *st, const __u8 *buf,
+				      __u32 optlen)
 {
-	__u8 *data = (void *)(long)skops->skb_data;
-	void *end = (void *)(long)skops->skb_data_end;
-	struct tcphdr *th = (void *)data;
-	struct causal_tcp_state *st;
-	__u8 buf[64] = {}, pay[CAUSAL_PAY_ROOM] = {};
-	__u32 hlen, optlen, payload, seq, i, off, plen;
+	__u32 i, off;
 	__u8 kind, l;
-
-	if ((void *)(th + 1) > end)
-		return;
-	hlen = th->doff * 4;
-	if (hlen <= sizeof(*th))
-		return;
-	st = state_of(skops);
-	if (!st)
-		return;
-	/*
-	 * One fixed-size copy of the options: per-byte copies would give the
-	 * verifier a state per header length.  [skb_data, skb_data_end) is
-	 * the whole header, so only bytes below optlen are looked at.
-	 */
-	optlen = hlen - sizeof(*th);
-	if ((void *)(data + hlen) > end || optlen > TCP_MAX_OPTS ||
-	    bpf_probe_read_kernel(buf, TCP_MAX_OPTS, data + sizeof(*th)))
-		return;
 
 	WALK(st, off) = 0;
 	WALK(st, found) = 0;
@@ -370,7 +347,43 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops)
 		}
 		WALK(st, off) = off + l;
 	}
+}
 
+/*
+ * Find causal's option among the segment's options, check it, and record
+ * its stamp for the segment's bytes.  Wrong lengths, options running past
+ * the header, unknown versions and a second causal option are counted as
+ * malformed, other experiments' options as foreign; either way the segment
+ * is taken as unstamped.
+ */
+static __always_inline void parse_opt(struct bpf_sock_ops *skops)
+{
+	__u8 *data = (void *)(long)skops->skb_data;
+	void *end = (void *)(long)skops->skb_data_end;
+	struct tcphdr *th = (void *)data;
+	struct causal_tcp_state *st;
+	__u8 buf[64] = {}, pay[CAUSAL_PAY_ROOM] = {};
+	__u32 hlen, optlen, payload, seq, i, off, plen;
+
+	if ((void *)(th + 1) > end)
+		return;
+	hlen = th->doff * 4;
+	if (hlen <= sizeof(*th))
+		return;
+	st = state_of(skops);
+	if (!st)
+		return;
+	/*
+	 * One fixed-size copy of the options: per-byte copies would give the
+	 * verifier a state per header length.  [skb_data, skb_data_end) is
+	 * the whole header, so only bytes below optlen are looked at.
+	 */
+	optlen = hlen - sizeof(*th);
+	if ((void *)(data + hlen) > end || optlen > TCP_MAX_OPTS ||
+	    bpf_probe_read_kernel(buf, TCP_MAX_OPTS, data + sizeof(*th)))
+		return;
+
+	walk_opts(st, buf, optlen);
 	st->foreign_in += WALK(st, foreign);
 	if (WALK(st, bad) || !WALK(st, len)) {
 		st->malformed_in += WALK(st, bad);

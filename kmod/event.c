@@ -6,12 +6,10 @@
  * per participant (include/causal/vclock.h, kmod/vec.c).
  */
 
-#include <linux/bpf.h>
 #include <linux/ktime.h>
 #include <linux/nsproxy.h>
 #include <linux/sched.h>
 #include <net/sock.h>
-#include <net/tcp_states.h>
 #include <causal/clock.h>
 #include <causal/vclock.h>
 #include <uapi/linux/causal.h>
@@ -19,7 +17,6 @@
 
 #include "ctx.h"
 #include "event.h"
-#include "kfunc.h"
 #include "notify.h"
 #include "vec.h"
 
@@ -432,31 +429,4 @@ void causal_local_note(struct causal_sock *cs, struct sock *sk, u8 type)
 			  READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR);
 	c = causal_local_event(cs, &n);
 	causal_note_end_sk(&n, cs, sk, c);
-}
-
-/**
- * causal_sock_close() - an application closes a socket causal keeps
- * @sk: the socket (fentry of inet_release), TCP or UDP
- *
- * Return: 0, -ENOENT for a socket causal does not keep, or an error of
- * causal_call_sk().
- */
-__bpf_kfunc int causal_sock_close(struct sock *sk)
-{
-	struct causal_sock *cs;
-	unsigned int bit;
-	int ret;
-
-	/* a listener has no state: none is made for it */
-	if (sk && sk_fullsock(sk) && sk->sk_state == TCP_LISTEN)
-		return -ENOENT;
-	ret = causal_call_sk(sk, sk && sk->sk_protocol == IPPROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP,
-			     false, &bit);
-	if (ret)
-		return ret;
-	cs = causal_sock_lookup(sk);
-	if (cs)
-		causal_local_note(cs, sk, CAUSAL_EVENT_TYPE_CLOSE);
-	causal_call_end(bit);
-	return cs ? 0 : -ENOENT;
 }

@@ -237,19 +237,22 @@ static int causal_put_vector(struct sk_buff *skb, const struct causal_sock *cs,
 	return err;
 }
 
+static const struct causal_addr_attrs causal_sock_addr_attrs = {
+	.family = CAUSAL_A_SOCK_FAMILY,
+	.local = CAUSAL_A_SOCK_ADDR_LOCAL,
+	.remote = CAUSAL_A_SOCK_ADDR_REMOTE,
+	.lport = CAUSAL_A_SOCK_PORT_LOCAL,
+	.rport = CAUSAL_A_SOCK_PORT_REMOTE,
+};
+
 static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
 {
 	struct causal_vclock *vc = READ_ONCE(cs->vc);
-	int alen = cs->family == AF_INET6 ? sizeof(struct in6_addr) : sizeof(__be32);
 	u64 v, stat[CAUSAL_STAT_SOCK_NR];
 	int i;
 
 	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_COOKIE, cs->cookie, CAUSAL_A_SOCK_PAD) ||
-	    nla_put_u16(skb, CAUSAL_A_SOCK_FAMILY, cs->family) ||
-	    nla_put(skb, CAUSAL_A_SOCK_ADDR_LOCAL, alen, &cs->saddr) ||
-	    nla_put(skb, CAUSAL_A_SOCK_ADDR_REMOTE, alen, &cs->daddr) ||
-	    nla_put_u16(skb, CAUSAL_A_SOCK_PORT_LOCAL, ntohs(cs->sport)) ||
-	    nla_put_u16(skb, CAUSAL_A_SOCK_PORT_REMOTE, ntohs(cs->dport)) ||
+	    causal_addr_put(skb, &cs->addr, &causal_sock_addr_attrs) ||
 	    nla_put_u8(skb, CAUSAL_A_SOCK_TCP_STATE, READ_ONCE(cs->state)) ||
 	    nla_put_u8(skb, CAUSAL_A_SOCK_PROTOCOL, cs->protocol) ||
 	    nla_put_u64_64bit(skb, CAUSAL_A_SOCK_CLOCK, READ_ONCE(cs->clock),

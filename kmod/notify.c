@@ -177,30 +177,6 @@ void causal_note_flag(struct causal_note *n, int attr)
 }
 
 /**
- * causal_note_addr_sk() - the addresses of a connected socket
- * @a: out
- * @sk: the socket
- */
-void causal_note_addr_sk(struct causal_note_addr *a, const struct sock *sk)
-{
-	const struct inet_sock *inet = inet_sk(sk);
-
-	memset(a, 0, sizeof(*a));
-	a->family = sk->sk_family;
-	a->sport = inet->inet_sport;
-	a->dport = inet->inet_dport;
-#if IS_ENABLED(CONFIG_IPV6)
-	if (sk->sk_family == AF_INET6) {
-		a->saddr = sk->sk_v6_rcv_saddr;
-		a->daddr = sk->sk_v6_daddr;
-		return;
-	}
-#endif
-	memcpy(&a->saddr, &inet->inet_saddr, sizeof(__be32));
-	memcpy(&a->daddr, &inet->inet_daddr, sizeof(__be32));
-}
-
-/**
  * causal_who_current() - the current task, for an event in task context
  * @w: out
  *
@@ -241,16 +217,17 @@ static void causal_note_task(struct causal_note *n)
 	causal_note_put64(n, CAUSAL_A_EVENT_CGROUP, w->cgroup);
 }
 
-static void causal_note_where(struct causal_note *n, const struct causal_note_addr *a)
-{
-	struct sk_buff *m = n->msg;
-	int alen = a->family == AF_INET6 ? sizeof(struct in6_addr) : sizeof(__be32);
+static const struct causal_addr_attrs causal_event_addr_attrs = {
+	.family = CAUSAL_A_EVENT_FAMILY,
+	.local = CAUSAL_A_EVENT_ADDR_LOCAL,
+	.remote = CAUSAL_A_EVENT_ADDR_REMOTE,
+	.lport = CAUSAL_A_EVENT_PORT_LOCAL,
+	.rport = CAUSAL_A_EVENT_PORT_REMOTE,
+};
 
-	if (nla_put_u16(m, CAUSAL_A_EVENT_FAMILY, a->family) ||
-	    nla_put(m, CAUSAL_A_EVENT_ADDR_LOCAL, alen, &a->saddr) ||
-	    nla_put(m, CAUSAL_A_EVENT_ADDR_REMOTE, alen, &a->daddr) ||
-	    nla_put_u16(m, CAUSAL_A_EVENT_PORT_LOCAL, ntohs(a->sport)) ||
-	    nla_put_u16(m, CAUSAL_A_EVENT_PORT_REMOTE, ntohs(a->dport)))
+static void causal_note_where(struct causal_note *n, const struct causal_addr *a)
+{
+	if (causal_addr_put(n->msg, a, &causal_event_addr_attrs))
 		n->lost = true;
 }
 
@@ -265,7 +242,7 @@ static void causal_note_where(struct causal_note *n, const struct causal_note_ad
  * that a listener had no room for.
  */
 void causal_note_end(struct causal_note *n, struct causal_sock *cs,
-		     const struct causal_note_addr *a, u64 clock)
+		     const struct causal_addr *a, u64 clock)
 {
 	int err;
 
@@ -307,9 +284,9 @@ void causal_note_end(struct causal_note *n, struct causal_sock *cs,
 void causal_note_end_sk(struct causal_note *n, struct causal_sock *cs,
 			const struct sock *sk, u64 clock)
 {
-	struct causal_note_addr a;
+	struct causal_addr a;
 
 	if (n->msg)
-		causal_note_addr_sk(&a, sk);
+		causal_addr_of_sk(&a, sk);
 	causal_note_end(n, cs, n->msg ? &a : NULL, clock);
 }

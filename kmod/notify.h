@@ -51,19 +51,7 @@ struct causal_note {
 	const struct causal_who *who;
 };
 
-/**
- * struct causal_note_addr - the addresses of an event
- * @family: AF_INET or AF_INET6
- * @sport: local port, network order
- * @dport: remote port, network order
- * @saddr: local address (IPv4 in the first 4 bytes)
- * @daddr: remote address
- */
-struct causal_note_addr {
-	u16 family;
-	__be16 sport, dport;
-	struct in6_addr saddr, daddr;
-};
+struct causal_addr;
 
 void causal_who_current(struct causal_who *w);
 void causal_note_begin(struct causal_note *n, struct causal_net *cn,
@@ -74,9 +62,8 @@ void causal_note_key(struct causal_note *n, bool vector, u64 id, u32 count);
 void causal_note_pay_key(struct causal_note *n, const u8 *pay, u32 len, u64 node);
 void causal_note_u32(struct causal_note *n, int attr, u32 v);
 void causal_note_flag(struct causal_note *n, int attr);
-void causal_note_addr_sk(struct causal_note_addr *a, const struct sock *sk);
 void causal_note_end(struct causal_note *n, struct causal_sock *cs,
-		     const struct causal_note_addr *a, u64 clock);
+		     const struct causal_addr *a, u64 clock);
 void causal_note_end_sk(struct causal_note *n, struct causal_sock *cs,
 			const struct sock *sk, u64 clock);
 

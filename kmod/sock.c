@@ -6,8 +6,10 @@
  * hash table and listed per node in an xarray, which gives dumps a stable
  * order and a cursor.  It goes away when TCP destroys the socket, seen by the
  * module itself through the tcp_destroy_sock tracepoint, or with its node.
+ * causal_sock_close(), the kfunc of an application's close, is here too.
  */
 
+#include <linux/bpf.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/sock_diag.h>
@@ -15,7 +17,10 @@
 #include <net/netlink.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
+#include <net/tcp_states.h>
 
+#include "event.h"
+#include "kfunc.h"
 #include "sock.h"
 #include "tracepoint.h"
 
@@ -41,16 +46,50 @@ struct causal_sock *causal_sock_lookup(const struct sock *sk)
 	return rhashtable_lookup(&causal_socks, &sk, causal_sock_params);
 }
 
-static void causal_sock_addrs(struct causal_sock *cs, const struct sock *sk)
+/**
+ * causal_addr_of_sk() - the addresses of a connected socket
+ * @a: out
+ * @sk: the socket
+ */
+void causal_addr_of_sk(struct causal_addr *a, const struct sock *sk)
 {
-	struct causal_note_addr a;
+	const struct inet_sock *inet = inet_sk(sk);
 
-	causal_note_addr_sk(&a, sk);
-	cs->family = a.family;
-	cs->sport = a.sport;
-	cs->dport = a.dport;
-	cs->saddr = a.saddr;
-	cs->daddr = a.daddr;
+	memset(a, 0, sizeof(*a));
+	a->family = sk->sk_family;
+	a->sport = inet->inet_sport;
+	a->dport = inet->inet_dport;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		a->saddr = sk->sk_v6_rcv_saddr;
+		a->daddr = sk->sk_v6_daddr;
+		return;
+	}
+#endif
+	memcpy(&a->saddr, &inet->inet_saddr, sizeof(__be32));
+	memcpy(&a->daddr, &inet->inet_daddr, sizeof(__be32));
+}
+
+/**
+ * causal_addr_put() - write an address as netlink attributes
+ * @skb: the message
+ * @a: the address
+ * @attrs: the attributes to write it as
+ *
+ * Return: 0, or -EMSGSIZE.
+ */
+int causal_addr_put(struct sk_buff *skb, const struct causal_addr *a,
+		    const struct causal_addr_attrs *attrs)
+{
+	int alen = a->family == AF_INET6 ? sizeof(struct in6_addr) : sizeof(__be32);
+
+	if (nla_put_u16(skb, attrs->family, a->family) ||
+	    nla_put(skb, attrs->local, alen, &a->saddr) ||
+	    nla_put(skb, attrs->remote, alen, &a->daddr) ||
+	    nla_put_u16(skb, attrs->lport, ntohs(a->sport)) ||
+	    nla_put_u16(skb, attrs->rport, ntohs(a->dport)))
+		return -EMSGSIZE;
+	return 0;
 }
 
 static void causal_sock_free_rcu(struct rcu_head *head)
@@ -95,7 +134,7 @@ struct causal_sock *causal_sock_create(struct sock *sk)
 	cs->cookie = (u64)cookie[1] << 32 | cookie[0];
 	cs->state = READ_ONCE(sk->sk_state);
 	cs->protocol = sk->sk_protocol;
-	causal_sock_addrs(cs, sk);
+	causal_addr_of_sk(&cs->addr, sk);
 
 	if (xa_alloc_cyclic_bh(&cn->socks, &cs->id, cs, xa_limit_32b,
 			       &cn->next_id, GFP_ATOMIC) < 0) {
@@ -262,4 +301,31 @@ void causal_sock_exit(void)
 	rcu_barrier();
 	rhashtable_destroy(&causal_socks);
 	kmem_cache_destroy(causal_sock_cache);
+}
+
+/**
+ * causal_sock_close() - an application closes a socket causal keeps
+ * @sk: the socket (fentry of inet_release), TCP or UDP
+ *
+ * Return: 0, -ENOENT for a socket causal does not keep, or an error of
+ * causal_call_sk().
+ */
+__bpf_kfunc int causal_sock_close(struct sock *sk)
+{
+	struct causal_sock *cs;
+	unsigned int bit;
+	int ret;
+
+	/* a listener has no state: none is made for it */
+	if (sk && sk_fullsock(sk) && sk->sk_state == TCP_LISTEN)
+		return -ENOENT;
+	ret = causal_call_sk(sk, sk && sk->sk_protocol == IPPROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP,
+			     false, &bit);
+	if (ret)
+		return ret;
+	cs = causal_sock_lookup(sk);
+	if (cs)
+		causal_local_note(cs, sk, CAUSAL_EVENT_TYPE_CLOSE);
+	causal_call_end(bit);
+	return cs ? 0 : -ENOENT;
 }

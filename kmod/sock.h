@@ -5,11 +5,38 @@
 #include <linux/in6.h>
 #include <linux/rhashtable-types.h>
 #include <linux/sched.h>
+#include <linux/skbuff.h>
 #include <linux/types.h>
 
 #include "net.h"
 #include "notify.h"
 #include "vec.h"
+
+/**
+ * struct causal_addr - the addresses of a socket or of an event
+ * @family: AF_INET or AF_INET6
+ * @sport: local port, network order
+ * @dport: remote port, network order
+ * @saddr: local address (IPv4 in the first 4 bytes)
+ * @daddr: remote address
+ */
+struct causal_addr {
+	u16 family;
+	__be16 sport, dport;
+	struct in6_addr saddr, daddr;
+};
+
+/**
+ * struct causal_addr_attrs - the attributes an address is written as
+ * @family: of AF_INET or AF_INET6
+ * @local: of the local address
+ * @remote: of the remote address
+ * @lport: of the local port
+ * @rport: of the remote port
+ */
+struct causal_addr_attrs {
+	int family, local, remote, lport, rport;
+};
 
 /**
  * struct causal_sock - what causal keeps for one TCP or UDP socket
@@ -18,13 +45,9 @@
  * @cn: its node
  * @id: index in @cn->socks, the order of dumps
  * @cookie: the socket's cookie
- * @family: AF_INET or AF_INET6
  * @protocol: IPPROTO_TCP or IPPROTO_UDP
  * @state: TCP state (of a TCP socket), kept current by a tracepoint
- * @sport: local port, network order
- * @dport: remote port, network order
- * @saddr: local address (IPv4 in the first 4 bytes)
- * @daddr: remote address
+ * @addr: its addresses, as of its first event
  * @clock: the socket's clock
  * @last_send: clock of the last send event, 0 before the first
  * @last_recv: clock of the last receive event, 0 before the first
@@ -52,11 +75,9 @@ struct causal_sock {
 	struct causal_net *cn;
 	u32 id;
 	u64 cookie;
-	u16 family;
 	u8 protocol;
 	u8 state;
-	__be16 sport, dport;
-	struct in6_addr saddr, daddr;
+	struct causal_addr addr;
 	u64 clock;
 	u64 last_send;
 	u64 last_recv;
@@ -73,6 +94,9 @@ struct causal_sock {
 	struct rcu_head rcu;
 };
 
+void causal_addr_of_sk(struct causal_addr *a, const struct sock *sk);
+int causal_addr_put(struct sk_buff *skb, const struct causal_addr *a,
+		    const struct causal_addr_attrs *attrs);
 struct causal_sock *causal_sock_lookup(const struct sock *sk);
 struct causal_vclock *causal_sock_vclock(struct causal_sock *cs);
 struct causal_sock *causal_sock_create(struct sock *sk);

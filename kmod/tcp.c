@@ -349,14 +349,106 @@ __bpf_kfunc int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st)
 	return ret;
 }
 
+/* What the ranges holding the bytes a receive read carried. */
+struct causal_rx_sel {
+	u32 used;	/* bit i: range i holds some of them, in the node's form */
+	u64 stamp;	/* scalar clocks: the largest stamp */
+	u64 node;	/* the sender's node, when a full option came */
+	bool have;	/* @stamp is one */
+	bool inexact;	/* a stamp is only an upper bound */
+};
+
+/* The ranges of @st the bytes [@start, @end) came in, with a payload of our form. */
+static void causal_rx_select(const struct causal_tcp_state *st, u32 start, u32 end,
+			     bool vector, struct causal_rx_sel *sel)
+{
+	u32 i;
+	u64 c;
+
+	memset(sel, 0, sizeof(*sel));
+	for (i = 0; i < st->rx_count; i++) {
+		const u8 *pay = st->rx_pay[i];
+
+		if (!before(st->rx_start[i], end) || !after(st->rx_end[i], start) ||
+		    causal_pay_vector(pay) != vector)
+			continue;
+		sel->used |= BIT(i);
+		if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
+			sel->inexact = true;
+		if (vector)
+			continue;
+		c = causal_wire_get64(&pay[CAUSAL_PAY_STAMP]);
+		sel->stamp = sel->have ? causal_max(sel->stamp, c) : c;
+		sel->have = true;
+		if (st->rx_len[i] == CAUSAL_PAY_SCALAR_FULL)
+			sel->node = causal_wire_get64(&pay[CAUSAL_PAY_NODE]);
+	}
+}
+
+/* Whether the ranges in @used cover every byte of [@start, @end). */
+static bool causal_rx_covered(const struct causal_tcp_state *st, u32 used, u32 start, u32 end)
+{
+	u32 pos, reach, i, n;
+
+	for (pos = start, n = 0; n < st->rx_count && before(pos, end); n++) {
+		reach = pos;
+		for (i = 0; i < st->rx_count; i++)
+			if ((used & BIT(i)) && !after(st->rx_start[i], pos) &&
+			    after(st->rx_end[i], reach))
+				reach = st->rx_end[i];
+		if (reach == pos)
+			break;
+		pos = reach;
+	}
+	return !before(pos, end);
+}
+
+/* Forget the ranges read in full (up to @end); keep the order of the rest. */
+static void causal_rx_forget(struct causal_tcp_state *st, u32 end)
+{
+	u32 i, n;
+
+	for (i = 0, n = 0; i < st->rx_count; i++) {
+		if (!after(st->rx_end[i], end))
+			continue;
+		if (n != i) {
+			st->rx_start[n] = st->rx_start[i];
+			st->rx_end[n] = st->rx_end[i];
+			st->rx_len[n] = st->rx_len[i];
+			memcpy(st->rx_pay[n], st->rx_pay[i], CAUSAL_PAY_ROOM);
+		}
+		n++;
+	}
+	st->rx_count = n;
+}
+
+/* Merge the vector stamps of the ranges in @used: the receive's count. */
+static u64 causal_rx_vector(struct causal_sock *cs, const struct causal_tcp_state *st,
+			    u32 used, bool lost, struct causal_note *note, bool *forged)
+{
+	struct causal_vec_rx rx;
+	u64 c;
+	u32 i;
+
+	if (!causal_vec_recv_begin(cs, &rx, note))
+		return 0;
+	for (i = 0; i < st->rx_count; i++)
+		if (used & BIT(i))
+			causal_vec_recv_pay(&rx, st->rx_pay[i],
+					    min_t(u32, st->rx_len[i], CAUSAL_PAY_MAX));
+	c = causal_vec_recv_end(cs, &rx, lost);
+	*forged = rx.forged;
+	return c;
+}
+
 static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int copied)
 {
+	struct causal_rx_sel sel;
 	struct causal_sock *cs;
-	struct causal_vec_rx rx;
 	struct causal_note note;
-	u32 end, start, pos, i, n, len, used = 0;
-	bool have = false, inexact = false, forged = false, vector, lost;
-	u64 stamp = 0, node = 0, c;
+	bool forged = false, vector, lost;
+	u32 end, start;
+	u64 c;
 
 	sock_owned_by_me(sk);
 	if (copied <= 0)
@@ -370,95 +462,38 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int c
 	start = end - copied;
 	if (st->rx_count > CAUSAL_RX_SLOTS)
 		st->rx_count = 0;
-
-	/* The ranges the bytes read came in, with a payload of our form. */
-	for (i = 0; i < st->rx_count; i++) {
-		const u8 *pay = st->rx_pay[i];
-
-		if (!before(st->rx_start[i], end) || !after(st->rx_end[i], start) ||
-		    causal_pay_vector(pay) != vector)
-			continue;
-		used |= BIT(i);
-		if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
-			inexact = true;
-		if (vector)
-			continue;
-		c = causal_wire_get64(&pay[CAUSAL_PAY_STAMP]);
-		stamp = have ? causal_max(stamp, c) : c;
-		have = true;
-		if (st->rx_len[i] == CAUSAL_PAY_SCALAR_FULL)
-			node = causal_wire_get64(&pay[CAUSAL_PAY_NODE]);
-	}
-	/* Do they cover every byte?  Walk from start over them. */
-	for (pos = start, n = 0; n < st->rx_count && before(pos, end); n++) {
-		u32 reach = pos;
-
-		for (i = 0; i < st->rx_count; i++)
-			if ((used & BIT(i)) && !after(st->rx_start[i], pos) &&
-			    after(st->rx_end[i], reach))
-				reach = st->rx_end[i];
-		if (reach == pos)
-			break;
-		pos = reach;
-	}
-	lost = before(pos, end);
+	causal_rx_select(st, start, end, vector, &sel);
+	lost = !causal_rx_covered(st, sel.used, start, end);
 
 	causal_note_begin(&note, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_RECV, vector);
-	if (vector) {
-		c = 0;
-		if (causal_vec_recv_begin(cs, &rx, &note)) {
-			for (i = 0; i < st->rx_count; i++) {
-				if (!(used & BIT(i)))
-					continue;
-				len = min_t(u32, st->rx_len[i], CAUSAL_PAY_MAX);
-				causal_vec_recv_pay(&rx, st->rx_pay[i], len);
-			}
-			c = causal_vec_recv_end(cs, &rx, lost);
-			forged = rx.forged;
-		}
-	} else {
-		c = causal_event(cs, have ? &stamp : NULL, &forged);
-	}
+	if (vector)
+		c = causal_rx_vector(cs, st, sel.used, lost, &note, &forged);
+	else
+		c = causal_event(cs, sel.have ? &sel.stamp : NULL, &forged);
 	if (forged) {
 		/* not merged: name no send, as if the bytes came unstamped */
-		have = false;
-		inexact = false;
-		node = 0;
-		used = 0;
+		memset(&sel, 0, sizeof(sel));
 		lost = true;
 	}
-	causal_tcp_keys(&note, st, used, node ?: READ_ONCE(cs->remote_node));
-
-	/* Forget ranges read in full; keep the order of the rest. */
-	for (i = 0, n = 0; i < st->rx_count; i++) {
-		if (!after(st->rx_end[i], end))
-			continue;
-		if (n != i) {
-			st->rx_start[n] = st->rx_start[i];
-			st->rx_end[n] = st->rx_end[i];
-			st->rx_len[n] = st->rx_len[i];
-			memcpy(st->rx_pay[n], st->rx_pay[i], CAUSAL_PAY_ROOM);
-		}
-		n++;
-	}
-	st->rx_count = n;
+	causal_tcp_keys(&note, st, sel.used, sel.node ?: READ_ONCE(cs->remote_node));
+	causal_rx_forget(st, end);
 
 	WRITE_ONCE(cs->last_recv, c);
 	causal_sock_count(cs, CAUSAL_STAT_RECEIVES, 1);
-	if (have)
-		WRITE_ONCE(cs->remote_stamp, stamp);
-	if (node)
-		WRITE_ONCE(cs->remote_node, node);
+	if (sel.have)
+		WRITE_ONCE(cs->remote_stamp, sel.stamp);
+	if (sel.node)
+		WRITE_ONCE(cs->remote_node, sel.node);
 	if (lost)
 		causal_sock_count(cs, CAUSAL_STAT_UNSTAMPED_IN, 1);
-	if (inexact)
+	if (sel.inexact)
 		causal_sock_count(cs, CAUSAL_STAT_INEXACT_IN, 1);
 
 	causal_note_u32(&note, CAUSAL_A_EVENT_BYTES, copied);
 	causal_note_u32(&note, CAUSAL_A_EVENT_SEQ, start);
 	if (lost)
 		causal_note_flag(&note, CAUSAL_A_EVENT_UNSTAMPED);
-	if (inexact)
+	if (sel.inexact)
 		causal_note_flag(&note, CAUSAL_A_EVENT_INEXACT);
 	causal_note_end_sk(&note, cs, sk, c);
 	return 0;

@@ -182,7 +182,7 @@ static void causal_udp_note_end(struct causal_note *n, struct causal_sock *cs,
 				const struct sk_buff *skb, bool out, u64 clock)
 {
 	const struct udphdr *uh = udp_hdr(skb);
-	struct causal_note_addr a = {};
+	struct causal_addr a = {};
 	struct in6_addr *src = out ? &a.saddr : &a.daddr;
 	struct in6_addr *dst = out ? &a.daddr : &a.saddr;
 

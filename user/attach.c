@@ -99,42 +99,47 @@ static int unpin_all(void)
 	return removed;
 }
 
+/* The skeleton's programs: ATTACH_PROGS (causalctl.h) must count them. */
+_Static_assert(sizeof(((struct causal *)0)->progs) / sizeof(struct bpf_program *) ==
+	       ATTACH_PROGS, "ATTACH_PROGS is not the number of bpf/causal.bpf.c's programs");
+
+static bool cgroup_program(const struct bpf_program *prog)
+{
+	enum bpf_prog_type type = bpf_program__type(prog);
+
+	return type == BPF_PROG_TYPE_SOCK_OPS || type == BPF_PROG_TYPE_CGROUP_SOCK;
+}
+
 /*
- * Every program and where it goes.  A tracing program whose function the
- * running kernel lacks (do_tcp_sendpages is gone after 6.4) is not loaded.
+ * Every program of the skeleton and where it goes: first sock_ops and
+ * sock_create, to the cgroup (the option is written before any hook
+ * counts on it), then the tracing programs, to their functions; each
+ * pinned under its name without "causal_".  A tracing program whose
+ * function the running kernel lacks (do_tcp_sendpages is gone after 6.4)
+ * is not loaded.
  */
 static void program_table(struct causal *skel, struct pin *pins)
 {
-	const struct pin table[ATTACH_PROGS] = {
-		{ .name = "sockops", .prog = skel->progs.causal_sockops, .cgroup = true },
-		{ .name = "sock_create", .prog = skel->progs.causal_sock_create, .cgroup = true },
-		{ .name = "send", .prog = skel->progs.causal_send },
-		{ .name = "sendpage", .prog = skel->progs.causal_sendpage },
-		{ .name = "sent", .prog = skel->progs.causal_sent },
-		{ .name = "sentpage", .prog = skel->progs.causal_sentpage },
-		{ .name = "connect", .prog = skel->progs.causal_connect },
-		{ .name = "accept", .prog = skel->progs.causal_accept },
-		{ .name = "release", .prog = skel->progs.causal_release },
-		{ .name = "recv", .prog = skel->progs.causal_recv },
-		{ .name = "read", .prog = skel->progs.causal_read },
-		{ .name = "close", .prog = skel->progs.causal_close },
-		{ .name = "udp_out", .prog = skel->progs.causal_udp_out },
-		{ .name = "udp_out6", .prog = skel->progs.causal_udp_out6 },
-		{ .name = "udp_in", .prog = skel->progs.causal_udp_in },
-		{ .name = "udp_in6", .prog = skel->progs.causal_udp_in6 },
-		{ .name = "udp_read", .prog = skel->progs.causal_udp_read },
-	};
 	struct btf *btf = btf__load_vmlinux_btf();
-	int i;
+	struct bpf_program *prog;
+	int i = 0, pass;
+	const char *fn;
 
-	for (i = 0; i < ATTACH_PROGS; i++) {
-		const char *sec = bpf_program__section_name(table[i].prog);
-		const char *fn = strchr(sec, '/');
-
-		pins[i] = table[i];
-		if (!table[i].cgroup && fn && btf &&
-		    btf__find_by_name_kind(btf, fn + 1, BTF_KIND_FUNC) < 0)
-			bpf_program__set_autoload(pins[i].prog, false);
+	for (pass = 0; pass < 2; pass++) {
+		bpf_object__for_each_program(prog, skel->obj) {
+			if (cgroup_program(prog) != !pass)
+				continue;
+			pins[i] = (struct pin){
+				.name = bpf_program__name(prog) + strlen("causal_"),
+				.prog = prog,
+				.cgroup = !pass,
+			};
+			fn = strchr(bpf_program__section_name(prog), '/');
+			if (pass && fn && btf &&
+			    btf__find_by_name_kind(btf, fn + 1, BTF_KIND_FUNC) < 0)
+				bpf_program__set_autoload(prog, false);
+			i++;
+		}
 	}
 	btf__free(btf);
 }

@@ -53,6 +53,16 @@ struct trace {
 	struct trace_probe probes[TRACE_PROBES_MAX];
 	int nprobes;
 
+	/* how */
+	const char *path;	/* -o, or defpath */
+	const char *label;
+	long duration;
+	char defpath[300];
+	bool attached_here;	/* the programs were attached for the trace */
+
+	/* while it runs */
+	pid_t child;		/* -c's command, until it exits */
+	int status;		/* its exit status */
 	FILE *out;
 	struct json json;
 	uint64_t events, lost, dropped;
@@ -330,7 +340,8 @@ static void progress(const struct trace *t, bool last)
 			t->events, t->lost);
 }
 
-int trace_main(int argc, char **argv)
+/* The command line into @t: 0, or the exit status after saying why not. */
+static int parse_args(struct trace *t, int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -343,193 +354,200 @@ int trace_main(int argc, char **argv)
 		{ "probe", required_argument, NULL, 'k' },
 		{}
 	};
-	struct trace *t = calloc(1, sizeof(*t));
-	const char *path = NULL, *cmd = NULL, *label = NULL;
-	char defpath[300], host[256];
-	struct attachment a = { .cg_fd = -1 };
-	struct event_source src;
-	struct node_status s;
-	bool attached_here = false;
-	int opt, n, i, go = -1, status = 0, ret = EXIT_FAIL;
-	pid_t child = 0;
-	long duration = 0;
 	uint64_t v;
-	struct cnl nl;
+	int opt;
 
-	if (!t)
-		return EXIT_FAIL;
 	t->port = -1;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "o:p:c:d:", options, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
-			path = optarg;
+			t->path = optarg;
 			break;
 		case 'p':
 			if (arg_u64("trace", "pid", optarg, 1, INT32_MAX, &v))
-				goto usage;
+				return EXIT_USAGE;
 			t->pid = v;
 			break;
 		case 'c':
-			cmd = optarg;
-			t->command = cmd;
+			t->command = optarg;
 			break;
 		case 'g':
 			t->cgroup = optarg;
 			break;
 		case 'P':
 			if (arg_u64("trace", "port", optarg, 1, 65535, &v))
-				goto usage;
+				return EXIT_USAGE;
 			t->port = v;
 			break;
 		case 'd':
 			if (arg_u64("trace", "duration", optarg, 1, UINT32_MAX, &v))
-				goto usage;
-			duration = v;
+				return EXIT_USAGE;
+			t->duration = v;
 			break;
 		case 'l':
-			label = optarg;
+			t->label = optarg;
 			break;
 		case 'k':
-			if (t->nprobes == TRACE_PROBES_MAX) {
-				free(t);
+			if (t->nprobes == TRACE_PROBES_MAX)
 				return usage_error("trace", "at most %d probes", TRACE_PROBES_MAX);
-			}
 			t->probe_specs[t->nprobes++] = optarg;
 			break;
 		default:
-			free(t);
 			return usage_error("trace", "invalid option");
 		}
 	}
-	if (optind < argc) {
-		free(t);
+	if (optind < argc)
 		return usage_error("trace", "unexpected argument: %s", argv[optind]);
-	}
-	if (t->pid && cmd) {
-		free(t);
+	if (t->pid && t->command)
 		return usage_error("trace", "-p and -c exclude each other");
-	}
 	if (t->cgroup && access(t->cgroup, F_OK)) {
 		fprintf(stderr, "causalctl: trace: cgroup %s: %s\n", t->cgroup, strerror(errno));
-		free(t);
 		return EXIT_FAIL;
 	}
 	if (t->cgroup)
 		scan_cgroups(t, t->cgroup, 0);
+	if (!t->path) {
+		char host[256];
 
-	cnl_connect_or_die(&nl);
-	n = node_status_get(&nl, &s);
-	cnl_close(&nl);
-	if (n < 0)
-		goto out;
-	if (!path) {
 		if (gethostname(host, sizeof(host)))
 			snprintf(host, sizeof(host), "node");
-		snprintf(defpath, sizeof(defpath), "causal-%s.log", label ?: host);
-		path = defpath;
+		snprintf(t->defpath, sizeof(t->defpath), "causal-%s.log", t->label ?: host);
+		t->path = t->defpath;
 	}
-	/* Listen before attaching: no event of the window is missed. */
-	if (event_source_open(&src, "trace"))
-		goto out;
-	if (!attach_pinned() && !attach_loaded()) {
-		if (attachment_open(&a, t->cgroup ?: CGROUP_ROOT, "trace"))
-			goto out_src;
-		attached_here = true;
-	}
-	/* all loaded, then all linked: the window starts with every probe */
+	return 0;
+}
+
+/* The probe points, all loaded, then all linked: the window starts with all. */
+static int probes_start(struct trace *t)
+{
+	int i;
+
 	for (i = 0; i < t->nprobes; i++) {
 		/* numbers of this tracer's own: another's probes are not ours */
 		if (trace_probe_load(&t->probes[i], t->probe_specs[i],
 				     (uint32_t)getpid() << 8 | i)) {
 			while (i--)
 				trace_probe_detach(&t->probes[i]);
-			goto out_detach;
+			return -1;
 		}
 	}
 	for (i = 0; i < t->nprobes; i++) {
 		if (trace_probe_link(&t->probes[i])) {
 			for (i = 0; i < t->nprobes; i++)
 				trace_probe_detach(&t->probes[i]);
-			goto out_detach;
+			return -1;
 		}
 	}
-	t->out = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	return 0;
+}
+
+static void probes_stop(struct trace *t)
+{
+	int i;
+
+	for (i = 0; i < t->nprobes; i++)
+		trace_probe_detach(&t->probes[i]);
+}
+
+/*
+ * Open the log, start -c's command (held until the header is written),
+ * write the header and say what is traced: 0, or -1 after saying why not.
+ */
+static int start(struct trace *t, const struct node_status *s)
+{
+	int go = -1;
+
+	t->out = strcmp(t->path, "-") ? fopen(t->path, "w") : stdout;
 	if (!t->out) {
-		fprintf(stderr, "causalctl: trace: %s: %s\n", path, strerror(errno));
-		goto out_probes;
+		fprintf(stderr, "causalctl: trace: %s: %s\n", t->path, strerror(errno));
+		return -1;
 	}
 	json_init(&t->json, t->out, false);
 	events_catch_signals();
-	if (cmd) {
-		child = start_command(cmd, &go);
-		if (child < 0) {
-			fprintf(stderr, "causalctl: trace: cannot start %s: %s\n", cmd,
+	if (t->command) {
+		t->child = start_command(t->command, &go);
+		if (t->child < 0) {
+			fprintf(stderr, "causalctl: trace: cannot start %s: %s\n", t->command,
 				strerror(errno));
-			goto out_file;
+			t->child = 0;
+			return -1;
 		}
-		t->pid = child;
+		t->pid = t->child;
 		t->tree = true;
 	}
-	header(t, &s, label);
+	header(t, s, t->label);
 	t->dropped = events_dropped();
 	t->probes_dropped = node_counter(CAUSAL_A_STATS_PROBES_DROPPED);
 	fprintf(stderr, "causalctl: trace: node %016" PRIx64 " (%s, %s scope) to %s%s; %s\n",
-		s.node_id, clock_name(s.clock), scope_name(s.scope), path,
-		attached_here ? ", programs attached for the trace" : "",
-		cmd ? "until the command exits" : duration ? "for the duration" : "Ctrl-C stops");
-	if (duration)
-		alarm(duration);
+		s->node_id, clock_name(s->clock), scope_name(s->scope), t->path,
+		t->attached_here ? ", programs attached for the trace" : "",
+		t->command ? "until the command exits" :
+		t->duration ? "for the duration" : "Ctrl-C stops");
+	if (t->duration)
+		alarm(t->duration);
 	if (go >= 0) {
 		if (write(go, "g", 1) != 1)
 			fprintf(stderr, "causalctl: trace: starting the command: %s\n",
 				strerror(errno));
 		close(go);
 	}
+	return 0;
+}
+
+/* Events into the log until a signal, the duration or the command's end. */
+static int record(struct trace *t, struct event_source *src)
+{
+	int n;
 
 	for (;;) {
-		struct pollfd p = { .fd = src.fd, .events = POLLIN };
+		struct pollfd p = { .fd = src->fd, .events = POLLIN };
 
 		if (events_stop)
-			break;
-		if (child && waitpid(child, &status, WNOHANG) == child) {
-			child = 0;
+			return 0;
+		if (t->child && waitpid(t->child, &t->status, WNOHANG) == t->child) {
+			t->child = 0;
 			/* what it made before exiting is still queued: take it */
-			while (poll(&p, 1, 200) > 0 && event_source_read(&src, on_event, t) >= 0)
+			while (poll(&p, 1, 200) > 0 && event_source_read(src, on_event, t) >= 0)
 				;
-			break;
+			return 0;
 		}
-		n = poll(&p, 1, child ? 100 : 1000);
+		n = poll(&p, 1, t->child ? 100 : 1000);
 		if (n < 0)
 			n = -errno;
 		else if (n > 0)
-			n = event_source_read(&src, on_event, t);
+			n = event_source_read(src, on_event, t);
 		if (n == -EINTR)
 			continue;
 		if (n < 0) {
 			fprintf(stderr, "\ncausalctl: trace: %s\n", strerror(-n));
-			goto out_child;
+			return -1;
 		}
-		if (src.overruns) {
+		if (src->overruns) {
 			t->lost += report_lost("trace", &t->json, &t->dropped);
-			src.overruns = 0;
+			src->overruns = 0;
 		}
 		progress(t, false);
 	}
-	/*
-	 * What happened until now is in the log: once the probes are gone,
-	 * the module delivers the hits it still holds, then every event
-	 * queued for us is read (or counted lost), and nothing after.
-	 */
-	for (i = 0; i < t->nprobes; i++)
-		trace_probe_detach(&t->probes[i]);
-	n = event_source_finish(&src, t->nprobes, on_event, t);
+}
+
+/*
+ * What happened until now is in the log: once the probes are gone, the
+ * module delivers the hits it still holds, then every event queued for us
+ * is read (or counted lost), and nothing after.  Then the trailer.
+ */
+static int finish(struct trace *t, struct event_source *src)
+{
+	int n;
+
+	probes_stop(t);
+	n = event_source_finish(src, t->nprobes, on_event, t);
 	if (n < 0) {
 		fprintf(stderr, "\ncausalctl: trace: %s\n", strerror(-n));
-		goto out_child;
+		return -1;
 	}
 	/* what the node dropped since the last report, overrun or not */
-	if (src.overruns || events_dropped() > t->dropped)
+	if (src->overruns || events_dropped() > t->dropped)
 		t->lost += report_lost("trace", &t->json, &t->dropped);
 	if (t->nprobes)
 		t->probes_dropped = node_counter(CAUSAL_A_STATS_PROBES_DROPPED) -
@@ -537,36 +555,64 @@ int trace_main(int argc, char **argv)
 	trailer(t);
 	progress(t, true);
 	fprintf(stderr, "causalctl: trace: wrote %" PRIu64 " events to %s (%" PRIu64 " lost)\n",
-		t->events, path, t->lost);
+		t->events, t->path, t->lost);
 	probes_report(t);
-	ret = 0;
-	if (cmd && WIFEXITED(status) && WEXITSTATUS(status))
+	if (t->command && WIFEXITED(t->status) && WEXITSTATUS(t->status))
 		fprintf(stderr, "causalctl: trace: the command exited with status %d\n",
-			WEXITSTATUS(status));
+			WEXITSTATUS(t->status));
+	return 0;
+}
 
-out_child:
-	if (child) {
-		kill(child, SIGTERM);
-		waitpid(child, NULL, 0);
+int trace_main(int argc, char **argv)
+{
+	struct trace *t = calloc(1, sizeof(*t));
+	struct attachment a = { .cg_fd = -1 };
+	struct event_source src;
+	struct node_status s;
+	int n, ret = EXIT_FAIL;
+	struct cnl nl;
+
+	if (!t)
+		return EXIT_FAIL;
+	ret = parse_args(t, argc, argv);
+	if (ret)
+		goto out;
+	ret = EXIT_FAIL;
+	cnl_connect_or_die(&nl);
+	n = node_status_get(&nl, &s);
+	cnl_close(&nl);
+	if (n < 0)
+		goto out;
+	/* Listen before attaching: no event of the window is missed. */
+	if (event_source_open(&src, "trace"))
+		goto out;
+	if (!attach_pinned() && !attach_loaded()) {
+		if (attachment_open(&a, t->cgroup ?: CGROUP_ROOT, "trace"))
+			goto out_src;
+		t->attached_here = true;
 	}
+	if (probes_start(t))
+		goto out_detach;
+	if (start(t, &s))
+		goto out_file;
+	if (!record(t, &src) && !finish(t, &src))
+		ret = 0;
 out_file:
-	if (t->out != stdout && fclose(t->out) && !ret) {
-		fprintf(stderr, "causalctl: trace: %s: %s\n", path, strerror(errno));
+	if (t->child) {
+		kill(t->child, SIGTERM);
+		waitpid(t->child, NULL, 0);
+	}
+	if (t->out && t->out != stdout && fclose(t->out) && !ret) {
+		fprintf(stderr, "causalctl: trace: %s: %s\n", t->path, strerror(errno));
 		ret = EXIT_FAIL;
 	}
-out_probes:
-	for (i = 0; i < t->nprobes; i++)
-		trace_probe_detach(&t->probes[i]);
+	probes_stop(t);
 out_detach:
-	if (attached_here)
+	if (t->attached_here)
 		attachment_close(&a);
 out_src:
 	event_source_close(&src);
 out:
 	free(t);
 	return ret;
-
-usage:
-	free(t);
-	return EXIT_USAGE;
 }
