@@ -32,7 +32,5 @@ int causal_call_refuse(const struct net *net, int err);
 bool causal_call_skb_headers(const struct sk_buff *skb, bool transport);
 
 int causal_kfunc_init(void);
-int causal_udp_init(void);
-void causal_udp_exit(void);
 
 #endif /* _CAUSAL_KFUNC_H */

@@ -15,6 +15,7 @@
 #include "netlink.h"
 #include "probe.h"
 #include "sock.h"
+#include "udp.h"
 
 static int __init causal_init(void)
 {

@@ -114,7 +114,6 @@ static void __net_exit causal_net_teardown(struct net *net)
 	/* Sockets normally go before their namespace; the module may not. */
 	causal_net_socks_flush(cn);
 	xa_destroy(&cn->socks);
-	causal_udp_rx_free(cn);
 	free_percpu(cn->stats);
 }
 

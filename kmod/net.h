@@ -73,8 +73,6 @@ struct causal_pcpu_stats {
  * @gen: changes whenever @socks does, for dumps to detect it
  * @events: the number of the node's latest event (kmod/notify.c)
  * @stats: per-CPU counters
- * @udp_rx: stamps of UDP datagrams received and not yet read, made on the
- *	first (kmod/udp.c)
  */
 struct causal_net {
 	struct net *net;
@@ -94,7 +92,6 @@ struct causal_net {
 	atomic_t gen;
 	atomic64_t events;
 	struct causal_pcpu_stats __percpu *stats;
-	struct causal_udp_rx *udp_rx;
 };
 
 struct causal_net *causal_net(const struct net *net);
@@ -139,7 +136,6 @@ static inline void causal_stat_inc(struct causal_net *cn, enum causal_stat stat)
 	causal_stat_add(cn, stat, 1);
 }
 
-void causal_udp_rx_free(struct causal_net *cn);
 int causal_net_init(void);
 void causal_net_exit(void);
 

@@ -28,6 +28,7 @@
 #include <linux/siphash.h>
 #include <linux/udp.h>
 #include <net/ip.h>
+#include <net/netns/generic.h>
 #include <net/route.h>
 #include <causal/clock.h>
 #include <uapi/linux/causal.h>
@@ -37,6 +38,7 @@
 #include "kfunc.h"
 #include "notify.h"
 #include "sock.h"
+#include "udp.h"
 
 #define CAUSAL_UDP_RX_BITS 6	/* sets */
 #define CAUSAL_UDP_RX_WAYS 4	/* slots per set */
@@ -90,9 +92,24 @@ static u64 causal_udp_fp(const struct sk_buff *skb, const struct udphdr *uh)
 	return siphash(&k, sizeof(k), &causal_udp_key);
 }
 
+static unsigned int causal_udp_net_id __read_mostly;
+
+/* What UDP keeps per node: its table of received stamps, made on the first. */
+struct causal_udp_net {
+	struct causal_udp_rx *rx;
+};
+
+static struct causal_udp_rx **causal_udp_rx_slot(struct causal_net *cn)
+{
+	struct causal_udp_net *un = net_generic(cn->net, causal_udp_net_id);
+
+	return &un->rx;
+}
+
 static struct causal_udp_rx *causal_udp_rx_of(struct causal_net *cn)
 {
-	struct causal_udp_rx *rx = READ_ONCE(cn->udp_rx), *old;
+	struct causal_udp_rx **slot = causal_udp_rx_slot(cn);
+	struct causal_udp_rx *rx = READ_ONCE(*slot), *old;
 
 	if (rx)
 		return rx;
@@ -100,7 +117,7 @@ static struct causal_udp_rx *causal_udp_rx_of(struct causal_net *cn)
 	if (!rx)
 		return NULL;
 	spin_lock_init(&rx->lock);
-	old = cmpxchg(&cn->udp_rx, NULL, rx);
+	old = cmpxchg(slot, NULL, rx);
 	if (old) {
 		kfree(rx);
 		return old;
@@ -127,13 +144,15 @@ static struct causal_udp_slot *causal_udp_set_of(struct causal_udp_rx *rx,
 	return set->way;
 }
 
-/**
- * causal_udp_rx_free() - free a node's table of received stamps
- * @cn: the node, going away
+/*
+ * A node goes: its table of received stamps with it.  Every kfunc that
+ * could use it is over (the namespace's pre_exit, then an RCU grace period,
+ * come before this).
  */
-void causal_udp_rx_free(struct causal_net *cn)
+static void __net_exit causal_udp_net_exit(struct net *net)
 {
-	struct causal_udp_rx *rx = cn->udp_rx;
+	struct causal_udp_net *un = net_generic(net, causal_udp_net_id);
+	struct causal_udp_rx *rx = un->rx;
 	int i;
 
 	if (!rx)
@@ -141,8 +160,14 @@ void causal_udp_rx_free(struct causal_net *cn)
 	for (i = 0; i < ARRAY_SIZE(rx->set); i++)
 		kfree(rx->set[i]);
 	kfree(rx);
-	cn->udp_rx = NULL;
+	un->rx = NULL;
 }
+
+static struct pernet_operations causal_udp_net_ops = {
+	.exit = causal_udp_net_exit,
+	.id = &causal_udp_net_id,
+	.size = sizeof(struct causal_udp_net),
+};
 
 /* The state of UDP socket @sk, made if it has none. */
 static struct causal_sock *causal_udp_sock(struct sock *sk)
@@ -379,7 +404,7 @@ static void __causal_udp_rx(struct sk_buff *skb)
 /* The stamp kept for @skb, taken out of the table: its length, 0 if none. */
 static u32 causal_udp_take(struct causal_net *cn, const struct sk_buff *skb, u8 *pay)
 {
-	struct causal_udp_rx *rx = READ_ONCE(cn->udp_rx);
+	struct causal_udp_rx *rx = READ_ONCE(*causal_udp_rx_slot(cn));
 	struct causal_udp_slot *set;
 	u32 len = 0, i;
 	u64 fp;
@@ -508,19 +533,26 @@ static struct kprobe *causal_udp_kprobe_ptrs[] = {
 };
 
 /**
- * causal_udp_init() - probe the destruction of UDP sockets
+ * causal_udp_init() - UDP's part of every node, and the probes of the
+ * destruction of UDP sockets
  *
- * Return: 0, the error of register_kprobes(), or -EOPNOTSUPP when the
- * kernel cannot place the probes through ftrace (CONFIG_KPROBES_ON_FTRACE).
+ * Return: 0, the error of register_pernet_subsys() or register_kprobes(),
+ * or -EOPNOTSUPP when the kernel cannot place the probes through ftrace
+ * (CONFIG_KPROBES_ON_FTRACE).
  */
 int causal_udp_init(void)
 {
 	int i, ret;
 
 	get_random_bytes(&causal_udp_key, sizeof(causal_udp_key));
-	ret = register_kprobes(causal_udp_kprobe_ptrs, ARRAY_SIZE(causal_udp_kprobe_ptrs));
+	ret = register_pernet_subsys(&causal_udp_net_ops);
 	if (ret)
 		return ret;
+	ret = register_kprobes(causal_udp_kprobe_ptrs, ARRAY_SIZE(causal_udp_kprobe_ptrs));
+	if (ret) {
+		unregister_pernet_subsys(&causal_udp_net_ops);
+		return ret;
+	}
 	for (i = 0; i < ARRAY_SIZE(causal_udp_kprobes); i++) {
 		if (kprobe_ftrace(&causal_udp_kprobes[i]))
 			continue;
@@ -533,9 +565,10 @@ int causal_udp_init(void)
 }
 
 /**
- * causal_udp_exit() - remove the kprobes of causal_udp_init()
+ * causal_udp_exit() - undo causal_udp_init()
  */
 void causal_udp_exit(void)
 {
 	unregister_kprobes(causal_udp_kprobe_ptrs, ARRAY_SIZE(causal_udp_kprobe_ptrs));
+	unregister_pernet_subsys(&causal_udp_net_ops);
 }
