@@ -283,15 +283,11 @@ static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
 }
 
 /* The socket of node @cn with cookie @cookie.  Context: RCU read side. */
-static struct causal_sock *causal_sock_by_cookie(struct causal_net *cn, u64 cookie)
+static struct causal_sock *causal_node_sock(struct causal_net *cn, u64 cookie)
 {
-	struct causal_sock *cs;
-	unsigned long id;
+	struct causal_sock *cs = causal_sock_by_cookie(cookie);
 
-	xa_for_each(&cn->socks, id, cs)
-		if (cs->cookie == cookie)
-			return cs;
-	return NULL;
+	return cs && cs->cn == cn ? cs : NULL;
 }
 
 /**
@@ -325,7 +321,7 @@ int causal_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto free;
 	}
 	rcu_read_lock();
-	cs = causal_sock_by_cookie(cn, cookie);
+	cs = causal_node_sock(cn, cookie);
 	err = cs ? causal_sock_fill(msg, cs) : -ENOENT;
 	rcu_read_unlock();
 	if (err == -ENOENT)
@@ -385,7 +381,7 @@ static struct causal_vec *causal_compare_vec(struct causal_net *cn,
 					     const struct nlattr *attr,
 					     struct netlink_ext_ack *extack)
 {
-	struct causal_sock *cs = causal_sock_by_cookie(cn, nla_get_u64(attr));
+	struct causal_sock *cs = causal_node_sock(cn, nla_get_u64(attr));
 	struct causal_vclock *vc;
 	struct causal_vec *v;
 

@@ -2,10 +2,11 @@
 /*
  * Per-socket state.  A TCP socket gets its causal_sock on its first send or
  * receive after causal's programs are attached (causal_sock_create(), from a
- * kfunc), if its node is under its cap.  It is found by socket through one
- * hash table and listed per node in an xarray, which gives dumps a stable
- * order and a cursor.  It goes away when TCP destroys the socket, seen by the
- * module itself through the tcp_destroy_sock tracepoint, or with its node.
+ * kfunc), if its node is under its cap.  It is found through one hash table
+ * keyed by the socket's cookie and listed per node in an xarray, which gives
+ * dumps a stable order and a cursor.  It goes away when TCP destroys the
+ * socket, seen by the module itself through the tcp_destroy_sock
+ * tracepoint, or with its node.
  * causal_sock_close(), the kfunc of an application's close, is here too.
  */
 
@@ -27,10 +28,14 @@
 static struct kmem_cache *causal_sock_cache __read_mostly;
 static struct rhashtable causal_socks;
 
+/*
+ * Keyed by the socket's cookie: unique for as long as the kernel runs,
+ * never reused as a socket's address is, and what sock-get asks by.
+ */
 static const struct rhashtable_params causal_sock_params = {
 	.head_offset = offsetof(struct causal_sock, node),
-	.key_offset = offsetof(struct causal_sock, sk),
-	.key_len = sizeof(struct sock *),
+	.key_offset = offsetof(struct causal_sock, cookie),
+	.key_len = sizeof(u64),
 	.automatic_shrinking = true,
 };
 
@@ -38,12 +43,32 @@ static const struct rhashtable_params causal_sock_params = {
  * causal_sock_lookup() - the state of @sk, if it has any
  * @sk: a socket
  *
+ * A socket without a cookie has none: causal gives one to each it keeps.
+ *
  * Context: RCU read-side critical section.
  * Return: the state or NULL.
  */
 struct causal_sock *causal_sock_lookup(const struct sock *sk)
 {
-	return rhashtable_lookup(&causal_socks, &sk, causal_sock_params);
+	u64 cookie = atomic64_read(&sk->sk_cookie);
+	struct causal_sock *cs;
+
+	if (!cookie)
+		return NULL;
+	cs = rhashtable_lookup(&causal_socks, &cookie, causal_sock_params);
+	return cs && cs->sk == sk ? cs : NULL;
+}
+
+/**
+ * causal_sock_by_cookie() - the state of the socket with cookie @cookie
+ * @cookie: the socket's cookie (as sock-get and causalctl sockets name it)
+ *
+ * Context: RCU read-side critical section.
+ * Return: the state or NULL.
+ */
+struct causal_sock *causal_sock_by_cookie(u64 cookie)
+{
+	return rhashtable_lookup(&causal_socks, &cookie, causal_sock_params);
 }
 
 /**

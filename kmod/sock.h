@@ -40,8 +40,8 @@ struct causal_addr_attrs {
 
 /**
  * struct causal_sock - what causal keeps for one TCP or UDP socket
- * @node: in the table of all sockets, keyed by @sk
- * @sk: the socket; only a key: never dereferenced after it is destroyed
+ * @node: in the table of all sockets, keyed by @cookie
+ * @sk: the socket; never dereferenced after it is destroyed
  * @cn: its node
  * @id: index in @cn->socks, the order of dumps
  * @cookie: the socket's cookie
@@ -98,6 +98,7 @@ void causal_addr_of_sk(struct causal_addr *a, const struct sock *sk);
 int causal_addr_put(struct sk_buff *skb, const struct causal_addr *a,
 		    const struct causal_addr_attrs *attrs);
 struct causal_sock *causal_sock_lookup(const struct sock *sk);
+struct causal_sock *causal_sock_by_cookie(u64 cookie);
 struct causal_vclock *causal_sock_vclock(struct causal_sock *cs);
 struct causal_sock *causal_sock_create(struct sock *sk);
 void causal_sock_forget(struct sock *sk);
