@@ -35,7 +35,7 @@ icount=-I
 mkdir -p "$out"
 pids=()
 [ -n "$icount" ] && [ "$(nproc)" -ge "$#" ] &&
-	echo "# $# guests side by side (about 25 minutes): logs in $out/RELEASE/bench.log"
+	echo "# $# guests side by side (about 30 minutes): logs in $out/RELEASE/bench.log"
 for rel in "$@"; do
 	mkdir -p "$out/$rel"
 	if [ -n "$icount" ] && [ "$(nproc)" -ge "$#" ]; then
