@@ -238,6 +238,37 @@ int jr_object(struct jr *c, jr_member_fn member, void *arg)
 	return 0;
 }
 
+static int skip_element(struct jr *c, void *arg)
+{
+	return jr_skip(c, *(int *)arg);
+}
+
+/**
+ * jr_array() - the elements of an array, each handed to @element with the
+ * cursor on it
+ * @c: the cursor, on the array; c->member names it in errors
+ * @element: reads one element (and fails with the error in @c)
+ * @arg: for @element
+ *
+ * Return: 0, or -EINVAL with the error in @c.
+ */
+int jr_array(struct jr *c, jr_element_fn element, void *arg)
+{
+	const char *outer = c->member;
+
+	if (!jr_eat(c, '['))
+		return jr_fail(c, "\"%s\" is not an array", outer);
+	if (jr_eat(c, ']'))
+		return 0;
+	do {
+		c->member = outer;
+		if (element(c, arg))
+			return -EINVAL;
+	} while (jr_eat(c, ','));
+	c->member = outer;
+	return jr_eat(c, ']') ? 0 : jr_fail(c, "expected ',' or ']' in \"%s\"", outer);
+}
+
 static int skip_member(struct jr *c, const char *key, void *arg)
 {
 	(void)key;
@@ -261,14 +292,8 @@ int jr_skip(struct jr *c, int depth)
 		depth++;
 		return jr_object(c, skip_member, &depth);
 	case '[':
-		c->p++;
-		if (jr_eat(c, ']'))
-			return 0;
-		do {
-			if (jr_skip(c, depth + 1))
-				return -EINVAL;
-		} while (jr_eat(c, ','));
-		return jr_eat(c, ']') ? 0 : jr_fail(c, "expected ',' or ']' in an array");
+		depth++;
+		return jr_array(c, skip_element, &depth);
 	case 't':
 	case 'f':
 		return jr_bool(c, &b);

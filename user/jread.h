@@ -20,6 +20,7 @@ struct jr {
 };
 
 typedef int (*jr_member_fn)(struct jr *c, const char *key, void *arg);
+typedef int (*jr_element_fn)(struct jr *c, void *arg);
 
 int jr_fail(struct jr *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void jr_ws(struct jr *c);
@@ -31,6 +32,7 @@ int jr_hex(struct jr *c, uint64_t *v);
 int jr_bool(struct jr *c, bool *v);
 int jr_enum(struct jr *c, const char *const *names, int n, uint8_t *v);
 int jr_object(struct jr *c, jr_member_fn member, void *arg);
+int jr_array(struct jr *c, jr_element_fn element, void *arg);
 int jr_skip(struct jr *c, int depth);
 
 #endif /* _CAUSALCTL_JREAD_H */

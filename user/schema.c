@@ -143,31 +143,28 @@ static int stamp_member(struct jr *c, const char *key, void *arg)
 	return jr_skip(c, 1);
 }
 
-static int read_from(struct jr *c, struct log_set *ls, struct log_event *e)
-{
-	e->from = ls->nfrom;
-	e->nfrom = 0;
-	if (!jr_eat(c, '['))
-		return jr_fail(c, "\"from\" is not an array");
-	if (jr_eat(c, ']'))
-		return 0;
-	do {
-		struct stamp_read st = {};
+struct from_read {
+	struct log_set *ls;
+	struct log_event *e;
+};
 
-		c->member = "from";
-		if (jr_object(c, stamp_member, &st))
-			return -EINVAL;
-		if (!st.who || !st.n)
-			return jr_fail(c, "a stamp of \"from\" lacks node/id32 or participant/count");
-		if (!st.s.vector)
-			st.s.n &= UINT32_MAX;
-		if (log_add_stamp(ls, &st.s))
-			return jr_fail(c, "out of memory");
-		if (++e->nfrom == UINT16_MAX)
-			return jr_fail(c, "\"from\" is too long");
-	} while (jr_eat(c, ','));
-	c->member = "from";
-	return jr_eat(c, ']') ? 0 : jr_fail(c, "expected ',' or ']' in \"from\"");
+/* One stamp of "from". */
+static int from_element(struct jr *c, void *arg)
+{
+	struct from_read *fr = arg;
+	struct stamp_read st = {};
+
+	if (jr_object(c, stamp_member, &st))
+		return -EINVAL;
+	if (!st.who || !st.n)
+		return jr_fail(c, "a stamp of \"from\" lacks node/id32 or participant/count");
+	if (!st.s.vector)
+		st.s.n &= UINT32_MAX;
+	if (log_add_stamp(fr->ls, &st.s))
+		return jr_fail(c, "out of memory");
+	if (++fr->e->nfrom == UINT16_MAX)
+		return jr_fail(c, "\"from\" is too long");
+	return 0;
 }
 
 struct vector_read {
@@ -239,7 +236,9 @@ int schema_read(struct jr *c, const char *key, struct log_set *ls, struct log_ev
 		ret = jr_object(c, vector_member, &(struct vector_read){ ls, e });
 		break;
 	case M_FROM:
-		ret = read_from(c, ls, e);
+		e->from = ls->nfrom;
+		e->nfrom = 0;
+		ret = jr_array(c, from_element, &(struct from_read){ ls, e });
 		break;
 	case M_LOSSY:
 	case M_TRUE:

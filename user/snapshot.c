@@ -49,26 +49,21 @@ static int entry_member(struct jr *c, const char *key, void *arg)
 	return jr_skip(c, 2);
 }
 
-static int read_vector(struct jr *c, struct causal_vec *v)
+/* One entry of "vector". */
+static int vector_element(struct jr *c, void *arg)
 {
-	if (!jr_eat(c, '['))
-		return jr_fail(c, "\"vector\" must be an array");
-	if (jr_eat(c, ']'))
-		return 0;
-	do {
-		struct entry_read e = {};
+	struct causal_vec *v = arg;
+	struct entry_read e = {};
 
-		c->member = "vector";
-		if (jr_object(c, entry_member, &e))
-			return -EINVAL;
-		if (!e.have_id || !e.have_count)
-			return jr_fail(c, "a vector entry needs an id and a count");
-		if (causal_vec_get(v, e.id))
-			return jr_fail(c, "a participant appears twice");
-		if (causal_vec_raise(v, e.id, e.count) < 0)
-			return jr_fail(c, "the vector has too many entries");
-	} while (jr_eat(c, ','));
-	return jr_eat(c, ']') ? 0 : jr_fail(c, "a ',' or ']' was expected in \"vector\"");
+	if (jr_object(c, entry_member, &e))
+		return -EINVAL;
+	if (!e.have_id || !e.have_count)
+		return jr_fail(c, "a vector entry needs an id and a count");
+	if (causal_vec_get(v, e.id))
+		return jr_fail(c, "a participant appears twice");
+	if (causal_vec_raise(v, e.id, e.count) < 0)
+		return jr_fail(c, "the vector has too many entries");
+	return 0;
 }
 
 struct socket_read {
@@ -83,7 +78,7 @@ static int socket_member(struct jr *c, const char *key, void *arg)
 
 	if (!strcmp(key, "vector")) {
 		s->have_vector = true;
-		return read_vector(c, s->v);
+		return jr_array(c, vector_element, s->v);
 	}
 	if (!strcmp(key, "vector_lossy"))
 		return jr_bool(c, &s->lossy);
