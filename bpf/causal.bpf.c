@@ -66,12 +66,34 @@ static __always_inline struct causal_tcp_state *state_of(struct bpf_sock_ops *sk
 	return bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
 }
 
+/*
+ * Where each direction's bytes start.  A connecting socket's SYN-ACK has
+ * acknowledged its SYN, which bytes_acked counts as one byte, and any data
+ * the SYN carried (TCP Fast Open): its bytes start right after the SYN.
+ * An accepted socket's snd_una is already past its SYN-ACK.
+ */
+static __always_inline void stream(struct bpf_sock_ops *skops, struct causal_tcp_state *st)
+{
+	__u32 una = skops->snd_una;
+
+	if (skops->op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB && skops->bytes_acked)
+		una -= (__u32)skops->bytes_acked - 1;
+	st->snd_base = una;
+	st->rcv_base = skops->rcv_nxt;
+	st->flags |= CAUSAL_TS_STREAM;
+}
+
 static __always_inline void established(struct bpf_sock_ops *skops)
 {
 	struct bpf_sock *sk = skops->sk;
+	struct causal_tcp_state *st;
 
-	if (!sk || !bpf_sk_storage_get(&causal_tcp, sk, 0, BPF_SK_STORAGE_GET_F_CREATE))
+	if (!sk)
 		return;
+	st = bpf_sk_storage_get(&causal_tcp, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!st)
+		return;
+	stream(skops, st);
 	if (causal_ablate == CAUSAL_ABLATE_HOOKS)
 		return;
 	if (causal_ablate == CAUSAL_ABLATE_OPTION) {

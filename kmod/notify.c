@@ -164,6 +164,19 @@ void causal_note_u32(struct causal_note *n, int attr, u32 v)
 }
 
 /**
+ * causal_note_u64() - add a u64 attribute to an event notification
+ * @n: the notification; nothing happens when it is not being made
+ * @attr: the attribute type
+ * @v: its value
+ *
+ * A notification that runs out of room is marked lost, not sent.
+ */
+void causal_note_u64(struct causal_note *n, int attr, u64 v)
+{
+	causal_note_put64(n, attr, v);
+}
+
+/**
  * causal_note_flag() - add a flag attribute to an event notification
  * @n: the notification; nothing happens when it is not being made
  * @attr: the attribute type

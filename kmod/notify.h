@@ -61,6 +61,7 @@ void causal_note_vec(struct causal_note *n, u64 own, const struct causal_vec *v)
 void causal_note_key(struct causal_note *n, bool vector, u64 id, u32 count);
 void causal_note_pay_key(struct causal_note *n, const u8 *pay, u32 len, u64 node);
 void causal_note_u32(struct causal_note *n, int attr, u32 v);
+void causal_note_u64(struct causal_note *n, int attr, u64 v);
 void causal_note_flag(struct causal_note *n, int attr);
 void causal_note_end(struct causal_note *n, struct causal_sock *cs,
 		     const struct causal_addr *a, u64 clock);

@@ -166,10 +166,25 @@ static void causal_tcp_keys(struct causal_note *n, const struct causal_tcp_state
 					    min_t(u32, st->rx_len[i], CAUSAL_PAY_MAX), node);
 }
 
+/*
+ * The stream of an event's bytes (CAUSAL_A_EVENT_STREAM): where the bytes of
+ * their direction start, then where the other direction's do.
+ */
+static void causal_tcp_stream(struct causal_note *n, const struct causal_tcp_state *st,
+			      bool out)
+{
+	if (!(st->flags & CAUSAL_TS_STREAM))
+		return;
+	causal_note_u64(n, CAUSAL_A_EVENT_STREAM, out ?
+			(u64)st->snd_base << 32 | st->rcv_base :
+			(u64)st->rcv_base << 32 | st->snd_base);
+}
+
 /* kfuncs: declared in kfunc.h, called from BPF programs only. */
 
 /* Send the note of a send that is over, with the bytes it queued. */
-static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk, int sent)
+static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk,
+				 const struct causal_tcp_state *st, int sent)
 {
 	struct causal_note *n = &cs->send_note;
 
@@ -177,6 +192,7 @@ static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk, int se
 		return;
 	causal_note_u32(n, CAUSAL_A_EVENT_BYTES, max(sent, 0));
 	causal_note_u32(n, CAUSAL_A_EVENT_SEQ, cs->send_seq);
+	causal_tcp_stream(n, st, true);
 	causal_note_end_sk(n, cs, sk, READ_ONCE(cs->last_send));
 	n->msg = NULL;
 	n->lost = false;
@@ -197,7 +213,7 @@ static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 	if (!cs)
 		return -ENOENT;
 	causal_drain(cs, st);
-	causal_tcp_send_done(cs, sk, 0);
+	causal_tcp_send_done(cs, sk, st, 0);
 	tail = tcp_write_queue_tail(sk);
 	if (tail)
 		TCP_SKB_CB(tail)->eor = 1;
@@ -255,7 +271,7 @@ static int __causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, int r
 	st->send_note = 0;
 	if (!cs)
 		return -ENOENT;
-	causal_tcp_send_done(cs, sk, ret);
+	causal_tcp_send_done(cs, sk, st, ret);
 	return 0;
 }
 
@@ -491,6 +507,7 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int c
 
 	causal_note_u32(&note, CAUSAL_A_EVENT_BYTES, copied);
 	causal_note_u32(&note, CAUSAL_A_EVENT_SEQ, start);
+	causal_tcp_stream(&note, st, false);
 	if (lost)
 		causal_note_flag(&note, CAUSAL_A_EVENT_UNSTAMPED);
 	if (sel.inexact)

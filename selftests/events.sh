@@ -50,12 +50,13 @@ settle() {
 }
 
 # normalise [SEND_BASE RECV_BASE PORT] - strip what changes from run to run:
-# times, pids, cgroup and socket ids; sequence numbers made relative; the
-# client's ephemeral port named EPH
+# times, pids, cgroup and socket ids; sequence numbers made relative and
+# streams named S; the client's ephemeral port named EPH
 normalise() {
 	jq -c --argjson s "$1" --argjson r "$2" --arg p ":$3" '
 		del(.time, .pid, .tid, .tstart, .cgroup, .cookie) |
 		if .seq then .seq -= (if .type == "send" then $s else $r end) else . end |
+		if .stream then .stream = "S" else . end |
 		.src |= sub($p + "$"; ":EPH") | .dst |= sub($p + "$"; ":EPH")'
 }
 
@@ -95,6 +96,15 @@ monitor_golden() {
 	cat "$T/a" "$T/b" "$T/text"
 	golden_node "$T/a" events-a.jsonl
 	golden_node "$T/b" events-b.jsonl
+	# the ends name each direction's stream alike, and the two differ
+	check_eq "a's sends are in the stream of b's receives" \
+		"$(jq -r 'select(.type == "send") | .stream' "$T/a" | sort -u)" \
+		"$(jq -r 'select(.type == "recv") | .stream' "$T/b" | sort -u)"
+	check_eq "b's sends are in the stream of a's receives" \
+		"$(jq -r 'select(.type == "send") | .stream' "$T/b" | sort -u)" \
+		"$(jq -r 'select(.type == "recv") | .stream' "$T/a" | sort -u)"
+	check "one stream each way" test "$(jq -r 'select(.stream) | .stream' "$T/a" |
+		sort -u | wc -l)" = 2
 	busywait 5000 lines_are "$T/text" 8 || fail "text: 8 lines"
 	check_eq "text: ids and types" "$(jq -r '"\(.id) \(.type)"' "$T/a")" \
 		"$(awk '{ print $1, $2 }' "$T/text")"

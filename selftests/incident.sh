@@ -94,6 +94,13 @@ why_is() {
 	WHY=$out
 }
 
+# named_sends - of causalctl -j order's events, each TCP receive and the
+# sends it names, sorted
+named_sends() {
+	jq -r 'select(.type == "recv" and .proto == "tcp") |
+		"\(.node):\(.id) \([.from[]? | "\(.node):\(.id32)"] | sort | join(","))"' | sort
+}
+
 three_tier() {
 	local i n hosts
 
@@ -144,6 +151,25 @@ three_tier() {
 	# the health check and the client never met
 	why_is "host=backend,comm=curl,type=send#1" "host=client,type=send#1" concurrent
 	why_is "host=client,type=connect#1" "host=backend,comm=curl,type=recv#1" concurrent
+
+	# joined by bytes: with the sends the kernel named taken out of the
+	# TCP receives, order names the same ones from streams and sequence
+	# numbers, and why gives the same answers
+	for i in c p b; do
+		jq -c 'if .type == "recv" and .proto == "tcp" then del(.from) else . end' \
+			"$T/$i.log" > "$T/$i.bytes.log" || fail "jq"
+	done
+	"$CAUSALCTL" -j order "${LOGS[@]}" | named_sends > "$T/named" || fail "order"
+	"$CAUSALCTL" -j order "$T/c.bytes.log" "$T/p.bytes.log" "$T/b.bytes.log" |
+		named_sends > "$T/joined" || fail "order of logs without names"
+	check "TCP receives named sends" test "$(grep -c ' [0-9a-f]' "$T/named")" -ge 8
+	check_eq "joined by bytes: the sends the kernel named" "$(cat "$T/named")" \
+		"$(cat "$T/joined")"
+	LOGS=("$T/c.bytes.log" "$T/p.bytes.log" "$T/b.bytes.log")
+	why_is "host=client,type=send#1" "host=backend,comm=python3,type=recv#2" before
+	why_is "host=backend,comm=python3,type=send#4" "host=client,type=recv#1" before
+	why_is "host=backend,comm=curl,type=send#1" "host=client,type=send#1" concurrent
+	LOGS=("$T/c.log" "$T/p.log" "$T/b.log")
 
 	# exports, read by their consumers
 	"$CAUSALCTL" order --dot "$T/x.dot" --perfetto "$T/x.json" --otlp "$T/x.otlp" \

@@ -23,6 +23,9 @@ keeps one process), --cut-host K (no trailer, last tenth gone), --lost-host K,
 thread: inconsistent), --ambiguous (a second send with the same id32),
 --shuffle (neighbouring lines of a log swapped, ids out of order).
 --stream writes the logs as events come (with --no-truth, for benchmarks).
+--by-bytes: TCP events carry their stream and sequence numbers (which start
+near 2^32, so that they wrap) and receives take any number of the bytes
+queued and name no sends: causalctl joins them by bytes.
 """
 
 import argparse
@@ -151,6 +154,10 @@ class Sim:
                 "cookie": self.new_cookie(), "queue": [], "host": h}
         sock["peer"] = csock
         csock["peer"] = sock
+        # where each direction's bytes start: near the top, to wrap
+        for x in (sock, csock) if self.a.by_bytes else ():
+            x["base"] = x["next"] = (1 << 32) - random.randint(1, 20000)
+            x["read"] = 0
         self.event(h, t, "accept", sock, merge=[vc])
         h.tcp.append(sock)
 
@@ -158,16 +165,42 @@ class Sim:
         if "peer" not in sock:
             return
         n = random.randint(1, 2000)
-        ev, vc = self.event(h, t, "send", sock, extra={"bytes": n, "seq": 1000})
-        sock["peer"]["queue"].append((h, ev["id"], vc, n))
+        extra = {"bytes": n, "seq": 1000}
+        if self.a.by_bytes:
+            extra = {"bytes": n, "seq": sock["next"] % (1 << 32),
+                     "stream": stream_of(sock, sock["peer"])}
+            sock["next"] += n
+        ev, vc = self.event(h, t, "send", sock, extra=extra)
+        sock["peer"]["queue"].append([h, ev["id"], vc, n])
 
     def tcp_recv(self, h, t, sock):
         q = sock["queue"]
+        if self.a.by_bytes:
+            self.tcp_recv_bytes(h, t, sock)
+            return
         take = q[:]
         del q[:]
         stamps = [{"node": s[0].node, "id32": s[1] & 0xffffffff} for s in take[-12:]]
         self.event(h, t, "recv", sock, merge=[s[2] for s in take],
                    extra={"bytes": sum(s[3] for s in take), "seq": 1000, "from": stamps})
+
+    def tcp_recv_bytes(self, h, t, sock):
+        """A receive of any number of the queued bytes, cutting sends."""
+        q, peer = sock["queue"], sock["peer"]
+        want = random.randint(1, sum(s[3] for s in q))
+        seq = (peer["base"] + sock["read"]) % (1 << 32)
+        merge, left = [], want
+        while left:
+            s = q[0]
+            merge.append(s[2])
+            k = min(left, s[3])
+            s[3] -= k
+            left -= k
+            if not s[3]:
+                q.pop(0)
+        sock["read"] += want
+        self.event(h, t, "recv", sock, merge=merge,
+                   extra={"bytes": want, "seq": seq, "stream": stream_of(peer, sock)})
 
     def udp_send(self, h, t):
         peer = random.choice(self.hosts)
@@ -187,7 +220,12 @@ class Sim:
 
 
 ORDER = ["node", "id", "type", "time", "pid", "tid", "comm", "cgroup", "proto", "src", "dst",
-         "cookie", "bytes", "seq", "clock", "from", "probe"]
+         "cookie", "bytes", "seq", "stream", "clock", "from", "probe"]
+
+
+def stream_of(sender, receiver):
+    """The stream of the sender's bytes, as both ends name it."""
+    return "%08x%08x" % (sender["base"] % (1 << 32), receiver["base"] % (1 << 32))
 
 
 def line(ev):
@@ -286,7 +324,7 @@ def main():
     p.add_argument("--no-truth", action="store_true")
     for opt in ("drop-host", "filter-host", "cut-host", "lost-host"):
         p.add_argument("--" + opt, type=int, default=-1)
-    for opt in ("dup", "cycle", "ambiguous", "shuffle", "stream"):
+    for opt in ("dup", "cycle", "ambiguous", "shuffle", "stream", "by-bytes"):
         p.add_argument("--" + opt, action="store_true")
     a = p.parse_args()
     random.seed(a.seed)

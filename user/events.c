@@ -289,6 +289,7 @@ static int parse_event(struct nlmsghdr *nlh, struct log_set *ls, struct event *e
 	ev->clock = has_u64(ev, tb[CAUSAL_A_EVENT_CLOCK], HAS_CLOCK);
 	ev->bytes = has_u32(ev, tb[CAUSAL_A_EVENT_BYTES], HAS_BYTES);
 	ev->seq = has_u32(ev, tb[CAUSAL_A_EVENT_SEQ], HAS_SEQ);
+	ev->stream = has_u64(ev, tb[CAUSAL_A_EVENT_STREAM], HAS_STREAM);
 	e->has_probe = tb[CAUSAL_A_EVENT_PROBE_ID];
 	e->probe_id = e->has_probe ? nla_get_u32(tb[CAUSAL_A_EVENT_PROBE_ID]) : 0;
 	if (tb[CAUSAL_A_EVENT_UNSTAMPED])

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "graph.h"
+#include "streamjoin.h"
 
 const char *const edge_names[4] = {
 	[EDGE_PROGRAM] = "program", [EDGE_SOCKET] = "socket",
@@ -877,7 +878,7 @@ int graph_build(struct graph *g, struct log_set *ls, bool json_reports)
 	memset(g, 0, sizeof(*g));
 	g->ls = ls;
 	g->json = json_reports;
-	if (index_events(g))
+	if (stream_join(ls) || index_events(g))
 		goto out;
 	g->flags = calloc(g->n + 1, 1);
 	received = calloc(g->n + 1, 1);

@@ -27,7 +27,7 @@ const char *const ev_proto_names[PROTO_NTYPES] = {
 };
 
 enum member_kind {
-	M_NODE,		/* u64 as 16 hex digits */
+	M_NODE,		/* u64 as 16 hex digits (a node id, a stream) */
 	M_PARTICIPANT,	/* u64 as 14 hex digits */
 	M_U64,
 	M_U32,
@@ -66,6 +66,7 @@ static const struct member members[] = {
 	M("cookie", M_U64, HAS_COOKIE, cookie),
 	M("bytes", M_U64, HAS_BYTES, bytes),
 	M("seq", M_U64, HAS_SEQ, seq),
+	M("stream", M_NODE, HAS_STREAM, stream),
 	M("clock", M_U64, HAS_CLOCK, clock),
 	M("participant", M_PARTICIPANT, HAS_PARTICIPANT, participant),
 	M("vector", M_VECTOR, HAS_VECTOR, vector),

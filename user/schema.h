@@ -41,6 +41,7 @@ enum {
 	HAS_FROM = 1 << 12,
 	HAS_UNSTAMPED = 1 << 13, /* "unstamped": true */
 	HAS_INEXACT = 1 << 14,	 /* "inexact": true */
+	HAS_STREAM = 1 << 15,
 };
 
 /* A string that is absent (struct log_event's interned strings). */
@@ -52,7 +53,7 @@ enum {
  */
 struct log_event {
 	uint64_t node, id, time, cgroup, cookie, seq, clock, participant, tstart;
-	uint64_t bytes;
+	uint64_t bytes, stream;
 	uint32_t pid, tid;
 	uint32_t comm, src, dst, probe;	/* interned strings */
 	uint32_t from;			/* first stamp in log_set.from */

@@ -29,7 +29,7 @@
 #include <uapi/linux/causal_wire.h>
 
 /*
- * The sizes make the record (888 bytes) and the socket storage's header
+ * The sizes make the record (896 bytes) and the socket storage's header
  * (72) fit one 1 KiB allocation per connection (kmod/tcp.c checks it at
  * build time): twelve slots and payloads rounded up to 8 bytes took 2 KiB.
  */
@@ -43,6 +43,7 @@
 /* flags */
 #define CAUSAL_TS_TRACKED	0x1	/* the module keeps state for the socket */
 #define CAUSAL_TS_UNTRACKED	0x2	/* the module refused it (node at its cap) */
+#define CAUSAL_TS_STREAM	0x4	/* snd_base and rcv_base are set */
 
 struct causal_tcp_state {
 	__u32 flags;
@@ -88,6 +89,14 @@ struct causal_tcp_state {
 	__u32 malformed_in;	/* options with our ExID that failed validation */
 	__u32 foreign_in;	/* kind 253 options with another ExID */
 	__u32 incomplete_out;	/* vector stamps shortened for lack of room */
+
+	/*
+	 * The sequence numbers of the first byte after the handshake, each
+	 * way (set by sock_ops when the connection is established): both
+	 * ends see the same pair, so events that carry it (the "stream") and
+	 * their sequence numbers let logs be joined byte by byte.
+	 */
+	__u32 snd_base, rcv_base;
 
 	/* sock_ops' scratch while it walks one segment's options */
 	__u32 walk_off, walk_found, walk_bad, walk_foreign, walk_ours, walk_len;

@@ -74,6 +74,24 @@ why_answers_match_the_truth_on_complete_logs() {
 		fail "a wrong answer"
 }
 
+# TCP receives that name no sends, as the kernel writes them for scalar
+# clocks, but their stream and sequence numbers (which wrap past 2^32):
+# joined by bytes, the order is a linear extension and every why answer is
+# the truth's, and each receive names exactly the sends whose bytes it read.
+tcp_receives_are_joined_by_bytes() {
+	gen bytes --hosts 4 --threads 2 --events 1500 --seed 11 --by-bytes || fail "generator"
+	check "receives name no sends" test "$(cat "$D/bytes"/*.log |
+		jq -s '[.[] | select(.type == "recv" and .proto == "tcp" and .from)] | length')" = 0
+	order_of bytes || fail "order failed: $(cat "$D/bytes/err")"
+	check "no report on complete logs" test ! -s "$D/bytes/err"
+	$PY "$CHECK" linear "$D/bytes/truth.json" "$D/bytes/order.json" ||
+		fail "not a linear extension"
+	$PY "$CHECK" why "$D/bytes/truth.json" "$CAUSALCTL" 400 1 "$D/bytes"/*.log ||
+		fail "a wrong answer"
+	check "a receive cut a send" test "$(jq -s '[.[] | select(.type == "recv" and
+		.proto == "tcp") | .from | length] | max' "$D/bytes/order.json")" -ge 2
+}
+
 missing_host_is_reported_and_why_never_guesses() {
 	gen miss --hosts 4 --threads 2 --events 800 --seed 5 --drop-host 1 || fail "generator"
 	order_of miss || fail "order exited with $?"
@@ -267,6 +285,7 @@ run_test a_reused_thread_id_is_another_thread a_reused_thread_id_is_another_thre
 run_test order_is_a_linear_extension_of_happened_before \
 	order_is_a_linear_extension_of_happened_before
 run_test why_answers_match_the_truth_on_complete_logs why_answers_match_the_truth_on_complete_logs
+run_test tcp_receives_are_joined_by_bytes tcp_receives_are_joined_by_bytes
 run_test missing_host_is_reported_and_why_never_guesses \
 	missing_host_is_reported_and_why_never_guesses
 run_test filtered_log_is_reported_and_why_never_guesses \

@@ -28,7 +28,7 @@ log_of() {
 # probe hit, with scalar and vector stamps)
 EVERY='{"node":"00000000000000a1","id":2,"type":"recv","time":5,"pid":7,"tid":8,'\
 '"tstart":9,"comm":"a \"b\"\u00e9","cgroup":3,"proto":"tcp","src":"10.0.0.2:80",'\
-'"dst":"[fd00::1]:4","cookie":4,"bytes":78,"seq":1002,"clock":17,'\
+'"dst":"[fd00::1]:4","cookie":4,"bytes":78,"seq":1002,"stream":"0a0b0c0d01020304","clock":17,'\
 '"participant":"000000000000a1","vector":{"000000000000a1":3,"000000000000b2":1},'\
 '"lossy":true,"from":[{"node":"00000000000000b2","id32":40},'\
 '{"participant":"000000000000b2","count":1}],"unstamped":true,"inexact":true,'\
