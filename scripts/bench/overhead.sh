@@ -214,8 +214,8 @@ run_udp() {
 # a GRO skb once in InReceives, and each of its segments by ECN codepoint).
 # CPU time is the time not idle: the receiver's delayed ACKs leave from a
 # timer, often on the idle task, and the sender takes them there, work the
-# tasks' time does not hold.  Watched six times as long as the rest.  On
-# 6.1 its off runs still spread by about 1% (Documentation/performance.rst).
+# tasks' time does not hold.  Watched six times as long as the rest, in
+# rounds of its own (alone).
 run_gro() {
 	local out w rc=0
 
@@ -329,6 +329,21 @@ add() {
 	WORKLOADS+=("$bench|$unit|$fields|$clock|$per|$*")
 }
 
+# alone BENCH UNIT FIELDS CLOCK PER COMMAND... - a workload as add makes
+# it, run in rounds of its own after the others: what they leave behind
+# (slabs half full, sockets being freed) changes how much work GRO does per
+# byte by up to 4% from run to run (seen on 6.1: the same mode 133.4 and
+# 138.6 MB per CPU second in one boot), and so its off runs by more than
+# 1%; after runs of itself only, by 0.6-0.7%
+alone() {
+	local -a saved=("${WORKLOADS[@]}")
+
+	WORKLOADS=()
+	add "$@"
+	ALONE+=("${WORKLOADS[@]}")
+	WORKLOADS=("${saved[@]}")
+}
+
 # one WORKLOAD MODE ROUND - run one workload as add made it; with ROUND
 # "stats", the statistics run
 one() {
@@ -341,7 +356,12 @@ one() {
 	# what the last run and the mode change leave to do later (timers of
 	# closed connections, RCU callbacks of freed programs) done before
 	# this run, not in it: idle time is skipped under instruction
-	# counting, so free
+	# counting, so free.  The last runs' TIME_WAIT sockets would expire
+	# a minute later, in whichever run is then under way (thousands after
+	# the 10,000 connections and nginx without keep-alive, about 2% of a
+	# GRO run's CPU time): gone now.
+	in_ns a ss -K state time-wait > /dev/null 2>&1
+	in_ns b ss -K state time-wait > /dev/null 2>&1
 	sleep 3
 	if [ "$3" = stats ]; then
 		bpftool prog show -j > "$overhead_dir/bpf.json"
@@ -366,9 +386,9 @@ one() {
 	printf '# round %d %-6s %-16s %s\n' "$3" "$2" "$bench" "$out"
 }
 
-# rounds - the warm-up round, CAUSAL_BENCH_REPS rounds of the four modes
-# (each round's order turned by one: no mode always follows the same one),
-# then the statistics runs
+# rounds WORKLOAD... - the warm-up round, CAUSAL_BENCH_REPS rounds of the
+# four modes (each round's order turned by one: no mode always follows the
+# same one), then the statistics runs
 rounds() {
 	local r i m w
 	local -a order
@@ -381,13 +401,13 @@ rounds() {
 		[ $r = 0 ] && order=(off full)
 		for m in "${order[@]}"; do
 			mode "$m" || return 1
-			for w in "${WORKLOADS[@]}"; do
+			for w; do
 				one "$w" "$m" $r || return 1
 			done
 		done
 	done
 	mode full || return 1
-	for w in "${WORKLOADS[@]}"; do
+	for w; do
 		one "$w" full stats || return 1
 	done
 	mode off
@@ -437,7 +457,7 @@ workloads_other() {
 	busywait 10000 listening b 8080 || return 1
 	add http_keepalive requests/s "p99_us" lamport "request:v * s" run_http 1
 	add http_close requests/s "p99_us" lamport "request:v * s" run_http 0
-	add gro MB/cpu_s "segs_per_skb mbit_s" lamport "segment:g" run_gro
+	alone gro MB/cpu_s "segs_per_skb mbit_s" lamport "segment:g" run_gro
 }
 
 # hold N TAG - N connections from a to b, each after one 1-byte transaction,
@@ -497,6 +517,7 @@ overhead_memory() {
 
 overhead_dir=$(mktemp -d /tmp/causal-overhead.XXXXXX)
 WORKLOADS=()
+ALONE=()
 CLOCK=
 ulimit -n 65536
 ns_create a b && veth_pair a b 10.78.0 || bad=1
@@ -516,7 +537,10 @@ if [[ $bad = 0 && $parts = *" other "* ]]; then
 	workloads_other || { echo "# nginx did not start"; bad=1; }
 fi
 if [ $bad = 0 ] && [ ${#WORKLOADS[@]} -gt 0 ]; then
-	rounds || { echo "# the overhead runs failed"; bad=1; }
+	rounds "${WORKLOADS[@]}" || { echo "# the overhead runs failed"; bad=1; }
+fi
+if [ $bad = 0 ] && [ ${#ALONE[@]} -gt 0 ]; then
+	rounds "${ALONE[@]}" || { echo "# the overhead runs failed"; bad=1; }
 fi
 if [[ $bad = 0 && $parts = *" memory "* ]]; then
 	overhead_memory || { echo "# memory per socket: failed"; bad=1; }
