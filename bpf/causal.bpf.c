@@ -114,10 +114,14 @@ static __always_inline __u32 pay_form(struct causal_tcp_state *st, int *vector)
 	*vector = st->pay_vector;
 	if (!max || max > CAUSAL_PAY_MAX) {
 		*vector = 0;
-		max = CAUSAL_PAY_SCALAR_FULL;
+		max = CAUSAL_PAY_SCALAR_CLOCK;
 	}
 	return max;
 }
+
+/* What the full send form takes beyond the clock form, both padded. */
+#define IDENT_EXTRA	(((CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_FULL + 3) & ~3) - \
+			 (CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_CLOCK))
 
 /*
  * Room for the option: on segments with payload, and when the kernel sizes
@@ -143,6 +147,14 @@ static __always_inline void reserve(struct bpf_sock_ops *skops)
 	if (!st || !(st->flags & CAUSAL_TS_TRACKED))
 		return;
 	len = pay_form(st, &vector);
+	/*
+	 * The node's id, once: on a segment that leaves room for it within
+	 * the MSS (sized with the clock form's room only).
+	 */
+	if (!vector && flags && st->ident != CAUSAL_IDENT_DONE && st->node_id &&
+	    skops->skb_len + IDENT_EXTRA <= skops->mss_cache &&
+	    !bpf_reserve_hdr_opt(skops, CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_FULL, 0))
+		return;
 	for (i = 0; i <= CAUSAL_PAY_VEC_MAX_ENTRIES && len; i++) {
 		if (!bpf_reserve_hdr_opt(skops, CAUSAL_TCPOPT_HDR + len, 0))
 			return;
@@ -167,8 +179,64 @@ static __always_inline int tx_lookup(struct causal_tcp_state *st, __u32 seq)
 }
 
 /*
- * Write the payload of the segment's send, as long as the room left allows:
- * a scalar loses its node id, a vector its last entries (and says so).
+ * A scalar clock: the socket's as of its last send, at least the stamp of
+ * every send whose bytes the segment holds or follows.  Nothing before the
+ * first send (bytes that came another way have no stamp).
+ */
+/*
+ * The node's id, until the peer has it: the full send form, with the clock
+ * and the last send's event number, where reserve() made room.
+ */
+static __always_inline int write_ident(struct bpf_sock_ops *skops,
+				       struct causal_tcp_state *st, __u8 *opt, __u32 end)
+{
+	const __u32 size = CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_FULL;
+	__u8 *pay = &opt[CAUSAL_TCPOPT_OFF_FLAGS];
+
+	if (st->ident == CAUSAL_IDENT_SENT && !before32(skops->snd_una, st->ident_end))
+		st->ident = CAUSAL_IDENT_DONE;
+	if (st->ident == CAUSAL_IDENT_DONE || !st->node_id)
+		return -1;
+	opt[1] = size;
+	pay[0] = 0;
+	causal_wire_put64(&pay[CAUSAL_PAY_STAMP], st->tx_clock);
+	causal_wire_putn(&pay[CAUSAL_PAY_EVENT], st->tx_id32, 4);
+	causal_wire_put64(&pay[CAUSAL_PAY_NODE], st->node_id);
+	if (bpf_store_hdr_opt(skops, opt, size, 0))
+		return -1;
+	if (st->ident == CAUSAL_IDENT_NONE || before32(st->ident_end, end))
+		st->ident_end = end;
+	st->ident = CAUSAL_IDENT_SENT;
+	return 0;
+}
+
+static __always_inline void write_clock(struct bpf_sock_ops *skops,
+					struct causal_tcp_state *st, __u8 *opt, __u32 end)
+{
+	const __u32 size = CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_CLOCK;
+	__u64 c = st->tx_clock;
+
+	if (!c) {
+		st->nospace_out++;
+		return;
+	}
+	if (!write_ident(skops, st, opt, end)) {
+		st->stamped_out++;
+		return;
+	}
+	opt[1] = size;
+	opt[CAUSAL_TCPOPT_OFF_FLAGS] = 0;
+	causal_wire_putn(&opt[CAUSAL_TCPOPT_OFF_FLAGS + 1], c, CAUSAL_PAY_CLOCK_BITS / 8);
+	if (bpf_store_hdr_opt(skops, opt, size, 0))
+		st->nospace_out++;
+	else
+		st->stamped_out++;
+}
+
+/*
+ * Write the segment's stamp: a scalar clock, or the vector payload of the
+ * segment's send, as long as the room left allows (a vector loses its last
+ * entries, and says so).
  */
 static __always_inline void write_opt(struct bpf_sock_ops *skops)
 {
@@ -196,6 +264,10 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops)
 	st = state_of(skops);
 	if (!st)
 		return;
+	if (!st->pay_vector) {
+		write_clock(skops, st, opt, bpf_ntohl(th->seq) + skops->skb_len - th->doff * 4);
+		return;
+	}
 	slot = tx_lookup(st, bpf_ntohl(th->seq));
 	barrier_var(slot);
 	if (slot >= CAUSAL_TX_SLOTS) {
@@ -309,6 +381,27 @@ static __always_inline void rx_push(struct causal_tcp_state *st, __u32 start,
 	st->rx_count = n + 1;
 }
 
+#define CLOCK_MASK	((1ULL << CAUSAL_PAY_CLOCK_BITS) - 1)
+
+/*
+ * A scalar clock came with bytes up to @end: keep the largest (low 56 bits,
+ * compared as serial numbers: the module restores the top bits) and how far
+ * bytes that came with one reach.
+ */
+static __always_inline void take_clock(struct causal_tcp_state *st, __u32 end,
+				       const __u8 *pay)
+{
+	__u64 c, d;
+
+	c = causal_wire_getn(&pay[CAUSAL_PAY_STAMP], CAUSAL_PAY_CLOCK_BITS / 8);
+	d = (c - st->rx_clock) & CLOCK_MASK;
+	if (!st->rx_clocked || (d && d < 1ULL << (CAUSAL_PAY_CLOCK_BITS - 1)))
+		st->rx_clock = c;
+	if (!st->rx_clocked || before32(st->rx_clock_end, end))
+		st->rx_clock_end = end;
+	st->rx_clocked = 1;
+}
+
 /*
  * The walk's variables live in map memory and are loaded afresh at each
  * use, so that the verifier knows nothing of their values and checks the
@@ -417,7 +510,7 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops)
 		if (i < plen)
 			pay[i] = buf[(off + i) & 63];
 	/* The version, and a length that is one of the forms. */
-	if (!causal_pay_valid(pay, plen, CAUSAL_PAY_MAX)) {
+	if (!causal_tcp_pay_valid(pay, plen)) {
 		st->malformed_in++;
 		return;
 	}
@@ -427,7 +520,11 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops)
 	if (!payload || !before32(skops->rcv_nxt, seq + payload))
 		return;
 	st->stamped_in++;
-	rx_push(st, seq, seq + payload, pay, plen);
+	/* the clock form; the stamps of one send (vectors, earlier senders) */
+	if (plen == CAUSAL_PAY_SCALAR_CLOCK)
+		take_clock(st, seq + payload, pay);
+	else
+		rx_push(st, seq, seq + payload, pay, plen);
 }
 
 SEC("sockops")

@@ -9,13 +9,21 @@
  * causal_tcp_state (include/causal/tcp_state.h), which the sock_ops program
  * reads to stamp segments and fills with the stamps it parses.
  *
- * Exactness.  Each send starts a new skb (the previous tail is marked
+ * Scalar clocks (Lamport, HLC).  Every data segment carries the largest
+ * clock of the socket's sends so far, which is at least the stamp of every
+ * send whose bytes it holds or follows; the receiver keeps the largest it
+ * parsed, and a receive merges it.  The Lamport condition holds (a -> b
+ * implies C(a) < C(b)) with no forced segment boundaries and no history:
+ * which sends a receive read is joined offline, exactly, from the stream
+ * and sequence numbers its event carries (user/streamjoin.c).
+ *
+ * Vector clocks.  Each send starts a new skb (the previous tail is marked
  * end-of-record, as MSG_EOR does), so every skb, and every segment cut from
  * it, holds the bytes of exactly one send and carries that send's stamp.  A
  * receive merges the stamps of exactly the byte ranges it consumed.  When a
- * history is full, two entries are folded into one, flagged and counted: a
- * scalar stamp becomes an upper bound (the Lamport condition holds), a
- * vector one a lower bound (the clock turns lossy, never claims too much).
+ * history is full, two entries are folded into one, flagged and counted:
+ * the vector becomes a lower bound (the clock turns lossy, never claims too
+ * much).
  */
 
 #include <linux/bpf.h>
@@ -83,7 +91,7 @@ static bool causal_pay_vector(const u8 *pay)
 /* Tell sock_ops how much room the payloads of the node's clock form take. */
 static void causal_pay_sizes(struct causal_tcp_state *st, bool vector)
 {
-	st->pay_max = vector ? CAUSAL_PAY_MAX : CAUSAL_PAY_SCALAR_FULL;
+	st->pay_max = vector ? CAUSAL_PAY_MAX : CAUSAL_PAY_SCALAR_CLOCK;
 	st->pay_vector = vector;
 }
 
@@ -214,25 +222,29 @@ static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 		return -ENOENT;
 	causal_drain(cs, st);
 	causal_tcp_send_done(cs, sk, st, 0);
-	tail = tcp_write_queue_tail(sk);
-	if (tail)
-		TCP_SKB_CB(tail)->eor = 1;
 	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
 	n = &cs->send_note;
 	causal_note_begin(n, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_SEND, vector);
+	cs->send_seq = tcp_sk(sk)->write_seq;
 	if (vector) {
+		/* a vector stamp is the send's alone: its bytes in skbs of their own */
+		tail = tcp_write_queue_tail(sk);
+		if (tail)
+			TCP_SKB_CB(tail)->eor = 1;
 		carry = causal_tx_unsent(sk, st, &carry_len);
 		len = causal_vec_send(cs, pay, CAUSAL_PAY_VEC_MAX_ENTRIES, true,
 				      carry, carry_len, &c, n);
+		causal_tx_push(st, tcp_sk(sk)->snd_una, cs->send_seq, pay, len);
 	} else {
+		/* segments carry the largest clock of the sends so far */
 		c = causal_event(cs, NULL, NULL);
-		len = causal_pay_scalar(pay, c, n->id, READ_ONCE(cs->cn->node_id));
+		st->tx_clock = max(st->tx_clock, c);
+		st->tx_id32 = n->id;
+		st->node_id = READ_ONCE(cs->cn->node_id);
 	}
-	cs->send_seq = tcp_sk(sk)->write_seq;
 	WRITE_ONCE(cs->last_send, c);
 	causal_sock_count(cs, CAUSAL_STAT_SENDS, 1);
 	causal_pay_sizes(st, vector);
-	causal_tx_push(st, tcp_sk(sk)->snd_una, cs->send_seq, pay, len);
 	st->send_note = n->msg || n->lost;
 	return 0;
 }
@@ -242,8 +254,9 @@ static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
  * @sk: the socket, with its lock held (fentry of tcp_sendmsg_locked)
  * @st: its record in the causal_tcp socket storage
  *
- * Ticks the clock, makes the coming bytes start a new skb and records the
- * stamp they will carry.  The event's note waits for causal_tcp_sent().
+ * Ticks the clock and records the stamp the coming bytes will carry (a
+ * vector's bytes start a new skb).  The event's note waits for
+ * causal_tcp_sent().
  *
  * Return: 0, -ENOENT when the socket goes untracked, -EINVAL without a
  * record, or an error of causal_call_sk().
@@ -457,6 +470,32 @@ static u64 causal_rx_vector(struct causal_sock *cs, const struct causal_tcp_stat
 	return c;
 }
 
+/*
+ * A receive of bytes up to @end on a socket with a scalar clock merges the
+ * largest clock received (and the stamps of sends that earlier senders
+ * stamped one by one, in @sel).  That clock is at least the stamp of every
+ * send whose bytes the receive read once bytes that came with one reach
+ * @end: a segment carries at least the clock of every send before it.
+ * Which sends those were, the logs tell offline by the stream
+ * (user/streamjoin.c).
+ */
+static u64 causal_rx_clock(struct causal_sock *cs, const struct causal_tcp_state *st,
+			   u32 end, struct causal_rx_sel *sel, bool *lost, bool *forged)
+{
+	u64 ref = READ_ONCE(cs->remote_stamp), w;
+
+	if (st->rx_clocked) {
+		if (!ref && READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_HLC)
+			ref = causal_hlc_wall(ktime_get_real_ns());
+		w = causal_widen(st->rx_clock, ref, CAUSAL_PAY_CLOCK_BITS);
+		sel->stamp = sel->have ? causal_max(sel->stamp, w) : w;
+		sel->have = true;
+		if (!before(st->rx_clock_end, end))
+			*lost = false;
+	}
+	return causal_event(cs, sel->have ? &sel->stamp : NULL, forged);
+}
+
 static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int copied)
 {
 	struct causal_rx_sel sel;
@@ -485,7 +524,7 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int c
 	if (vector)
 		c = causal_rx_vector(cs, st, sel.used, lost, &note, &forged);
 	else
-		c = causal_event(cs, sel.have ? &sel.stamp : NULL, &forged);
+		c = causal_rx_clock(cs, st, end, &sel, &lost, &forged);
 	if (forged) {
 		/* not merged: name no send, as if the bytes came unstamped */
 		memset(&sel, 0, sizeof(sel));
@@ -523,8 +562,8 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int c
  * @st: its record in the causal_tcp socket storage
  * @copied: how many bytes
  *
- * Merges the stamps of exactly those bytes into the clock and forgets the
- * ranges consumed in full.
+ * Merges into the clock the stamps of exactly those bytes (vector), or the
+ * largest clock received (scalar), and forgets the ranges consumed in full.
  *
  * Return: 0, -ENOENT when the socket goes untracked, -EINVAL without a
  * record, or an error of causal_call_sk().

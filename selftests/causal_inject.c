@@ -410,7 +410,10 @@ static void stamp_pay(uint8_t *pay, int plen, uint8_t flags, uint64_t stamp)
 
 	rnd_bytes(full, sizeof(full));
 	full[0] = flags;
-	causal_wire_put64(full + CAUSAL_PAY_STAMP, stamp);
+	if (plen == CAUSAL_PAY_SCALAR_CLOCK)
+		causal_wire_putn(full + CAUSAL_PAY_STAMP, stamp, CAUSAL_PAY_CLOCK_BITS / 8);
+	else
+		causal_wire_put64(full + CAUSAL_PAY_STAMP, stamp);
 	memcpy(pay, full, plen);
 }
 
@@ -438,22 +441,28 @@ static void opt_exp(struct opts *o, uint8_t kind, uint16_t exid, uint8_t flags,
 	o->n += put_exp(o->b + o->n, kind, exid, flags, stamp, plen);
 }
 
-static int scalar_len(void)
+/* A scalar payload's length: for TCP (@tcp) the clock form too. */
+static int scalar_len(bool tcp)
 {
 	static const int forms[] = { CAUSAL_PAY_SCALAR_FULL, CAUSAL_PAY_SCALAR_KEYED,
-				     CAUSAL_PAY_SCALAR_SHORT };
+				     CAUSAL_PAY_SCALAR_SHORT, CAUSAL_PAY_SCALAR_CLOCK };
 
-	return forms[rnd() % 3];
+	return forms[rnd() % (tcp ? 4 : 3)];
 }
 
-/* A length no payload form has, for a scalar (or, with @vector, a vector). */
+/*
+ * A length no payload form has, for a scalar (or, with @vector, a vector),
+ * in TCP (at most @max bytes) or, with @max CAUSAL_UDP_PAY_MAX, in UDP.
+ */
 static int bad_len(bool vector, int max)
 {
+	uint8_t flags = vector ? CAUSAL_TCPOPT_F_VECTOR : 0;
 	int l;
 
 	do
 		l = rnd_in(1, max);
-	while (causal_pay_valid((uint8_t[]){ vector ? CAUSAL_TCPOPT_F_VECTOR : 0 }, l, max));
+	while (max == CAUSAL_UDP_PAY_MAX ? causal_pay_valid(&flags, l, max) :
+	       causal_tcp_pay_valid(&flags, l));
 	return l;
 }
 
@@ -502,7 +511,8 @@ static void tcp_build(struct opts *o, int k)
 	opt_nops(o, rnd() % 4);
 	switch (k) {
 	case T_VALID:
-		opt_exp(o, CAUSAL_TCPOPT_KIND, CAUSAL_TCPOPT_EXID, 0, plausible(), scalar_len());
+		opt_exp(o, CAUSAL_TCPOPT_KIND, CAUSAL_TCPOPT_EXID, 0, plausible(),
+			scalar_len(true));
 		break;
 	case T_FORGED:
 		opt_exp(o, CAUSAL_TCPOPT_KIND, CAUSAL_TCPOPT_EXID, 0,
@@ -746,7 +756,7 @@ static int udp_build(struct area *a, int k)
 	case U_OCS:
 	case U_OCS_ZERO:
 	case U_PAD:
-		area_exp(a, CAUSAL_TCPOPT_EXID, 0, plausible(), scalar_len());
+		area_exp(a, CAUSAL_TCPOPT_EXID, 0, plausible(), scalar_len(false));
 		return k == U_OCS ? 1 : k == U_OCS_ZERO ? 2 : k == U_PAD ? 3 : 0;
 	case U_FORGED:
 		area_exp(a, CAUSAL_TCPOPT_EXID, 0, FORGED_STAMP | rnd() >> 8,
@@ -754,7 +764,7 @@ static int udp_build(struct area *a, int k)
 		break;
 	case U_PAST:
 		i = a->n;
-		area_exp(a, CAUSAL_TCPOPT_EXID, 0, plausible(), scalar_len());
+		area_exp(a, CAUSAL_TCPOPT_EXID, 0, plausible(), scalar_len(false));
 		a->b[i + 1] = a->n - i + rnd_in(1, 60);
 		break;
 	case U_TINY:
@@ -762,12 +772,12 @@ static int udp_build(struct area *a, int k)
 		a->b[a->n++] = rnd() % 2;
 		break;
 	case U_TWICE:
-		area_exp(a, CAUSAL_TCPOPT_EXID, 0, plausible(), scalar_len());
-		area_exp(a, CAUSAL_TCPOPT_EXID, 0, plausible(), scalar_len());
+		area_exp(a, CAUSAL_TCPOPT_EXID, 0, plausible(), scalar_len(false));
+		area_exp(a, CAUSAL_TCPOPT_EXID, 0, plausible(), scalar_len(false));
 		break;
 	case U_VERSION:
 		area_exp(a, CAUSAL_TCPOPT_EXID, rnd_in(1, 3) << CAUSAL_TCPOPT_F_VERSION_SHIFT,
-			 plausible(), scalar_len());
+			 plausible(), scalar_len(false));
 		break;
 	case U_LENGTH:
 		l = rnd() & 1;

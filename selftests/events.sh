@@ -105,6 +105,19 @@ monitor_golden() {
 		"$(jq -r 'select(.type == "recv") | .stream' "$T/a" | sort -u)"
 	check "one stream each way" test "$(jq -r 'select(.stream) | .stream' "$T/a" |
 		sort -u | wc -l)" = 2
+	# the kernel names no sends (scalar clocks): order joins each of a's
+	# receives to the send of b whose bytes it read
+	printf '{"causal_log":1,"host":"%s","node":"%s","clock":"lamport","start":1}\n' \
+		a 00000000000000aa > "$T/a.log"
+	printf '{"causal_log":1,"host":"%s","node":"%s","clock":"lamport","start":1}\n' \
+		b 00000000000000bb > "$T/b.log"
+	cat "$T/a" >> "$T/a.log"
+	cat "$T/b" >> "$T/b.log"
+	check_eq "a's receives joined to b's sends" \
+		"$(jq -r 'select(.type == "send") | "\(.node):\(.id)"' "$T/b" | xargs)" \
+		"$("$CAUSALCTL" -j order "$T/a.log" "$T/b.log" 2> /dev/null |
+		   jq -r 'select(.type == "recv" and .node == "00000000000000aa") |
+			  .from[] | "\(.node):\(.id32)"' | xargs)"
 	busywait 5000 lines_are "$T/text" 8 || fail "text: 8 lines"
 	check_eq "text: ids and types" "$(jq -r '"\(.id) \(.type)"' "$T/a")" \
 		"$(awk '{ print $1, $2 }' "$T/text")"

@@ -211,6 +211,54 @@ gro_coalesces_stamped_segments() {
 	[ $((pkts * 10 / skbs)) -ge 15 ] || fail "GRO did not coalesce stamped segments"
 }
 
+# Sends end no segment with a scalar clock: 400 writes of 100 bytes, corked,
+# leave in a few full segments (with a forced boundary per send they would
+# take 400), each carrying the clock of the last send before it; the
+# receiver's clock passes the sender's last send of bytes.
+small_writes_share_segments() {
+	local segs last
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	in_ns b "$PEER" sink 7011 > "$T/sink" &
+	busywait 5000 listening b 7011 || fail "sink"
+	# once all is acknowledged, an empty send: the module collects what
+	# sock_ops counted at the socket's next call
+	in_ns a /usr/bin/python3 -c '
+import socket, struct, time
+s = socket.create_connection(("10.71.0.2", 7011))
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+for i in range(400):
+    s.send(b"x" * 100)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)
+while struct.unpack_from("I", s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104), 24)[0]:
+    time.sleep(0.05)
+s.send(b"")
+print("sent", flush=True)
+time.sleep(600)' > "$T/src" &
+	defer kill $!
+	busywait 20000 has "$T/src" sent || fail "source"
+	busywait 20000 stat_is a sends 401 || fail "sends: $(stat_of a sends)"
+	busywait 20000 stat_at_least b stamps_in 1 || fail "nothing stamped arrived"
+	segs=$(stat_of a stamps_out)
+	log "400 sends of 100 bytes: $segs stamped segments"
+	[ "$segs" -ge 1 ] && [ "$segs" -le 40 ] || fail "$segs segments for 400 small sends"
+	check_eq "no segment unstamped" 0 "$(stat_of a nospace_out)"
+	busywait 20000 stat_at_least b receives 1 || fail "no receive"
+	# the last send with bytes: the one before the empty send
+	last=$(($(sock_field a 7011 last_send) - 1))
+	busywait 20000 clock_past b 7011 "$last" ||
+		fail "b's clock $(sock_field b 7011 clock), a's last send with bytes $last"
+}
+
+# clock_past NODE PORT C - the clock of the node's socket on PORT is past C
+clock_past() {
+	local c
+
+	c=$(sock_field "$1" "$2" clock) && [ "$c" -gt "$3" ]
+}
+
 # opt_full STAMP NODE [FLAGS] - causal's full option, in hex
 opt_full() {
 	printf 'fd19ca5a%02x%016x%08x%016x' "${3:-0}" "$1" 1 "$2"
@@ -346,6 +394,7 @@ run_test peer_without_causal peer_without_causal
 run_test sockets_lists_connections sockets_lists_connections
 run_test cap_leaves_new_sockets_unstamped cap_leaves_new_sockets_unstamped
 run_test gro_coalesces_stamped_segments gro_coalesces_stamped_segments
+run_test small_writes_share_segments small_writes_share_segments
 run_test hostile_options_are_ignored_and_counted hostile_options_are_ignored_and_counted
 run_test forged_stamps_are_not_merged forged_stamps_are_not_merged
 run_test hlc_counter_steps_then_resets hlc_counter_steps_then_resets

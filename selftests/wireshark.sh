@@ -108,6 +108,8 @@ OPT_SEGMENTS=(
 	"fd0dca5a00$(printf '%016x' 1005)fd0dca5a00$(printf '%016x' 1006)"
 	"fd02"
 	"fd0dca5a00$(printf '%016x' 1007)fd02"
+	# the clock form (TCP's scalar)
+	"fd0cca5a00$(printf '%014x' 1008)"
 )
 OPT_DECODED=(
 	stamp/full/1000/1/abc/-/-
@@ -122,6 +124,7 @@ OPT_DECODED=(
 	malformed,malformed/short,short/1005,1006/-/-/-/duplicate
 	-/-/-/-/-/-/malformed
 	malformed/short/1007/-/-/-/malformed
+	stamp/clock/1008/-/-/-/-
 )
 
 # TCP and UDP in each clock mode, hostile UDP areas and TCP options of every

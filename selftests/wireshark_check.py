@@ -12,7 +12,8 @@ columns of selftests/wireshark.sh.  EVENTS are causalctl -j monitor logs.
   wireshark_check.py stamps FIELDS PROTO PORT CLOCK NODE,ADDR,EVENTS...
       For each node: the stamps on the PROTO packets of PORT that its
       address ADDR sent are those of its send events on PORT: the clock,
-      event number and node id of each (CLOCK lamport or hlc), or its
+      event number and node id of each (UDP, CLOCK lamport or hlc), the
+      largest clock of the sends so far (TCP, lamport or hlc), or its
       participant, count and vector entries (vector).
   wireshark_check.py udp-cases FIELDS PORT CASES
       The datagrams of udp_tool.py inject (CASES: its output, in order
@@ -91,6 +92,8 @@ def stamps(args):
                                                   r["causal.verdict"]))
         if clock == "vector":
             check_vectors(addr, sends, wire, proto)
+        elif proto == "tcp":
+            check_clocks(addr, node, sends, wire, clock)
         else:
             check_scalars(addr, node, sends, wire, clock)
         print("%s %s port %s from %s: %d sends, %d stamped packets, %d stamps" %
@@ -123,6 +126,52 @@ def check_scalars(addr, node, sends, wire, clock):
     if got != want:
         fail("%s: stamps (clock, event, node) on the wire %s, sent %s" %
              (addr, sorted(got), sorted(want)))
+
+
+def check_clocks(addr, node, sends, wire, clock):
+    """TCP, Lamport or HLC: every segment carries the sender's clock as of
+    one of its sends, the largest so far (never less than an earlier
+    segment's), its low 56 bits; the last send's reaches the wire.  The
+    first segments may carry the full send form instead, with the node id
+    and that send's event number (until the peer has the node id)."""
+    mask = 2**56 - 1
+    sent = {e["clock"] & mask: e["id"] % 2**32 for e in sends}
+    last, full = None, 0
+    for r in wire:
+        c = num(r["causal.clock"])
+        where = "%s: frame %s" % (addr, r["frame.number"])
+        if r["causal.form"] == "full":
+            full += 1
+            if num(r["causal.node"]) != node:
+                fail("%s: node %s, the node is %016x" % (where, r["causal.node"], node))
+            if c is not None and sent.get(c & mask) != num(r["causal.event"]):
+                fail("%s: event %s is not the send of clock %s" %
+                     (where, r["causal.event"], c))
+            info = "causal stamp %s from node %016x event %s" % (
+                r["causal.clock"], node, r["causal.event"])
+        elif r["causal.form"] == "clock":
+            info = "causal clock %s" % c
+        else:
+            fail("%s: form %r" % (where, r["causal.form"]))
+            continue
+        c = c & mask if c is not None else None
+        if c not in sent:
+            fail("%s: clock %s is no send's" % (where, c))
+        if last is not None and c is not None and c < last:
+            fail("%s: clock %s after %s" % (where, c, last))
+        last = c if last is None or (c is not None and c > last) else last
+        hlc = num(r["causal.hlc.counter"])
+        if clock == "hlc" and hlc != (c or 0) & 0xffff:
+            fail("%s: HLC counter %r of clock %s" % (where, hlc, c))
+        if clock == "lamport" and hlc is not None:
+            fail("%s: a Lamport clock read as an HLC" % where)
+        if info not in r["_ws.col.Info"]:
+            fail("%s: info %r lacks %r" % (where, r["_ws.col.Info"], info))
+    if full == len(wire) and len(wire) > 2:
+        fail("%s: every segment carried the node id" % addr)
+    if last != max(sent):
+        fail("%s: the last clock on the wire %s, the last send's %s" %
+             (addr, last, max(sent)))
 
 
 def check_vectors(addr, sends, wire, proto):

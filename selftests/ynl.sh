@@ -33,6 +33,15 @@ ynl_in() {
 	in_ns "$n" "${YNL[@]}" --no-schema "$@"
 }
 
+# lines_at_least FILE N - FILE has N whole lines or more (for busywait)
+lines_at_least() {
+	local lines
+
+	[ -r "$1" ] || return 1
+	mapfile lines < "$1"
+	[ ${#lines[@]} -ge "$2" ] && [[ ${lines[-1]} == *$'\n' ]]
+}
+
 need_ynl() {
 	[ -f "$KSRC/tools/net/ynl/cli.py" ] || skip "no tools/net/ynl in $KSRC"
 	load_module
@@ -102,7 +111,7 @@ subscribed() {
 }
 
 sockets_compare_and_events_decode() {
-	local cs ys up down c y got want listeners ids out
+	local cs ys up down c y got want listeners monitor ids out
 
 	need_ynl
 	attach || fail "attach"
@@ -110,13 +119,15 @@ sockets_compare_and_events_decode() {
 	vector_nodes 3 thread 16 || fail "vector clocks"
 	tmpdir || fail "tmpdir"
 	# o1's events, as ynl and causalctl hear them: ynl listens first and
-	# (most likely) stops last; what both heard is compared, over the ids
-	# causalctl heard
-	ynl_in o1 --subscribe events --sleep 20 > "$T/ntf" 2> "$T/ntf.err" &
+	# stops last (it reads what it heard after a fixed sleep, SLOW times as
+	# long on a slow kernel; causalctl stops once the exchange is over);
+	# what both heard is compared, over the ids causalctl heard
+	ynl_in o1 --subscribe events --sleep $((20 * SLOW)) > "$T/ntf" 2> "$T/ntf.err" &
 	listeners=$!
 	busywait 15000 subscribed o1 || log "ynl's subscription not seen; going on"
-	in_ns o1 "$CAUSALCTL" -j monitor --duration 6 > "$T/mon" 2> "$T/mon.err" &
-	listeners="$listeners $!"
+	# not through in_ns: $! must be causalctl's pid, not a subshell's
+	ip netns exec "$NS_PREFIX-o1" "$CAUSALCTL" -j monitor > "$T/mon" 2> "$T/mon.err" &
+	monitor=$!
 	busywait 5000 has "$T/mon.err" listening || fail "causalctl monitor: $(cat "$T/mon.err")"
 	CAUSAL_PEER_HOLD=600 in_ns o2 "$PEER" server 7001 bc 3 > "$T/c" &
 	CAUSAL_PEER_HOLD=600 in_ns o1 "$PEER" server 7000 ab 3 10.77.0.3 7001 bc > "$T/b" &
@@ -147,6 +158,11 @@ sockets_compare_and_events_decode() {
 	echo "$out"
 	[[ $out == *"No such file or directory"* ]] || fail "unknown cookie: not ENOENT"
 
+	# the relay's 12 events (3 requests and answers each way) and the rest
+	busywait 20000 lines_at_least "$T/mon" 12 ||
+		fail "causalctl heard $(wc -l < "$T/mon") events"
+	kill -INT $monitor
+	wait $monitor
 	wait $listeners
 	[ -s "$T/ntf.err" ] && { cat "$T/ntf.err"; fail "ynl failed to listen"; }
 	# ynl prints the notifications as one JSON list at the end

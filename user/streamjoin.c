@@ -6,9 +6,9 @@
  * A TCP send or receive names its stream, where the bytes of its direction
  * and of the other one start: both ends of a connection see the same two
  * numbers.  Its "seq" and "bytes" then place its bytes in the stream.  A
- * receive that the kernel did not name sends for ("from" absent) took bytes
- * of exactly the sends whose bytes overlap its own, and stream_join() names
- * them, as the kernel would have: a scalar stamp (node, id32) per send.
+ * receive took bytes of exactly the sends whose bytes overlap its own, and
+ * stream_join() names them, as the kernel would have: a scalar stamp
+ * (node, id32) per send.
  *
  * Sequence numbers are 32 bits: offsets from the stream's start are
  * unwrapped, per node and stream, in the order of event ids, so a log that
@@ -52,12 +52,24 @@ static int by_offset(const void *a, const void *b)
 	return 0;
 }
 
-static bool joinable(const struct log_event *e, enum ev_type type)
+/* Does @e name a send by a vector stamp (then it names all it read)? */
+static bool names_vector(const struct log_set *ls, const struct log_event *e)
+{
+	uint32_t k;
+
+	for (k = 0; k < e->nfrom; k++)
+		if (ls->from[e->from + k].vector)
+			return true;
+	return false;
+}
+
+static bool joinable(const struct log_set *ls, const struct log_event *e,
+		     enum ev_type type)
 {
 	const uint16_t need = HAS_STREAM | HAS_SEQ | HAS_BYTES;
 
 	return e->type == type && e->proto == PROTO_TCP && (e->has & need) == need &&
-	       e->bytes && (type == EV_SEND || !(e->has & HAS_FROM));
+	       e->bytes && (type == EV_SEND || !names_vector(ls, e));
 }
 
 /*
@@ -71,7 +83,7 @@ static struct piece *pieces(const struct log_set *ls, enum ev_type type, size_t 
 	uint64_t last = 0;
 
 	for (i = 0; i < ls->n; i++)
-		k += joinable(&ls->ev[i], type);
+		k += joinable(ls, &ls->ev[i], type);
 	*n = k;
 	p = malloc((k + 1) * sizeof(*p));
 	if (!p)
@@ -79,7 +91,7 @@ static struct piece *pieces(const struct log_set *ls, enum ev_type type, size_t 
 	for (i = 0, k = 0; i < ls->n; i++) {
 		const struct log_event *e = &ls->ev[i];
 
-		if (joinable(e, type))
+		if (joinable(ls, e, type))
 			p[k++] = (struct piece){ e->stream, e->node, e->id,
 						 (uint32_t)(e->seq - (e->stream >> 32)),
 						 e->bytes, i };
@@ -125,14 +137,27 @@ static bool one_sender(const struct piece *s, size_t n, size_t i)
 	return true;
 }
 
+/* Does the run of "from" at @first hold @st? */
+static bool named(const struct log_set *ls, size_t first, const struct log_stamp *st)
+{
+	size_t k;
+
+	for (k = first; k < ls->nfrom; k++)
+		if (!ls->from[k].vector && ls->from[k].who == st->who && ls->from[k].n == st->n)
+			return true;
+	return false;
+}
+
 /**
- * stream_join() - name the sends of the TCP receives the kernel did not
+ * stream_join() - name the sends of TCP receives by their bytes
  * @ls: the merged logs
  *
- * Receives with a stream, seq and bytes but no "from" get a "from" that
- * names every send of the logs whose bytes they read; none when no log has
- * those sends, or when two nodes send on one stream (then the stream names
- * no connection for sure).
+ * Receives with a stream, seq and bytes get a "from" that names every send
+ * of the logs whose bytes they read, after the names the kernel gave (a
+ * scalar peer names the send its node id came with; vector receives name
+ * all theirs and are left alone); nothing more when no log has those sends,
+ * or when two nodes send on one stream (then the stream names no
+ * connection for sure).
  *
  * Return: 0, or -ENOMEM.
  */
@@ -151,23 +176,27 @@ int stream_join(struct log_set *ls)
 	for (i = 0; i < nr && !err; i++) {
 		struct log_event *e = &ls->ev[r[i].ev];
 		uint64_t end = r[i].off + r[i].bytes;
-		size_t first = ls->nfrom;
+		size_t first = ls->nfrom, k;
 
 		j = first_after(s, ns, r[i].stream, r[i].off);
 		if (j == ns || s[j].stream != r[i].stream || s[j].off >= end ||
 		    !one_sender(s, ns, j))
 			continue;
-		for (; j < ns && s[j].stream == r[i].stream && s[j].off < end; j++) {
+		/* a new run: the kernel's names, then the joined ones */
+		for (k = 0; k < e->nfrom && !err; k++) {
+			struct log_stamp st = ls->from[e->from + k];
+
+			err = log_add_stamp(ls, &st);
+		}
+		for (; !err && j < ns && s[j].stream == r[i].stream && s[j].off < end; j++) {
 			struct log_stamp st = { s[j].node, s[j].id & UINT32_MAX, false };
 
-			/* a send logged twice (readers drop the second) */
-			if (ls->nfrom > first && ls->from[ls->nfrom - 1].n == st.n)
+			/* named already, or a send logged twice */
+			if (named(ls, first, &st))
 				continue;
 			if (ls->nfrom - first == UINT16_MAX - 1)
 				break;
 			err = log_add_stamp(ls, &st);
-			if (err)
-				break;
 		}
 		e->from = first;
 		e->nfrom = ls->nfrom - first;

@@ -116,6 +116,23 @@ static inline __u64 causal_hlc_recv(__u64 local, __u64 remote, __u64 wall)
 }
 
 /*
+ * causal_widen() - the clock value nearest to @ref whose low @bits bits
+ * are @low: a stamp sent with its top bits left out, restored by a receiver
+ * that knows a value close to it (an earlier stamp of the same sender, or
+ * HLC's wall time).  Exact while the two are less than 2^(bits - 1) apart.
+ */
+static inline __u64 causal_widen(__u64 low, __u64 ref, unsigned int bits)
+{
+	__u64 span = (__u64)1 << bits, v = (ref & ~(span - 1)) | (low & (span - 1));
+
+	if (v > ref && v - ref > span / 2 && v >= span)
+		v -= span;
+	else if (v < ref && ref - v > span / 2 && v <= CAUSAL_CLOCK_MAX - span)
+		v += span;
+	return v;
+}
+
+/*
  * causal_lamport_forged() - is @remote too far ahead of @local to be merged?
  * @local: the clock a receive would merge into
  * @remote: the stamp received

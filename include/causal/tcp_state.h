@@ -6,12 +6,14 @@
  * Why it exists: the options are written and parsed by a sock_ops program,
  * and on Linux 6.1 sock_ops programs may not call module kfuncs.  So the
  * sock_ops side and the module meet in this record.  When an application
- * sends, the module (called by a tracing program) encodes the payload of the
- * option the send's bytes will carry (include/uapi/linux/causal_wire.h) into
- * the send history; sock_ops copies it into each segment, shortened if the
- * header lacks room.  sock_ops stores the payloads it parses into the receive
- * history; the module decodes those when an application receives.  sock_ops
- * never interprets a clock beyond the flags byte, and never calls the module.
+ * sends, the module (called by a tracing program) records the clock every
+ * segment will carry (scalar clocks), or encodes the payload of the option
+ * the send's bytes will carry (include/uapi/linux/causal_wire.h) into the
+ * send history (vectors); sock_ops writes it into each segment, shortened if
+ * the header lacks room.  sock_ops keeps the largest scalar clock it parses,
+ * and stores the other payloads into the receive history; the module merges
+ * those when an application receives.  sock_ops never interprets a clock
+ * beyond taking the largest, and never calls the module.
  *
  * Every access happens under the socket's lock: sendmsg and recvmsg hold it
  * as owner, sock_ops runs from TCP's transmit and receive paths that hold it
@@ -29,7 +31,7 @@
 #include <uapi/linux/causal_wire.h>
 
 /*
- * The sizes make the record (896 bytes) and the socket storage's header
+ * The sizes make the record (936 bytes) and the socket storage's header
  * (72) fit one 1 KiB allocation per connection (kmod/tcp.c checks it at
  * build time): twelve slots and payloads rounded up to 8 bytes took 2 KiB.
  */
@@ -44,6 +46,11 @@
 #define CAUSAL_TS_TRACKED	0x1	/* the module keeps state for the socket */
 #define CAUSAL_TS_UNTRACKED	0x2	/* the module refused it (node at its cap) */
 #define CAUSAL_TS_STREAM	0x4	/* snd_base and rcv_base are set */
+
+/* ident */
+#define CAUSAL_IDENT_NONE	0	/* the node's id not sent yet */
+#define CAUSAL_IDENT_SENT	1	/* sent, not acknowledged yet */
+#define CAUSAL_IDENT_DONE	2	/* the peer has it */
 
 struct causal_tcp_state {
 	__u32 flags;
@@ -61,6 +68,21 @@ struct causal_tcp_state {
 	 * to end: only then does the end of a send need the module.
 	 */
 	__u8 send_note, pad;
+
+	/*
+	 * Scalar clocks (Lamport, HLC).  tx_clock: the largest clock of the
+	 * socket's sends, which every data segment carries (the low 56 bits);
+	 * tx_id32: the low 32 bits of the last send's event number.
+	 * rx_clock: the largest clock received (low 56 bits, rx_clocked set
+	 * once one came), rx_clock_end: the end of the furthest bytes that came
+	 * with one.  The node's id goes out once, in the full send form, on
+	 * segments short enough to leave room for it, until the peer
+	 * acknowledged one (ident: CAUSAL_IDENT_*; ident_end: where the bytes
+	 * of those sent so far end).
+	 */
+	__u64 tx_clock, rx_clock, node_id;
+	__u32 tx_id32, rx_clock_end, ident_end;
+	__u8 rx_clocked, ident, pad2[2];
 
 	/*
 	 * Send history, oldest first: bytes from tx_seq[i] up to tx_seq[i + 1]

@@ -42,17 +42,22 @@
 --   causal.flags.vector          X: the body is a vector
 --   causal.flags.inexact         I: a scalar is an upper bound, a vector a
 --                                lower bound
---   causal.form                "full", "keyed", "short" (scalar: stamp, event
---                              number, node id; no node id; stamp only) or
---                              "vector"
---   causal.clock               the stamp, the clock of the send (Lamport or
---                              HLC value); for a vector the sender's own
---                              count, its first entry (as in event logs)
+--   causal.form                "clock" (TCP: the sender's clock, its low 56
+--                              bits), "full", "keyed", "short" (scalar: stamp,
+--                              event number, node id; no node id; stamp only)
+--                              or "vector"
+--   causal.clock               the stamp (Lamport or HLC value): the clock
+--                              form's low 56 bits, or the send's clock; for a
+--                              vector the sender's own count, its first entry
+--                              (as in event logs)
 --   causal.event               low 32 bits of the send's event number
 --   causal.node                the sending node's id
 --   causal.hlc.time            the stamp read as an HLC: its wall time, and
 --   causal.hlc.counter         its logical counter; only for stamps whose
 --                              upper half is a Unix time from 2000 to 2100
+--                              (the clock form's top 8 bits taken from the
+--                              capture's time, when that makes a time within
+--                              a day of it)
 --   causal.participant         a vector's sender, its first entry's id
 --   causal.entries             number of vector entries
 --   causal.entry               one vector entry:
@@ -90,6 +95,7 @@ local TCP_KIND = 253
 local VERSION = 0
 local F_INEXACT, F_VECTOR, F_INCOMPLETE = 0x01, 0x02, 0x04
 local PAY_SCALAR = { [21] = "full", [13] = "keyed", [9] = "short" }
+local PAY_CLOCK = 8	-- TCP: the sender's clock, its low 56 bits
 local PAY_VEC_ENTRY = 11
 local PAY_MAX = 1 + 3 * PAY_VEC_ENTRY		-- TCP: 3 entries
 local UDP_PAY_MAX = 1 + 12 * PAY_VEC_ENTRY	-- UDP: 12 entries
@@ -195,8 +201,9 @@ local function pay_check(flags, plen, max)
 		if (plen - 1) % PAY_VEC_ENTRY ~= 0 then
 			return false, string.format("vector payload of %d bytes, not 1 + 11 n", plen)
 		end
-	elseif not PAY_SCALAR[plen] then
-		return false, string.format("scalar payload of %d bytes, not 9, 13 or 21", plen)
+	elseif not PAY_SCALAR[plen] and not (plen == PAY_CLOCK and max == PAY_MAX) then
+		return false, string.format("scalar payload of %d bytes, not %s9, 13 or 21", plen,
+			max == PAY_MAX and "8, " or "")
 	end
 	return true
 end
@@ -220,7 +227,7 @@ Decode a payload (flags and body) at @pay, @plen bytes, into @tree, the
 option's item; @max is the transport's largest payload.  Returns a summary
 for the info column and whether a receiver takes the payload.
 ]]
-local function dissect_payload(pay, plen, tree, max)
+local function dissect_payload(pay, plen, tree, max, when)
 	local item = tree
 	local flags = pay(0, 1):uint()
 	local ok, why = pay_check(flags, plen, max)
@@ -283,6 +290,29 @@ local function dissect_payload(pay, plen, tree, max)
 			end
 		end
 		item:append_text(", vector " .. table.concat(parts, " "))
+	elseif plen == PAY_CLOCK then
+		-- as an HLC, the top 8 bits restored as a receiver does from a
+		-- value near, here the capture's time: shown when that makes a
+		-- time within a day of the capture (a Lamport clock never does)
+		local low = pay(1, 7):uint64()
+		local secs = math.floor(when or 0)
+		local span = UInt64(0, 16777216)	-- 2^56
+		local ref = UInt64(0, secs)
+		local stamp = ref - ref % span + low
+		if stamp > ref and stamp - ref > span / 2 and stamp >= span then
+			stamp = stamp - span
+		elseif stamp < ref and ref - stamp > span / 2 then
+			stamp = stamp + span
+		end
+		tree:add(hf.form, pay(0, 1), "clock"):set_generated()
+		local ct = tree:add(hf.clock, pay(1, 7))
+		local t = math.abs(stamp:higher() - secs) < 86400 and hlc_time(stamp)
+		if t then
+			ct:add(hf.hlc_time, pay(1, 5), t):set_generated()
+			ct:add(hf.hlc_counter, pay(6, 2)):set_generated()
+		end
+		summary = "causal clock " .. tostring(low)
+		item:append_text(", clock " .. tostring(low))
 	else
 		local stamp = pay(1, 8):uint64()
 		local form = PAY_SCALAR[plen]
@@ -429,7 +459,8 @@ function causal.dissector(tvb, pinfo, tree)
 		item:add_proto_expert_info(ei.malformed, "Malformed causal option: no payload")
 		summary, ok = "causal malformed (no payload)", false
 	else
-		summary, ok = dissect_payload(tvb(4, plen), plen, item, PAY_MAX)
+		summary, ok = dissect_payload(tvb(4, plen), plen, item, PAY_MAX,
+					      pinfo.abs_ts)
 	end
 	local ours, bad = tcp_walk(tvb:offset())
 	if ours > 1 then

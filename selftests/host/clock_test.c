@@ -137,6 +137,37 @@ TEST(hlc_wall_round_trips_within_its_resolution)
 }
 
 /*
+ * The low 56 bits of a stamp, widened from any value less than 2^55 away,
+ * give the stamp back; across a carry into the top bits too, and at both
+ * ends of the number space.
+ */
+TEST(widen_restores_stamps_from_a_near_value)
+{
+	const __u64 half = 1ULL << 55, mask = (1ULL << 56) - 1;
+	__u64 v, ref, d, i;
+
+	srandom(3);
+	for (i = 0; i < 1000000; i++) {
+		v = rnd64();
+		if (i % 4 == 0)		/* near a carry of the top bits */
+			v = (v & ~mask) + (rnd64() % 64) - 32;
+		d = rnd64() % half;
+		if ((random() & 1) && v >= d)
+			ref = v - d;
+		else if (v <= ~0ULL - d)
+			ref = v + d;
+		else
+			ref = v - d;
+		ASSERT_EQ(v, causal_widen(v & mask, ref, 56));
+	}
+	EXPECT_EQ(5, causal_widen(5, 0, 56));
+	EXPECT_EQ(~0ULL, causal_widen(mask, ~0ULL - 3, 56));
+	/* HLC: a stamp of now, widened from the wall time of a day before */
+	v = causal_hlc_wall(1764180000ULL * NSEC_PER_SEC) | 7;
+	EXPECT_EQ(v, causal_widen(v & mask, v - (86400ULL << 32), 56));
+}
+
+/*
  * N nodes, random sends and receives over FIFO channels: every receive is
  * later than its send, and every node's clock strictly increases.
  */

@@ -9,20 +9,22 @@
  * After kind, length and ExID comes the payload: a flags byte, then a body
  * whose form the flags name.
  *
- *   scalar (Lamport, HLC): 25, 17 or 13 B  vector: 5 + 11 * n bytes, n <= 3
+ *   scalar clock (Lamport, HLC): 12 B      vector: 5 + 11 * n bytes, n <= 3
  *   0      kind = 253                      0      kind = 253
  *   1      length                          1      length
  *   2..3   ExID, network order             2..3   ExID
  *   4      flags                           4      flags (CAUSAL_TCPOPT_F_VECTOR)
- *   5..12  stamp, network order            5..    n entries, each
- *   13..16 the send's event number,               7 bytes participant id
- *          low 32 bits                            4 bytes its event count
- *   17..24 node id
+ *   5..11  clock, low 56 bits, network     5..    n entries, each
+ *          order                                  7 bytes participant id
+ *                                                 4 bytes its event count
  *
- * The scalar stamp is the clock value of the send whose bytes the segment
- * holds, then the names of that send: its event number on its node, and the
- * node.  When the header has no room for all (SACK blocks take precedence),
- * shorter forms leave out the node id, then the event number too.  A vector
+ * The scalar clock is the sender's socket clock when the segment left: at
+ * least the stamp of every send whose bytes it holds or precede them.  The
+ * receiver restores the top 8 bits from the stamps it had before (the
+ * nearest value).  Receivers also take the scalar forms of earlier senders,
+ * the stamp of one send and its names: 25, 17 or 13 bytes (stamp, 64 bits;
+ * the send's event number, low 32 bits; node id; the shorter forms leave
+ * out the node id, then the event number).  A vector
  * names the send by its first entry, the sender's own.  The vector body carries the entries
  * of the send's vector clock that the receiving socket does not know yet
  * (Documentation/causal.rst, "Vector clocks"); entries that did not fit are
@@ -78,6 +80,8 @@
 #define CAUSAL_PAY_SCALAR_FULL		21	/* stamp, event, node */
 #define CAUSAL_PAY_SCALAR_KEYED		13	/* stamp, event */
 #define CAUSAL_PAY_SCALAR_SHORT		9	/* stamp */
+#define CAUSAL_PAY_SCALAR_CLOCK		8	/* TCP: the clock's low 56 bits */
+#define CAUSAL_PAY_CLOCK_BITS		56
 #define CAUSAL_PAY_VEC_ENTRY		11
 #define CAUSAL_PAY_VEC_ID_BYTES		7
 #define CAUSAL_PAY_VEC_MAX_ENTRIES	3
@@ -180,6 +184,18 @@ __causal_wire_inline int causal_pay_valid(const __u8 *pay, __u32 plen, __u32 max
 		return (plen - 1) % CAUSAL_PAY_VEC_ENTRY == 0;
 	return plen == CAUSAL_PAY_SCALAR_FULL || plen == CAUSAL_PAY_SCALAR_KEYED ||
 	       plen == CAUSAL_PAY_SCALAR_SHORT;
+}
+
+/*
+ * A TCP payload: as causal_pay_valid() says, or the scalar clock form,
+ * which TCP alone uses.
+ */
+__causal_wire_inline int causal_tcp_pay_valid(const __u8 *pay, __u32 plen)
+{
+	if (plen == CAUSAL_PAY_SCALAR_CLOCK)
+		return pay[0] >> CAUSAL_TCPOPT_F_VERSION_SHIFT == CAUSAL_TCPOPT_VERSION &&
+		       !(pay[0] & CAUSAL_TCPOPT_F_VECTOR);
+	return causal_pay_valid(pay, plen, CAUSAL_PAY_MAX);
 }
 
 /*
