@@ -127,13 +127,15 @@ probes_everywhere_with_a_duration() {
 	kernel_log_mark
 	start_churn 9310
 	mapfile -t args <<< "$(probe_args)"
+	# long enough for the churn to fork and reap a child (every second
+	# round of its clients), SLOW times as long on a slow kernel
 	start=$(date +%s)
-	"$CAUSALCTL" trace --duration 4 -o "$T/a.log" "${args[@]}" 2> "$T/err" ||
+	"$CAUSALCTL" trace --duration $((4 * SLOW)) -o "$T/a.log" "${args[@]}" 2> "$T/err" ||
 		fail "trace: $(cat "$T/err")"
 	end=$(date +%s)
 	cat "$T/err"
-	log "trace took $((end - start)) s for --duration 4"
-	[ $((end - start)) -ge 4 ] || fail "ended before its duration"
+	log "trace took $((end - start)) s for --duration $((4 * SLOW))"
+	[ $((end - start)) -ge $((4 * SLOW)) ] || fail "ended before its duration"
 	kill "$CHURN_PID"
 	wait "$CHURN_PID"
 	log "churn: $(grep -v listening "$T/churn")"
