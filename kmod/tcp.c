@@ -479,10 +479,10 @@ static u64 causal_rx_vector(struct causal_sock *cs, const struct causal_tcp_stat
  * Which sends those were, the logs tell offline by the stream
  * (user/streamjoin.c).
  */
-static u64 causal_rx_clock(struct causal_sock *cs, const struct causal_tcp_state *st,
+static u64 causal_rx_clock(struct causal_sock *cs, struct causal_tcp_state *st,
 			   u32 end, struct causal_rx_sel *sel, bool *lost, bool *forged)
 {
-	u64 ref = READ_ONCE(cs->remote_stamp), w;
+	u64 ref = READ_ONCE(cs->remote_stamp), w, c;
 
 	if (st->rx_clocked) {
 		if (!ref && READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_HLC)
@@ -493,7 +493,11 @@ static u64 causal_rx_clock(struct causal_sock *cs, const struct causal_tcp_state
 		if (!before(st->rx_clock_end, end))
 			*lost = false;
 	}
-	return causal_event(cs, sel->have ? &sel->stamp : NULL, forged);
+	c = causal_event(cs, sel->have ? &sel->stamp : NULL, forged);
+	/* a forged clock would stay the largest: forget it, take the next */
+	if (*forged)
+		st->rx_clocked = 0;
+	return c;
 }
 
 static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int copied)

@@ -225,8 +225,10 @@ small_writes_share_segments() {
 	busywait 5000 listening b 7011 || fail "sink"
 	# once all is acknowledged, an empty send: the module collects what
 	# sock_ops counted at the socket's next call
-	in_ns a /usr/bin/python3 -c '
-import socket, struct, time
+	# not through in_ns: $! must be python's pid; it holds the connection
+	# until the case is over ($T/done)
+	ip netns exec "$NS_PREFIX-a" /usr/bin/python3 -c '
+import os, socket, struct, sys, time
 s = socket.create_connection(("10.71.0.2", 7011))
 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
 for i in range(400):
@@ -236,7 +238,10 @@ while struct.unpack_from("I", s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 
     time.sleep(0.05)
 s.send(b"")
 print("sent", flush=True)
-time.sleep(600)' > "$T/src" &
+for i in range(12000):
+    if os.path.exists(sys.argv[1]):
+        break
+    time.sleep(0.05)' "$T/done" > "$T/src" &
 	defer kill $!
 	busywait 20000 has "$T/src" sent || fail "source"
 	busywait 20000 stat_is a sends 401 || fail "sends: $(stat_of a sends)"
@@ -250,6 +255,7 @@ time.sleep(600)' > "$T/src" &
 	last=$(($(sock_field a 7011 last_send) - 1))
 	busywait 20000 clock_past b 7011 "$last" ||
 		fail "b's clock $(sock_field b 7011 clock), a's last send with bytes $last"
+	touch "$T/done"
 }
 
 # clock_past NODE PORT C - the clock of the node's socket on PORT is past C
@@ -337,6 +343,27 @@ forged_stamps_are_not_merged() {
 	[ "$(stat_of b unstamped_in)" -ge 1 ] || fail "the forged receive not unstamped"
 }
 
+# A forged clock form does not stick: sock_ops keeps the largest clock it
+# parsed, and a forged one would stay the largest; the module forgets it,
+# and the plausible clocks that follow are merged.
+forged_clocks_do_not_stick() {
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	inject_setup || fail "inject setup"
+	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 -w 1000 \
+		-s "$(printf 'fd0cca5a00%014x' $((1 << 54)))" \
+		-s "$(printf 'fd0cca5a00%014x' 5000)" -s "$(printf 'fd0cca5a00%014x' 6000)" ||
+		fail "segments not acknowledged"
+	busywait 10000 stat_at_least b forged_in 1 || fail "the forged clock not counted"
+	busywait 10000 sock_field_is b 7003 remote_stamp 6000 ||
+		fail "merged $(sock_field b 7003 remote_stamp), not the last plausible clock 6000"
+}
+
+# sock_field_is NODE PORT FIELD VALUE - for busywait
+sock_field_is() {
+	[ "$(sock_field "$1" "$2" "$3")" = "$4" ]
+}
+
 hlc_counter_steps_then_resets() {
 	local future c1 c2
 
@@ -397,6 +424,7 @@ run_test gro_coalesces_stamped_segments gro_coalesces_stamped_segments
 run_test small_writes_share_segments small_writes_share_segments
 run_test hostile_options_are_ignored_and_counted hostile_options_are_ignored_and_counted
 run_test forged_stamps_are_not_merged forged_stamps_are_not_merged
+run_test forged_clocks_do_not_stick forged_clocks_do_not_stick
 run_test hlc_counter_steps_then_resets hlc_counter_steps_then_resets
 run_test unload_with_live_tracked_sockets unload_with_live_tracked_sockets
 exit_tests
