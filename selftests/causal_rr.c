@@ -5,16 +5,20 @@
  * the next one.  One thread, epoll, on both sides.
  *
  *   causal_rr server PORT
- *   causal_rr client ADDR PORT CONNS SIZE SECONDS [PAUSE_MS]
+ *   causal_rr client ADDR PORT CONNS SIZE SECONDS [PAUSE_MS [OMIT]]
  *   causal_rr hold ADDR PORT CONNS
  *
  * The server answers every complete request with SIZE bytes (it learns SIZE
  * from the first byte of each connection's first request: the client sends
  * it as a header on connect).  The client prints "TRANSACTIONS SECONDS
- * TRANSACTIONS_PER_SECOND" and exits non-zero on any error, so that a
+ * TRANSACTIONS_PER_SECOND ALL" and exits non-zero on any error, so that a
  * benchmark never reports a rate from a broken run.  PAUSE_MS paces it: a
  * pause after each round of events, for traffic that flows without taking
- * a CPU.  SIGTERM ends a client early, as if its time were up.
+ * a CPU.  OMIT seconds of traffic come first, not counted but in ALL (with
+ * thousands of connections, the first round of requests all leave at once
+ * and the server accepts what it has not yet: not the steady state).
+ * SIGTERM ends a client early, as if its time were up; SIGUSR1 makes it
+ * print the same line for the time so far, and go on.
  *
  * hold opens CONNS connections, makes one 1-byte transaction on each, prints
  * "ready" and keeps them open until killed.  Connections of both end with a
@@ -50,11 +54,16 @@ struct conn {
 };
 
 static uint8_t buf[MAX_SIZE];
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, reporting;
 
 static void stop(int sig)
 {
 	stopping = 1;
+}
+
+static void report(int sig)
+{
+	reporting = 1;
 }
 
 static void die(const char *what)
@@ -175,6 +184,11 @@ static void __attribute__((noreturn)) server(int port)
 	}
 }
 
+static void report_line(unsigned long long total, double secs, unsigned long long omitted)
+{
+	printf("%llu %.3f %.0f %llu\n", total, secs, secs > 0 ? total / secs : 0, total + omitted);
+}
+
 /* Client side: move the connection on; returns transactions completed. */
 static int step(int ep, struct conn *c)
 {
@@ -276,22 +290,28 @@ static int hold(const char *addr, int port, int conns)
 		pause();
 }
 
-static int client(const char *addr, int port, int conns, int size, double secs, int pause_ms)
+static int client(const char *addr, int port, int conns, int size, double secs, int pause_ms,
+		  double omit)
 {
 	struct epoll_event evs[64];
-	unsigned long long total = 0;
+	unsigned long long total = 0, omitted = 0;
 	struct conn *cs;
 	double t0, t1;
-	int ep, i, n;
+	int ep, i, n, counting = omit <= 0;
 
 	if (check_args(conns, size, secs))
 		return 2;
+	if (omit < 0) {
+		fprintf(stderr, "causal_rr: OMIT >= 0\n");
+		return 2;
+	}
 	cs = calloc(conns, sizeof(*cs));
 	ep = epoll_create1(0);
 	if (!cs || ep < 0)
 		die("setup");
 	memset(buf, 'r', sizeof(buf));
 	signal(SIGTERM, stop);
+	signal(SIGUSR1, report);
 	for (i = 0; i < conns; i++) {
 		struct conn *c = &cs[i];
 
@@ -312,12 +332,23 @@ static int client(const char *addr, int port, int conns, int size, double secs, 
 		if (pause_ms)
 			usleep(pause_ms * 1000);
 		t1 = now();
-	} while (t1 - t0 < secs && !stopping);
+		if (!counting && t1 - t0 >= omit) {
+			counting = 1;
+			omitted = total;
+			total = 0;
+			t0 = t1;
+		}
+		if (reporting) {
+			reporting = 0;
+			report_line(total, t1 - t0, omitted);
+			fflush(stdout);
+		}
+	} while (!(counting && t1 - t0 >= secs) && !stopping);
 	for (i = 0; i < conns; i++) {
 		reset_on_close(cs[i].fd);
 		close(cs[i].fd);
 	}
-	printf("%llu %.3f %.0f\n", total, t1 - t0, total / (t1 - t0));
+	report_line(total, t1 - t0, omitted);
 	return 0;
 }
 
@@ -325,13 +356,14 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "server"))
 		server(atoi(argv[2]));
-	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "client"))
+	if (argc >= 7 && argc <= 9 && !strcmp(argv[1], "client"))
 		return client(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]),
-			      atof(argv[6]), argc == 8 ? atoi(argv[7]) : 0);
+			      atof(argv[6]), argc >= 8 ? atoi(argv[7]) : 0,
+			      argc == 9 ? atof(argv[8]) : 0);
 	if (argc == 5 && !strcmp(argv[1], "hold"))
 		return hold(argv[2], atoi(argv[3]), atoi(argv[4]));
 	fprintf(stderr, "usage: causal_rr server PORT\n"
-		"       causal_rr client ADDR PORT CONNS SIZE SECONDS [PAUSE_MS]\n"
+		"       causal_rr client ADDR PORT CONNS SIZE SECONDS [PAUSE_MS [OMIT]]\n"
 		"       causal_rr hold ADDR PORT CONNS\n");
 	return 2;
 }

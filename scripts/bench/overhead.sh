@@ -17,7 +17,8 @@
 #
 # Workloads (CAUSAL_BENCH_PARTS picks groups: tcp other memory;
 # CAUSAL_BENCH_ONLY, a shell pattern, workloads by name):
-#   tcp     streams of 128 B, 1 KiB, 16 KiB and 128 KiB writes (iperf3 -l),
+#   tcp     streams of 128 B, 1 KiB and 16 KiB writes (iperf3 -l, 256 KiB
+#           socket buffers) and of 128 KiB writes (buffers autotuned),
 #           the last for each clock; segments per write and the receiver's
 #           header-prediction hits (TCPHPHits) per write, from nstat
 #   other   request/response (selftests/causal_rr.c, 32 connections,
@@ -166,17 +167,26 @@ iperf_server() {
 	busywait 5000 listening b 5201
 }
 
-# run_stream SIZE - one TCP stream of SIZE-byte writes from a to b: prints
-# "MBIT_S SEGMENTS_PER_WRITE HPHITS_PER_WRITE", the rate after a first
-# second not counted (-O 1: the receiver's buffer is still growing then,
-# and its rate varies from run to run by several percent)
+# run_stream SIZE [BUFFER] - one TCP stream of SIZE-byte writes from a
+# to b: prints "MBIT_S SEGMENTS_PER_WRITE HPHITS_PER_WRITE", the rate after
+# a first second not counted (-O 1: the receiver's buffer is still growing
+# then, and its rate varies from run to run by several percent).  BUFFER
+# fixes both ends' socket buffers (iperf3 -w, no autotuning): with small
+# writes on one CPU, whether the receiver keeps up (a segment per skb) or
+# its window fills (the sender then sends 24 segments an skb, 1.7 times the
+# rate) is settled by the buffers autotuning grows, differently from run to
+# run (6.12, 1 KiB, off: 410 or 690 Mbit/s); with 256 KiB it keeps up,
+# every run
 run_stream() {
 	local size=$1 o0 o1 h0 h1 j
+	local -a buf=()
 
+	[ -n "${2:-}" ] && buf=(-w "$2")
 	iperf_server || return 1
 	o0=$(counters a TcpOutSegs)
 	h0=$(counters b TcpExtTCPHPHits)
-	j=$(in_ns a iperf3 -c 10.78.0.2 -O 1 -t "$SECS" -l "$size" -J 2> /dev/null) || return 1
+	j=$(in_ns a iperf3 -c 10.78.0.2 -O 1 -t "$SECS" -l "$size" "${buf[@]}" -J 2> /dev/null) ||
+		return 1
 	o1=$(counters a TcpOutSegs)
 	h1=$(counters b TcpExtTCPHPHits)
 	# the counters count the uncounted second too: so do these writes
@@ -186,23 +196,28 @@ run_stream() {
 		<<< "$j"
 }
 
-# run_rr CONNS SIZE - CONNS connections from a to b, SIZE-byte requests
-# and responses: transactions per second (the connections made first)
+# run_rr CONNS SIZE [SECONDS OMIT] - CONNS connections from a to b,
+# SIZE-byte requests and responses for SECONDS (default SECS) after OMIT
+# not counted: prints "TRANSACTIONS_S TRANSACTIONS" (the connections made
+# first; the second, every transaction the run made, OMIT's too)
 run_rr() {
-	in_ns a "$RR" client 10.78.0.2 7000 "$1" "$2" "$SECS" | awk '{ print $3 }'
+	in_ns a "$RR" client 10.78.0.2 7000 "$1" "$2" "${3:-$SECS}" 0 "${4:-0}" |
+		awk '{ print $3, $4 }'
 }
 
 # run_udp SIZE - UDP_RATE datagrams/s of SIZE bytes from a to b: prints
 # "DATAGRAMS_PER_CPU_SECOND LOST_PERCENT CPU_NS_PER_DATAGRAM", CPU time
 # being the tasks': sending and receiving run in them (counting the time
 # not idle as well, the idle loop's entries and exits between datagrams
-# spread off runs by 1.1% on 6.1)
+# spread off runs by 1.1% on 6.1), over a window of 2 * SECS (with SECS,
+# 64-byte datagrams' off runs spread by 0.93% on 6.1)
 run_udp() {
 	local size=$1 out w
 
 	iperf_server || return 1
-	out=$(windowed Udp:InDatagrams 100 "$SECS" in_ns a iperf3 -u \
-		-b $((UDP_RATE * size * 8)) -l "$size" -c 10.78.0.2 -t $((SECS + 2)) -J) || return 1
+	out=$(windowed Udp:InDatagrams 100 $((2 * SECS)) in_ns a iperf3 -u \
+		-b $((UDP_RATE * size * 8)) -l "$size" -c 10.78.0.2 -t $((2 * SECS + 2)) -J) ||
+		return 1
 	read -ra w <<< "$out"
 	[ "${w[3]}" -gt 0 ] || return 1
 	tail -n +2 <<< "$out" | jq -r --argjson cpu "${w[0]}" --argjson n "${w[3]}" '
@@ -318,8 +333,9 @@ bpf_costs() {
 # add BENCH UNIT FIELDS CLOCK PER COMMAND... - a workload: COMMAND prints
 # the value (higher is better) and the extras FIELDS names, with CLOCK set.
 # PER, "NAME:EXPR", is its unit of work for the statistics run and how
-# many there were, an awk expression of v (the value), s (SECS), d (b's
-# UDP datagrams received) and g (b's IP segments received).
+# many there were, an awk expression of v (the value), x (the first extra),
+# s (SECS), d (b's UDP datagrams received) and g (b's IP segments
+# received).
 add() {
 	local bench=$1 unit=$2 fields=$3 clock=$4 per=$5
 
@@ -348,7 +364,7 @@ alone() {
 # "stats", the statistics run
 one() {
 	local bench unit fields clock per cmd out t0 t1 units
-	local -a argv a b
+	local -a argv vals a b
 
 	IFS='|' read -r bench unit fields clock per cmd <<< "$1"
 	read -ra argv <<< "$cmd"
@@ -373,8 +389,9 @@ one() {
 		snapshot "$RRPID" Udp:InDatagrams IpExt:InNoECTPkts
 		b=("${SNAP[@]}")
 		[ -n "$out" ] || { echo "# $bench, statistics run: failed"; return 1; }
-		units=$(awk -v v="${out%% *}" -v s="$SECS" -v d=$((b[2] - a[2])) \
-			-v g=$((b[3] - a[3])) "BEGIN { printf \"%f\", ${per#*:} }")
+		read -ra vals <<< "$out"
+		units=$(awk -v v="${vals[0]}" -v x="${vals[1]:-0}" -v s="$SECS" \
+			-v d=$((b[2] - a[2])) -v g=$((b[3] - a[3])) "BEGIN { printf \"%f\", ${per#*:} }")
 		bpf_costs "$bench" "$units" "${per%%:*}" "$overhead_dir/bpf.json"
 		return
 	fi
@@ -418,7 +435,7 @@ workloads_tcp() {
 
 	for size in 128 1024 16384; do
 		add "tcp_stream_$size" Mbit/s "segs_per_write hphits_per_write" lamport \
-			"segment:g" run_stream $size
+			"segment:g" run_stream $size 256K
 	done
 	for clock in lamport hlc vector; do
 		add "tcp_bulk_$clock" Mbit/s "segs_per_write hphits_per_write" $clock \
@@ -429,9 +446,14 @@ workloads_tcp() {
 workloads_other() {
 	local www=$overhead_dir
 
-	add rr_1B transactions/s "" lamport "transaction:v * s" run_rr 32 1
-	add rr_1KiB transactions/s "" lamport "transaction:v * s" run_rr 32 1024
-	add rr_10k transactions/s "" lamport "transaction:v * s" run_rr "$RR_MANY" 1
+	add rr_1B transactions/s transactions lamport transaction:x run_rr 32 1
+	add rr_1KiB transactions/s transactions lamport transaction:x run_rr 32 1024
+	# the first second of 10,000 connections is not their steady state:
+	# every request leaves at once and b accepts what it has not yet
+	# (counted, 17.5k transactions per second off on 6.12, spread 1.6%
+	# over three runs; the next two seconds 25.2k, spread 0.1%)
+	add rr_10k transactions/s transactions lamport transaction:x run_rr "$RR_MANY" 1 \
+		$((2 * SECS)) 1
 	add udp_64B datagrams/cpu_s "lost_percent cpu_ns_per_datagram" lamport "datagram:d" \
 		run_udp 64
 	add udp_1KiB datagrams/cpu_s "lost_percent cpu_ns_per_datagram" lamport "datagram:d" \
