@@ -39,12 +39,16 @@ static void causal_note_put64(struct causal_note *n, int attr, u64 v)
 }
 
 /**
- * causal_note_begin() - number an event, and start its message if listened to
+ * causal_note_begin() - number an event and start its message, if listened to
  * @n: out: the event's note, on the caller's stack
  * @cn: the node
  * @net: its network namespace
  * @type: enum causal_event_type
  * @vector: its clock will be a vector (the message needs room for it)
+ *
+ * An event nobody listens to is not numbered (its id stays 0): the node's
+ * counter is one cache line every CPU of the namespace would write on every
+ * send and receive, for numbers no log keeps.
  *
  * Context: any but NMI; does not sleep.
  */
@@ -52,9 +56,10 @@ void causal_note_begin(struct causal_note *n, struct causal_net *cn,
 		       struct net *net, u8 type, bool vector)
 {
 	*n = (struct causal_note){ .cn = cn, .net = net };
+	if (!genl_has_listeners(&causal_nl_family, net, CAUSAL_NLGRP_EVENTS))
+		return;
 	n->id = atomic64_inc_return(&cn->events);
-	if (genl_has_listeners(&causal_nl_family, net, CAUSAL_NLGRP_EVENTS))
-		causal_note_open(n, type, vector, ktime_get_real_ns(), GFP_ATOMIC);
+	causal_note_open(n, type, vector, ktime_get_real_ns(), GFP_ATOMIC);
 }
 
 /**
@@ -142,7 +147,9 @@ void causal_note_pay_key(struct causal_note *n, const u8 *pay, u32 len, u64 node
 		if (len > CAUSAL_PAY_VEC_ENTRY)
 			causal_note_key(n, true, causal_wire_getn(&pay[1], CAUSAL_PAY_VEC_ID_BYTES),
 					causal_wire_getn(&pay[1 + CAUSAL_PAY_VEC_ID_BYTES], 4));
-	} else if (len >= CAUSAL_PAY_SCALAR_KEYED) {
+	} else if (len >= CAUSAL_PAY_SCALAR_KEYED &&
+		   causal_wire_getn(&pay[CAUSAL_PAY_EVENT], 4)) {
+		/* event number 0: a send nobody listened to, in no log */
 		causal_note_key(n, false, len == CAUSAL_PAY_SCALAR_FULL ?
 				causal_wire_get64(&pay[CAUSAL_PAY_NODE]) : node,
 				causal_wire_getn(&pay[CAUSAL_PAY_EVENT], 4));

@@ -206,14 +206,31 @@ static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk,
 	n->lost = false;
 }
 
+/* A vector send: its stamp the send's alone, kept in the history. */
+static u64 causal_tcp_send_vector(struct causal_sock *cs, struct sock *sk,
+				  struct causal_tcp_state *st, struct causal_note *n)
+{
+	u8 pay[CAUSAL_PAY_ROOM] = {};
+	struct sk_buff *tail;
+	const u8 *carry;
+	u32 len, carry_len;
+	u64 c;
+
+	/* its bytes in skbs of their own */
+	tail = tcp_write_queue_tail(sk);
+	if (tail)
+		TCP_SKB_CB(tail)->eor = 1;
+	carry = causal_tx_unsent(sk, st, &carry_len);
+	len = causal_vec_send(cs, pay, CAUSAL_PAY_VEC_MAX_ENTRIES, true,
+			      carry, carry_len, &c, n);
+	causal_tx_push(st, tcp_sk(sk)->snd_una, cs->send_seq, pay, len);
+	return c;
+}
+
 static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 {
 	struct causal_sock *cs = causal_tcp_sock(sk, st);
-	u8 pay[CAUSAL_PAY_ROOM] = {};
 	struct causal_note *n;
-	const u8 *carry;
-	struct sk_buff *tail;
-	u32 len, carry_len;
 	bool vector;
 	u64 c;
 
@@ -227,14 +244,7 @@ static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 	causal_note_begin(n, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_SEND, vector);
 	cs->send_seq = tcp_sk(sk)->write_seq;
 	if (vector) {
-		/* a vector stamp is the send's alone: its bytes in skbs of their own */
-		tail = tcp_write_queue_tail(sk);
-		if (tail)
-			TCP_SKB_CB(tail)->eor = 1;
-		carry = causal_tx_unsent(sk, st, &carry_len);
-		len = causal_vec_send(cs, pay, CAUSAL_PAY_VEC_MAX_ENTRIES, true,
-				      carry, carry_len, &c, n);
-		causal_tx_push(st, tcp_sk(sk)->snd_una, cs->send_seq, pay, len);
+		c = causal_tcp_send_vector(cs, sk, st, n);
 	} else {
 		/* segments carry the largest clock of the sends so far */
 		c = causal_event(cs, NULL, NULL);
@@ -312,14 +322,26 @@ __bpf_kfunc int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, in
 	return ret;
 }
 
-static int __causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st)
+/*
+ * A connect or an accept: an event of the socket's own, noted if anyone
+ * listens.  @locked: the caller holds the socket's lock.
+ */
+static int causal_tcp_local(struct sock *sk, struct causal_tcp_state *st, bool locked, u8 type)
 {
-	struct causal_sock *cs = causal_tcp_sock(sk, st);
+	struct causal_sock *cs;
+	unsigned int bit;
+	int ret;
 
-	if (!cs)
-		return -ENOENT;
-	causal_local_note(cs, sk, CAUSAL_EVENT_TYPE_CONNECT);
-	return 0;
+	if (!st)
+		return -EINVAL;
+	ret = causal_call_sk(sk, IPPROTO_TCP, locked, &bit);
+	if (ret)
+		return ret;
+	cs = causal_tcp_sock(sk, st);
+	if (cs)
+		causal_local_note(cs, sk, type);
+	causal_call_end(bit);
+	return cs ? 0 : -ENOENT;
 }
 
 /**
@@ -332,27 +354,7 @@ static int __causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st)
  */
 __bpf_kfunc int causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st)
 {
-	unsigned int bit;
-	int ret;
-
-	if (!st)
-		return -EINVAL;
-	ret = causal_call_sk(sk, IPPROTO_TCP, true, &bit);
-	if (ret)
-		return ret;
-	ret = __causal_tcp_connect(sk, st);
-	causal_call_end(bit);
-	return ret;
-}
-
-static int __causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st)
-{
-	struct causal_sock *cs = causal_tcp_sock(sk, st);
-
-	if (!cs)
-		return -ENOENT;
-	causal_local_note(cs, sk, CAUSAL_EVENT_TYPE_ACCEPT);
-	return 0;
+	return causal_tcp_local(sk, st, true, CAUSAL_EVENT_TYPE_CONNECT);
 }
 
 /**
@@ -365,17 +367,7 @@ static int __causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st)
  */
 __bpf_kfunc int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st)
 {
-	unsigned int bit;
-	int ret;
-
-	if (!st)
-		return -EINVAL;
-	ret = causal_call_sk(sk, IPPROTO_TCP, false, &bit);
-	if (ret)
-		return ret;
-	ret = __causal_tcp_accept(sk, st);
-	causal_call_end(bit);
-	return ret;
+	return causal_tcp_local(sk, st, false, CAUSAL_EVENT_TYPE_ACCEPT);
 }
 
 /* What the ranges holding the bytes a receive read carried. */
