@@ -149,7 +149,7 @@ connections_on_both_cpus() {
 		[ $rc = 0 ] || fail "client $i (status $rc): $(cat "$T/client$i");" \
 			"TCP's counters of what went wrong: a: $(tcp_trouble a); b: $(tcp_trouble b);" \
 			"input backlogs dropped $(($(backlog_drops) - drops))"
-		log "client $i: $(tail -n 1 "$T/client$i") (transactions, seconds, per second)"
+		log "client $i: $(tail -n 1 "$T/client$i") (transactions, seconds, per second, all)"
 	done
 	check_eq "a's tracked sockets, at the cap" "$CAP" "$tracked"
 	check_eq "b's untracked sockets" 0 "$(stat_of b sockets_untracked)"
