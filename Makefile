@@ -153,6 +153,9 @@ $(B)/selftests/%: selftests/%.c $(KSRC)/.complete $(wildcard selftests/*.h) $(ST
 	$(Q)$(CC) $(CFLAGS) -Wno-unused-parameter -Wno-clobbered -Wno-sign-compare $(CPPFLAGS) \
 		-I$(KSFT_INC) -I$(B)/selftests/bpf -o $@ $< $(LDLIBS) -lpthread
 
+# causal_peer takes messages through io_uring too
+$(B)/selftests/causal_peer: LDLIBS += -luring
+
 # BPF objects of the tests (programs that misuse causal, on purpose)
 .SECONDARY: $(ST_BPF_SKELS:.skel.h=.bpf.o) $(ST_BPF_SKELS:.skel.h=.tmp.o)
 

@@ -28,7 +28,9 @@
 #include <uapi/linux/causal_wire.h>
 
 #define TCPHDR_SYN	0x02
+#define TCPHDR_ACK	0x10
 #define MSG_PEEK	0x02
+#define MSG_FASTOPEN	0x20000000
 #define TCP_MAX_OPTS	40
 
 char LICENSE[] SEC("license") = "GPL";
@@ -50,6 +52,7 @@ extern int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st) __ksy
 extern int causal_sock_close(struct sock *sk) __ksym;
 extern int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 			   int copied) __ksym;
+extern int causal_tcp_read(struct sock *sk, struct causal_tcp_state *st) __ksym;
 extern void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st) __ksym;
 
 static __always_inline int before32(__u32 a, __u32 b)
@@ -80,6 +83,7 @@ static __always_inline void stream(struct bpf_sock_ops *skops, struct causal_tcp
 		una -= (__u32)skops->bytes_acked - 1;
 	st->snd_base = una;
 	st->rcv_base = skops->rcv_nxt;
+	st->rcv_read = skops->rcv_nxt;
 	st->flags |= CAUSAL_TS_STREAM;
 }
 
@@ -101,6 +105,21 @@ static __always_inline void established(struct bpf_sock_ops *skops)
 					  BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
 		return;
 	}
+	bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
+				  BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG |
+				  BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+}
+
+/*
+ * A connect whose first send came before it (TCP Fast Open: the send
+ * connects, and its bytes ride in the SYN): the SYN carries its stamp.
+ */
+static __always_inline void connecting(struct bpf_sock_ops *skops)
+{
+	struct causal_tcp_state *st = state_of(skops);
+
+	if (!st || causal_ablate != CAUSAL_ABLATE_NONE)
+		return;
 	bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
 				  BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG |
 				  BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
@@ -128,14 +147,33 @@ static __always_inline __u32 pay_form(struct causal_tcp_state *st, int *vector)
  * the MSS (no skb: flags 0), so that full segments leave room for it.  The
  * largest form that fits, down to the smallest.
  */
+/*
+ * A SYN with data (TCP Fast Open): a scalar clock in its clock form, where
+ * the SYN's other options (a Fast Open cookie) leave room.
+ */
+static __always_inline void reserve_syn(struct bpf_sock_ops *skops)
+{
+	struct causal_tcp_state *st = state_of(skops);
+
+	if (!st || !(st->flags & CAUSAL_TS_TRACKED))
+		return;
+	if (st->pay_vector || !st->tx_clock ||
+	    bpf_reserve_hdr_opt(skops, CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_CLOCK, 0))
+		st->nospace_out++;
+}
+
 static __always_inline void reserve(struct bpf_sock_ops *skops)
 {
 	struct causal_tcp_state *st;
 	__u32 flags = skops->skb_tcp_flags, len, i;
 	int vector;
 
-	if (flags & TCPHDR_SYN)
+	if (flags & TCPHDR_SYN) {
+		if (!(flags & TCPHDR_ACK) && skops->skb_len &&
+		    causal_ablate == CAUSAL_ABLATE_NONE)
+			reserve_syn(skops);
 		return;
+	}
 	if (flags && !skops->skb_len)
 		return;
 	/* CAUSAL_ABLATE_OPTION: always room for a full scalar option */
@@ -515,7 +553,8 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops)
 		return;
 	}
 	payload = skops->skb_len > hlen ? skops->skb_len - hlen : 0;
-	seq = bpf_ntohl(th->seq);
+	/* a SYN's bytes (TCP Fast Open) start after it */
+	seq = bpf_ntohl(th->seq) + th->syn;
 	/* No payload, or bytes already received: nothing to attribute. */
 	if (!payload || !before32(skops->rcv_nxt, seq + payload))
 		return;
@@ -531,6 +570,9 @@ SEC("sockops")
 int causal_sockops(struct bpf_sock_ops *skops)
 {
 	switch (skops->op) {
+	case BPF_SOCK_OPS_TCP_CONNECT_CB:
+		connecting(skops);
+		break;
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
 		established(skops);
 		break;
@@ -582,10 +624,38 @@ int causal_sock_create(struct bpf_sock *sk)
 	return 1;
 }
 
-static __always_inline void on_send(struct sock *sk)
+/*
+ * A record for a socket of the cgroup; the mark's memory goes, the record
+ * says it from now on.  NULL for others.
+ */
+static __always_inline struct causal_tcp_state *new_record(struct sock *sk)
+{
+	struct causal_tcp_state *st;
+
+	if (!bpf_sk_storage_get(&causal_mark, sk, 0, 0))
+		return NULL;
+	st = bpf_sk_storage_get(&causal_tcp, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (st)
+		bpf_sk_storage_delete(&causal_mark, sk);
+	return st;
+}
+
+static __always_inline void on_send(struct sock *sk, struct msghdr *msg)
 {
 	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	int state;
 
+	/*
+	 * A send that connects (MSG_FASTOPEN, or the first after a connect
+	 * that TCP_FASTOPEN_CONNECT deferred): its record starts now, so that
+	 * its stamp can go out in the SYN.
+	 */
+	if (!st) {
+		state = sk->__sk_common.skc_state;
+		if ((msg && (msg->msg_flags & MSG_FASTOPEN) && state == TCP_CLOSE) ||
+		    state == TCP_SYN_SENT)
+			st = new_record(sk);
+	}
 	if (st)
 		causal_tcp_send(sk, st);
 }
@@ -612,9 +682,9 @@ static __always_inline void on_recv(struct sock *sk, int copied)
 
 /* An application hands data to a socket: sendmsg, write, sendfile. */
 SEC("fentry/tcp_sendmsg_locked")
-int BPF_PROG(causal_send, struct sock *sk)
+int BPF_PROG(causal_send, struct sock *sk, struct msghdr *msg)
 {
-	on_send(sk);
+	on_send(sk, msg);
 	return 0;
 }
 
@@ -622,7 +692,7 @@ int BPF_PROG(causal_send, struct sock *sk)
 SEC("fentry/do_tcp_sendpages")
 int BPF_PROG(causal_sendpage, struct sock *sk)
 {
-	on_send(sk);
+	on_send(sk, NULL);
 	return 0;
 }
 
@@ -654,16 +724,10 @@ int BPF_PROG(causal_connect, struct sock *sk, int ret)
 	if (ret)
 		return 0;
 	st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
-	if (!st) {
-		if (!bpf_sk_storage_get(&causal_mark, sk, 0, 0))
-			return 0;
-		st = bpf_sk_storage_get(&causal_tcp, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-		if (!st)
-			return 0;
-		/* the record says it from now on: the mark's memory can go */
-		bpf_sk_storage_delete(&causal_mark, sk);
-	}
-	causal_tcp_connect(sk, st);
+	if (!st)
+		st = new_record(sk);
+	if (st)
+		causal_tcp_connect(sk, st);
 	return 0;
 }
 
@@ -709,12 +773,47 @@ int BPF_PROG(causal_recv, struct sock *sk, struct msghdr *msg, size_t len,
 	return 0;
 }
 
-/* The same through splice. */
-SEC("fexit/tcp_read_sock")
-int BPF_PROG(causal_read, struct sock *sk, read_descriptor_t *desc,
-	     sk_read_actor_t recv_actor, int ret)
+/*
+ * The other ways bytes leave a socket's receive queue report what they took
+ * since the socket's last receive (nothing twice, where they nest).
+ */
+static __always_inline void on_read(struct sock *sk)
 {
-	on_recv(sk, ret);
+	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+
+	if (st)
+		causal_tcp_read(sk, st);
+}
+
+/* splice out of the socket, and the kernel's own readers */
+SEC("fexit/tcp_read_sock")
+int BPF_PROG(causal_read, struct sock *sk)
+{
+	on_read(sk);
+	return 0;
+}
+
+/* Its body, where the kernel has one apart (tcp_read_sock then is inlined). */
+SEC("fexit/__tcp_read_sock")
+int BPF_PROG(causal_read_body, struct sock *sk)
+{
+	on_read(sk);
+	return 0;
+}
+
+/* Kernel TLS takes a record it decrypted. */
+SEC("fexit/tcp_read_done")
+int BPF_PROG(causal_read_done, struct sock *sk)
+{
+	on_read(sk);
+	return 0;
+}
+
+/* getsockopt(TCP_ZEROCOPY_RECEIVE): pages mapped, the rest copied. */
+SEC("fexit/tcp_zerocopy_receive")
+int BPF_PROG(causal_read_zerocopy, struct sock *sk)
+{
+	on_read(sk);
 	return 0;
 }
 

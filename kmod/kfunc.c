@@ -191,6 +191,7 @@ BTF_KFUNCS_START(causal_kfunc_ids)
 BTF_ID_FLAGS(func, causal_tcp_send)
 BTF_ID_FLAGS(func, causal_tcp_sent)
 BTF_ID_FLAGS(func, causal_tcp_recv)
+BTF_ID_FLAGS(func, causal_tcp_read)
 BTF_ID_FLAGS(func, causal_tcp_connect)
 BTF_ID_FLAGS(func, causal_tcp_accept)
 BTF_ID_FLAGS(func, causal_tcp_close)
@@ -209,11 +210,13 @@ BTF_KFUNCS_END(causal_kfunc_ids)
  */
 static const struct causal_kfunc_where {
 	enum bpf_attach_type type;
-	const char *targets[2];
+	const char *targets[4];
 } causal_kfunc_where[] = {
 	{ BPF_TRACE_FENTRY, { "tcp_sendmsg_locked", "do_tcp_sendpages" } },
 	{ BPF_TRACE_FEXIT, { "tcp_sendmsg_locked", "do_tcp_sendpages" } },
-	{ BPF_TRACE_FEXIT, { "tcp_recvmsg_locked", "tcp_read_sock" } },
+	{ BPF_TRACE_FEXIT, { "tcp_recvmsg_locked" } },
+	{ BPF_TRACE_FEXIT, { "tcp_read_sock", "__tcp_read_sock", "tcp_read_done",
+			     "tcp_zerocopy_receive" } },
 	{ BPF_TRACE_FEXIT, { "tcp_connect" } },
 	{ BPF_TRACE_FEXIT, { "inet_accept" } },
 	{ BPF_TRACE_FENTRY, { "tcp_v4_destroy_sock" } },
@@ -229,6 +232,7 @@ BTF_ID_LIST(causal_kfunc_list)
 BTF_ID(func, causal_tcp_send)
 BTF_ID(func, causal_tcp_sent)
 BTF_ID(func, causal_tcp_recv)
+BTF_ID(func, causal_tcp_read)
 BTF_ID(func, causal_tcp_connect)
 BTF_ID(func, causal_tcp_accept)
 BTF_ID(func, causal_tcp_close)
@@ -284,7 +288,7 @@ static const struct btf_kfunc_id_set causal_kfunc_set = {
 int causal_kfunc_init(void)
 {
 #ifdef CAUSAL_HAVE_KFUNC_FILTER
-	BUILD_BUG_ON(ARRAY_SIZE(causal_kfunc_where) != 11);
+	BUILD_BUG_ON(ARRAY_SIZE(causal_kfunc_where) != 12);
 #endif
 	return register_btf_kfunc_id_set(BPF_PROG_TYPE_TRACING, &causal_kfunc_set);
 }

@@ -323,6 +323,22 @@ __bpf_kfunc int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, in
 }
 
 /*
+ * TCP Fast Open: the send that connects came before the connection chose
+ * its sequence numbers (in its fentry); its bytes start right after the SYN.
+ */
+static void causal_tcp_fastopen(struct causal_sock *cs, struct sock *sk,
+				struct causal_tcp_state *st)
+{
+	u32 seq = tcp_sk(sk)->snd_una + 1;
+
+	if (!tcp_sk(sk)->fastopen_req)
+		return;
+	cs->send_seq = seq;
+	if (st->tx_count && st->tx_count <= CAUSAL_TX_SLOTS)
+		st->tx_seq[st->tx_count - 1] = seq;
+}
+
+/*
  * A connect or an accept: an event of the socket's own, noted if anyone
  * listens.  @locked: the caller holds the socket's lock.
  */
@@ -338,6 +354,8 @@ static int causal_tcp_local(struct sock *sk, struct causal_tcp_state *st, bool l
 	if (ret)
 		return ret;
 	cs = causal_tcp_sock(sk, st);
+	if (cs && type == CAUSAL_EVENT_TYPE_CONNECT)
+		causal_tcp_fastopen(cs, sk, st);
 	if (cs)
 		causal_local_note(cs, sk, type);
 	causal_call_end(bit);
@@ -492,6 +510,20 @@ static u64 causal_rx_clock(struct causal_sock *cs, struct causal_tcp_state *st,
 	return c;
 }
 
+/*
+ * Where the bytes taken out of @sk end: its copied_seq, less the FIN a read
+ * took with them (it counts in sequence space, not in bytes).  Only the
+ * arrival of a FIN sets SOCK_DONE, and copied_seq reaches rcv_nxt, which
+ * is past the FIN then, only once a read took it.
+ */
+static u32 causal_tcp_read_end(struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	u32 seq = READ_ONCE(tp->copied_seq);
+
+	return seq - (sock_flag(sk, SOCK_DONE) && seq == READ_ONCE(tp->rcv_nxt));
+}
+
 static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int copied)
 {
 	struct causal_rx_sel sel;
@@ -509,8 +541,9 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int c
 		return -ENOENT;
 	causal_drain(cs, st);
 	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
-	end = READ_ONCE(tcp_sk(sk)->copied_seq);
+	end = causal_tcp_read_end(sk);
 	start = end - copied;
+	st->rcv_read = end;
 	if (st->rx_count > CAUSAL_RX_SLOTS)
 		st->rx_count = 0;
 	causal_rx_select(st, start, end, vector, &sel);
@@ -553,8 +586,8 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int c
 
 /**
  * causal_tcp_recv() - an application took @copied bytes out of a TCP socket
- * @sk: the socket, with its lock held (fexit of tcp_recvmsg_locked or
- *	tcp_read_sock); the bytes end at its copied_seq
+ * @sk: the socket, with its lock held (fexit of tcp_recvmsg_locked); the
+ *	bytes end at its copied_seq (before the FIN, if the read took it)
  * @st: its record in the causal_tcp socket storage
  * @copied: how many bytes
  *
@@ -576,6 +609,40 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 	if (ret)
 		return ret;
 	ret = __causal_tcp_recv(sk, st, copied);
+	causal_call_end(bit);
+	return ret;
+}
+
+/**
+ * causal_tcp_read() - an application, or TCP's user in the kernel, took
+ *	bytes out of a TCP socket another way than recvmsg
+ * @sk: the socket, with its lock held (fexit of tcp_read_sock or its body
+ *	__tcp_read_sock: splice, kernel readers; tcp_read_done: kernel TLS;
+ *	tcp_zerocopy_receive)
+ * @st: its record in the causal_tcp socket storage
+ *
+ * A receive of the bytes taken since the socket's last receive, up to its
+ * copied_seq (a FIN aside); none when there are none, so that hooks that nest (a TLS
+ * record copied through tcp_read_sock, a zero-copy receive that fell back
+ * to recvmsg) report each byte once.
+ *
+ * Return: 0, -ENOENT when the socket goes untracked, -EINVAL without a
+ * record, or an error of causal_call_sk().
+ */
+__bpf_kfunc int causal_tcp_read(struct sock *sk, struct causal_tcp_state *st)
+{
+	unsigned int bit;
+	s32 copied;
+	int ret;
+
+	if (!st)
+		return -EINVAL;
+	ret = causal_call_sk(sk, IPPROTO_TCP, true, &bit);
+	if (ret)
+		return ret;
+	copied = causal_tcp_read_end(sk) - st->rcv_read;
+	if ((st->flags & CAUSAL_TS_STREAM) && copied > 0)
+		ret = __causal_tcp_recv(sk, st, copied);
 	causal_call_end(bit);
 	return ret;
 }

@@ -20,7 +20,7 @@ packages=(
 	# test guests and what the tests run in them
 	qemu-system-x86 busybox-static cpio kmod iproute2 iputils-ping jq util-linux
 	ethtool
-	procps
+	procps liburing-dev
 	# incident analysis: exports checked by their consumers, a three-tier workload
 	graphviz nginx-light curl
 	# benchmarks: peak memory, an HTTP load generator, TCP and UDP streams

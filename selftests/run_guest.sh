@@ -23,6 +23,7 @@ tests=(
 	netlink_test
 	ynl.sh
 	tcp.sh
+	paths.sh
 	udp.sh
 	vector.sh
 	events.sh

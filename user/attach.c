@@ -6,7 +6,7 @@
  *
  * Pinned under $CAUSAL_BPFFS (default /sys/fs/bpf/causal):
  *   sockops sock_create   links of the cgroup programs
- *   send sendpage recv read close udp_*   links of the tracing programs
+ *   send sendpage recv read* close udp_*   links of the tracing programs
  *   causal_tcp causal_mark the socket storage maps they share
  */
 
@@ -115,8 +115,8 @@ static bool cgroup_program(const struct bpf_program *prog)
  * sock_create, to the cgroup (the option is written before any hook
  * counts on it), then the tracing programs, to their functions; each
  * pinned under its name without "causal_".  A tracing program whose
- * function the running kernel lacks (do_tcp_sendpages is gone after 6.4)
- * is not loaded.
+ * function the running kernel lacks (do_tcp_sendpages is gone after 6.4;
+ * __tcp_read_sock is in Debian's, not in every kernel) is not loaded.
  */
 static void program_table(struct causal *skel, struct pin *pins)
 {

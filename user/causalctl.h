@@ -62,7 +62,7 @@ struct pin {
 	struct bpf_link *link;
 };
 
-#define ATTACH_PROGS 17
+#define ATTACH_PROGS 20
 
 /**
  * struct attachment - causal's BPF programs, loaded and attached

@@ -120,6 +120,14 @@ struct causal_tcp_state {
 	 */
 	__u32 snd_base, rcv_base;
 
+	/*
+	 * Where the bytes the socket's last receive event took end (its
+	 * copied_seq then, before a FIN it took; rcv_base before the first):
+	 * ways of reading that only say "some bytes were taken" report those
+	 * since.
+	 */
+	__u32 rcv_read;
+
 	/* sock_ops' scratch while it walks one segment's options */
 	__u32 walk_off, walk_found, walk_bad, walk_foreign, walk_ours, walk_len;
 };

@@ -18,7 +18,8 @@
 enum {
 	SEND_UNLOCKED, SEND_UDP_AS_TCP, RECV_UDP_AS_TCP, RECV_LISTENER,
 	CONNECT_LISTENER, SEND_NULL, UDP_RECV_TCP, UDP_SEND_SHARED, UDP_RX_NULL,
-	SENT_UNLOCKED, ACCEPT_LISTENER, CLOSE_NULL, UDP_RX_SHARED, ABUSES
+	SENT_UNLOCKED, ACCEPT_LISTENER, CLOSE_NULL, UDP_RX_SHARED, READ_UNLOCKED,
+	ABUSES
 };
 
 char LICENSE[] SEC("license") = "GPL";
@@ -28,6 +29,7 @@ extern int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, int ret
 extern int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int copied) __ksym;
 extern int causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st) __ksym;
 extern int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st) __ksym;
+extern int causal_tcp_read(struct sock *sk, struct causal_tcp_state *st) __ksym;
 extern void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st) __ksym;
 extern int causal_sock_close(struct sock *sk) __ksym;
 extern int causal_udp_send(struct sk_buff *skb) __ksym;
@@ -181,5 +183,14 @@ int BPF_PROG(udp_rx_shared, struct sk_buff *skb)
 {
 	seen_len = skb->len;
 	count(UDP_RX_SHARED, causal_udp_rx(skb));
+	return 0;
+}
+
+/* Bytes taken, on a socket whose lock was given back (tcp_recvmsg's end). */
+SEC("fexit/tcp_recvmsg")
+int BPF_PROG(read_unlocked, struct sock *sk)
+{
+	if (ours(sk))
+		count(READ_UNLOCKED, causal_tcp_read(sk, &st));
 	return 0;
 }
