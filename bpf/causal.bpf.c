@@ -32,6 +32,7 @@
 #define MSG_PEEK	0x02
 #define MSG_FASTOPEN	0x20000000
 #define TCP_MAX_OPTS	40
+#define EAGAIN		11
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -45,14 +46,28 @@ struct {
 	__type(value, struct causal_tcp_state);
 } causal_tcp SEC(".maps");
 
+/* The histories of vector connections, made when they need them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct causal_tcp_vec);
+} causal_tcp_vec SEC(".maps");
+
 extern int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st) __ksym;
+extern int causal_tcp_send_vec(struct sock *sk, struct causal_tcp_state *st,
+			       struct causal_tcp_vec *vh) __ksym;
 extern int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, int ret) __ksym;
 extern int causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st) __ksym;
 extern int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st) __ksym;
 extern int causal_sock_close(struct sock *sk) __ksym;
 extern int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 			   int copied) __ksym;
+extern int causal_tcp_recv_vec(struct sock *sk, struct causal_tcp_state *st,
+			       struct causal_tcp_vec *vh, int copied) __ksym;
 extern int causal_tcp_read(struct sock *sk, struct causal_tcp_state *st) __ksym;
+extern int causal_tcp_read_vec(struct sock *sk, struct causal_tcp_state *st,
+			       struct causal_tcp_vec *vh) __ksym;
 extern void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st) __ksym;
 
 static __always_inline int before32(__u32 a, __u32 b)
@@ -203,14 +218,14 @@ static __always_inline void reserve(struct bpf_sock_ops *skops)
 }
 
 /* The send whose bytes start at @seq: the last entry at or before it. */
-static __always_inline int tx_lookup(struct causal_tcp_state *st, __u32 seq)
+static __always_inline int tx_lookup(struct causal_tcp_vec *vh, __u32 seq)
 {
-	__u32 i, n = st->tx_count, found = CAUSAL_TX_SLOTS;
+	__u32 i, n = vh->tx_count, found = CAUSAL_TX_SLOTS;
 
 	for (i = 0; i < CAUSAL_TX_SLOTS; i++) {
 		if (i >= n)
 			break;
-		if (!before32(seq, st->tx_seq[i]))
+		if (!before32(seq, vh->tx_seq[i]))
 			found = i;
 	}
 	return found;
@@ -282,6 +297,8 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops)
 	void *end = (void *)(long)skops->skb_data_end;
 	struct tcphdr *th = data;
 	struct causal_tcp_state *st;
+	struct causal_tcp_vec *vh;
+	struct bpf_sock *sk;
 	__u8 opt[64];	/* a power of two: sizes are masked into it */
 	__u32 slot, len, full, size, i;
 	int vector;
@@ -306,14 +323,16 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops)
 		write_clock(skops, st, opt, bpf_ntohl(th->seq) + skops->skb_len - th->doff * 4);
 		return;
 	}
-	slot = tx_lookup(st, bpf_ntohl(th->seq));
+	sk = skops->sk;
+	vh = sk ? bpf_sk_storage_get(&causal_tcp_vec, sk, 0, 0) : NULL;
+	slot = vh ? tx_lookup(vh, bpf_ntohl(th->seq)) : CAUSAL_TX_SLOTS;
 	barrier_var(slot);
-	if (slot >= CAUSAL_TX_SLOTS) {
+	if (!vh || slot >= CAUSAL_TX_SLOTS) {
 		st->nospace_out++;
 		return;
 	}
-	__builtin_memcpy(&opt[CAUSAL_TCPOPT_HDR], st->tx_pay[slot], CAUSAL_PAY_ROOM);
-	full = st->tx_len[slot];
+	__builtin_memcpy(&opt[CAUSAL_TCPOPT_HDR], vh->tx_pay[slot], CAUSAL_PAY_ROOM);
+	full = vh->tx_len[slot];
 	vector = !!(opt[CAUSAL_TCPOPT_OFF_FLAGS] & CAUSAL_TCPOPT_F_VECTOR);
 	len = full;
 	for (i = 0; i <= CAUSAL_PAY_VEC_MAX_ENTRIES && len; i++) {
@@ -340,15 +359,15 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops)
 }
 
 /* Are the payloads of rx slot @i and @pay, both @len long, the same? */
-static __always_inline int rx_same(struct causal_tcp_state *st, __u32 i,
+static __always_inline int rx_same(struct causal_tcp_vec *vh, __u32 i,
 				   const __u8 *pay, __u32 len)
 {
 	__u32 k;
 
-	if (i >= CAUSAL_RX_SLOTS || st->rx_len[i] != len)
+	if (i >= CAUSAL_RX_SLOTS || vh->rx_len[i] != len)
 		return 0;
 	for (k = 0; k < CAUSAL_PAY_ROOM; k++)
-		if (k < len && st->rx_pay[i][k] != pay[k])
+		if (k < len && vh->rx_pay[i][k] != pay[k])
 			return 0;
 	return 1;
 }
@@ -358,25 +377,25 @@ static __always_inline int rx_same(struct causal_tcp_state *st, __u32 i,
  * history: a scalar takes the newer send's stamp and name (an upper bound),
  * a vector keeps the older entries (a lower bound); both are flagged.
  */
-static __always_inline void rx_fold(struct causal_tcp_state *st, __u32 start,
+static __always_inline void rx_fold(struct causal_tcp_vec *vh, __u32 start,
 				    __u32 end, const __u8 *pay, __u32 len)
 {
 	const __u32 last = CAUSAL_RX_SLOTS - 1;
 	__u64 a, b;
 
-	if (before32(st->rx_end[last], end))
-		st->rx_end[last] = end;
-	if (before32(start, st->rx_start[last]))
-		st->rx_start[last] = start;
-	if (!((st->rx_pay[last][0] | pay[0]) & CAUSAL_TCPOPT_F_VECTOR)) {
-		a = causal_wire_get64(&st->rx_pay[last][CAUSAL_PAY_STAMP]);
+	if (before32(vh->rx_end[last], end))
+		vh->rx_end[last] = end;
+	if (before32(start, vh->rx_start[last]))
+		vh->rx_start[last] = start;
+	if (!((vh->rx_pay[last][0] | pay[0]) & CAUSAL_TCPOPT_F_VECTOR)) {
+		a = causal_wire_get64(&vh->rx_pay[last][CAUSAL_PAY_STAMP]);
 		b = causal_wire_get64(&pay[CAUSAL_PAY_STAMP]);
 		if (a <= b) {
-			__builtin_memcpy(st->rx_pay[last], pay, CAUSAL_PAY_ROOM);
-			st->rx_len[last] = len;
+			__builtin_memcpy(vh->rx_pay[last], pay, CAUSAL_PAY_ROOM);
+			vh->rx_len[last] = len;
 		}
 	}
-	st->rx_pay[last][0] |= CAUSAL_TCPOPT_F_INEXACT;
+	vh->rx_pay[last][0] |= CAUSAL_TCPOPT_F_INEXACT;
 }
 
 /*
@@ -386,13 +405,13 @@ static __always_inline void rx_fold(struct causal_tcp_state *st, __u32 start,
  * inexact: a scalar keeps the larger stamp (an upper bound), a vector the
  * older entries (a lower bound), as Documentation/causal.rst explains.
  */
-static __always_inline void rx_push(struct causal_tcp_state *st, __u32 start,
+static __always_inline void rx_push(struct causal_tcp_vec *vh, __u32 start,
 				    __u32 end, const __u8 *pay, __u32 len)
 {
-	__u32 n = st->rx_count, last;
+	__u32 n = vh->rx_count, last;
 
 	if (n > CAUSAL_RX_SLOTS) {
-		st->rx_count = 0;
+		vh->rx_count = 0;
 		n = 0;
 	}
 	if (n) {
@@ -400,44 +419,71 @@ static __always_inline void rx_push(struct causal_tcp_state *st, __u32 start,
 		barrier_var(last);
 		if (last >= CAUSAL_RX_SLOTS)
 			return;
-		if (st->rx_end[last] == start && rx_same(st, last, pay, len)) {
-			st->rx_end[last] = end;
+		if (vh->rx_end[last] == start && rx_same(vh, last, pay, len)) {
+			vh->rx_end[last] = end;
 			return;
 		}
 		if (n == CAUSAL_RX_SLOTS) {
-			rx_fold(st, start, end, pay, len);
+			rx_fold(vh, start, end, pay, len);
 			return;
 		}
 	}
 	barrier_var(n);
 	if (n >= CAUSAL_RX_SLOTS)
 		return;
-	st->rx_start[n] = start;
-	st->rx_end[n] = end;
-	st->rx_len[n] = len;
-	__builtin_memcpy(st->rx_pay[n], pay, CAUSAL_PAY_ROOM);
-	st->rx_count = n + 1;
+	vh->rx_start[n] = start;
+	vh->rx_end[n] = end;
+	vh->rx_len[n] = len;
+	__builtin_memcpy(vh->rx_pay[n], pay, CAUSAL_PAY_ROOM);
+	vh->rx_count = n + 1;
 }
 
 #define CLOCK_MASK	((1ULL << CAUSAL_PAY_CLOCK_BITS) - 1)
 
 /*
  * A scalar clock came with bytes up to @end: keep the largest (low 56 bits,
- * compared as serial numbers: the module restores the top bits) and how far
- * bytes that came with one reach.
+ * compared as serial numbers: the module restores the top bits, or takes
+ * them from a @whole 64-bit stamp) and how far bytes that came with one
+ * reach.
  */
-static __always_inline void take_clock(struct causal_tcp_state *st, __u32 end,
-				       const __u8 *pay)
+static __always_inline void take_clock(struct causal_tcp_state *st, __u32 end, __u64 stamp,
+				       int whole)
 {
-	__u64 c, d;
+	__u64 c = stamp & CLOCK_MASK, d;
 
-	c = causal_wire_getn(&pay[CAUSAL_PAY_STAMP], CAUSAL_PAY_CLOCK_BITS / 8);
 	d = (c - st->rx_clock) & CLOCK_MASK;
-	if (!st->rx_clocked || (d && d < 1ULL << (CAUSAL_PAY_CLOCK_BITS - 1)))
+	if (!st->rx_clocked || (d && d < 1ULL << (CAUSAL_PAY_CLOCK_BITS - 1))) {
 		st->rx_clock = c;
+		st->rx_top = stamp >> CAUSAL_PAY_CLOCK_BITS;
+		st->rx_top_known = whole;
+	}
 	if (!st->rx_clocked || before32(st->rx_clock_end, end))
 		st->rx_clock_end = end;
 	st->rx_clocked = 1;
+}
+
+/*
+ * A scalar stamp: its clock, and the send the forms with an event number
+ * name (an earlier version's send forms, the full form with the node's id).
+ */
+static __always_inline void take_scalar(struct causal_tcp_state *st, __u32 end,
+					const __u8 *pay, __u32 plen)
+{
+	if (plen == CAUSAL_PAY_SCALAR_CLOCK) {
+		take_clock(st, end, causal_wire_getn(&pay[CAUSAL_PAY_STAMP],
+						     CAUSAL_PAY_CLOCK_BITS / 8), 0);
+		return;
+	}
+	if (plen >= CAUSAL_PAY_SCALAR_KEYED) {
+		st->rx_name_id32 = causal_wire_getn(&pay[CAUSAL_PAY_EVENT], 4);
+		st->rx_name_node = plen == CAUSAL_PAY_SCALAR_FULL ?
+				   causal_wire_get64(&pay[CAUSAL_PAY_NODE]) : 0;
+		st->rx_name_end = end;
+		st->rx_named = 1;
+	}
+	if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
+		st->rx_inexact = 1;
+	take_clock(st, end, causal_wire_get64(&pay[CAUSAL_PAY_STAMP]), 1);
 }
 
 /*
@@ -515,6 +561,8 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops)
 	void *end = (void *)(long)skops->skb_data_end;
 	struct tcphdr *th = (void *)data;
 	struct causal_tcp_state *st;
+	struct causal_tcp_vec *vh;
+	struct bpf_sock *sk;
 	__u8 buf[64] = {}, pay[CAUSAL_PAY_ROOM] = {};
 	__u32 hlen, optlen, payload, seq, i, off, plen;
 
@@ -559,11 +607,15 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops)
 	if (!payload || !before32(skops->rcv_nxt, seq + payload))
 		return;
 	st->stamped_in++;
-	/* the clock form; the stamps of one send (vectors, earlier senders) */
-	if (plen == CAUSAL_PAY_SCALAR_CLOCK)
-		take_clock(st, seq + payload, pay);
-	else
-		rx_push(st, seq, seq + payload, pay, plen);
+	/* a scalar's clock; a vector, the stamp of the one send it holds */
+	if (!(pay[0] & CAUSAL_TCPOPT_F_VECTOR) || plen == CAUSAL_PAY_SCALAR_CLOCK) {
+		take_scalar(st, seq + payload, pay, plen);
+		return;
+	}
+	sk = skops->sk;
+	vh = sk ? bpf_sk_storage_get(&causal_tcp_vec, sk, 0, BPF_SK_STORAGE_GET_F_CREATE) : NULL;
+	if (vh)
+		rx_push(vh, seq, seq + payload, pay, plen);
 }
 
 SEC("sockops")
@@ -625,6 +677,15 @@ int causal_sock_create(struct bpf_sock *sk)
 }
 
 /*
+ * The histories of a connection that turned out to be a vector one (made
+ * if it has none: a receive before the first stamp came), or NULL.
+ */
+static __always_inline struct causal_tcp_vec *vec_of(struct sock *sk)
+{
+	return bpf_sk_storage_get(&causal_tcp_vec, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+}
+
+/*
  * A record for a socket of the cgroup; the mark's memory goes, the record
  * says it from now on.  NULL for others.
  */
@@ -643,6 +704,7 @@ static __always_inline struct causal_tcp_state *new_record(struct sock *sk)
 static __always_inline void on_send(struct sock *sk, struct msghdr *msg)
 {
 	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	struct causal_tcp_vec *vh;
 	int state;
 
 	/*
@@ -656,8 +718,14 @@ static __always_inline void on_send(struct sock *sk, struct msghdr *msg)
 		    state == TCP_SYN_SENT)
 			st = new_record(sk);
 	}
-	if (st)
-		causal_tcp_send(sk, st);
+	if (!st)
+		return;
+	/* a node with vector clocks says so at the first send */
+	if (st->pay_vector || causal_tcp_send(sk, st) == -EAGAIN) {
+		vh = vec_of(sk);
+		if (vh)
+			causal_tcp_send_vec(sk, st, vh);
+	}
 }
 
 /* Only a send whose event is being reported needs the module at its end. */
@@ -672,12 +740,18 @@ static __always_inline void on_sent(struct sock *sk, int ret)
 static __always_inline void on_recv(struct sock *sk, int copied)
 {
 	struct causal_tcp_state *st;
+	struct causal_tcp_vec *vh;
 
 	if (copied <= 0)
 		return;
 	st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
-	if (st)
-		causal_tcp_recv(sk, st, copied);
+	if (!st)
+		return;
+	if (st->pay_vector || causal_tcp_recv(sk, st, copied) == -EAGAIN) {
+		vh = vec_of(sk);
+		if (vh)
+			causal_tcp_recv_vec(sk, st, vh, copied);
+	}
 }
 
 /* An application hands data to a socket: sendmsg, write, sendfile. */
@@ -780,9 +854,15 @@ int BPF_PROG(causal_recv, struct sock *sk, struct msghdr *msg, size_t len,
 static __always_inline void on_read(struct sock *sk)
 {
 	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	struct causal_tcp_vec *vh;
 
-	if (st)
-		causal_tcp_read(sk, st);
+	if (!st)
+		return;
+	if (st->pay_vector || causal_tcp_read(sk, st) == -EAGAIN) {
+		vh = vec_of(sk);
+		if (vh)
+			causal_tcp_read_vec(sk, st, vh);
+	}
 }
 
 /* splice out of the socket, and the kernel's own readers */

@@ -192,6 +192,9 @@ BTF_ID_FLAGS(func, causal_tcp_send)
 BTF_ID_FLAGS(func, causal_tcp_sent)
 BTF_ID_FLAGS(func, causal_tcp_recv)
 BTF_ID_FLAGS(func, causal_tcp_read)
+BTF_ID_FLAGS(func, causal_tcp_send_vec)
+BTF_ID_FLAGS(func, causal_tcp_recv_vec)
+BTF_ID_FLAGS(func, causal_tcp_read_vec)
 BTF_ID_FLAGS(func, causal_tcp_connect)
 BTF_ID_FLAGS(func, causal_tcp_accept)
 BTF_ID_FLAGS(func, causal_tcp_close)
@@ -225,6 +228,10 @@ static const struct causal_kfunc_where {
 	{ BPF_TRACE_FENTRY, { "ip_send_skb", "ip6_send_skb" } },
 	{ BPF_TRACE_FENTRY, { "udp_rcv", "udpv6_rcv" } },
 	{ BPF_TRACE_FENTRY, { "skb_consume_udp" } },
+	{ BPF_TRACE_FENTRY, { "tcp_sendmsg_locked", "do_tcp_sendpages" } },
+	{ BPF_TRACE_FEXIT, { "tcp_recvmsg_locked" } },
+	{ BPF_TRACE_FEXIT, { "tcp_read_sock", "__tcp_read_sock", "tcp_read_done",
+			     "tcp_zerocopy_receive" } },
 };
 
 /* The same kfuncs in the same order, as their ids. */
@@ -241,6 +248,9 @@ BTF_ID(func, causal_probe_hit)
 BTF_ID(func, causal_udp_send)
 BTF_ID(func, causal_udp_rx)
 BTF_ID(func, causal_udp_recv)
+BTF_ID(func, causal_tcp_send_vec)
+BTF_ID(func, causal_tcp_recv_vec)
+BTF_ID(func, causal_tcp_read_vec)
 
 /*
  * The verifier asks, for each call of one of causal's kfuncs a program
@@ -288,7 +298,7 @@ static const struct btf_kfunc_id_set causal_kfunc_set = {
 int causal_kfunc_init(void)
 {
 #ifdef CAUSAL_HAVE_KFUNC_FILTER
-	BUILD_BUG_ON(ARRAY_SIZE(causal_kfunc_where) != 12);
+	BUILD_BUG_ON(ARRAY_SIZE(causal_kfunc_where) != 15);
 #endif
 	return register_btf_kfunc_id_set(BPF_PROG_TYPE_TRACING, &causal_kfunc_set);
 }

@@ -14,9 +14,15 @@
 #include "compat.h"
 
 int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st);
+int causal_tcp_send_vec(struct sock *sk, struct causal_tcp_state *st,
+			struct causal_tcp_vec *vh);
 int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, int ret);
 int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int copied);
+int causal_tcp_recv_vec(struct sock *sk, struct causal_tcp_state *st,
+			struct causal_tcp_vec *vh, int copied);
 int causal_tcp_read(struct sock *sk, struct causal_tcp_state *st);
+int causal_tcp_read_vec(struct sock *sk, struct causal_tcp_state *st,
+			struct causal_tcp_vec *vh);
 int causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st);
 int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st);
 void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st);

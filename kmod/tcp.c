@@ -4,10 +4,13 @@
  *
  * A send event happens when an application hands data to a socket
  * (tcp_sendmsg_locked), a receive event when it takes data out
- * (tcp_recvmsg_locked, tcp_read_sock).  Tracing programs on those functions
- * call causal_tcp_send() and causal_tcp_recv() with the socket and its
- * causal_tcp_state (include/causal/tcp_state.h), which the sock_ops program
- * reads to stamp segments and fills with the stamps it parses.
+ * (tcp_recvmsg_locked, tcp_read_sock, ...).  Tracing programs on those
+ * functions call causal_tcp_send() and causal_tcp_recv() with the socket
+ * and its causal_tcp_state (include/causal/tcp_state.h), which the sock_ops
+ * program reads to stamp segments and fills with the stamps it parses; for
+ * vector clocks, the _vec variants with the connection's histories too (a
+ * call without them returns -EAGAIN: the program makes them and calls
+ * again).
  *
  * Scalar clocks (Lamport, HLC).  Every data segment carries the largest
  * clock of the socket's sends so far, which is at least the stamp of every
@@ -44,9 +47,11 @@
 #include "kfunc.h"
 #include "notify.h"
 
-/* The record and its storage header take one 1 KiB allocation. */
+/* A record and its storage header: one allocation of 256 bytes; histories, 1 KiB. */
 static_assert(offsetof(struct bpf_local_storage_elem, sdata.data) +
-	      sizeof(struct causal_tcp_state) <= 1024);
+	      sizeof(struct causal_tcp_state) <= 256);
+static_assert(offsetof(struct bpf_local_storage_elem, sdata.data) +
+	      sizeof(struct causal_tcp_vec) <= 1024);
 
 /* Move what sock_ops counted into the socket's and the node's counters. */
 static void causal_drain(struct causal_sock *cs, struct causal_tcp_state *st)
@@ -96,14 +101,14 @@ static void causal_pay_sizes(struct causal_tcp_state *st, bool vector)
 }
 
 /* Drop history entry @i, keeping the order of the others. */
-static void causal_tx_drop(struct causal_tcp_state *st, u32 i)
+static void causal_tx_drop(struct causal_tcp_vec *vh, u32 i)
 {
-	for (i++; i < st->tx_count; i++) {
-		st->tx_seq[i - 1] = st->tx_seq[i];
-		st->tx_len[i - 1] = st->tx_len[i];
-		memcpy(st->tx_pay[i - 1], st->tx_pay[i], CAUSAL_PAY_ROOM);
+	for (i++; i < vh->tx_count; i++) {
+		vh->tx_seq[i - 1] = vh->tx_seq[i];
+		vh->tx_len[i - 1] = vh->tx_len[i];
+		memcpy(vh->tx_pay[i - 1], vh->tx_pay[i], CAUSAL_PAY_ROOM);
 	}
-	st->tx_count--;
+	vh->tx_count--;
 }
 
 /*
@@ -113,29 +118,29 @@ static void causal_tx_drop(struct causal_tcp_state *st, u32 i)
  * a scalar takes the second's stamp (an upper bound of the first's), a
  * vector the first's entries (a lower bound of the second's).
  */
-static void causal_tx_push(struct causal_tcp_state *st, u32 una, u32 seq,
+static void causal_tx_push(struct causal_tcp_vec *vh, u32 una, u32 seq,
 			   const u8 *pay, u32 len)
 {
 	u32 n;
 
-	if (st->tx_count > CAUSAL_TX_SLOTS)
-		st->tx_count = 0;
-	while (st->tx_count >= 2 && !before(una, st->tx_seq[1]))
-		causal_tx_drop(st, 0);
+	if (vh->tx_count > CAUSAL_TX_SLOTS)
+		vh->tx_count = 0;
+	while (vh->tx_count >= 2 && !before(una, vh->tx_seq[1]))
+		causal_tx_drop(vh, 0);
 	/* A send that wrote nothing leaves an entry the next one replaces. */
-	if (st->tx_count && st->tx_seq[st->tx_count - 1] == seq)
-		st->tx_count--;
-	if (st->tx_count == CAUSAL_TX_SLOTS) {
-		u32 first = st->tx_seq[0];
+	if (vh->tx_count && vh->tx_seq[vh->tx_count - 1] == seq)
+		vh->tx_count--;
+	if (vh->tx_count == CAUSAL_TX_SLOTS) {
+		u32 first = vh->tx_seq[0];
 
-		causal_tx_drop(st, causal_pay_vector(st->tx_pay[0]) ? 1 : 0);
-		st->tx_seq[0] = first;
-		st->tx_pay[0][0] |= CAUSAL_TCPOPT_F_INEXACT;
+		causal_tx_drop(vh, causal_pay_vector(vh->tx_pay[0]) ? 1 : 0);
+		vh->tx_seq[0] = first;
+		vh->tx_pay[0][0] |= CAUSAL_TCPOPT_F_INEXACT;
 	}
-	n = st->tx_count++;
-	st->tx_seq[n] = seq;
-	st->tx_len[n] = len;
-	memcpy(st->tx_pay[n], pay, CAUSAL_PAY_ROOM);
+	n = vh->tx_count++;
+	vh->tx_seq[n] = seq;
+	vh->tx_len[n] = len;
+	memcpy(vh->tx_pay[n], pay, CAUSAL_PAY_ROOM);
 }
 
 /*
@@ -143,35 +148,31 @@ static void causal_tx_push(struct causal_tcp_state *st, u32 una, u32 seq,
  * where the coming send will (it wrote nothing), and the coming send will
  * replace it in the history.
  */
-static const u8 *causal_tx_unsent(struct sock *sk, struct causal_tcp_state *st,
+static const u8 *causal_tx_unsent(struct sock *sk, struct causal_tcp_vec *vh,
 				  u32 *len)
 {
-	u32 last = st->tx_count - 1;
+	u32 last = vh->tx_count - 1;
 
 	*len = 0;
-	if (!st->tx_count || st->tx_count > CAUSAL_TX_SLOTS ||
-	    st->tx_seq[last] != tcp_sk(sk)->write_seq ||
-	    !causal_pay_vector(st->tx_pay[last]))
+	if (!vh->tx_count || vh->tx_count > CAUSAL_TX_SLOTS ||
+	    vh->tx_seq[last] != tcp_sk(sk)->write_seq ||
+	    !causal_pay_vector(vh->tx_pay[last]))
 		return NULL;
-	*len = min_t(u32, st->tx_len[last], CAUSAL_PAY_MAX);
-	return st->tx_pay[last];
+	*len = min_t(u32, vh->tx_len[last], CAUSAL_PAY_MAX);
+	return vh->tx_pay[last];
 }
 
-/*
- * The sends a receive took bytes of, as the payloads of @used rx ranges
- * name them (@node: the sender's, for payloads that left it out).
- */
-static void causal_tcp_keys(struct causal_note *n, const struct causal_tcp_state *st,
-			    u32 used, u64 node)
+/* The sends a vector receive took bytes of, as the payloads of @used rx ranges name them. */
+static void causal_tcp_keys(struct causal_note *n, const struct causal_tcp_vec *vh, u32 used)
 {
 	u32 i;
 
 	if (!n->msg)
 		return;
-	for (i = 0; i < st->rx_count; i++)
+	for (i = 0; i < vh->rx_count; i++)
 		if (used & BIT(i))
-			causal_note_pay_key(n, st->rx_pay[i],
-					    min_t(u32, st->rx_len[i], CAUSAL_PAY_MAX), node);
+			causal_note_pay_key(n, vh->rx_pay[i],
+					    min_t(u32, vh->rx_len[i], CAUSAL_PAY_MAX), 0);
 }
 
 /*
@@ -208,7 +209,7 @@ static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk,
 
 /* A vector send: its stamp the send's alone, kept in the history. */
 static u64 causal_tcp_send_vector(struct causal_sock *cs, struct sock *sk,
-				  struct causal_tcp_state *st, struct causal_note *n)
+				  struct causal_tcp_vec *vh, struct causal_note *n)
 {
 	u8 pay[CAUSAL_PAY_ROOM] = {};
 	struct sk_buff *tail;
@@ -220,14 +221,17 @@ static u64 causal_tcp_send_vector(struct causal_sock *cs, struct sock *sk,
 	tail = tcp_write_queue_tail(sk);
 	if (tail)
 		TCP_SKB_CB(tail)->eor = 1;
-	carry = causal_tx_unsent(sk, st, &carry_len);
+	carry = causal_tx_unsent(sk, vh, &carry_len);
 	len = causal_vec_send(cs, pay, CAUSAL_PAY_VEC_MAX_ENTRIES, true,
 			      carry, carry_len, &c, n);
-	causal_tx_push(st, tcp_sk(sk)->snd_una, cs->send_seq, pay, len);
+	/* bytes a SYN takes (TCP Fast Open) carry no vector */
+	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_SYN_SENT)
+		causal_tx_push(vh, tcp_sk(sk)->snd_una, cs->send_seq, pay, len);
 	return c;
 }
 
-static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
+static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st,
+			     struct causal_tcp_vec *vh)
 {
 	struct causal_sock *cs = causal_tcp_sock(sk, st);
 	struct causal_note *n;
@@ -237,14 +241,18 @@ static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 	sock_owned_by_me(sk);
 	if (!cs)
 		return -ENOENT;
+	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
+	if (vector && !vh) {
+		causal_pay_sizes(st, true);
+		return -EAGAIN;
+	}
 	causal_drain(cs, st);
 	causal_tcp_send_done(cs, sk, st, 0);
-	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
 	n = &cs->send_note;
 	causal_note_begin(n, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_SEND, vector);
 	cs->send_seq = tcp_sk(sk)->write_seq;
 	if (vector) {
-		c = causal_tcp_send_vector(cs, sk, st, n);
+		c = causal_tcp_send_vector(cs, sk, vh, n);
 	} else {
 		/* segments carry the largest clock of the sends so far */
 		c = causal_event(cs, NULL, NULL);
@@ -264,14 +272,31 @@ static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
  * @sk: the socket, with its lock held (fentry of tcp_sendmsg_locked)
  * @st: its record in the causal_tcp socket storage
  *
- * Ticks the clock and records the stamp the coming bytes will carry (a
- * vector's bytes start a new skb).  The event's note waits for
- * causal_tcp_sent().
+ * Ticks the clock and records the stamp the coming bytes will carry.  The
+ * event's note waits for causal_tcp_sent().
  *
- * Return: 0, -ENOENT when the socket goes untracked, -EINVAL without a
- * record, or an error of causal_call_sk().
+ * Return: 0, -EAGAIN when the node's clock is a vector (call
+ * causal_tcp_send_vec()), -ENOENT when the socket goes untracked, -EINVAL
+ * without a record, or an error of causal_call_sk().
  */
 __bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
+{
+	return causal_tcp_send_vec(sk, st, NULL);
+}
+
+/**
+ * causal_tcp_send_vec() - causal_tcp_send() for a node with vector clocks
+ * @sk: the socket, with its lock held (fentry of tcp_sendmsg_locked)
+ * @st: its record in the causal_tcp socket storage
+ * @vh: its histories in the causal_tcp_vec socket storage
+ *
+ * Starts a new skb for the send's bytes and records its stamp in the send
+ * history.  A node whose clock is a scalar again takes the scalar way.
+ *
+ * Return: as causal_tcp_send().
+ */
+__bpf_kfunc int causal_tcp_send_vec(struct sock *sk, struct causal_tcp_state *st,
+				    struct causal_tcp_vec *vh)
 {
 	unsigned int bit;
 	int ret;
@@ -281,7 +306,7 @@ __bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 	ret = causal_call_sk(sk, IPPROTO_TCP, true, &bit);
 	if (ret)
 		return ret;
-	ret = __causal_tcp_send(sk, st);
+	ret = __causal_tcp_send(sk, st, vh);
 	causal_call_end(bit);
 	return ret;
 }
@@ -326,16 +351,13 @@ __bpf_kfunc int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, in
  * TCP Fast Open: the send that connects came before the connection chose
  * its sequence numbers (in its fentry); its bytes start right after the SYN.
  */
-static void causal_tcp_fastopen(struct causal_sock *cs, struct sock *sk,
-				struct causal_tcp_state *st)
+static void causal_tcp_fastopen(struct causal_sock *cs, struct sock *sk)
 {
 	u32 seq = tcp_sk(sk)->snd_una + 1;
 
 	if (!tcp_sk(sk)->fastopen_req)
 		return;
 	cs->send_seq = seq;
-	if (st->tx_count && st->tx_count <= CAUSAL_TX_SLOTS)
-		st->tx_seq[st->tx_count - 1] = seq;
 }
 
 /*
@@ -355,7 +377,7 @@ static int causal_tcp_local(struct sock *sk, struct causal_tcp_state *st, bool l
 		return ret;
 	cs = causal_tcp_sock(sk, st);
 	if (cs && type == CAUSAL_EVENT_TYPE_CONNECT)
-		causal_tcp_fastopen(cs, sk, st);
+		causal_tcp_fastopen(cs, sk);
 	if (cs)
 		causal_local_note(cs, sk, type);
 	causal_call_end(bit);
@@ -388,53 +410,44 @@ __bpf_kfunc int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st)
 	return causal_tcp_local(sk, st, false, CAUSAL_EVENT_TYPE_ACCEPT);
 }
 
-/* What the ranges holding the bytes a receive read carried. */
+/* What a receive's bytes carried. */
 struct causal_rx_sel {
-	u32 used;	/* bit i: range i holds some of them, in the node's form */
+	u32 used;	/* vectors: bit i, range i holds some of them */
 	u64 stamp;	/* scalar clocks: the largest stamp */
 	u64 node;	/* the sender's node, when a full option came */
 	bool have;	/* @stamp is one */
 	bool inexact;	/* a stamp is only an upper bound */
 };
 
-/* The ranges of @st the bytes [@start, @end) came in, with a payload of our form. */
-static void causal_rx_select(const struct causal_tcp_state *st, u32 start, u32 end,
-			     bool vector, struct causal_rx_sel *sel)
+/* The vector ranges of @vh the bytes [@start, @end) came in. */
+static void causal_rx_select(const struct causal_tcp_vec *vh, u32 start, u32 end,
+			     struct causal_rx_sel *sel)
 {
 	u32 i;
-	u64 c;
 
-	memset(sel, 0, sizeof(*sel));
-	for (i = 0; i < st->rx_count; i++) {
-		const u8 *pay = st->rx_pay[i];
+	for (i = 0; i < vh->rx_count; i++) {
+		const u8 *pay = vh->rx_pay[i];
 
-		if (!before(st->rx_start[i], end) || !after(st->rx_end[i], start) ||
-		    causal_pay_vector(pay) != vector)
+		if (!before(vh->rx_start[i], end) || !after(vh->rx_end[i], start) ||
+		    !causal_pay_vector(pay))
 			continue;
 		sel->used |= BIT(i);
 		if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
 			sel->inexact = true;
-		if (vector)
-			continue;
-		c = causal_wire_get64(&pay[CAUSAL_PAY_STAMP]);
-		sel->stamp = sel->have ? causal_max(sel->stamp, c) : c;
-		sel->have = true;
-		if (st->rx_len[i] == CAUSAL_PAY_SCALAR_FULL)
-			sel->node = causal_wire_get64(&pay[CAUSAL_PAY_NODE]);
 	}
 }
 
 /* Whether the ranges in @used cover every byte of [@start, @end). */
-static bool causal_rx_covered(const struct causal_tcp_state *st, u32 used, u32 start, u32 end)
+static bool causal_rx_covered(const struct causal_tcp_vec *vh, u32 used, u32 start, u32 end)
 {
 	u32 pos, reach, i, n;
 
-	for (pos = start, n = 0; n < st->rx_count && before(pos, end); n++) {
+	for (pos = start, n = 0; n < vh->rx_count && before(pos, end); n++) {
 		reach = pos;
-		for (i = 0; i < st->rx_count; i++)
-			if ((used & BIT(i)) && !after(st->rx_start[i], pos) &&
-			    after(st->rx_end[i], reach))
-				reach = st->rx_end[i];
+		for (i = 0; i < vh->rx_count; i++)
+			if ((used & BIT(i)) && !after(vh->rx_start[i], pos) &&
+			    after(vh->rx_end[i], reach))
+				reach = vh->rx_end[i];
 		if (reach == pos)
 			break;
 		pos = reach;
@@ -443,71 +456,98 @@ static bool causal_rx_covered(const struct causal_tcp_state *st, u32 used, u32 s
 }
 
 /* Forget the ranges read in full (up to @end); keep the order of the rest. */
-static void causal_rx_forget(struct causal_tcp_state *st, u32 end)
+static void causal_rx_forget(struct causal_tcp_vec *vh, u32 end)
 {
 	u32 i, n;
 
-	for (i = 0, n = 0; i < st->rx_count; i++) {
-		if (!after(st->rx_end[i], end))
+	for (i = 0, n = 0; i < vh->rx_count; i++) {
+		if (!after(vh->rx_end[i], end))
 			continue;
 		if (n != i) {
-			st->rx_start[n] = st->rx_start[i];
-			st->rx_end[n] = st->rx_end[i];
-			st->rx_len[n] = st->rx_len[i];
-			memcpy(st->rx_pay[n], st->rx_pay[i], CAUSAL_PAY_ROOM);
+			vh->rx_start[n] = vh->rx_start[i];
+			vh->rx_end[n] = vh->rx_end[i];
+			vh->rx_len[n] = vh->rx_len[i];
+			memcpy(vh->rx_pay[n], vh->rx_pay[i], CAUSAL_PAY_ROOM);
 		}
 		n++;
 	}
-	st->rx_count = n;
+	vh->rx_count = n;
 }
 
-/* Merge the vector stamps of the ranges in @used: the receive's count. */
-static u64 causal_rx_vector(struct causal_sock *cs, const struct causal_tcp_state *st,
-			    u32 used, bool lost, struct causal_note *note, bool *forged)
+/*
+ * A vector receive of bytes [@start, @end): merges the stamps of exactly
+ * the ranges that hold them.  Return: the receive's count.
+ */
+static u64 causal_rx_vector(struct causal_sock *cs, struct causal_tcp_vec *vh,
+			    u32 start, u32 end, struct causal_rx_sel *sel, bool *lost,
+			    struct causal_note *note, bool *forged)
 {
 	struct causal_vec_rx rx;
 	u64 c;
 	u32 i;
 
+	if (vh->rx_count > CAUSAL_RX_SLOTS)
+		vh->rx_count = 0;
+	causal_rx_select(vh, start, end, sel);
+	*lost = !causal_rx_covered(vh, sel->used, start, end);
 	if (!causal_vec_recv_begin(cs, &rx, note))
 		return 0;
-	for (i = 0; i < st->rx_count; i++)
-		if (used & BIT(i))
-			causal_vec_recv_pay(&rx, st->rx_pay[i],
-					    min_t(u32, st->rx_len[i], CAUSAL_PAY_MAX));
-	c = causal_vec_recv_end(cs, &rx, lost);
+	for (i = 0; i < vh->rx_count; i++)
+		if (sel->used & BIT(i))
+			causal_vec_recv_pay(&rx, vh->rx_pay[i],
+					    min_t(u32, vh->rx_len[i], CAUSAL_PAY_MAX));
+	c = causal_vec_recv_end(cs, &rx, *lost);
 	*forged = rx.forged;
 	return c;
 }
 
 /*
- * A receive of bytes up to @end on a socket with a scalar clock merges the
- * largest clock received (and the stamps of sends that earlier senders
- * stamped one by one, in @sel).  That clock is at least the stamp of every
+ * A receive of bytes [@start, @end) on a socket with a scalar clock merges
+ * the largest clock received.  That clock is at least the stamp of every
  * send whose bytes the receive read once bytes that came with one reach
  * @end: a segment carries at least the clock of every send before it.
  * Which sends those were, the logs tell offline by the stream
- * (user/streamjoin.c).
+ * (user/streamjoin.c); a full form's send (the first bytes of a
+ * connection) the receive that reads its bytes names.
  */
 static u64 causal_rx_clock(struct causal_sock *cs, struct causal_tcp_state *st,
-			   u32 end, struct causal_rx_sel *sel, bool *lost, bool *forged)
+			   u32 start, u32 end, struct causal_rx_sel *sel, bool *lost,
+			   bool *forged)
 {
-	u64 ref = READ_ONCE(cs->remote_stamp), w, c;
+	u64 ref = READ_ONCE(cs->remote_stamp), c;
 
+	*lost = true;
 	if (st->rx_clocked) {
 		if (!ref && READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_HLC)
 			ref = causal_hlc_wall(ktime_get_real_ns());
-		w = causal_widen(st->rx_clock, ref, CAUSAL_PAY_CLOCK_BITS);
-		sel->stamp = sel->have ? causal_max(sel->stamp, w) : w;
+		sel->stamp = st->rx_top_known ?
+			     (u64)st->rx_top << CAUSAL_PAY_CLOCK_BITS | st->rx_clock :
+			     causal_widen(st->rx_clock, ref, CAUSAL_PAY_CLOCK_BITS);
 		sel->have = true;
-		if (!before(st->rx_clock_end, end))
-			*lost = false;
+		*lost = before(st->rx_clock_end, end);
 	}
+	if (st->rx_named && after(st->rx_name_end, start))
+		sel->node = st->rx_name_node;
+	sel->inexact = st->rx_inexact;
+	st->rx_inexact = 0;
 	c = causal_event(cs, sel->have ? &sel->stamp : NULL, forged);
 	/* a forged clock would stay the largest: forget it, take the next */
 	if (*forged)
 		st->rx_clocked = 0;
 	return c;
+}
+
+/* The send a scalar receive's bytes came with a full form of, named. */
+static void causal_rx_name(struct causal_note *n, struct causal_tcp_state *st,
+			   u32 start, u32 end, u64 node)
+{
+	if (!st->rx_named || !after(st->rx_name_end, start))
+		return;
+	/* event number 0: a send nobody listened to, in no log */
+	if (n->msg && st->rx_name_id32)
+		causal_note_key(n, false, st->rx_name_node ?: node, st->rx_name_id32);
+	if (!after(st->rx_name_end, end))
+		st->rx_named = 0;
 }
 
 /*
@@ -524,9 +564,10 @@ static u32 causal_tcp_read_end(struct sock *sk)
 	return seq - (sock_flag(sk, SOCK_DONE) && seq == READ_ONCE(tp->rcv_nxt));
 }
 
-static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int copied)
+static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
+			     struct causal_tcp_vec *vh, int copied)
 {
-	struct causal_rx_sel sel;
+	struct causal_rx_sel sel = {};
 	struct causal_sock *cs;
 	struct causal_note note;
 	bool forged = false, vector, lost;
@@ -539,28 +580,32 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int c
 	cs = causal_tcp_sock(sk, st);
 	if (!cs)
 		return -ENOENT;
-	causal_drain(cs, st);
 	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
+	if (vector && !vh) {
+		causal_pay_sizes(st, true);
+		return -EAGAIN;
+	}
+	causal_drain(cs, st);
 	end = causal_tcp_read_end(sk);
 	start = end - copied;
 	st->rcv_read = end;
-	if (st->rx_count > CAUSAL_RX_SLOTS)
-		st->rx_count = 0;
-	causal_rx_select(st, start, end, vector, &sel);
-	lost = !causal_rx_covered(st, sel.used, start, end);
 
 	causal_note_begin(&note, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_RECV, vector);
 	if (vector)
-		c = causal_rx_vector(cs, st, sel.used, lost, &note, &forged);
+		c = causal_rx_vector(cs, vh, start, end, &sel, &lost, &note, &forged);
 	else
-		c = causal_rx_clock(cs, st, end, &sel, &lost, &forged);
+		c = causal_rx_clock(cs, st, start, end, &sel, &lost, &forged);
 	if (forged) {
 		/* not merged: name no send, as if the bytes came unstamped */
 		memset(&sel, 0, sizeof(sel));
 		lost = true;
 	}
-	causal_tcp_keys(&note, st, sel.used, sel.node ?: READ_ONCE(cs->remote_node));
-	causal_rx_forget(st, end);
+	if (vector) {
+		causal_tcp_keys(&note, vh, sel.used);
+		causal_rx_forget(vh, end);
+	} else if (!forged) {
+		causal_rx_name(&note, st, start, end, READ_ONCE(cs->remote_node));
+	}
 
 	WRITE_ONCE(cs->last_recv, c);
 	causal_sock_count(cs, CAUSAL_STAT_RECEIVES, 1);
@@ -584,21 +629,8 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int c
 	return 0;
 }
 
-/**
- * causal_tcp_recv() - an application took @copied bytes out of a TCP socket
- * @sk: the socket, with its lock held (fexit of tcp_recvmsg_locked); the
- *	bytes end at its copied_seq (before the FIN, if the read took it)
- * @st: its record in the causal_tcp socket storage
- * @copied: how many bytes
- *
- * Merges into the clock the stamps of exactly those bytes (vector), or the
- * largest clock received (scalar), and forgets the ranges consumed in full.
- *
- * Return: 0, -ENOENT when the socket goes untracked, -EINVAL without a
- * record, or an error of causal_call_sk().
- */
-__bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
-				int copied)
+static int causal_tcp_recv_call(struct sock *sk, struct causal_tcp_state *st,
+				struct causal_tcp_vec *vh, int copied, bool since)
 {
 	unsigned int bit;
 	int ret;
@@ -608,9 +640,49 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 	ret = causal_call_sk(sk, IPPROTO_TCP, true, &bit);
 	if (ret)
 		return ret;
-	ret = __causal_tcp_recv(sk, st, copied);
+	if (since)
+		copied = (st->flags & CAUSAL_TS_STREAM) ?
+			 (s32)(causal_tcp_read_end(sk) - st->rcv_read) : 0;
+	ret = __causal_tcp_recv(sk, st, vh, copied);
 	causal_call_end(bit);
 	return ret;
+}
+
+/**
+ * causal_tcp_recv() - an application took @copied bytes out of a TCP socket
+ * @sk: the socket, with its lock held (fexit of tcp_recvmsg_locked); the
+ *	bytes end at its copied_seq (before the FIN, if the read took it)
+ * @st: its record in the causal_tcp socket storage
+ * @copied: how many bytes
+ *
+ * Merges into the clock the largest clock received.
+ *
+ * Return: 0, -EAGAIN when the node's clock is a vector (call
+ * causal_tcp_recv_vec()), -ENOENT when the socket goes untracked, -EINVAL
+ * without a record, or an error of causal_call_sk().
+ */
+__bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
+				int copied)
+{
+	return causal_tcp_recv_call(sk, st, NULL, copied, false);
+}
+
+/**
+ * causal_tcp_recv_vec() - causal_tcp_recv() for a node with vector clocks
+ * @sk: as causal_tcp_recv()
+ * @st: as causal_tcp_recv()
+ * @vh: the socket's histories in the causal_tcp_vec socket storage
+ * @copied: as causal_tcp_recv()
+ *
+ * Merges the stamps of exactly those bytes, and forgets the ranges consumed
+ * in full.
+ *
+ * Return: as causal_tcp_recv().
+ */
+__bpf_kfunc int causal_tcp_recv_vec(struct sock *sk, struct causal_tcp_state *st,
+				    struct causal_tcp_vec *vh, int copied)
+{
+	return causal_tcp_recv_call(sk, st, vh, copied, false);
 }
 
 /**
@@ -622,29 +694,29 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
  * @st: its record in the causal_tcp socket storage
  *
  * A receive of the bytes taken since the socket's last receive, up to its
- * copied_seq (a FIN aside); none when there are none, so that hooks that nest (a TLS
- * record copied through tcp_read_sock, a zero-copy receive that fell back
- * to recvmsg) report each byte once.
+ * copied_seq (a FIN aside); none when there are none, so that hooks that
+ * nest (a TLS record copied through tcp_read_sock, a zero-copy receive
+ * that fell back to recvmsg) report each byte once.
  *
- * Return: 0, -ENOENT when the socket goes untracked, -EINVAL without a
- * record, or an error of causal_call_sk().
+ * Return: as causal_tcp_recv().
  */
 __bpf_kfunc int causal_tcp_read(struct sock *sk, struct causal_tcp_state *st)
 {
-	unsigned int bit;
-	s32 copied;
-	int ret;
+	return causal_tcp_recv_call(sk, st, NULL, 0, true);
+}
 
-	if (!st)
-		return -EINVAL;
-	ret = causal_call_sk(sk, IPPROTO_TCP, true, &bit);
-	if (ret)
-		return ret;
-	copied = causal_tcp_read_end(sk) - st->rcv_read;
-	if ((st->flags & CAUSAL_TS_STREAM) && copied > 0)
-		ret = __causal_tcp_recv(sk, st, copied);
-	causal_call_end(bit);
-	return ret;
+/**
+ * causal_tcp_read_vec() - causal_tcp_read() for a node with vector clocks
+ * @sk: as causal_tcp_read()
+ * @st: as causal_tcp_read()
+ * @vh: the socket's histories in the causal_tcp_vec socket storage
+ *
+ * Return: as causal_tcp_recv().
+ */
+__bpf_kfunc int causal_tcp_read_vec(struct sock *sk, struct causal_tcp_state *st,
+				    struct causal_tcp_vec *vh)
+{
+	return causal_tcp_recv_call(sk, st, vh, 0, true);
 }
 
 static void __causal_tcp_close(struct sock *sk, struct causal_tcp_state *st)

@@ -161,7 +161,7 @@ int main(int argc, char **argv)
 		"send_unlocked", "send_udp_as_tcp", "recv_udp_as_tcp", "recv_listener",
 		"connect_listener", "send_null", "udp_recv_tcp", "udp_send_shared",
 		"udp_rx_null", "sent_unlocked", "accept_listener", "close_null",
-		"udp_rx_shared", "read_unlocked",
+		"udp_rx_shared", "read_unlocked", "send_vec_unlocked", "recv_vec_listener",
 	};
 	struct abuse a[MAX_PROGS] = {};
 	struct kfunc_abuse *probe;

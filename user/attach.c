@@ -7,7 +7,7 @@
  * Pinned under $CAUSAL_BPFFS (default /sys/fs/bpf/causal):
  *   sockops sock_create   links of the cgroup programs
  *   send sendpage recv read* close udp_*   links of the tracing programs
- *   causal_tcp causal_mark the socket storage maps they share
+ *   causal_tcp causal_tcp_vec causal_mark   the socket storage maps they share
  */
 
 #include <dirent.h>
@@ -53,13 +53,14 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static int pin_all(struct causal *skel, struct pin *pins, int n)
 {
-	struct bpf_map *maps[] = { skel->maps.causal_tcp, skel->maps.causal_mark };
+	struct bpf_map *maps[] = { skel->maps.causal_tcp, skel->maps.causal_tcp_vec,
+				   skel->maps.causal_mark };
 	char path[PATH_MAX];
 	int i, err;
 
 	if (mkdir(pin_dir(), 0700) && errno != EEXIST)
 		return -errno;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < (int)(sizeof(maps) / sizeof(maps[0])); i++) {
 		snprintf(path, sizeof(path), "%s/%s", pin_dir(), bpf_map__name(maps[i]));
 		err = bpf_map__pin(maps[i], path);
 		if (err)

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /*
- * tcp_state.h - the per-socket record that causal's BPF programs and its
- * module share: the value of the BPF socket-local storage map causal_tcp.
+ * tcp_state.h - the per-socket records that causal's BPF programs and its
+ * module share: the values of the BPF socket-local storage maps causal_tcp
+ * (every tracked connection) and causal_tcp_vec (only those of nodes with
+ * vector clocks: their send and receive histories).
  *
- * Why it exists: the options are written and parsed by a sock_ops program,
+ * Why they exist: the options are written and parsed by a sock_ops program,
  * and on Linux 6.1 sock_ops programs may not call module kfuncs.  So the
- * sock_ops side and the module meet in this record.  When an application
+ * sock_ops side and the module meet in these records.  When an application
  * sends, the module (called by a tracing program) records the clock every
  * segment will carry (scalar clocks), or encodes the payload of the option
  * the send's bytes will carry (include/uapi/linux/causal_wire.h) into the
  * send history (vectors); sock_ops writes it into each segment, shortened if
  * the header lacks room.  sock_ops keeps the largest scalar clock it parses,
- * and stores the other payloads into the receive history; the module merges
+ * and stores vector payloads into the receive history; the module merges
  * those when an application receives.  sock_ops never interprets a clock
  * beyond taking the largest, and never calls the module.
  *
@@ -31,9 +33,9 @@
 #include <uapi/linux/causal_wire.h>
 
 /*
- * The sizes make the record (936 bytes) and the socket storage's header
- * (72) fit one 1 KiB allocation per connection (kmod/tcp.c checks it at
- * build time): twelve slots and payloads rounded up to 8 bytes took 2 KiB.
+ * The histories' sizes make causal_tcp_vec's value and the socket storage's
+ * element header fit one 1 KiB allocation (kmod/tcp.c checks it at build
+ * time), and causal_tcp's one of 256 bytes.
  */
 /* Sends whose bytes may still be (re)transmitted. */
 #define CAUSAL_TX_SLOTS 10
@@ -85,24 +87,17 @@ struct causal_tcp_state {
 	__u8 rx_clocked, ident, pad2[2];
 
 	/*
-	 * Send history, oldest first: bytes from tx_seq[i] up to tx_seq[i + 1]
-	 * (or the end) carry the tx_len[i] bytes of tx_pay[i].
+	 * The send a scalar stamp with an event number named (the full form
+	 * that carries the node's id, or a peer of an earlier version's send
+	 * forms): its node (0: the peer's known one), the low 32 bits of its
+	 * event number, and where the bytes that came with it end; the
+	 * receive that reads up to there names it.  rx_inexact: such a form
+	 * came flagged inexact.  Those forms carry the whole 64-bit stamp: the
+	 * top 8 bits of rx_clock's, when it came in one (rx_top_known).
 	 */
-	__u32 tx_count;
-	__u32 tx_seq[CAUSAL_TX_SLOTS];
-	__u8 tx_len[CAUSAL_TX_SLOTS + 2];
-	__u8 tx_pay[CAUSAL_TX_SLOTS][CAUSAL_PAY_ROOM];
-
-	/*
-	 * Receive history, in arrival order: bytes [rx_start[i], rx_end[i])
-	 * came with the rx_len[i] bytes of rx_pay[i].  A range merged with
-	 * another for lack of room has CAUSAL_TCPOPT_F_INEXACT set in its flags.
-	 */
-	__u32 rx_count;
-	__u32 rx_start[CAUSAL_RX_SLOTS];
-	__u32 rx_end[CAUSAL_RX_SLOTS];
-	__u8 rx_len[CAUSAL_RX_SLOTS + 2];
-	__u8 rx_pay[CAUSAL_RX_SLOTS][CAUSAL_PAY_ROOM];
+	__u64 rx_name_node;
+	__u32 rx_name_id32, rx_name_end;
+	__u8 rx_named, rx_inexact, rx_top, rx_top_known;
 
 	/* Counted by sock_ops since the module last looked; it zeroes them. */
 	__u32 stamped_out;	/* segments sent with a stamp */
@@ -130,6 +125,32 @@ struct causal_tcp_state {
 
 	/* sock_ops' scratch while it walks one segment's options */
 	__u32 walk_off, walk_found, walk_bad, walk_foreign, walk_ours, walk_len;
+};
+
+/*
+ * The histories of a connection of a node with vector clocks, made at its
+ * first vector send or stamp (causal_tcp_vec).
+ */
+struct causal_tcp_vec {
+	/*
+	 * Send history, oldest first: bytes from tx_seq[i] up to tx_seq[i + 1]
+	 * (or the end) carry the tx_len[i] bytes of tx_pay[i].
+	 */
+	__u32 tx_count;
+	__u32 tx_seq[CAUSAL_TX_SLOTS];
+	__u8 tx_len[CAUSAL_TX_SLOTS + 2];
+	__u8 tx_pay[CAUSAL_TX_SLOTS][CAUSAL_PAY_ROOM];
+
+	/*
+	 * Receive history, in arrival order: bytes [rx_start[i], rx_end[i])
+	 * came with the rx_len[i] bytes of rx_pay[i].  A range merged with
+	 * another for lack of room has CAUSAL_TCPOPT_F_INEXACT set in its flags.
+	 */
+	__u32 rx_count;
+	__u32 rx_start[CAUSAL_RX_SLOTS];
+	__u32 rx_end[CAUSAL_RX_SLOTS];
+	__u8 rx_len[CAUSAL_RX_SLOTS + 2];
+	__u8 rx_pay[CAUSAL_RX_SLOTS][CAUSAL_PAY_ROOM];
 };
 
 #endif /* _CAUSAL_TCP_STATE_H */

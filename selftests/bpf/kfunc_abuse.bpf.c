@@ -19,7 +19,7 @@ enum {
 	SEND_UNLOCKED, SEND_UDP_AS_TCP, RECV_UDP_AS_TCP, RECV_LISTENER,
 	CONNECT_LISTENER, SEND_NULL, UDP_RECV_TCP, UDP_SEND_SHARED, UDP_RX_NULL,
 	SENT_UNLOCKED, ACCEPT_LISTENER, CLOSE_NULL, UDP_RX_SHARED, READ_UNLOCKED,
-	ABUSES
+	SEND_VEC_UNLOCKED, RECV_VEC_LISTENER, ABUSES
 };
 
 char LICENSE[] SEC("license") = "GPL";
@@ -30,6 +30,10 @@ extern int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st, int cop
 extern int causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st) __ksym;
 extern int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st) __ksym;
 extern int causal_tcp_read(struct sock *sk, struct causal_tcp_state *st) __ksym;
+extern int causal_tcp_send_vec(struct sock *sk, struct causal_tcp_state *st,
+			       struct causal_tcp_vec *vh) __ksym;
+extern int causal_tcp_recv_vec(struct sock *sk, struct causal_tcp_state *st,
+			       struct causal_tcp_vec *vh, int copied) __ksym;
 extern void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st) __ksym;
 extern int causal_sock_close(struct sock *sk) __ksym;
 extern int causal_udp_send(struct sk_buff *skb) __ksym;
@@ -40,8 +44,9 @@ __u64 calls[ABUSES], oks[ABUSES];
 /* Only for this test's own ports: other sockets are left alone. */
 const volatile __u16 port_lo = 0, port_hi = 0;
 
-/* Room for the record the TCP kfuncs take (too big for the stack). */
+/* Room for the records the TCP kfuncs take (too big for the stack). */
 struct causal_tcp_state st;
+struct causal_tcp_vec vh;
 /*
  * A field read gives the object the type of sk_buff, not only its name:
  * libbpf matches the kfuncs' prototypes against the kernel's by type.
@@ -192,5 +197,23 @@ int BPF_PROG(read_unlocked, struct sock *sk)
 {
 	if (ours(sk))
 		count(READ_UNLOCKED, causal_tcp_read(sk, &st));
+	return 0;
+}
+
+/* A vector send on a socket whose lock nobody holds. */
+SEC("fentry/tcp_sendmsg")
+int BPF_PROG(send_vec_unlocked, struct sock *sk)
+{
+	if (ours(sk))
+		count(SEND_VEC_UNLOCKED, causal_tcp_send_vec(sk, &st, &vh));
+	return 0;
+}
+
+/* A vector receive on a listening socket, its lock held. */
+SEC("fexit/inet_csk_listen_start")
+int BPF_PROG(recv_vec_listener, struct sock *sk)
+{
+	if (ours(sk))
+		count(RECV_VEC_LISTENER, causal_tcp_recv_vec(sk, &st, &vh, 1));
 	return 0;
 }
