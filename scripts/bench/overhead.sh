@@ -499,41 +499,71 @@ hold() {
 	echo "$kb"
 }
 
-# slab_now - the slab total in kB, after freed sockets are gone
+# open_sockets - TCP sockets of a and b that are neither listening nor in
+# TIME_WAIT (a minisock): those a hold leaves while they close
+open_sockets() {
+	local n
+
+	for n in a b; do
+		in_ns $n ss -Htn state established state syn-sent state syn-recv \
+			state fin-wait-1 state fin-wait-2 state close-wait state last-ack \
+			state closing
+	done | wc -l
+}
+
+# slab_now - the slab total in kB, once the sockets of the last hold are
+# gone (closing 20,000 of them takes seconds under emulation) and RCU freed
+# them
 slab_now() {
+	busywait 600000 test "$(open_sockets)" -eq 0 || return 1
 	sleep 2
 	awk '/^Slab:/ { print $2 }' /proc/meminfo
 }
 
-# overhead_memory - kernel memory per tracked socket, N connections, each
-# clock
-overhead_memory() {
-	local n=${CAUSAL_BENCH_MEMORY_CONNS:-2000} base off on per clock
-
-	echo "# $(uname -r): kernel memory (slab) with $n open connections a -> b"
-	printf '%-8s %12s %12s %14s\n' clock "off kB" "on kB" "B/socket"
-	for clock in lamport hlc vector; do
-		use_clock $clock || return 1
-		mode off
-		base=$(slab_now)
-		off=$(hold "$n" off) || return 1
-		off=$((off - base))
-		mode full || return 1
-		base=$(slab_now)
-		on=$(hold "$n" on) || return 1
-		on=$((on - base))
-		mode off
-		per=$(( (on - off) * 1024 / (2 * n) ))
-		printf '%-8s %12s %12s %14s\n' $clock $off $on $per
-		printf '{"kind":"memory","kernel":"%s","clock":"%s","connections":%d,"sockets":%d,"off_kb":%d,"on_kb":%d,"bytes_per_socket":%d}\n' \
-			"$(uname -r)" $clock "$n" $((2 * n)) $off $on $per >> "$json"
-	done
-	# where it went, with the last clock: caches that grew, on minus off
-	echo "# slab caches, on minus off, bytes per socket ($((2 * n)) sockets, vector):"
-	awk -v socks=$((2 * n)) 'FNR == NR { if ($1 !~ /^#|^slabinfo/) off[$1] = $2 * $4; next }
+# caches OFF ON SOCKETS - the slab caches that grew from OFF to ON
+# (slabinfo files), in bytes per socket, largest first: "name bytes" lines
+caches() {
+	awk -v socks="$3" 'FNR == NR { if ($1 !~ /^#|^slabinfo/) off[$1] = $2 * $4; next }
 		$1 !~ /^#|^slabinfo/ { d = ($2 * $4 - off[$1]) / socks
-			if (d >= 4) printf "  %-24s %6d B (objects of %d B)\n", $1, d, $4 }' \
-		"$res/slab-off" "$res/slab-on" | sort -k2 -nr
+			if (d >= 4) printf "%s %d %d\n", $1, d, $4 }' "$1" "$2" | sort -k2 -nr
+}
+
+# overhead_memory - kernel memory per tracked socket, for each number of
+# connections in CAUSAL_BENCH_MEMORY_CONNS (1000 10000) and each clock; and
+# where it goes, by slab cache
+overhead_memory() {
+	local sizes=${CAUSAL_BENCH_MEMORY_CONNS:-1000 10000} n base off on per clock json_caches \
+		c bytes obj list own
+
+	for n in $sizes; do
+		echo "# $(uname -r): kernel memory (slab) with $n open connections a -> b"
+		printf '%-8s %12s %12s %10s %8s   %s\n' clock "off kB" "on kB" "B/socket" \
+			"causal's" "slab caches that grew, B/socket"
+		for clock in lamport hlc vector; do
+			use_clock $clock || return 1
+			mode off
+			base=$(slab_now) || return 1
+			off=$(hold "$n" off) || return 1
+			off=$((off - base))
+			mode full || return 1
+			base=$(slab_now) || return 1
+			on=$(hold "$n" on) || return 1
+			on=$((on - base))
+			mode off
+			per=$(( (on - off) * 1024 / (2 * n) ))
+			list=
+			json_caches=
+			own=0
+			while read -r c bytes obj; do
+				list+="${list:+, }$c $bytes"
+				json_caches+="${json_caches:+,}\"$c\":{\"bytes_per_socket\":$bytes,\"object\":$obj}"
+				[[ $c = causal_sock || $c = kmalloc-cg-* ]] && own=$((own + bytes))
+			done < <(caches "$res/slab-off" "$res/slab-on" $((2 * n)))
+			printf '%-8s %12s %12s %10s %8s   %s\n' $clock $off $on $per $own "$list"
+			printf '{"kind":"memory","kernel":"%s","clock":"%s","connections":%d,"sockets":%d,"off_kb":%d,"on_kb":%d,"bytes_per_socket":%d,"own_bytes_per_socket":%d,"caches":{%s}}\n' \
+				"$(uname -r)" $clock "$n" $((2 * n)) $off $on $per $own "$json_caches" >> "$json"
+		done
+	done
 	return 0
 }
 

@@ -128,8 +128,12 @@ def print_tables(rows, costs, memory):
             print(f"#   {bench}, runs per {per} x time per run: " + ", ".join(parts))
         for m in memory:
             if m["kernel"] == kernel:
-                print(f"#   memory, {m['clock']}: {m['bytes_per_socket']} B per tracked socket "
-                      f"({m['sockets']} sockets)")
+                top = ", ".join(f"{c} {v['bytes_per_socket']}"
+                                for c, v in list(m.get("caches", {}).items())[:4])
+                print(f"#   memory, {m['clock']}, {m['connections']} connections: "
+                      f"{m.get('own_bytes_per_socket', m['bytes_per_socket'])} B per tracked "
+                      f"socket in causal's caches, {m['bytes_per_socket']} by the slab total"
+                      + (f": {top}" if top else ""))
 
 
 def svg(rows, path):
