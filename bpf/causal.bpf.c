@@ -39,12 +39,32 @@ char LICENSE[] SEC("license") = "GPL";
 /* A part alone, for benchmarks (include/causal/ablate.h); set before load. */
 const volatile __u32 causal_ablate = CAUSAL_ABLATE_NONE;
 
+/*
+ * Each connection's record (include/causal/tcp_state.h): kept by the module
+ * where sock_ops may call it (causal_tcp_record(); the module's parameter
+ * own_records, which user space reads before load), else in this socket
+ * storage.  The choice is constant at load: the verifier sees one way only.
+ */
+const volatile __u8 causal_own_records;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
 	__type(value, struct causal_tcp_state);
 } causal_tcp SEC(".maps");
+
+extern __u8 *causal_tcp_record(struct sock *sk, int create, const int rdwr_buf_size) __ksym;
+
+/* A socket's record, made (@create) if it has none, or NULL. */
+static __always_inline struct causal_tcp_state *record_of(struct sock *sk, int create)
+{
+	if (causal_own_records)
+		return (struct causal_tcp_state *)
+			causal_tcp_record(sk, create, sizeof(struct causal_tcp_state));
+	return bpf_sk_storage_get(&causal_tcp, sk, 0,
+				  create ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+}
 
 /* The histories of vector connections, made when they need them. */
 struct {
@@ -75,13 +95,25 @@ static __always_inline int before32(__u32 a, __u32 b)
 	return (__s32)(a - b) < 0;
 }
 
-static __always_inline struct causal_tcp_state *state_of(struct bpf_sock_ops *skops)
+/* The same for sock_ops' socket: only full sockets have one. */
+static __always_inline struct causal_tcp_state *ops_record(struct bpf_sock_ops *skops,
+							    int create)
 {
 	struct bpf_sock *sk = skops->sk;
 
-	if (!sk)
+	if (!sk || !skops->is_fullsock)
 		return NULL;
-	return bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	if (causal_own_records)
+		return (struct causal_tcp_state *)
+			causal_tcp_record((struct sock *)sk, create,
+					  sizeof(struct causal_tcp_state));
+	return bpf_sk_storage_get(&causal_tcp, sk, 0,
+				  create ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+}
+
+static __always_inline struct causal_tcp_state *state_of(struct bpf_sock_ops *skops)
+{
+	return ops_record(skops, 0);
 }
 
 /*
@@ -104,12 +136,14 @@ static __always_inline void stream(struct bpf_sock_ops *skops, struct causal_tcp
 
 static __always_inline void established(struct bpf_sock_ops *skops)
 {
-	struct bpf_sock *sk = skops->sk;
-	struct causal_tcp_state *st;
+	/*
+	 * An accepted connection's record starts here; a connecting one's
+	 * started at its connect (none here means it was refused one then:
+	 * counted once, not again).
+	 */
+	struct causal_tcp_state *st =
+		ops_record(skops, skops->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB);
 
-	if (!sk)
-		return;
-	st = bpf_sk_storage_get(&causal_tcp, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!st)
 		return;
 	stream(skops, st);
@@ -695,7 +729,7 @@ static __always_inline struct causal_tcp_state *new_record(struct sock *sk)
 
 	if (!bpf_sk_storage_get(&causal_mark, sk, 0, 0))
 		return NULL;
-	st = bpf_sk_storage_get(&causal_tcp, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	st = record_of(sk, 1);
 	if (st)
 		bpf_sk_storage_delete(&causal_mark, sk);
 	return st;
@@ -703,7 +737,7 @@ static __always_inline struct causal_tcp_state *new_record(struct sock *sk)
 
 static __always_inline void on_send(struct sock *sk, struct msghdr *msg)
 {
-	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	struct causal_tcp_state *st = record_of(sk, 0);
 	struct causal_tcp_vec *vh;
 	int state;
 
@@ -731,7 +765,7 @@ static __always_inline void on_send(struct sock *sk, struct msghdr *msg)
 /* Only a send whose event is being reported needs the module at its end. */
 static __always_inline void on_sent(struct sock *sk, int ret)
 {
-	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	struct causal_tcp_state *st = record_of(sk, 0);
 
 	if (st && st->send_note)
 		causal_tcp_sent(sk, st, ret);
@@ -744,7 +778,7 @@ static __always_inline void on_recv(struct sock *sk, int copied)
 
 	if (copied <= 0)
 		return;
-	st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	st = record_of(sk, 0);
 	if (!st)
 		return;
 	if (st->pay_vector || causal_tcp_recv(sk, st, copied) == -EAGAIN) {
@@ -797,7 +831,7 @@ int BPF_PROG(causal_connect, struct sock *sk, int ret)
 
 	if (ret)
 		return 0;
-	st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	st = record_of(sk, 0);
 	if (!st)
 		st = new_record(sk);
 	if (st)
@@ -818,7 +852,7 @@ int BPF_PROG(causal_accept, struct socket *sock, struct socket *newsock)
 
 	if (!sk)
 		return 0;
-	st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	st = record_of(sk, 0);
 	if (st)
 		causal_tcp_accept(sk, st);
 	return 0;
@@ -830,7 +864,7 @@ int BPF_PROG(causal_release, struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 
-	if (sk && (bpf_sk_storage_get(&causal_tcp, sk, 0, 0) ||
+	if (sk && (record_of(sk, 0) ||
 		   bpf_sk_storage_get(&causal_mark, sk, 0, 0)))
 		causal_sock_close(sk);
 	return 0;
@@ -853,7 +887,7 @@ int BPF_PROG(causal_recv, struct sock *sk, struct msghdr *msg, size_t len,
  */
 static __always_inline void on_read(struct sock *sk)
 {
-	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	struct causal_tcp_state *st = record_of(sk, 0);
 	struct causal_tcp_vec *vh;
 
 	if (!st)
@@ -900,7 +934,7 @@ int BPF_PROG(causal_read_zerocopy, struct sock *sk)
 SEC("fentry/tcp_v4_destroy_sock")
 int BPF_PROG(causal_close, struct sock *sk)
 {
-	struct causal_tcp_state *st = bpf_sk_storage_get(&causal_tcp, sk, 0, 0);
+	struct causal_tcp_state *st = record_of(sk, 0);
 
 	if (st)
 		causal_tcp_close(sk, st);

@@ -31,6 +31,16 @@
 
 DEFINE_PER_CPU(unsigned int, causal_active);
 
+/*
+ * Keep TCP connections' records in the module (causal_tcp_record()) where
+ * the kernel lets sock_ops programs call it; cleared at load where it does
+ * not.  N keeps them in BPF socket storage everywhere (to compare).
+ */
+bool causal_own_records = true;
+module_param_named(own_records, causal_own_records, bool, 0444);
+MODULE_PARM_DESC(own_records,
+		 "keep TCP connections' records in the module, not in BPF socket storage, where sock_ops may call the module (Linux 6.8+); reads back what is in effect");
+
 /**
  * causal_call_refuse() - refuse a kfunc call, counted on the node of @net
  * @net: the namespace the call was about
@@ -280,6 +290,42 @@ static int causal_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
 	}
 	return 0;
 }
+
+/* The kfuncs offered to every program type: sock_ops needs them. */
+BTF_KFUNCS_START(causal_common_kfunc_ids)
+BTF_ID_FLAGS(func, causal_tcp_record, KF_RET_NULL)
+BTF_KFUNCS_END(causal_common_kfunc_ids)
+
+BTF_ID_LIST(causal_common_kfunc_list)
+BTF_ID(func, causal_tcp_record)
+
+/*
+ * causal_tcp_record() is for sock_ops programs, and for tracing programs
+ * at the places of causal's other TCP kfuncs.
+ */
+static int causal_common_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
+{
+	const char *target = prog->aux->attach_func_name;
+	const struct causal_kfunc_where *w;
+	int k;
+
+	if (kfunc_id != causal_common_kfunc_list[0] || prog->type == BPF_PROG_TYPE_SOCK_OPS)
+		return 0;
+	if (prog->type != BPF_PROG_TYPE_TRACING || prog->sleepable ||
+	    prog->aux->dst_prog || !target)
+		return -EACCES;
+	for (w = causal_kfunc_where; w < causal_kfunc_where + ARRAY_SIZE(causal_kfunc_where); w++)
+		for (k = 0; k < ARRAY_SIZE(w->targets) && w->targets[k]; k++)
+			if (w->type == prog->expected_attach_type && !strcmp(target, w->targets[k]))
+				return 0;
+	return -EACCES;
+}
+
+static const struct btf_kfunc_id_set causal_common_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &causal_common_kfunc_ids,
+	.filter = causal_common_kfunc_filter,
+};
 #endif
 
 static const struct btf_kfunc_id_set causal_kfunc_set = {
@@ -291,7 +337,12 @@ static const struct btf_kfunc_id_set causal_kfunc_set = {
 };
 
 /**
- * causal_kfunc_init() - offer the kfuncs to tracing programs
+ * causal_kfunc_init() - offer the kfuncs to tracing programs, and
+ *	causal_tcp_record() to sock_ops where the kernel allows it
+ *
+ * Without the latter, connections' records stay in BPF socket storage
+ * (own_records reads N).  It goes first: on some kernels a set that fails
+ * to register takes those registered before it along.
  *
  * Return: 0 or the error of register_btf_kfunc_id_set().
  */
@@ -299,6 +350,13 @@ int causal_kfunc_init(void)
 {
 #ifdef CAUSAL_HAVE_KFUNC_FILTER
 	BUILD_BUG_ON(ARRAY_SIZE(causal_kfunc_where) != 15);
+	if (causal_own_records &&
+	    register_btf_kfunc_id_set(BPF_PROG_TYPE_UNSPEC, &causal_common_kfunc_set)) {
+		pr_info("sock_ops cannot call the module: TCP records in BPF socket storage\n");
+		causal_own_records = false;
+	}
+#else
+	causal_own_records = false;
 #endif
 	return register_btf_kfunc_id_set(BPF_PROG_TYPE_TRACING, &causal_kfunc_set);
 }

@@ -13,6 +13,9 @@
 
 #include "compat.h"
 
+extern bool causal_own_records;
+
+u8 *causal_tcp_record(struct sock *sk, int create, const int rdwr_buf_size);
 int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st);
 int causal_tcp_send_vec(struct sock *sk, struct causal_tcp_state *st,
 			struct causal_tcp_vec *vh);

@@ -245,15 +245,36 @@ static const struct causal_addr_attrs causal_sock_addr_attrs = {
 	.rport = CAUSAL_A_SOCK_PORT_REMOTE,
 };
 
+/*
+ * The addresses of a socket causal keeps, read from the socket itself.  Its
+ * state leaves the table before TCP or UDP free it, and their sockets' memory
+ * stays a socket for readers under RCU (SLAB_TYPESAFE_BY_RCU), but may be a
+ * new one by now: its cookie, cleared for every new socket, tells.
+ * Context: RCU read side.  Return: 0, -ENOENT for a socket gone, -EMSGSIZE.
+ */
+static int causal_sock_addr_put(struct sk_buff *skb, const struct causal_sock *cs)
+{
+	struct causal_addr a;
+
+	causal_addr_of_sk(&a, cs->sk);
+	smp_rmb();	/* the addresses, then the cookie they are valid with */
+	if (atomic64_read(&cs->sk->sk_cookie) != cs->cookie)
+		return -ENOENT;
+	return causal_addr_put(skb, &a, &causal_sock_addr_attrs);
+}
+
 static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
 {
 	struct causal_vclock *vc = READ_ONCE(cs->vc);
 	u64 v, stat[CAUSAL_STAT_SOCK_NR];
 	int i;
 
-	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_COOKIE, cs->cookie, CAUSAL_A_SOCK_PAD) ||
-	    causal_addr_put(skb, &cs->addr, &causal_sock_addr_attrs) ||
-	    nla_put_u8(skb, CAUSAL_A_SOCK_TCP_STATE, READ_ONCE(cs->state)) ||
+	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_COOKIE, cs->cookie, CAUSAL_A_SOCK_PAD))
+		return -EMSGSIZE;
+	i = causal_sock_addr_put(skb, cs);
+	if (i)
+		return i;
+	if (nla_put_u8(skb, CAUSAL_A_SOCK_TCP_STATE, READ_ONCE(cs->state)) ||
 	    nla_put_u8(skb, CAUSAL_A_SOCK_PROTOCOL, cs->protocol) ||
 	    nla_put_u64_64bit(skb, CAUSAL_A_SOCK_CLOCK, READ_ONCE(cs->clock),
 			      CAUSAL_A_SOCK_PAD))
@@ -277,7 +298,7 @@ static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
 	if (vc && causal_put_vector(skb, cs, vc))
 		return -EMSGSIZE;
 	for (i = 0; i < CAUSAL_STAT_SOCK_NR; i++)
-		stat[i] = atomic64_read(&cs->stat[i]);
+		stat[i] = causal_sock_stat(cs, i);
 	return causal_put_stats(skb, CAUSAL_A_SOCK_STATS, stat,
 				CAUSAL_STAT_SOCKETS_UNTRACKED + 1, CAUSAL_STAT_SOCK_NR, NULL);
 }
@@ -353,6 +374,7 @@ int causal_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct causal_sock *cs;
 	unsigned long id;
 	void *hdr;
+	int err;
 
 	cb->seq = atomic_read(&cn->gen);
 	rcu_read_lock();
@@ -362,11 +384,15 @@ int causal_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		if (!hdr)
 			break;
 		genl_dump_check_consistent(cb, hdr);
-		if (causal_sock_fill(skb, cs)) {
+		err = causal_sock_fill(skb, cs);
+		if (err) {
 			genlmsg_cancel(skb, hdr);
-			break;
+			/* a socket that just went is not listed */
+			if (err != -ENOENT)
+				break;
+		} else {
+			genlmsg_end(skb, hdr);
 		}
-		genlmsg_end(skb, hdr);
 		cb->args[0] = id + 1;
 	}
 	rcu_read_unlock();

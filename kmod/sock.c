@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-socket state.  A TCP socket gets its causal_sock on its first send or
- * receive after causal's programs are attached (causal_sock_create(), from a
- * kfunc), if its node is under its cap.  It is found through one hash table
- * keyed by the socket's cookie and listed per node in an xarray, which gives
- * dumps a stable order and a cursor.  It goes away when TCP destroys the
- * socket, seen by the module itself through the tcp_destroy_sock
- * tracepoint, or with its node.
+ * Per-socket state.  A TCP socket gets its causal_sock when it connects or
+ * is accepted, where the module keeps connections' records (with the record
+ * behind it, causal_tcp_record()), else on its first send or receive after
+ * causal's programs are attached; a UDP socket on its first datagram; each
+ * if its node is under its cap (causal_sock_create(), from a kfunc).  It is
+ * found through one hash table keyed by the socket's cookie and listed per
+ * node in an xarray, which gives dumps a stable order and a cursor.  It
+ * goes away when TCP destroys the socket, seen by the module itself through
+ * the tcp_destroy_sock tracepoint, or with its node.
  * causal_sock_close(), the kfunc of an application's close, is here too.
  */
 
@@ -26,6 +28,8 @@
 #include "tracepoint.h"
 
 static struct kmem_cache *causal_sock_cache __read_mostly;
+/* With the connection's record behind (causal_sock_record()). */
+static struct kmem_cache *causal_sock_rec_cache __read_mostly;
 static struct rhashtable causal_socks;
 
 /*
@@ -122,13 +126,18 @@ static void causal_sock_free_rcu(struct rcu_head *head)
 	struct causal_sock *cs = container_of(head, struct causal_sock, rcu);
 
 	causal_vclock_free(cs->vc);
-	nlmsg_free(cs->send_note.msg);
-	kmem_cache_free(causal_sock_cache, cs);
+	kfree(cs->stat_rare);
+	if (cs->send_note) {
+		nlmsg_free(cs->send_note->msg);
+		kfree(cs->send_note);
+	}
+	kmem_cache_free(cs->has_record ? causal_sock_rec_cache : causal_sock_cache, cs);
 }
 
 /**
  * causal_sock_create() - give @sk causal state
  * @sk: a TCP or UDP socket without state
+ * @record: with a TCP connection's record (zeroed) in the same object
  *
  * Charged to the memory cgroup of the current task.
  *
@@ -140,8 +149,9 @@ static void causal_sock_free_rcu(struct rcu_head *head)
  * Return: the socket's state, or NULL when its node is at its cap (counted
  * in sockets-untracked), memory is short or the node is going.
  */
-struct causal_sock *causal_sock_create(struct sock *sk)
+struct causal_sock *causal_sock_create(struct sock *sk, bool record)
 {
+	struct kmem_cache *cache = record ? causal_sock_rec_cache : causal_sock_cache;
 	struct causal_net *cn = causal_net(sock_net(sk));
 	struct causal_sock *cs, *old;
 	u32 cookie[2];
@@ -150,20 +160,20 @@ struct causal_sock *causal_sock_create(struct sock *sk)
 		return NULL;
 	if (atomic_inc_return(&cn->sockets) > READ_ONCE(cn->sockets_max))
 		goto untracked;
-	cs = kmem_cache_zalloc(causal_sock_cache, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+	cs = kmem_cache_zalloc(cache, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
 	if (!cs)
 		goto untracked;
+	cs->has_record = record;
 	cs->sk = sk;
 	cs->cn = cn;
 	sock_diag_save_cookie(sk, cookie);
 	cs->cookie = (u64)cookie[1] << 32 | cookie[0];
 	cs->state = READ_ONCE(sk->sk_state);
 	cs->protocol = sk->sk_protocol;
-	causal_addr_of_sk(&cs->addr, sk);
 
 	if (xa_alloc_cyclic_bh(&cn->socks, &cs->id, cs, xa_limit_32b,
 			       &cn->next_id, GFP_ATOMIC) < 0) {
-		kmem_cache_free(causal_sock_cache, cs);
+		kmem_cache_free(cache, cs);
 		goto untracked;
 	}
 	old = rhashtable_lookup_get_insert_fast(&causal_socks, &cs->node, causal_sock_params);
@@ -188,21 +198,81 @@ untracked:
 	return NULL;
 }
 
+/* Where a socket keeps counter @stat: its slot in cs->stat, or -1 (rare). */
+static int causal_sock_stat_slot(enum causal_stat stat)
+{
+	switch (stat) {
+	case CAUSAL_STAT_SENDS:
+		return 0;
+	case CAUSAL_STAT_RECEIVES:
+		return 1;
+	case CAUSAL_STAT_STAMPS_OUT:
+		return 2;
+	case CAUSAL_STAT_STAMPS_IN:
+		return 3;
+	case CAUSAL_STAT_UNSTAMPED_IN:
+		return 4;
+	default:
+		return -1;
+	}
+}
+
 /**
  * causal_sock_count() - count @n events of kind @stat on a socket and its node
  * @cs: the socket's state
  * @stat: what happened, one of the socket's counters
  * @n: how many times
  *
- * Exact whatever runs at once on the socket.
+ * Exact whatever runs at once on the socket.  A rare kind (not one of
+ * causal_sock_stat_slot()'s) that finds no memory for the socket's counters
+ * of its kind is counted by the node alone.
  */
 void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n)
 {
+	atomic64_t *rare;
+	int slot;
+
 	if (!n)
 		return;
-	if (!WARN_ON_ONCE(stat >= CAUSAL_STAT_SOCK_NR))
-		atomic64_add(n, &cs->stat[stat]);
 	causal_stat_add(cs->cn, stat, n);
+	if (WARN_ON_ONCE(stat >= CAUSAL_STAT_SOCK_NR))
+		return;
+	slot = causal_sock_stat_slot(stat);
+	if (slot >= 0) {
+		atomic64_add(n, &cs->stat[slot]);
+		return;
+	}
+	rare = READ_ONCE(cs->stat_rare);
+	if (!rare) {
+		/* without memory, only the node counts it */
+		rare = kcalloc(CAUSAL_STAT_SOCK_NR, sizeof(*rare),
+			       GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+		if (!rare)
+			return;
+		if (cmpxchg(&cs->stat_rare, NULL, rare)) {
+			kfree(rare);
+			rare = READ_ONCE(cs->stat_rare);
+		}
+	}
+	atomic64_add(n, &rare[stat]);
+}
+
+/**
+ * causal_sock_stat() - a socket's own counter
+ * @cs: the socket's state
+ * @stat: which, below CAUSAL_STAT_SOCK_NR
+ *
+ * Return: its count.
+ */
+u64 causal_sock_stat(const struct causal_sock *cs, enum causal_stat stat)
+{
+	int slot = causal_sock_stat_slot(stat);
+	atomic64_t *rare;
+
+	if (slot >= 0)
+		return atomic64_read(&cs->stat[slot]);
+	rare = READ_ONCE(cs->stat_rare);
+	return rare && stat < CAUSAL_STAT_SOCK_NR ? atomic64_read(&rare[stat]) : 0;
 }
 
 /**
@@ -300,6 +370,14 @@ int causal_sock_init(void)
 	causal_sock_cache = KMEM_CACHE(causal_sock, SLAB_ACCOUNT);
 	if (!causal_sock_cache)
 		return -ENOMEM;
+	causal_sock_rec_cache = kmem_cache_create("causal_sock_tcp",
+						  sizeof(struct causal_sock) +
+						  sizeof(struct causal_tcp_state),
+						  __alignof__(struct causal_sock),
+						  SLAB_ACCOUNT, NULL);
+	ret = -ENOMEM;
+	if (!causal_sock_rec_cache)
+		goto err_rec;
 	ret = rhashtable_init(&causal_socks, &causal_sock_params);
 	if (ret)
 		goto err_table;
@@ -311,6 +389,8 @@ int causal_sock_init(void)
 err_tp:
 	rhashtable_destroy(&causal_socks);
 err_table:
+	kmem_cache_destroy(causal_sock_rec_cache);
+err_rec:
 	kmem_cache_destroy(causal_sock_cache);
 	return ret;
 }
@@ -325,6 +405,7 @@ void causal_sock_exit(void)
 	causal_tracepoints_unregister(causal_sock_tps, ARRAY_SIZE(causal_sock_tps));
 	rcu_barrier();
 	rhashtable_destroy(&causal_socks);
+	kmem_cache_destroy(causal_sock_rec_cache);
 	kmem_cache_destroy(causal_sock_cache);
 }
 

@@ -12,6 +12,8 @@
 #include "notify.h"
 #include "vec.h"
 
+struct causal_tcp_state;
+
 /**
  * struct causal_addr - the addresses of a socket or of an event
  * @family: AF_INET or AF_INET6
@@ -38,31 +40,39 @@ struct causal_addr_attrs {
 	int family, local, remote, lport, rport;
 };
 
+/* The counters each socket has room for from the start. */
+#define CAUSAL_SOCK_STAT_COMMON 5
+
 /**
  * struct causal_sock - what causal keeps for one TCP or UDP socket
  * @node: in the table of all sockets, keyed by @cookie
- * @sk: the socket; never dereferenced after it is destroyed
+ * @sk: the socket; never dereferenced after it is destroyed (its
+ *	addresses are read from it when it is listed)
  * @cn: its node
- * @id: index in @cn->socks, the order of dumps
  * @cookie: the socket's cookie
+ * @id: index in @cn->socks, the order of dumps
+ * @send_seq: the sequence number of the first byte of a TCP send under way
  * @protocol: IPPROTO_TCP or IPPROTO_UDP
  * @state: TCP state (of a TCP socket), kept current by a tracepoint
- * @addr: its addresses, as of its first event
+ * @vec_missed: an event found no memory for @vc: it starts lossy
+ * @has_record: a TCP connection's record follows this struct, in the same
+ *	object (causal_sock_record()): the module keeps it, not BPF
+ * @pid: thread group of the last task that sent or received
  * @clock: the socket's clock
  * @last_send: clock of the last send event, 0 before the first
  * @last_recv: clock of the last receive event, 0 before the first
  * @remote_node: the peer's node id from its last full option
  * @remote_stamp: the last stamp a receive merged
- * @stat: the socket's own counters (enum causal_stat, up to
- *	CAUSAL_STAT_SOCK_NR; the first unused): atomic, as UDP sends and
- *	receives run without the socket's lock
+ * @stat: the socket's own counters of what every socket counts (sends,
+ *	receives, stamps out and in, unstamped in: causal_sock_stat()):
+ *	atomic, as UDP sends and receives run without the socket's lock
+ * @stat_rare: the others (indexed by enum causal_stat), made at the
+ *	first of them
  * @vc: the socket's vector clock, made on its first event in vector mode
  * @vec_owner: participant id of the latest vector event
- * @vec_missed: an event found no memory for @vc: it starts lossy
- * @send_note: the note of a TCP send under way, sent when it is over
- * @send_seq: the sequence number of its first byte
- * @pid: thread group of the last task that sent or received
- * @comm: its command name
+ * @send_note: room for the note of a TCP send under way, sent when it is
+ *	over; made when someone first listens while the socket sends
+ * @comm: the command name of @pid's task
  * @rcu: for freeing after readers are done
  *
  * TCP's clocks change under the socket's lock (from BPF programs on TCP's
@@ -73,26 +83,39 @@ struct causal_sock {
 	struct rhash_head node;
 	struct sock *sk;
 	struct causal_net *cn;
-	u32 id;
 	u64 cookie;
+	u32 id;
+	u32 send_seq;
 	u8 protocol;
 	u8 state;
-	struct causal_addr addr;
+	u8 vec_missed;
+	u8 has_record;
+	pid_t pid;
 	u64 clock;
 	u64 last_send;
 	u64 last_recv;
 	u64 remote_node;
 	u64 remote_stamp;
-	atomic64_t stat[CAUSAL_STAT_SOCK_NR];
+	atomic64_t stat[CAUSAL_SOCK_STAT_COMMON];
+	atomic64_t *stat_rare;
 	struct causal_vclock *vc;
 	u64 vec_owner;
-	u8 vec_missed;
-	struct causal_note send_note;
-	u32 send_seq;
-	pid_t pid;
+	struct causal_note *send_note;
 	char comm[TASK_COMM_LEN];
 	struct rcu_head rcu;
 };
+
+/**
+ * causal_sock_record() - the record of a TCP connection the module keeps
+ * @cs: the socket's state
+ *
+ * Return: the record (include/causal/tcp_state.h), or NULL when the
+ * connection's record is in BPF socket storage (or @cs is a UDP socket's).
+ */
+static inline struct causal_tcp_state *causal_sock_record(struct causal_sock *cs)
+{
+	return cs->has_record ? (struct causal_tcp_state *)(cs + 1) : NULL;
+}
 
 void causal_addr_of_sk(struct causal_addr *a, const struct sock *sk);
 int causal_addr_put(struct sk_buff *skb, const struct causal_addr *a,
@@ -100,9 +123,10 @@ int causal_addr_put(struct sk_buff *skb, const struct causal_addr *a,
 struct causal_sock *causal_sock_lookup(const struct sock *sk);
 struct causal_sock *causal_sock_by_cookie(u64 cookie);
 struct causal_vclock *causal_sock_vclock(struct causal_sock *cs);
-struct causal_sock *causal_sock_create(struct sock *sk);
+struct causal_sock *causal_sock_create(struct sock *sk, bool record);
 void causal_sock_forget(struct sock *sk);
 void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n);
+u64 causal_sock_stat(const struct causal_sock *cs, enum causal_stat stat);
 void causal_net_socks_flush(struct causal_net *cn);
 int causal_sock_init(void);
 void causal_sock_exit(void);

@@ -83,9 +83,65 @@ static struct causal_sock *causal_tcp_sock(struct sock *sk,
 	cs = causal_sock_lookup(sk);
 	if (cs)
 		return cs;
-	cs = causal_sock_create(sk);
+	cs = causal_sock_create(sk, false);
 	st->flags |= cs ? CAUSAL_TS_TRACKED : CAUSAL_TS_UNTRACKED;
 	return cs;
+}
+
+/**
+ * causal_tcp_record() - the record of a TCP connection the module keeps
+ * @sk: the connection (sock_ops: its ops->sk; a tracing program: the
+ *	socket of the function it is attached to)
+ * @create: make it if there is none (@sk's lock held): the connection is
+ *	being established, or connects
+ * @rdwr_buf_size: sizeof(struct causal_tcp_state), which the program may
+ *	then use at the pointer returned
+ *
+ * Where sock_ops programs may call the module (Linux 6.8+: kfuncs for
+ * every program type, filtered), a connection's record lives right behind
+ * its causal_sock instead of in BPF socket storage, which costs a storage
+ * header and an element per socket.  The BPF programs use it as they use
+ * the storage's record.
+ *
+ * Context: any BPF program runs under RCU, which keeps the record: it is
+ * freed a grace period after TCP destroys the socket.
+ * Return: the record, or NULL: none, records kept in BPF storage
+ * (own_records=N), @sk not a full TCP socket, or refused (a size other
+ * than the record's; with @create, a call causal_call_sk() refuses), the
+ * node at its cap, memory short.
+ */
+__bpf_kfunc u8 *causal_tcp_record(struct sock *sk, int create, const int rdwr_buf_size)
+{
+	struct causal_tcp_state *st = NULL;
+	struct causal_sock *cs;
+	unsigned int bit;
+
+	if (rdwr_buf_size != sizeof(struct causal_tcp_state)) {
+		causal_call_refuse(sk ? sock_net(sk) : &init_net, -EINVAL);
+		return NULL;
+	}
+	if (!causal_own_records || !sk || !sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP)
+		return NULL;
+	if (!create) {
+		rcu_read_lock();
+		cs = causal_sock_lookup(sk);
+		if (cs)
+			st = causal_sock_record(cs);
+		rcu_read_unlock();
+		return (u8 *)st;
+	}
+	if (sock_flag(sk, SOCK_DEAD) || causal_call_sk(sk, IPPROTO_TCP, true, &bit))
+		return NULL;
+	cs = causal_sock_lookup(sk);
+	if (!cs) {
+		cs = causal_sock_create(sk, true);
+		if (cs)
+			causal_sock_record(cs)->flags = CAUSAL_TS_TRACKED;
+	}
+	if (cs)
+		st = causal_sock_record(cs);
+	causal_call_end(bit);
+	return (u8 *)st;
 }
 
 static bool causal_pay_vector(const u8 *pay)
@@ -191,13 +247,34 @@ static void causal_tcp_stream(struct causal_note *n, const struct causal_tcp_sta
 
 /* kfuncs: declared in kfunc.h, called from BPF programs only. */
 
+/*
+ * The note of a send under way waits for the send's end, which tells the
+ * bytes it queued.  A socket has room for one only once someone listened
+ * for events while it sent (made then, kept with the socket).  Return:
+ * whether @n waits there; without room it is lost, and counted.
+ */
+static bool causal_tcp_note_keep(struct causal_sock *cs, struct causal_note *n)
+{
+	if (!n->msg && !n->lost)
+		return false;
+	if (!cs->send_note)
+		cs->send_note = kmalloc(sizeof(*n), GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+	if (!cs->send_note) {
+		n->lost = true;
+		causal_note_end(n, cs, NULL, 0);
+		return false;
+	}
+	*cs->send_note = *n;
+	return true;
+}
+
 /* Send the note of a send that is over, with the bytes it queued. */
 static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk,
 				 const struct causal_tcp_state *st, int sent)
 {
-	struct causal_note *n = &cs->send_note;
+	struct causal_note *n = cs->send_note;
 
-	if (!n->msg && !n->lost)
+	if (!n || (!n->msg && !n->lost))
 		return;
 	causal_note_u32(n, CAUSAL_A_EVENT_BYTES, max(sent, 0));
 	causal_note_u32(n, CAUSAL_A_EVENT_SEQ, cs->send_seq);
@@ -234,7 +311,7 @@ static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st,
 			     struct causal_tcp_vec *vh)
 {
 	struct causal_sock *cs = causal_tcp_sock(sk, st);
-	struct causal_note *n;
+	struct causal_note note, *n = &note;
 	bool vector;
 	u64 c;
 
@@ -248,7 +325,6 @@ static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st,
 	}
 	causal_drain(cs, st);
 	causal_tcp_send_done(cs, sk, st, 0);
-	n = &cs->send_note;
 	causal_note_begin(n, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_SEND, vector);
 	cs->send_seq = tcp_sk(sk)->write_seq;
 	if (vector) {
@@ -263,7 +339,7 @@ static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st,
 	WRITE_ONCE(cs->last_send, c);
 	causal_sock_count(cs, CAUSAL_STAT_SENDS, 1);
 	causal_pay_sizes(st, vector);
-	st->send_note = n->msg || n->lost;
+	st->send_note = causal_tcp_note_keep(cs, n);
 	return 0;
 }
 

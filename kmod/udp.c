@@ -175,7 +175,7 @@ static struct causal_sock *causal_udp_sock(struct sock *sk)
 	struct causal_sock *cs;
 
 	cs = causal_sock_lookup(sk);
-	return cs ?: causal_sock_create(sk);
+	return cs ?: causal_sock_create(sk, false);
 }
 
 /* kfuncs: declared in kfunc.h, called from BPF programs only. */

@@ -162,6 +162,7 @@ int main(int argc, char **argv)
 		"connect_listener", "send_null", "udp_recv_tcp", "udp_send_shared",
 		"udp_rx_null", "sent_unlocked", "accept_listener", "close_null",
 		"udp_rx_shared", "read_unlocked", "send_vec_unlocked", "recv_vec_listener",
+		"record_bad_size", "record_unlocked", "record_elsewhere",
 	};
 	struct abuse a[MAX_PROGS] = {};
 	struct kfunc_abuse *probe;

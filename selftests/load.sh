@@ -108,7 +108,7 @@ connections_on_both_cpus() {
 		defer kill $!
 		busywait 5000 listening b $((7801 + i)) || fail "server $i"
 	done
-	s0=($(slab_of causal_sock))
+	s0=($(slab_of causal_sock causal_sock_tcp))
 	r0=($(slab_of kmalloc-cg-1k kmalloc-cg-192))
 	# the kernel log is never cleared: the suite checks all of it at the end
 	echo "causal-test mark load.sh $$" > /dev/kmsg
@@ -128,7 +128,7 @@ connections_on_both_cpus() {
 		fail "b tracks $(stat_of b sockets) sockets, want $CONNS"
 	tracked=$(stat_of a sockets)
 	untracked=$(stat_of a sockets_untracked)
-	s1=($(slab_of causal_sock))
+	s1=($(slab_of causal_sock causal_sock_tcp))
 	r1=($(slab_of kmalloc-cg-1k kmalloc-cg-192))
 	objs=$((s1[0] - s0[0])) kb=$((r1[1] - r0[1]))
 	log "a tracks $tracked sockets, $untracked untracked; b tracks $(stat_of b sockets)," \

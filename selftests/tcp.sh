@@ -371,19 +371,20 @@ hlc_counter_steps_then_resets() {
 	nodes || fail "topology"
 	check "clock set hlc" in_ns b "$CAUSALCTL" clock set hlc
 	inject_setup || fail "inject setup"
-	# a peer 2 s ahead of b's wall clock (more on a slow kernel: still
-	# ahead when the segment arrives), its counter at 5
+	# a peer 10 s ahead of b's wall clock (more on a slow kernel: still
+	# ahead when the segment arrives, however loaded the host), its
+	# counter at 5
 	future=$(python3 -c 'import sys, time
 ns = time.time_ns() + int(sys.argv[1]) * 10**9
 s, r = divmod(ns, 10**9)
-print(((s << 32 | (r << 32) // 10**9) & ~0xffff) | 5)' $((2 * SLOW)))
+print(((s << 32 | (r << 32) // 10**9) & ~0xffff) | 5)' $((10 * SLOW)))
 	# then, once the wall clock has passed it, an old stamp
-	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 -w $((4000 * SLOW)) \
+	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 -w $((12000 * SLOW)) \
 		-s "$(opt_full "$future" 0xabc)" -s "$(opt_full 1 0xabc)" &
-	busywait 20000 stat_at_least b receives 1 || fail "not received"
+	busywait $((20000 * SLOW)) stat_at_least b receives 1 || fail "not received"
 	c1=$(sock_field b 7003 last_recv)
 	check_eq "receive takes the remote's time and counter + 1" $((future + 1)) "$c1"
-	busywait 20000 stat_at_least b receives 2 || fail "second not received"
+	busywait $((40000 * SLOW)) stat_at_least b receives 2 || fail "second not received"
 	c2=$(sock_field b 7003 last_recv)
 	wait $! || fail "segments not acknowledged"
 	log "future $future, then $c1, then $c2"

@@ -146,6 +146,23 @@ static void program_table(struct causal *skel, struct pin *pins)
 }
 
 /*
+ * Whether the module keeps TCP connections' records (its parameter
+ * own_records, Y where sock_ops may call it): the programs then ask it for
+ * them instead of using the causal_tcp socket storage.
+ */
+static bool module_owns_records(void)
+{
+	FILE *f = fopen("/sys/module/causal/parameters/own_records", "r");
+	int c = EOF;
+
+	if (f) {
+		c = fgetc(f);
+		fclose(f);
+	}
+	return c == 'Y';
+}
+
+/*
  * $CAUSAL_ABLATE: a part of causal alone, for benchmarks (option or hooks,
  * include/causal/ablate.h).  Return: the part, or -1 after saying why not.
  */
@@ -250,6 +267,7 @@ int attachment_open(struct attachment *a, const char *cgroup, const char *cmd)
 	}
 	program_table(a->skel, a->pins);
 	a->skel->rodata->causal_ablate = part;
+	a->skel->rodata->causal_own_records = module_owns_records();
 	/* the option alone: the sock_ops program and nothing else */
 	for (i = 0; part == CAUSAL_ABLATE_OPTION && i < ATTACH_PROGS; i++)
 		if (a->pins[i].prog != a->skel->progs.causal_sockops)

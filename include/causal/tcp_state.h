@@ -15,7 +15,14 @@
  * the header lacks room.  sock_ops keeps the largest scalar clock it parses,
  * and stores vector payloads into the receive history; the module merges
  * those when an application receives.  sock_ops never interprets a clock
- * beyond taking the largest, and never calls the module.
+ * beyond taking the largest.
+ *
+ * Where sock_ops may call the module (Linux 6.8+: kfuncs offered to every
+ * program type), the module keeps causal_tcp's record itself, in the same
+ * object as the socket's causal_sock, and the programs ask it for the
+ * record (causal_tcp_record()) instead of the storage: a connection then
+ * costs one allocation instead of three (Documentation/causal.rst, Memory).
+ * Vector histories stay in causal_tcp_vec.
  *
  * Every access happens under the socket's lock: sendmsg and recvmsg hold it
  * as owner, sock_ops runs from TCP's transmit and receive paths that hold it

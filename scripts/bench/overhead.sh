@@ -557,7 +557,7 @@ overhead_memory() {
 			while read -r c bytes obj; do
 				list+="${list:+, }$c $bytes"
 				json_caches+="${json_caches:+,}\"$c\":{\"bytes_per_socket\":$bytes,\"object\":$obj}"
-				[[ $c = causal_sock || $c = kmalloc-cg-* ]] && own=$((own + bytes))
+				[[ $c = causal_sock* || $c = kmalloc-cg-* ]] && own=$((own + bytes))
 			done < <(caches "$res/slab-off" "$res/slab-on" $((2 * n)))
 			printf '%-8s %12s %12s %10s %8s   %s\n' $clock $off $on $per $own "$list"
 			printf '{"kind":"memory","kernel":"%s","clock":"%s","connections":%d,"sockets":%d,"off_kb":%d,"on_kb":%d,"bytes_per_socket":%d,"own_bytes_per_socket":%d,"caches":{%s}}\n' \

@@ -19,7 +19,8 @@ enum {
 	SEND_UNLOCKED, SEND_UDP_AS_TCP, RECV_UDP_AS_TCP, RECV_LISTENER,
 	CONNECT_LISTENER, SEND_NULL, UDP_RECV_TCP, UDP_SEND_SHARED, UDP_RX_NULL,
 	SENT_UNLOCKED, ACCEPT_LISTENER, CLOSE_NULL, UDP_RX_SHARED, READ_UNLOCKED,
-	SEND_VEC_UNLOCKED, RECV_VEC_LISTENER, ABUSES
+	SEND_VEC_UNLOCKED, RECV_VEC_LISTENER, RECORD_BAD_SIZE, RECORD_UNLOCKED,
+	RECORD_ELSEWHERE, ABUSES
 };
 
 char LICENSE[] SEC("license") = "GPL";
@@ -36,6 +37,7 @@ extern int causal_tcp_recv_vec(struct sock *sk, struct causal_tcp_state *st,
 			       struct causal_tcp_vec *vh, int copied) __ksym;
 extern void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st) __ksym;
 extern int causal_sock_close(struct sock *sk) __ksym;
+extern __u8 *causal_tcp_record(struct sock *sk, int create, const int rdwr_buf_size) __ksym;
 extern int causal_udp_send(struct sk_buff *skb) __ksym;
 extern int causal_udp_rx(struct sk_buff *skb) __ksym;
 extern int causal_udp_recv(struct sock *sk, struct sk_buff *skb) __ksym;
@@ -215,5 +217,39 @@ int BPF_PROG(recv_vec_listener, struct sock *sk)
 {
 	if (ours(sk))
 		count(RECV_VEC_LISTENER, causal_tcp_recv_vec(sk, &st, &vh, 1));
+	return 0;
+}
+
+/*
+ * A connection's record asked with a size other than its own, at a place of
+ * causal's, the socket's lock held: the program could reach past it.
+ */
+SEC("fentry/tcp_sendmsg_locked")
+int BPF_PROG(record_bad_size, struct sock *sk)
+{
+	if (ours(sk))
+		count(RECORD_BAD_SIZE, causal_tcp_record(sk, 1, 8) ? 0 : -1);
+	return 0;
+}
+
+/* A record made for a socket whose lock nobody holds. */
+SEC("fentry/inet_release")
+int BPF_PROG(record_unlocked, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (ours(sk))
+		count(RECORD_UNLOCKED, causal_tcp_record(sk, 1, sizeof(struct causal_tcp_state)) ?
+		      0 : -1);
+	return 0;
+}
+
+/* A record asked from a place causal does not attach to. */
+SEC("fentry/tcp_sendmsg")
+int BPF_PROG(record_elsewhere, struct sock *sk)
+{
+	if (ours(sk))
+		count(RECORD_ELSEWHERE, causal_tcp_record(sk, 0, sizeof(struct causal_tcp_state)) ?
+		      0 : -1);
 	return 0;
 }
