@@ -32,6 +32,7 @@
 #define MSG_PEEK	0x02
 #define MSG_FASTOPEN	0x20000000
 #define TCP_MAX_OPTS	40
+#define ENOENT		2
 #define EAGAIN		11
 
 char LICENSE[] SEC("license") = "GPL";
@@ -89,6 +90,11 @@ extern int causal_tcp_read(struct sock *sk, struct causal_tcp_state *st) __ksym;
 extern int causal_tcp_read_vec(struct sock *sk, struct causal_tcp_state *st,
 			       struct causal_tcp_vec *vh) __ksym;
 extern void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st) __ksym;
+/* where the module keeps the records: it finds the socket's once */
+extern int causal_tcp_send_own(struct sock *sk) __ksym;
+extern int causal_tcp_sent_own(struct sock *sk, int sent) __ksym;
+extern int causal_tcp_recv_own(struct sock *sk, int copied) __ksym;
+extern int causal_tcp_read_own(struct sock *sk) __ksym;
 
 static __always_inline int before32(__u32 a, __u32 b)
 {
@@ -719,6 +725,12 @@ static __always_inline struct causal_tcp_vec *vec_of(struct sock *sk)
 	return bpf_sk_storage_get(&causal_tcp_vec, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 }
 
+/* The same, made by no one: only a vector connection has them. */
+static __always_inline struct causal_tcp_vec *vec_known(struct sock *sk)
+{
+	return bpf_sk_storage_get(&causal_tcp_vec, sk, 0, 0);
+}
+
 /*
  * A record for a socket of the cgroup; the mark's memory goes, the record
  * says it from now on.  NULL for others.
@@ -735,11 +747,63 @@ static __always_inline struct causal_tcp_state *new_record(struct sock *sk)
 	return st;
 }
 
+/*
+ * Where the module keeps the records, a scalar send or receive calls it
+ * once, without the record (which it finds with the socket): the vector
+ * way, with the histories, only for connections that have them or once
+ * the module says the node's clock is a vector (-EAGAIN).
+ */
+static __always_inline int own_send(struct sock *sk)
+{
+	struct causal_tcp_vec *vh = vec_known(sk);
+	struct causal_tcp_state *st;
+	int ret = -EAGAIN;
+
+	if (!vh)
+		ret = causal_tcp_send_own(sk);
+	if (ret != -EAGAIN)
+		return ret;
+	st = record_of(sk, 0);
+	if (!vh)
+		vh = vec_of(sk);
+	if (st && vh)
+		causal_tcp_send_vec(sk, st, vh);
+	return 0;
+}
+
+static __always_inline void own_recv(struct sock *sk, int copied, int since)
+{
+	struct causal_tcp_vec *vh = vec_known(sk);
+	struct causal_tcp_state *st;
+	int ret = -EAGAIN;
+
+	if (!vh)
+		ret = since ? causal_tcp_read_own(sk) : causal_tcp_recv_own(sk, copied);
+	if (ret != -EAGAIN)
+		return;
+	st = record_of(sk, 0);
+	if (!vh)
+		vh = vec_of(sk);
+	if (!st || !vh)
+		return;
+	if (since)
+		causal_tcp_read_vec(sk, st, vh);
+	else
+		causal_tcp_recv_vec(sk, st, vh, copied);
+}
+
 static __always_inline void on_send(struct sock *sk, struct msghdr *msg)
 {
-	struct causal_tcp_state *st = record_of(sk, 0);
+	struct causal_tcp_state *st = NULL;
 	struct causal_tcp_vec *vh;
 	int state;
+
+	if (causal_own_records) {
+		if (own_send(sk) != -ENOENT)
+			return;
+	} else {
+		st = record_of(sk, 0);
+	}
 
 	/*
 	 * A send that connects (MSG_FASTOPEN, or the first after a connect
@@ -754,6 +818,10 @@ static __always_inline void on_send(struct sock *sk, struct msghdr *msg)
 	}
 	if (!st)
 		return;
+	if (causal_own_records) {
+		own_send(sk);
+		return;
+	}
 	/* a node with vector clocks says so at the first send */
 	if (st->pay_vector || causal_tcp_send(sk, st) == -EAGAIN) {
 		vh = vec_of(sk);
@@ -765,8 +833,14 @@ static __always_inline void on_send(struct sock *sk, struct msghdr *msg)
 /* Only a send whose event is being reported needs the module at its end. */
 static __always_inline void on_sent(struct sock *sk, int ret)
 {
-	struct causal_tcp_state *st = record_of(sk, 0);
+	struct causal_tcp_state *st;
 
+	/* the module looks only while someone listens */
+	if (causal_own_records) {
+		causal_tcp_sent_own(sk, ret);
+		return;
+	}
+	st = record_of(sk, 0);
 	if (st && st->send_note)
 		causal_tcp_sent(sk, st, ret);
 }
@@ -778,6 +852,10 @@ static __always_inline void on_recv(struct sock *sk, int copied)
 
 	if (copied <= 0)
 		return;
+	if (causal_own_records) {
+		own_recv(sk, copied, 0);
+		return;
+	}
 	st = record_of(sk, 0);
 	if (!st)
 		return;
@@ -887,9 +965,14 @@ int BPF_PROG(causal_recv, struct sock *sk, struct msghdr *msg, size_t len,
  */
 static __always_inline void on_read(struct sock *sk)
 {
-	struct causal_tcp_state *st = record_of(sk, 0);
+	struct causal_tcp_state *st;
 	struct causal_tcp_vec *vh;
 
+	if (causal_own_records) {
+		own_recv(sk, 0, 1);
+		return;
+	}
+	st = record_of(sk, 0);
 	if (!st)
 		return;
 	if (st->pay_vector || causal_tcp_read(sk, st) == -EAGAIN) {

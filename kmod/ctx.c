@@ -54,10 +54,21 @@ struct causal_ctx {
 	struct rcu_head rcu;
 };
 
+static_assert(sizeof(void *) == sizeof(u64));	/* causal_hash_word() */
+
+static int causal_ctx_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct causal_ctx *c = obj;
+
+	return c->key != *(const void * const *)arg->key;
+}
+
 static const struct rhashtable_params causal_ctx_params = {
 	.head_offset = offsetof(struct causal_ctx, node),
 	.key_offset = offsetof(struct causal_ctx, key),
 	.key_len = sizeof(void *),
+	.hashfn = causal_hash_word,
+	.obj_cmpfn = causal_ctx_cmp,
 	.automatic_shrinking = true,
 };
 

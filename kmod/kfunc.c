@@ -213,6 +213,10 @@ BTF_ID_FLAGS(func, causal_probe_hit)
 BTF_ID_FLAGS(func, causal_udp_send)
 BTF_ID_FLAGS(func, causal_udp_rx)
 BTF_ID_FLAGS(func, causal_udp_recv)
+BTF_ID_FLAGS(func, causal_tcp_send_own)
+BTF_ID_FLAGS(func, causal_tcp_sent_own)
+BTF_ID_FLAGS(func, causal_tcp_recv_own)
+BTF_ID_FLAGS(func, causal_tcp_read_own)
 BTF_KFUNCS_END(causal_kfunc_ids)
 
 #ifdef CAUSAL_HAVE_KFUNC_FILTER
@@ -242,6 +246,11 @@ static const struct causal_kfunc_where {
 	{ BPF_TRACE_FEXIT, { "tcp_recvmsg_locked" } },
 	{ BPF_TRACE_FEXIT, { "tcp_read_sock", "__tcp_read_sock", "tcp_read_done",
 			     "tcp_zerocopy_receive" } },
+	{ BPF_TRACE_FENTRY, { "tcp_sendmsg_locked", "do_tcp_sendpages" } },
+	{ BPF_TRACE_FEXIT, { "tcp_sendmsg_locked", "do_tcp_sendpages" } },
+	{ BPF_TRACE_FEXIT, { "tcp_recvmsg_locked" } },
+	{ BPF_TRACE_FEXIT, { "tcp_read_sock", "__tcp_read_sock", "tcp_read_done",
+			     "tcp_zerocopy_receive" } },
 };
 
 /* The same kfuncs in the same order, as their ids. */
@@ -261,6 +270,10 @@ BTF_ID(func, causal_udp_recv)
 BTF_ID(func, causal_tcp_send_vec)
 BTF_ID(func, causal_tcp_recv_vec)
 BTF_ID(func, causal_tcp_read_vec)
+BTF_ID(func, causal_tcp_send_own)
+BTF_ID(func, causal_tcp_sent_own)
+BTF_ID(func, causal_tcp_recv_own)
+BTF_ID(func, causal_tcp_read_own)
 
 /*
  * The verifier asks, for each call of one of causal's kfuncs a program
@@ -349,7 +362,7 @@ static const struct btf_kfunc_id_set causal_kfunc_set = {
 int causal_kfunc_init(void)
 {
 #ifdef CAUSAL_HAVE_KFUNC_FILTER
-	BUILD_BUG_ON(ARRAY_SIZE(causal_kfunc_where) != 15);
+	BUILD_BUG_ON(ARRAY_SIZE(causal_kfunc_where) != 19);
 	if (causal_own_records &&
 	    register_btf_kfunc_id_set(BPF_PROG_TYPE_UNSPEC, &causal_common_kfunc_set)) {
 		pr_info("sock_ops cannot call the module: TCP records in BPF socket storage\n");

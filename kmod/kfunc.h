@@ -17,6 +17,10 @@ extern bool causal_own_records;
 
 u8 *causal_tcp_record(struct sock *sk, int create, const int rdwr_buf_size);
 int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st);
+int causal_tcp_send_own(struct sock *sk);
+int causal_tcp_sent_own(struct sock *sk, int sent);
+int causal_tcp_recv_own(struct sock *sk, int copied);
+int causal_tcp_read_own(struct sock *sk);
 int causal_tcp_send_vec(struct sock *sk, struct causal_tcp_state *st,
 			struct causal_tcp_vec *vh);
 int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, int ret);

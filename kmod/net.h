@@ -3,6 +3,7 @@
 #define _CAUSAL_NET_H
 
 #include <linux/bits.h>
+#include <linux/hash.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/xarray.h>
@@ -38,6 +39,17 @@ enum causal_stat {
 };
 
 #define CAUSAL_SOCKETS_MAX_DEFAULT 65536
+
+/*
+ * The hash of the module's tables, whose keys are one word (a cookie, an
+ * address): a multiplication where the default, jhash, takes some thirty
+ * operations, on every send, receive and sock_ops run.
+ */
+static inline u32 causal_hash_word(const void *data, u32 len, u32 seed)
+{
+	return hash_64(*(const u64 *)data ^ seed, 32);
+}
+
 /* Guards against forged stamps (Documentation/causal.rst, "Forged stamps") */
 #define CAUSAL_MAX_JUMP_DEFAULT BIT_ULL(48)
 #define CAUSAL_MAX_DRIFT_MS_DEFAULT 300000

@@ -39,6 +39,15 @@ static void causal_note_put64(struct causal_note *n, int attr, u64 v)
 }
 
 /**
+ * causal_note_wanted() - does anyone listen for the events of @net's node?
+ * @net: a network namespace
+ */
+bool causal_note_wanted(struct net *net)
+{
+	return genl_has_listeners(&causal_nl_family, net, CAUSAL_NLGRP_EVENTS);
+}
+
+/**
  * causal_note_begin() - number an event and start its message, if listened to
  * @n: out: the event's note, on the caller's stack
  * @cn: the node
@@ -56,7 +65,7 @@ void causal_note_begin(struct causal_note *n, struct causal_net *cn,
 		       struct net *net, u8 type, bool vector)
 {
 	*n = (struct causal_note){ .cn = cn, .net = net };
-	if (!genl_has_listeners(&causal_nl_family, net, CAUSAL_NLGRP_EVENTS))
+	if (!causal_note_wanted(net))
 		return;
 	n->id = atomic64_inc_return(&cn->events);
 	causal_note_open(n, type, vector, ktime_get_real_ns(), GFP_ATOMIC);

@@ -54,6 +54,7 @@ struct causal_note {
 struct causal_addr;
 
 void causal_who_current(struct causal_who *w);
+bool causal_note_wanted(struct net *net);
 void causal_note_begin(struct causal_note *n, struct causal_net *cn,
 		       struct net *net, u8 type, bool vector);
 void causal_note_open(struct causal_note *n, u8 type, bool vector, u64 time, gfp_t gfp);

@@ -36,10 +36,19 @@ static struct rhashtable causal_socks;
  * Keyed by the socket's cookie: unique for as long as the kernel runs,
  * never reused as a socket's address is, and what sock-get asks by.
  */
+static int causal_sock_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct causal_sock *cs = obj;
+
+	return cs->cookie != *(const u64 *)arg->key;
+}
+
 static const struct rhashtable_params causal_sock_params = {
 	.head_offset = offsetof(struct causal_sock, node),
 	.key_offset = offsetof(struct causal_sock, cookie),
 	.key_len = sizeof(u64),
+	.hashfn = causal_hash_word,
+	.obj_cmpfn = causal_sock_cmp,
 	.automatic_shrinking = true,
 };
 

@@ -88,6 +88,25 @@ static struct causal_sock *causal_tcp_sock(struct sock *sk,
 	return cs;
 }
 
+/*
+ * The state of @sk, and in *@st its record: the one a program passed
+ * (records in BPF storage, or one it found with causal_tcp_record()), else,
+ * with *@st NULL, the one behind the state.  The _own kfuncs pass none, so
+ * that a send or a receive finds the socket once, not twice.
+ */
+static struct causal_sock *causal_tcp_find(struct sock *sk, struct causal_tcp_state **st)
+{
+	struct causal_sock *cs;
+
+	if (*st)
+		return causal_tcp_sock(sk, *st);
+	cs = causal_sock_lookup(sk);
+	if (!cs || !cs->has_record)
+		return NULL;
+	*st = causal_sock_record(cs);
+	return cs;
+}
+
 /**
  * causal_tcp_record() - the record of a TCP connection the module keeps
  * @sk: the connection (sock_ops: its ops->sk; a tracing program: the
@@ -123,12 +142,9 @@ __bpf_kfunc u8 *causal_tcp_record(struct sock *sk, int create, const int rdwr_bu
 	if (!causal_own_records || !sk || !sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP)
 		return NULL;
 	if (!create) {
-		rcu_read_lock();
+		RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "TCP record looked up outside RCU");
 		cs = causal_sock_lookup(sk);
-		if (cs)
-			st = causal_sock_record(cs);
-		rcu_read_unlock();
-		return (u8 *)st;
+		return cs && cs->has_record ? (u8 *)causal_sock_record(cs) : NULL;
 	}
 	if (sock_flag(sk, SOCK_DEAD) || causal_call_sk(sk, IPPROTO_TCP, true, &bit))
 		return NULL;
@@ -307,17 +323,14 @@ static u64 causal_tcp_send_vector(struct causal_sock *cs, struct sock *sk,
 	return c;
 }
 
-static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st,
-			     struct causal_tcp_vec *vh)
+static int __causal_tcp_send(struct sock *sk, struct causal_sock *cs,
+			     struct causal_tcp_state *st, struct causal_tcp_vec *vh)
 {
-	struct causal_sock *cs = causal_tcp_sock(sk, st);
 	struct causal_note note, *n = &note;
 	bool vector;
 	u64 c;
 
 	sock_owned_by_me(sk);
-	if (!cs)
-		return -ENOENT;
 	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
 	if (vector && !vh) {
 		causal_pay_sizes(st, true);
@@ -341,6 +354,22 @@ static int __causal_tcp_send(struct sock *sk, struct causal_tcp_state *st,
 	causal_pay_sizes(st, vector);
 	st->send_note = causal_tcp_note_keep(cs, n);
 	return 0;
+}
+
+static int causal_tcp_send_call(struct sock *sk, struct causal_tcp_state *st,
+				struct causal_tcp_vec *vh)
+{
+	struct causal_sock *cs;
+	unsigned int bit;
+	int ret;
+
+	ret = causal_call_sk(sk, IPPROTO_TCP, true, &bit);
+	if (ret)
+		return ret;
+	cs = causal_tcp_find(sk, &st);
+	ret = cs ? __causal_tcp_send(sk, cs, st, vh) : -ENOENT;
+	causal_call_end(bit);
+	return ret;
 }
 
 /**
@@ -374,29 +403,47 @@ __bpf_kfunc int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st)
 __bpf_kfunc int causal_tcp_send_vec(struct sock *sk, struct causal_tcp_state *st,
 				    struct causal_tcp_vec *vh)
 {
+	if (!st)
+		return -EINVAL;
+	return causal_tcp_send_call(sk, st, vh);
+}
+
+/**
+ * causal_tcp_send_own() - causal_tcp_send() where the module keeps the
+ *	record (causal_tcp_record())
+ * @sk: the socket, with its lock held (fentry of tcp_sendmsg_locked)
+ *
+ * Return: as causal_tcp_send(); -ENOENT also when @sk has no record.
+ */
+__bpf_kfunc int causal_tcp_send_own(struct sock *sk)
+{
+	return causal_tcp_send_call(sk, NULL, NULL);
+}
+
+static int causal_tcp_sent_call(struct sock *sk, struct causal_tcp_state *st, int sent)
+{
+	struct causal_sock *cs;
 	unsigned int bit;
 	int ret;
 
-	if (!st)
-		return -EINVAL;
 	ret = causal_call_sk(sk, IPPROTO_TCP, true, &bit);
 	if (ret)
 		return ret;
-	ret = __causal_tcp_send(sk, st, vh);
+	/*
+	 * Where the program could not see the record's mark, a note can wait
+	 * only while someone listens (one left since waits for the next send).
+	 */
+	if (st || causal_note_wanted(sock_net(sk))) {
+		cs = causal_tcp_find(sk, &st);
+		if (st)
+			st->send_note = 0;
+		if (cs)
+			causal_tcp_send_done(cs, sk, st, sent);
+		else
+			ret = -ENOENT;
+	}
 	causal_call_end(bit);
 	return ret;
-}
-
-static int __causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, int ret)
-{
-	struct causal_sock *cs = causal_sock_lookup(sk);
-
-	sock_owned_by_me(sk);
-	st->send_note = 0;
-	if (!cs)
-		return -ENOENT;
-	causal_tcp_send_done(cs, sk, st, ret);
-	return 0;
 }
 
 /**
@@ -410,17 +457,25 @@ static int __causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, int r
  */
 __bpf_kfunc int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, int sent)
 {
-	unsigned int bit;
-	int ret;
-
 	if (!st)
 		return -EINVAL;
-	ret = causal_call_sk(sk, IPPROTO_TCP, true, &bit);
-	if (ret)
-		return ret;
-	ret = __causal_tcp_sent(sk, st, sent);
-	causal_call_end(bit);
-	return ret;
+	return causal_tcp_sent_call(sk, st, sent);
+}
+
+/**
+ * causal_tcp_sent_own() - causal_tcp_sent() where the module keeps the
+ *	record
+ * @sk: the socket, with its lock held (fexit of tcp_sendmsg_locked)
+ * @sent: what the send returned
+ *
+ * Finds the socket only while someone listens for events: else no note
+ * can be waiting for the send's end.
+ *
+ * Return: as causal_tcp_sent().
+ */
+__bpf_kfunc int causal_tcp_sent_own(struct sock *sk, int sent)
+{
+	return causal_tcp_sent_call(sk, NULL, sent);
 }
 
 /*
@@ -640,11 +695,11 @@ static u32 causal_tcp_read_end(struct sock *sk)
 	return seq - (sock_flag(sk, SOCK_DONE) && seq == READ_ONCE(tp->rcv_nxt));
 }
 
-static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
-			     struct causal_tcp_vec *vh, int copied)
+static int __causal_tcp_recv(struct sock *sk, struct causal_sock *cs,
+			     struct causal_tcp_state *st, struct causal_tcp_vec *vh,
+			     int copied)
 {
 	struct causal_rx_sel sel = {};
-	struct causal_sock *cs;
 	struct causal_note note;
 	bool forged = false, vector, lost;
 	u32 end, start;
@@ -653,9 +708,6 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 	sock_owned_by_me(sk);
 	if (copied <= 0)
 		return 0;
-	cs = causal_tcp_sock(sk, st);
-	if (!cs)
-		return -ENOENT;
 	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
 	if (vector && !vh) {
 		causal_pay_sizes(st, true);
@@ -705,21 +757,26 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 	return 0;
 }
 
+/* @st NULL: the record the module keeps (the _own kfuncs) */
 static int causal_tcp_recv_call(struct sock *sk, struct causal_tcp_state *st,
 				struct causal_tcp_vec *vh, int copied, bool since)
 {
+	struct causal_sock *cs;
 	unsigned int bit;
 	int ret;
 
-	if (!st)
-		return -EINVAL;
 	ret = causal_call_sk(sk, IPPROTO_TCP, true, &bit);
 	if (ret)
 		return ret;
-	if (since)
-		copied = (st->flags & CAUSAL_TS_STREAM) ?
-			 (s32)(causal_tcp_read_end(sk) - st->rcv_read) : 0;
-	ret = __causal_tcp_recv(sk, st, vh, copied);
+	cs = causal_tcp_find(sk, &st);
+	if (!cs) {
+		ret = -ENOENT;
+	} else {
+		if (since)
+			copied = (st->flags & CAUSAL_TS_STREAM) ?
+				 (s32)(causal_tcp_read_end(sk) - st->rcv_read) : 0;
+		ret = __causal_tcp_recv(sk, cs, st, vh, copied);
+	}
 	causal_call_end(bit);
 	return ret;
 }
@@ -740,7 +797,22 @@ static int causal_tcp_recv_call(struct sock *sk, struct causal_tcp_state *st,
 __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 				int copied)
 {
+	if (!st)
+		return -EINVAL;
 	return causal_tcp_recv_call(sk, st, NULL, copied, false);
+}
+
+/**
+ * causal_tcp_recv_own() - causal_tcp_recv() where the module keeps the
+ *	record
+ * @sk: as causal_tcp_recv()
+ * @copied: as causal_tcp_recv()
+ *
+ * Return: as causal_tcp_recv(); -ENOENT also when @sk has no record.
+ */
+__bpf_kfunc int causal_tcp_recv_own(struct sock *sk, int copied)
+{
+	return causal_tcp_recv_call(sk, NULL, NULL, copied, false);
 }
 
 /**
@@ -758,6 +830,8 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 __bpf_kfunc int causal_tcp_recv_vec(struct sock *sk, struct causal_tcp_state *st,
 				    struct causal_tcp_vec *vh, int copied)
 {
+	if (!st)
+		return -EINVAL;
 	return causal_tcp_recv_call(sk, st, vh, copied, false);
 }
 
@@ -778,7 +852,21 @@ __bpf_kfunc int causal_tcp_recv_vec(struct sock *sk, struct causal_tcp_state *st
  */
 __bpf_kfunc int causal_tcp_read(struct sock *sk, struct causal_tcp_state *st)
 {
+	if (!st)
+		return -EINVAL;
 	return causal_tcp_recv_call(sk, st, NULL, 0, true);
+}
+
+/**
+ * causal_tcp_read_own() - causal_tcp_read() where the module keeps the
+ *	record
+ * @sk: as causal_tcp_read()
+ *
+ * Return: as causal_tcp_recv(); -ENOENT also when @sk has no record.
+ */
+__bpf_kfunc int causal_tcp_read_own(struct sock *sk)
+{
+	return causal_tcp_recv_call(sk, NULL, NULL, 0, true);
 }
 
 /**
@@ -792,6 +880,8 @@ __bpf_kfunc int causal_tcp_read(struct sock *sk, struct causal_tcp_state *st)
 __bpf_kfunc int causal_tcp_read_vec(struct sock *sk, struct causal_tcp_state *st,
 				    struct causal_tcp_vec *vh)
 {
+	if (!st)
+		return -EINVAL;
 	return causal_tcp_recv_call(sk, st, vh, 0, true);
 }
 

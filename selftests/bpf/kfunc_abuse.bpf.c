@@ -20,7 +20,8 @@ enum {
 	CONNECT_LISTENER, SEND_NULL, UDP_RECV_TCP, UDP_SEND_SHARED, UDP_RX_NULL,
 	SENT_UNLOCKED, ACCEPT_LISTENER, CLOSE_NULL, UDP_RX_SHARED, READ_UNLOCKED,
 	SEND_VEC_UNLOCKED, RECV_VEC_LISTENER, RECORD_BAD_SIZE, RECORD_UNLOCKED,
-	RECORD_ELSEWHERE, ABUSES
+	RECORD_ELSEWHERE, SEND_OWN_UNLOCKED, SENT_OWN_UDP, RECV_OWN_LISTENER,
+	READ_OWN_NULL, ABUSES
 };
 
 char LICENSE[] SEC("license") = "GPL";
@@ -37,6 +38,10 @@ extern int causal_tcp_recv_vec(struct sock *sk, struct causal_tcp_state *st,
 			       struct causal_tcp_vec *vh, int copied) __ksym;
 extern void causal_tcp_close(struct sock *sk, struct causal_tcp_state *st) __ksym;
 extern int causal_sock_close(struct sock *sk) __ksym;
+extern int causal_tcp_send_own(struct sock *sk) __ksym;
+extern int causal_tcp_sent_own(struct sock *sk, int sent) __ksym;
+extern int causal_tcp_recv_own(struct sock *sk, int copied) __ksym;
+extern int causal_tcp_read_own(struct sock *sk) __ksym;
 extern __u8 *causal_tcp_record(struct sock *sk, int create, const int rdwr_buf_size) __ksym;
 extern int causal_udp_send(struct sk_buff *skb) __ksym;
 extern int causal_udp_rx(struct sk_buff *skb) __ksym;
@@ -251,5 +256,41 @@ int BPF_PROG(record_elsewhere, struct sock *sk)
 	if (ours(sk))
 		count(RECORD_ELSEWHERE, causal_tcp_record(sk, 0, sizeof(struct causal_tcp_state)) ?
 		      0 : -1);
+	return 0;
+}
+
+/* The kfuncs that find the record themselves: a socket nobody locked... */
+SEC("fentry/tcp_sendmsg")
+int BPF_PROG(send_own_unlocked, struct sock *sk)
+{
+	if (ours(sk))
+		count(SEND_OWN_UNLOCKED, causal_tcp_send_own(sk));
+	return 0;
+}
+
+/* ...a UDP socket for a TCP one... */
+SEC("fexit/udp_sendmsg")
+int BPF_PROG(sent_own_udp, struct sock *sk)
+{
+	if (ours(sk))
+		count(SENT_OWN_UDP, causal_tcp_sent_own(sk, 1));
+	return 0;
+}
+
+/* ...a listening socket... */
+SEC("fexit/inet_csk_listen_start")
+int BPF_PROG(recv_own_listener, struct sock *sk)
+{
+	if (ours(sk))
+		count(RECV_OWN_LISTENER, causal_tcp_recv_own(sk, 1));
+	return 0;
+}
+
+/* ...and NULL. */
+SEC("fentry/tcp_sendmsg")
+int BPF_PROG(read_own_null, struct sock *sk)
+{
+	if (ours(sk))
+		count(READ_OWN_NULL, causal_tcp_read_own((struct sock *)0));
 	return 0;
 }
