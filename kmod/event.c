@@ -143,17 +143,23 @@ static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *
 				  struct causal_note *note)
 {
 	u64 own = vt ? vt->id : vs->id;
-	u32 n;
+	u32 n, need;
 
 	lockdep_assert_held(&vs->lock);
 	if (READ_ONCE(cs->vec_missed))
 		vs->v->lossy = 1;
 	if (vt) {
 		spin_lock(&vt->lock);
+		need = causal_vec_union(vs->v, vt->v) +
+		       !(causal_vec_get(vs->v, own) || causal_vec_get(vt->v, own));
+		causal_vclock_room(vs, need);
 		*drops += causal_vec_merge(vs->v, vt->v);
+	} else {
+		causal_vclock_room(vs, vs->v->len + !causal_vec_get(vs->v, own));
 	}
 	*drops += causal_vec_tick(vs->v, own);
 	if (vt) {
+		causal_vclock_room(vt, vs->v->len);
 		causal_vec_copy(vt->v, vs->v);
 		spin_unlock(&vt->lock);
 	}
@@ -317,19 +323,22 @@ bool causal_vec_recv_begin(struct causal_sock *cs, struct causal_vec_rx *rx,
 void causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
 {
 	struct causal_vclock *vs = rx->vs;
-	u32 k;
+	u32 k, fresh = 0;
 
 	lockdep_assert_held(&vs->lock);
 	/* An entry too far ahead of the socket's: the whole stamp stays out. */
 	for (k = 1; k + CAUSAL_PAY_VEC_ENTRY <= len; k += CAUSAL_PAY_VEC_ENTRY) {
 		u64 id = causal_wire_getn(&pay[k], CAUSAL_PAY_VEC_ID_BYTES);
 		u32 n = causal_wire_getn(&pay[k + CAUSAL_PAY_VEC_ID_BYTES], 4);
+		u32 have = id ? causal_vec_get(vs->v, id) : 0;
 
-		if (id && causal_lamport_forged(causal_vec_get(vs->v, id), n, rx->max_jump)) {
+		if (id && causal_lamport_forged(have, n, rx->max_jump)) {
 			rx->forged = true;
 			return;
 		}
+		fresh += id && n && !have;
 	}
+	causal_vclock_room(vs, vs->v->len + fresh);
 	if (pay[0] & (CAUSAL_TCPOPT_F_INEXACT | CAUSAL_TCPOPT_F_INCOMPLETE))
 		rx->lost = true;
 	for (k = 1; k + CAUSAL_PAY_VEC_ENTRY <= len; k += CAUSAL_PAY_VEC_ENTRY) {

@@ -16,9 +16,22 @@
  */
 static struct lock_class_key causal_vclock_sock_key, causal_vclock_task_key;
 
+/*
+ * The room a clock starts with: its participant and a few it hears of.  It
+ * doubles, up to the node's width, as more come: memory in proportion to
+ * the entries used, not to the width.
+ */
+#define CAUSAL_VEC_ROOM_FIRST 4
+
 static size_t causal_vec_size(u32 width)
 {
 	return ALIGN(struct_size_t(struct causal_vec, e, width), 8);
+}
+
+/* Do @vc's vectors live in an allocation of their own? */
+static bool causal_vclock_grown(const struct causal_vclock *vc)
+{
+	return (const u8 *)vc->v != vc->first;
 }
 
 /**
@@ -34,7 +47,8 @@ static size_t causal_vec_size(u32 width)
  */
 static struct causal_vclock *causal_vclock_new(u32 width, bool socket)
 {
-	size_t vsize = causal_vec_size(width);
+	u32 room = min_t(u32, width, CAUSAL_VEC_ROOM_FIRST);
+	size_t vsize = causal_vec_size(room);
 	struct causal_vclock *vc;
 	u64 id;
 
@@ -48,13 +62,79 @@ static struct causal_vclock *causal_vclock_new(u32 width, bool socket)
 		id = get_random_u64() & CAUSAL_VEC_ID_MASK;
 	} while (!id);
 	vc->id = id;
-	vc->v = (struct causal_vec *)(vc + 1);
-	vc->v->width = width;
+	vc->limit = width;
+	vc->v = (struct causal_vec *)vc->first;
+	vc->v->width = room;
 	if (socket) {
-		vc->known = (struct causal_vec *)((u8 *)vc->v + vsize);
-		vc->known->width = width;
+		vc->known = (struct causal_vec *)(vc->first + vsize);
+		vc->known->width = room;
 	}
 	return vc;
+}
+
+/**
+ * causal_vec_union() - how many participants @a and @b know of together
+ * @a: a vector
+ * @b: another
+ */
+u32 causal_vec_union(const struct causal_vec *a, const struct causal_vec *b)
+{
+	u32 i = 0, j = 0, n = 0;
+
+	while (i < a->len || j < b->len) {
+		if (j >= b->len || (i < a->len && a->e[i].id < b->e[j].id)) {
+			i++;
+		} else if (i >= a->len || b->e[j].id < a->e[i].id) {
+			j++;
+		} else {
+			i++;
+			j++;
+		}
+		n++;
+	}
+	return n;
+}
+
+/**
+ * causal_vclock_room() - make room in @vc's vectors for @need entries
+ * @vc: a clock
+ * @need: entries its clock is about to have
+ *
+ * Grows the vectors, up to the clock's limit.  Without memory they stay as
+ * they are: what does not fit is then dropped, and counted, as at the
+ * limit.  A socket's @known needs no more room than its clock: it only
+ * ever holds participants the clock has.
+ *
+ * Context: @vc's lock held, interrupts on; does not sleep.
+ */
+void causal_vclock_room(struct causal_vclock *vc, u32 need)
+{
+	u32 room = vc->v->width, n = vc->known ? 2 : 1;
+	struct causal_vec *v, *known = NULL;
+	size_t vsize;
+
+	lockdep_assert_held(&vc->lock);
+	if (need <= room || room >= vc->limit)
+		return;
+	/* double, and fill what the allocator gives anyway */
+	room = min_t(u32, max(need, 2 * room), vc->limit);
+	vsize = kmalloc_size_roundup(n * causal_vec_size(room)) / n;
+	room = min_t(u32, (vsize - sizeof(*v)) / sizeof(v->e[0]), vc->limit);
+	vsize = causal_vec_size(room);
+	v = kmalloc(n * vsize, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+	if (!v)
+		return;
+	memcpy(v, vc->v, causal_vec_size(vc->v->len));
+	v->width = room;
+	if (vc->known) {
+		known = (struct causal_vec *)((u8 *)v + vsize);
+		memcpy(known, vc->known, causal_vec_size(vc->known->len));
+		known->width = room;
+	}
+	if (causal_vclock_grown(vc))
+		kfree(vc->v);
+	vc->v = v;
+	vc->known = known;
 }
 
 /**
@@ -91,6 +171,8 @@ struct causal_vclock *causal_vclock_get(struct causal_vclock **slot, u32 width,
  */
 void causal_vclock_free(struct causal_vclock *vc)
 {
+	if (vc && causal_vclock_grown(vc))
+		kfree(vc->v);
 	kfree(vc);
 }
 
@@ -106,7 +188,8 @@ struct causal_vec *causal_vec_snapshot(struct causal_vclock *vc, gfp_t gfp)
 	struct causal_vec *v;
 	u32 width;
 
-	width = READ_ONCE(vc->v->width);
+	/* the room it may grow to while this waits for the lock */
+	width = vc->limit;
 	v = kmalloc(causal_vec_size(width), gfp);
 	if (!v)
 		return NULL;

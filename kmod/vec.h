@@ -11,24 +11,33 @@
  * @lock: guards everything below; taken with bottom halves off (by a probe
  *	hit, with interrupts off, in task context); a socket's before its
  *	thread's
+ * @limit: the most entries its vectors may have (the node's width when it
+ *	was made); they have room for fewer (their width), and grow
  * @id: the participant's id: its entry in vectors
  * @v: its clock
  * @known: for a socket, what the peer's socket knows of our vectors: the
  *	entries sent or received on the connection; NULL for threads and
- *	processes
+ *	processes.  It has the room @v has, in the same allocation.
  * @rcu: for freeing after readers are done
+ * @first: the room the clock starts with (CAUSAL_VEC_ROOM_FIRST entries
+ *	for @v, and as many for @known); once outgrown, @v and @known live
+ *	in an allocation of their own
  */
 struct causal_vclock {
 	spinlock_t lock;	/* see above */
+	u32 limit;
 	u64 id;
 	struct causal_vec *v;
 	struct causal_vec *known;
 	struct rcu_head rcu;
+	u8 first[] __aligned(8);
 };
 
 struct causal_vclock *causal_vclock_get(struct causal_vclock **slot, u32 width,
 					bool socket);
 void causal_vclock_free(struct causal_vclock *vc);
+void causal_vclock_room(struct causal_vclock *vc, u32 need);
+u32 causal_vec_union(const struct causal_vec *a, const struct causal_vec *b);
 struct causal_vec *causal_vec_snapshot(struct causal_vclock *vc, gfp_t gfp);
 
 #endif /* _CAUSAL_VEC_H */

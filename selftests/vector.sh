@@ -52,6 +52,17 @@ width_overflow() {
 		fail "no lossy clock at width 2"
 }
 
+# Six nodes' threads: their clocks outgrow the room they start with (4
+# entries) and grow, under the width: no entry is dropped.
+room_growth() {
+	oracle 4 thread 16 6 1 10 0 udp
+	local drops
+	drops=$(stat_sum 6 vector_width_drops)
+	log "entries over width: $drops"
+	check_eq "entries dropped under the width" 0 "$drops"
+	[[ $ORACLE_OUT =~ \(([0-9]+)\ lossy\) ]] || fail "no verdict"
+}
+
 # Six nodes of two threads: stamps need more entries than an option
 # holds; they are sent incomplete, and nothing false is said.
 option_space_overflow() {
@@ -140,6 +151,7 @@ run_test oracle_mixed_ipv4_socket_scope oracle_case 4 socket 16 3 2 10 95 mixed
 run_test oracle_mixed_ipv6_thread_scope oracle_case 6 thread 16 3 2 10 1 mixed
 run_test oracle_width_overflow width_overflow
 run_test oracle_option_space_overflow option_space_overflow
+run_test oracle_room_growth room_growth
 run_test compare_relay_thread_scope compare_relay thread after 3 after
 run_test compare_relay_socket_scope compare_relay socket concurrent 2 concurrent
 run_test compare_needs_vector_clocks compare_needs_vectors
