@@ -468,13 +468,17 @@ __bpf_kfunc int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, in
  * @sk: the socket, with its lock held (fexit of tcp_sendmsg_locked)
  * @sent: what the send returned
  *
- * Finds the socket only while someone listens for events: else no note
- * can be waiting for the send's end.
+ * Does nothing on a TCP socket unless someone listens for events (asked
+ * before the rest of causal_call_sk()'s checks, which do nothing wrong
+ * here when skipped): else no note can be waiting for the send's end.
  *
- * Return: as causal_tcp_sent().
+ * Return: as causal_tcp_sent(); 0 on a TCP socket when nobody listens.
  */
 __bpf_kfunc int causal_tcp_sent_own(struct sock *sk, int sent)
 {
+	if (sk && sk_fullsock(sk) && sk->sk_protocol == IPPROTO_TCP &&
+	    !causal_note_wanted(sock_net(sk)))
+		return 0;
 	return causal_tcp_sent_call(sk, NULL, sent);
 }
 

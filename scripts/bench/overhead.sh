@@ -528,13 +528,30 @@ caches() {
 			if (d >= 4) printf "%s %d %d\n", $1, d, $4 }' "$1" "$2" | sort -k2 -nr
 }
 
+# merged_with_causal - the caches SLUB merged causal's into (same object
+# size and flags: causal_sock shares cred_jar's slabs on Linux 6.1), which
+# /proc/slabinfo lists under the first one's name only
+merged_with_causal() {
+	local d t n
+
+	for d in /sys/kernel/slab/causal_sock*; do
+		[ -L "$d" ] || continue
+		t=$(readlink -f "$d")
+		for n in /sys/kernel/slab/*; do
+			[ -L "$n" ] && [ "$(readlink -f "$n")" = "$t" ] && echo "${n##*/}"
+		done
+	done | sort -u | tr '\n' ' '
+}
+
 # overhead_memory - kernel memory per tracked socket, for each number of
 # connections in CAUSAL_BENCH_MEMORY_CONNS (1000 10000) and each clock; and
 # where it goes, by slab cache
 overhead_memory() {
 	local sizes=${CAUSAL_BENCH_MEMORY_CONNS:-1000 10000} n base off on per clock json_caches \
-		c bytes obj list own
+		c bytes obj list own merged
 
+	merged=" $(merged_with_causal)"
+	[ "$merged" = " " ] || echo "# $(uname -r): caches that share slabs with causal's:$merged"
 	for n in $sizes; do
 		echo "# $(uname -r): kernel memory (slab) with $n open connections a -> b"
 		printf '%-8s %12s %12s %10s %8s   %s\n' clock "off kB" "on kB" "B/socket" \
@@ -557,7 +574,8 @@ overhead_memory() {
 			while read -r c bytes obj; do
 				list+="${list:+, }$c $bytes"
 				json_caches+="${json_caches:+,}\"$c\":{\"bytes_per_socket\":$bytes,\"object\":$obj}"
-				[[ $c = causal_sock* || $c = kmalloc-cg-* ]] && own=$((own + bytes))
+				[[ $c = causal_sock* || $c = kmalloc-cg-* || $merged = *" $c "* ]] &&
+					own=$((own + bytes))
 			done < <(caches "$res/slab-off" "$res/slab-on" $((2 * n)))
 			printf '%-8s %12s %12s %10s %8s   %s\n' $clock $off $on $per $own "$list"
 			printf '{"kind":"memory","kernel":"%s","clock":"%s","connections":%d,"sockets":%d,"off_kb":%d,"on_kb":%d,"bytes_per_socket":%d,"own_bytes_per_socket":%d,"caches":{%s}}\n' \
