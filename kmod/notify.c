@@ -41,6 +41,8 @@ static void causal_note_put64(struct causal_note *n, int attr, u64 v)
 /**
  * causal_note_wanted() - does anyone listen for the events of @net's node?
  * @net: a network namespace
+ *
+ * Return: true if a socket is in the events group of @net.
  */
 bool causal_note_wanted(struct net *net)
 {

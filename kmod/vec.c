@@ -76,6 +76,8 @@ static struct causal_vclock *causal_vclock_new(u32 width, bool socket)
  * causal_vec_union() - how many participants @a and @b know of together
  * @a: a vector
  * @b: another
+ *
+ * Return: the entries of their merge, were there room.
  */
 u32 causal_vec_union(const struct causal_vec *a, const struct causal_vec *b)
 {
