@@ -6,14 +6,14 @@
 #
 # Prints one TAP stream (host cases, then each kernel's, every case named by
 # where it ran) and, last, "N passed, N failed, N skipped".  A guest that hangs
-# is killed after CAUSAL_GUEST_TIMEOUT seconds (default 1500) and counts as a
+# is killed after CAUSAL_GUEST_TIMEOUT seconds (default 3000) and counts as a
 # failure; so does an oops, BUG, WARN or list corruption in its kernel log.
 # Logs are kept under build/check.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${CAUSAL_BUILD:-$top/build}
 out=$build/check
-guest_timeout=${CAUSAL_GUEST_TIMEOUT:-1500}
+guest_timeout=${CAUSAL_GUEST_TIMEOUT:-3000}
 n=0 pass=0 failed=0 skipped=0
 
 # Lines of a kernel log that fail a run whatever the tests said.
