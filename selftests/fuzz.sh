@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Hostile netlink.  selftests/causal_nlfuzz.c sends generated and mutated
-# requests (CAUSAL_FUZZ_COUNT, default 40000) to every operation of the
+# requests (CAUSAL_FUZZ_COUNT, default 20000) to every operation of the
 # family from node a, while a's sockets churn, 300 connections stay open
 # and other processes dump the sockets of both nodes:
 #
@@ -19,7 +19,7 @@
 
 FUZZ=$BUILD/selftests/causal_nlfuzz
 RR=$BUILD/selftests/causal_rr
-COUNT=${CAUSAL_FUZZ_COUNT:-40000}
+COUNT=${CAUSAL_FUZZ_COUNT:-20000}
 
 # forever CMD... - run CMD again and again (a breath apart) in the
 # background until the case ends

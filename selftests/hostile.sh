@@ -12,14 +12,14 @@
 #   | causal_inject    |  fd00:10:76:0:: | sink, counters    |
 #   +------------------+                 +-------------------+
 #
-# CAUSAL_HOSTILE_COUNT packets of each protocol (default 50000); the suite
+# CAUSAL_HOSTILE_COUNT packets of each protocol (default 25000); the suite
 # then checks the kernel log for oops, BUG and WARN.
 
 . "$(dirname "$0")/lib.sh"
 
 INJECT=$BUILD/selftests/causal_inject
 PEER=$BUILD/selftests/causal_peer
-COUNT=${CAUSAL_HOSTILE_COUNT:-50000}
+COUNT=${CAUSAL_HOSTILE_COUNT:-25000}
 SEED=${CAUSAL_SEED:-$RANDOM}
 
 nodes() {

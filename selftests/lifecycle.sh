@@ -3,7 +3,7 @@
 #
 # The module's life, over and over while traffic flows: load, attach, new
 # connections stamped, detach, unload, CAUSAL_LIFECYCLE_CYCLES times
-# (default 50), while connections opened before the first load stay open,
+# (default 20), while connections opened before the first load stay open,
 # and some busy, throughout.
 #
 #   +-----------------------+   veth   +----------------------+
@@ -23,10 +23,10 @@
 . "$(dirname "$0")/lib.sh"
 
 RR=$BUILD/selftests/causal_rr
-CYCLES=${CAUSAL_LIFECYCLE_CYCLES:-50}
+CYCLES=${CAUSAL_LIFECYCLE_CYCLES:-20}
 # Cycles before memory is first measured: kernel threads and caches grow
 # to what the churn needs, then stay.
-WARMUP=$((CYCLES > 20 ? 10 : 1))
+WARMUP=$((CYCLES >= 40 ? 10 : CYCLES >= 10 ? 5 : 1))
 # Growth allowed over the measured cycles, in kB, of the caches the BPF
 # records of sockets come from (their noise is tens of kB; the records of
 # a cycle's two dozen sockets left behind would take megabytes), and of all
