@@ -531,7 +531,7 @@ static __always_inline void take_scalar(struct causal_tcp_state *st, __u32 end,
  * use, so that the verifier knows nothing of their values and checks the
  * loop once instead of once per way through it.
  */
-#define WALK(st, field) (*(volatile __u32 *)&(st)->walk_##field)
+#define WALK(st, field) (*(volatile __u8 *)&(st)->walk_##field)
 
 /*
  * Walk the @optlen bytes of options in @buf for causal's: its offset and

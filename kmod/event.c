@@ -20,13 +20,11 @@
 #include "notify.h"
 #include "vec.h"
 
-/* Remember who sent or received last. */
+/* Remember who sent or received last (its name is read when listed). */
 static void causal_task_note(struct causal_sock *cs)
 {
-	if (in_task()) {
-		cs->pid = task_tgid_nr(current);
-		strscpy(cs->comm, current->comm, sizeof(cs->comm));
-	}
+	if (in_task())
+		WRITE_ONCE(cs->pid, task_tgid_nr(current));
 }
 
 /* The wall time an event of @clock needs: HLC's, now; 0 for the others. */
@@ -165,7 +163,7 @@ static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *
 	}
 	n = causal_vec_get(vs->v, own);
 	WRITE_ONCE(cs->clock, n);
-	WRITE_ONCE(cs->vec_owner, own);
+	WRITE_ONCE(cs->more->vec_owner, own);
 	causal_note_vec(note, own, vs->v);
 	return n;
 }
@@ -411,11 +409,11 @@ u64 causal_local_event(struct causal_sock *cs, struct causal_note *note)
 		c = READ_ONCE(cs->clock);
 		return ctx ? causal_max(c, atomic64_read(ctx)) : c;
 	}
-	vs = READ_ONCE(cs->vc);
+	vs = causal_sock_vclock_of(cs);
 	if (!vs)
 		return 0;
 	spin_lock_bh(&vs->lock);
-	own = READ_ONCE(cs->vec_owner) ?: vs->id;
+	own = READ_ONCE(cs->more->vec_owner) ?: vs->id;
 	c = causal_vec_get(vs->v, own);
 	if (c)
 		causal_note_vec(note, own, vs->v);

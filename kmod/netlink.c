@@ -7,6 +7,9 @@
 
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
 #include <net/sock.h>
 #include <net/genetlink.h>
 #include <causal/names.h>
@@ -224,7 +227,7 @@ static int causal_put_vector(struct sk_buff *skb, const struct causal_sock *cs,
 			     struct causal_vclock *vc)
 {
 	struct nlattr *start = (struct nlattr *)skb_tail_pointer(skb);
-	u64 owner = READ_ONCE(cs->vec_owner) ?: vc->id;
+	u64 owner = READ_ONCE(cs->more->vec_owner) ?: vc->id;
 	int err;
 
 	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_VECTOR_ID, owner, CAUSAL_A_SOCK_PAD))
@@ -263,9 +266,35 @@ static int causal_sock_addr_put(struct sk_buff *skb, const struct causal_sock *c
 	return causal_addr_put(skb, &a, &causal_sock_addr_attrs);
 }
 
+/*
+ * The process that sent or received last on a socket (@pid, global) and,
+ * while it runs, its command name (a process that took the number since
+ * names itself, as in ss(8)).
+ */
+static int causal_sock_pid_put(struct sk_buff *skb, pid_t pid)
+{
+	char comm[TASK_COMM_LEN];
+	struct task_struct *t;
+	bool named = false;
+
+	if (!pid)
+		return 0;
+	rcu_read_lock();
+	t = pid_task(find_pid_ns(pid, &init_pid_ns), PIDTYPE_TGID);
+	if (t) {
+		get_task_comm(comm, t);
+		named = true;
+	}
+	rcu_read_unlock();
+	if (nla_put_u32(skb, CAUSAL_A_SOCK_PID, pid) ||
+	    (named && nla_put_string(skb, CAUSAL_A_SOCK_COMM, comm)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
 {
-	struct causal_vclock *vc = READ_ONCE(cs->vc);
+	struct causal_vclock *vc = causal_sock_vclock_of(cs);
 	u64 v, stat[CAUSAL_STAT_SOCK_NR];
 	int i;
 
@@ -279,9 +308,7 @@ static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
 	    nla_put_u64_64bit(skb, CAUSAL_A_SOCK_CLOCK, READ_ONCE(cs->clock),
 			      CAUSAL_A_SOCK_PAD))
 		return -EMSGSIZE;
-	if (READ_ONCE(cs->pid) &&
-	    (nla_put_u32(skb, CAUSAL_A_SOCK_PID, READ_ONCE(cs->pid)) ||
-	     nla_put_string(skb, CAUSAL_A_SOCK_COMM, cs->comm)))
+	if (causal_sock_pid_put(skb, READ_ONCE(cs->pid)))
 		return -EMSGSIZE;
 	v = READ_ONCE(cs->last_send);
 	if (v && nla_put_u64_64bit(skb, CAUSAL_A_SOCK_LAST_SEND, v, CAUSAL_A_SOCK_PAD))
@@ -416,7 +443,7 @@ static struct causal_vec *causal_compare_vec(struct causal_net *cn,
 				    "no socket with this cookie has causal state in this namespace");
 		return ERR_PTR(-ENOENT);
 	}
-	vc = READ_ONCE(cs->vc);
+	vc = causal_sock_vclock_of(cs);
 	if (!vc) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "the socket has no vector clock: no event since the node's clock became vector");

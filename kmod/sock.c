@@ -134,11 +134,13 @@ static void causal_sock_free_rcu(struct rcu_head *head)
 {
 	struct causal_sock *cs = container_of(head, struct causal_sock, rcu);
 
-	causal_vclock_free(cs->vc);
-	kfree(cs->stat_rare);
-	if (cs->send_note) {
-		nlmsg_free(cs->send_note->msg);
-		kfree(cs->send_note);
+	if (cs->more) {
+		causal_vclock_free(cs->more->vc);
+		if (cs->more->send_note) {
+			nlmsg_free(cs->more->send_note->msg);
+			kfree(cs->more->send_note);
+		}
+		kfree(cs->more);
 	}
 	kmem_cache_free(cs->has_record ? causal_sock_rec_cache : causal_sock_cache, cs);
 }
@@ -207,23 +209,57 @@ untracked:
 	return NULL;
 }
 
-/* Where a socket keeps counter @stat: its slot in cs->stat, or -1 (rare). */
-static int causal_sock_stat_slot(enum causal_stat stat)
+/*
+ * Where a socket keeps counter @stat: below CAUSAL_SOCK_STAT_COMMON, its slot
+ * in cs->stat; from there, in cs->more->stat (less that); U8_MAX, nowhere
+ * (the node's alone).  Every socket counts the first five; the others,
+ * only sockets that meet something.
+ */
+#define CAUSAL_SOCK_STAT_NONE U8_MAX
+
+static const u8 causal_sock_stat_slot[CAUSAL_STAT_SOCK_NR] = {
+	[CAUSAL_STAT_SENDS] = 0,
+	[CAUSAL_STAT_RECEIVES] = 1,
+	[CAUSAL_STAT_STAMPS_OUT] = 2,
+	[CAUSAL_STAT_STAMPS_IN] = 3,
+	[CAUSAL_STAT_UNSTAMPED_IN] = 4,
+	[CAUSAL_STAT_SOCKETS_UNTRACKED] = CAUSAL_SOCK_STAT_NONE,
+	[CAUSAL_STAT_MALFORMED_IN] = 5,
+	[CAUSAL_STAT_NOSPACE_OUT] = 6,
+	[CAUSAL_STAT_INEXACT_IN] = 7,
+	[CAUSAL_STAT_FOREIGN_IN] = 8,
+	[CAUSAL_STAT_VECTOR_INCOMPLETE_OUT] = 9,
+	[CAUSAL_STAT_VECTOR_WIDTH_DROPS] = 10,
+	[CAUSAL_STAT_LOSSY_IN] = 11,
+	[CAUSAL_STAT_EVENTS_DROPPED] = 12,
+	[CAUSAL_STAT_FORGED_IN] = 13,
+};
+
+static_assert(CAUSAL_STAT_SOCK_NR == 15 && CAUSAL_SOCK_STAT_RARE == 9);
+
+/**
+ * causal_sock_more() - the rest of a socket's state, made at the first need
+ * @cs: the socket's state
+ *
+ * Context: does not sleep.
+ * Return: it, or NULL without memory.
+ */
+struct causal_sock_more *causal_sock_more(struct causal_sock *cs)
 {
-	switch (stat) {
-	case CAUSAL_STAT_SENDS:
-		return 0;
-	case CAUSAL_STAT_RECEIVES:
-		return 1;
-	case CAUSAL_STAT_STAMPS_OUT:
-		return 2;
-	case CAUSAL_STAT_STAMPS_IN:
-		return 3;
-	case CAUSAL_STAT_UNSTAMPED_IN:
-		return 4;
-	default:
-		return -1;
+	struct causal_sock_more *more = READ_ONCE(cs->more), *old;
+
+	if (likely(more))
+		return more;
+	more = kzalloc(sizeof(*more), GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+	if (!more)
+		return NULL;
+	/* a UDP socket's sends and receives may race here: the first wins */
+	old = cmpxchg(&cs->more, NULL, more);
+	if (old) {
+		kfree(more);
+		return old;
 	}
+	return more;
 }
 
 /**
@@ -238,32 +274,25 @@ static int causal_sock_stat_slot(enum causal_stat stat)
  */
 void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n)
 {
-	atomic64_t *rare;
-	int slot;
+	struct causal_sock_more *more;
+	u32 slot;
 
 	if (!n)
 		return;
 	causal_stat_add(cs->cn, stat, n);
 	if (WARN_ON_ONCE(stat >= CAUSAL_STAT_SOCK_NR))
 		return;
-	slot = causal_sock_stat_slot(stat);
-	if (slot >= 0) {
+	slot = causal_sock_stat_slot[stat];
+	if (slot < CAUSAL_SOCK_STAT_COMMON) {
 		atomic64_add(n, &cs->stat[slot]);
 		return;
 	}
-	rare = READ_ONCE(cs->stat_rare);
-	if (!rare) {
-		/* without memory, only the node counts it */
-		rare = kcalloc(CAUSAL_STAT_SOCK_NR, sizeof(*rare),
-			       GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
-		if (!rare)
-			return;
-		if (cmpxchg(&cs->stat_rare, NULL, rare)) {
-			kfree(rare);
-			rare = READ_ONCE(cs->stat_rare);
-		}
-	}
-	atomic64_add(n, &rare[stat]);
+	if (slot == CAUSAL_SOCK_STAT_NONE)
+		return;
+	/* without memory, only the node counts it */
+	more = causal_sock_more(cs);
+	if (more)
+		atomic64_add(n, &more->stat[slot - CAUSAL_SOCK_STAT_COMMON]);
 }
 
 /**
@@ -275,13 +304,18 @@ void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n)
  */
 u64 causal_sock_stat(const struct causal_sock *cs, enum causal_stat stat)
 {
-	int slot = causal_sock_stat_slot(stat);
-	atomic64_t *rare;
+	struct causal_sock_more *more;
+	u32 slot;
 
-	if (slot >= 0)
+	if (stat >= CAUSAL_STAT_SOCK_NR)
+		return 0;
+	slot = causal_sock_stat_slot[stat];
+	if (slot < CAUSAL_SOCK_STAT_COMMON)
 		return atomic64_read(&cs->stat[slot]);
-	rare = READ_ONCE(cs->stat_rare);
-	return rare && stat < CAUSAL_STAT_SOCK_NR ? atomic64_read(&rare[stat]) : 0;
+	if (slot == CAUSAL_SOCK_STAT_NONE)
+		return 0;
+	more = READ_ONCE(cs->more);
+	return more ? atomic64_read(&more->stat[slot - CAUSAL_SOCK_STAT_COMMON]) : 0;
 }
 
 /**
@@ -293,7 +327,9 @@ u64 causal_sock_stat(const struct causal_sock *cs, enum causal_stat stat)
  */
 struct causal_vclock *causal_sock_vclock(struct causal_sock *cs)
 {
-	return causal_vclock_get(&cs->vc, READ_ONCE(cs->cn->vector_width), true);
+	struct causal_sock_more *more = causal_sock_more(cs);
+
+	return more ? causal_vclock_get(&more->vc, READ_ONCE(cs->cn->vector_width), true) : NULL;
 }
 
 /* Unlink and free @cs; whoever unlinks it first frees it. */

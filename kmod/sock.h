@@ -40,8 +40,30 @@ struct causal_addr_attrs {
 	int family, local, remote, lport, rport;
 };
 
-/* The counters each socket has room for from the start. */
+/*
+ * The counters each socket has room for from the start; the others
+ * (sockets-untracked is the node's alone).
+ */
 #define CAUSAL_SOCK_STAT_COMMON 5
+#define CAUSAL_SOCK_STAT_RARE (CAUSAL_STAT_SOCK_NR - CAUSAL_SOCK_STAT_COMMON - 1)
+
+/**
+ * struct causal_sock_more - what a socket needs only at times, made at the
+ *	first need and kept with it
+ * @vc: the socket's vector clock, made on its first event in vector mode
+ * @vec_owner: participant id of its latest vector event (of the socket in
+ *	socket scope, of the thread in thread scope)
+ * @send_note: room for the note of a TCP send under way, sent when it is
+ *	over; made when someone first listens while the socket sends, freed
+ *	by a send that finds nobody listening
+ * @stat: the socket's rarer counters (causal_sock_stat_slot())
+ */
+struct causal_sock_more {
+	struct causal_vclock *vc;
+	u64 vec_owner;
+	struct causal_note *send_note;
+	atomic64_t stat[CAUSAL_SOCK_STAT_RARE];
+};
 
 /**
  * struct causal_sock - what causal keeps for one TCP or UDP socket
@@ -54,10 +76,11 @@ struct causal_addr_attrs {
  * @send_seq: the sequence number of the first byte of a TCP send under way
  * @protocol: IPPROTO_TCP or IPPROTO_UDP
  * @state: TCP state (of a TCP socket), kept current by a tracepoint
- * @vec_missed: an event found no memory for @vc: it starts lossy
+ * @vec_missed: an event found no memory for its vector clock: it starts lossy
  * @has_record: a TCP connection's record follows this struct, in the same
  *	object (causal_sock_record()): the module keeps it, not BPF
- * @pid: thread group of the last task that sent or received
+ * @pid: thread group of the last task that sent or received (its
+ *	command name is read from the process when the socket is listed)
  * @clock: the socket's clock
  * @last_send: clock of the last send event, 0 before the first
  * @last_recv: clock of the last receive event, 0 before the first
@@ -66,13 +89,7 @@ struct causal_addr_attrs {
  * @stat: the socket's own counters of what every socket counts (sends,
  *	receives, stamps out and in, unstamped in: causal_sock_stat()):
  *	atomic, as UDP sends and receives run without the socket's lock
- * @stat_rare: the others (indexed by enum causal_stat), made at the
- *	first of them
- * @vc: the socket's vector clock, made on its first event in vector mode
- * @vec_owner: participant id of the latest vector event
- * @send_note: room for the note of a TCP send under way, sent when it is
- *	over; made when someone first listens while the socket sends
- * @comm: the command name of @pid's task
+ * @more: the rest, made at the first need
  * @rcu: for freeing after readers are done
  *
  * TCP's clocks change under the socket's lock (from BPF programs on TCP's
@@ -97,11 +114,7 @@ struct causal_sock {
 	u64 remote_node;
 	u64 remote_stamp;
 	atomic64_t stat[CAUSAL_SOCK_STAT_COMMON];
-	atomic64_t *stat_rare;
-	struct causal_vclock *vc;
-	u64 vec_owner;
-	struct causal_note *send_note;
-	char comm[TASK_COMM_LEN];
+	struct causal_sock_more *more;
 	struct rcu_head rcu;
 };
 
@@ -123,6 +136,21 @@ int causal_addr_put(struct sk_buff *skb, const struct causal_addr *a,
 struct causal_sock *causal_sock_lookup(const struct sock *sk);
 struct causal_sock *causal_sock_by_cookie(u64 cookie);
 struct causal_vclock *causal_sock_vclock(struct causal_sock *cs);
+struct causal_sock_more *causal_sock_more(struct causal_sock *cs);
+
+/**
+ * causal_sock_vclock_of() - the vector clock of a socket, if it has one
+ * @cs: the socket's state
+ *
+ * Return: the clock, or NULL.
+ */
+static inline struct causal_vclock *causal_sock_vclock_of(const struct causal_sock *cs)
+{
+	const struct causal_sock_more *more = READ_ONCE(cs->more);
+
+	return more ? READ_ONCE(more->vc) : NULL;
+}
+
 struct causal_sock *causal_sock_create(struct sock *sk, bool record);
 void causal_sock_forget(struct sock *sk);
 void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n);

@@ -47,9 +47,9 @@
 #include "kfunc.h"
 #include "notify.h"
 
-/* A record and its storage header: one allocation of 256 bytes; histories, 1 KiB. */
+/* A record and its storage header: one allocation of 192 bytes; histories, 1 KiB. */
 static_assert(offsetof(struct bpf_local_storage_elem, sdata.data) +
-	      sizeof(struct causal_tcp_state) <= 256);
+	      sizeof(struct causal_tcp_state) <= 192);
 static_assert(offsetof(struct bpf_local_storage_elem, sdata.data) +
 	      sizeof(struct causal_tcp_vec) <= 1024);
 
@@ -265,22 +265,31 @@ static void causal_tcp_stream(struct causal_note *n, const struct causal_tcp_sta
 
 /*
  * The note of a send under way waits for the send's end, which tells the
- * bytes it queued.  A socket has room for one only once someone listened
- * for events while it sent (made then, kept with the socket).  Return:
+ * bytes it queued.  A socket has room for one only while someone listens
+ * for events as it sends: made at the first such send, freed by the first
+ * send nobody listens to (the last one's note went out before).  Return:
  * whether @n waits there; without room it is lost, and counted.
  */
 static bool causal_tcp_note_keep(struct causal_sock *cs, struct causal_note *n)
 {
-	if (!n->msg && !n->lost)
+	struct causal_sock_more *more = READ_ONCE(cs->more);
+
+	if (!n->msg && !n->lost) {
+		if (more && more->send_note) {
+			kfree(more->send_note);
+			more->send_note = NULL;
+		}
 		return false;
-	if (!cs->send_note)
-		cs->send_note = kmalloc(sizeof(*n), GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
-	if (!cs->send_note) {
+	}
+	more = causal_sock_more(cs);
+	if (more && !more->send_note)
+		more->send_note = kmalloc(sizeof(*n), GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+	if (!more || !more->send_note) {
 		n->lost = true;
 		causal_note_end(n, cs, NULL, 0);
 		return false;
 	}
-	*cs->send_note = *n;
+	*more->send_note = *n;
 	return true;
 }
 
@@ -288,7 +297,8 @@ static bool causal_tcp_note_keep(struct causal_sock *cs, struct causal_note *n)
 static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk,
 				 const struct causal_tcp_state *st, int sent)
 {
-	struct causal_note *n = cs->send_note;
+	struct causal_sock_more *more = READ_ONCE(cs->more);
+	struct causal_note *n = more ? more->send_note : NULL;
 
 	if (!n || (!n->msg && !n->lost))
 		return;

@@ -130,8 +130,11 @@ struct causal_tcp_state {
 	 */
 	__u32 rcv_read;
 
-	/* sock_ops' scratch while it walks one segment's options */
-	__u32 walk_off, walk_found, walk_bad, walk_foreign, walk_ours, walk_len;
+	/*
+	 * sock_ops' scratch while it walks one segment's options (offsets,
+	 * lengths and counts within its 40 bytes of options)
+	 */
+	__u8 walk_off, walk_found, walk_bad, walk_foreign, walk_ours, walk_len;
 };
 
 /*
