@@ -11,25 +11,29 @@
  * (skb_consume_udp()), and merges the stamp its datagram came with.
  *
  * The stamp is read earlier, in udp_rcv()/udpv6_rcv(), before UDP trims the
- * skb to the UDP length, and kept until the datagram is consumed in a small
- * table per node keyed by the skb, with a fingerprint of its IP and UDP
- * headers so that an entry left by a dropped datagram is never taken for
- * another one's.  An entry that is overwritten before its datagram is read
- * leaves the receive unstamped, counted.
+ * skb to the UDP length: checked and counted there, its place is written
+ * into the skb's control block (struct causal_udp_cb), in bytes UDP leaves
+ * alone until the application's read; the area's bytes stay in the skb's
+ * linear data past its end.  Copies of a multicast or broadcast datagram,
+ * clones of the one skb, carry the same control block and data, so every
+ * receiver merges the stamp.
  *
  * Datagrams are not FIFO: a vector stamp carries the whole vector, up to
  * CAUSAL_UDP_VEC_MAX entries.
  */
 
 #include <linux/bpf.h>
+#include <linux/filter.h>
 #include <linux/hash.h>
 #include <linux/ipv6.h>
 #include <linux/kprobes.h>
-#include <linux/siphash.h>
+#include <linux/random.h>
 #include <linux/udp.h>
+#include <net/checksum.h>
 #include <net/ip.h>
-#include <net/netns/generic.h>
 #include <net/route.h>
+#include <net/sock.h>
+#include <net/udp.h>
 #include <causal/clock.h>
 #include <uapi/linux/causal.h>
 #include <uapi/linux/causal_wire.h>
@@ -40,134 +44,63 @@
 #include "sock.h"
 #include "udp.h"
 
-#define CAUSAL_UDP_RX_BITS 6	/* sets */
-#define CAUSAL_UDP_RX_WAYS 4	/* slots per set */
-
-struct causal_udp_slot {
-	const struct sk_buff *skb;
-	u64 fp;
-	u32 seq;
-	u8 len;
-	u8 pay[CAUSAL_UDP_PAY_MAX];
-};
-
-/* The slots a datagram may take: a free one, or the oldest. */
-struct causal_udp_set {
-	struct causal_udp_slot way[CAUSAL_UDP_RX_WAYS];
-};
-
 /**
- * struct causal_udp_rx - stamps of datagrams received and not yet read
- * @lock: guards the rest; taken with BHs off
- * @seq: counts insertions, to find the oldest slot of a set
- * @set: sets chosen by a hash of the skb, each allocated on first use (a
- *	page fraction, so that atomic allocation stays cheap)
+ * struct causal_udp_cb - where a datagram's surplus area is, from its
+ *	arrival to the application's read
+ * @mark: causal_udp_mark() of the skb's data and the two below; anything
+ *	else (what lower layers left, an area not ours) reads as no stamp
+ * @ulen: the UDP length, where the area starts after the UDP header
+ * @alen: the area's length
+ *
+ * At CAUSAL_UDP_CB_OFFSET of skb->cb: after UDP's own (struct udp_skb_cb,
+ * which holds IPv4's and IPv6's, and the packet info IP_PKTINFO keeps
+ * there), before the data end a cgroup skb program saves and restores
+ * there (struct bpf_skb_data_end) and the drop count a socket's queue
+ * writes at the end (struct sock_skb_cb).  skb_clone() copies it.  Only
+ * the segmenting of a GRO'd datagram for a socket that does not take them
+ * writes there (struct skb_gso_cb, from byte 32): a stamped datagram is
+ * never GRO'd (its UDP length is not its IP payload's), and a segment's
+ * mark no longer matches its lengths.
  */
-struct causal_udp_rx {
-	spinlock_t lock;	/* see above */
-	u32 seq;
-	struct causal_udp_set *set[1 << CAUSAL_UDP_RX_BITS];
+struct causal_udp_cb {
+	u32 mark;
+	u16 ulen;
+	u16 alen;
 };
 
-static siphash_key_t causal_udp_key __read_mostly;
+#define CAUSAL_UDP_CB_OFFSET 28
+
+static_assert(sizeof(struct udp_skb_cb) <= CAUSAL_UDP_CB_OFFSET);
+static_assert(sizeof(struct in_pktinfo) <= CAUSAL_UDP_CB_OFFSET);
+static_assert(CAUSAL_UDP_CB_OFFSET + sizeof(struct causal_udp_cb) <=
+	      offsetof(struct bpf_skb_data_end, data_end));
+static_assert(CAUSAL_UDP_CB_OFFSET + sizeof(struct causal_udp_cb) <= SOCK_SKB_CB_OFFSET);
 
 /*
- * The fingerprint of a datagram: its addresses and UDP header, which stay
- * put from udp_rcv() to the application.
+ * A datagram whose area lies in page fragments is made linear for the
+ * stamp to stay with it, up to this size; larger ones go unstamped.
  */
-static u64 causal_udp_fp(const struct sk_buff *skb, const struct udphdr *uh)
+#define CAUSAL_UDP_PULL_MAX 2048
+
+static u64 causal_udp_salt __read_mostly;
+
+static struct causal_udp_cb *causal_udp_cb(const struct sk_buff *skb)
 {
-	struct {
-		struct in6_addr saddr, daddr;
-		struct udphdr uh;
-	} k = { .uh = *uh };
-
-	if (ip_hdr(skb)->version == 4) {
-		memcpy(&k.saddr, &ip_hdr(skb)->saddr, 4);
-		memcpy(&k.daddr, &ip_hdr(skb)->daddr, 4);
-	} else {
-		k.saddr = ipv6_hdr(skb)->saddr;
-		k.daddr = ipv6_hdr(skb)->daddr;
-	}
-	return siphash(&k, sizeof(k), &causal_udp_key);
-}
-
-static unsigned int causal_udp_net_id __read_mostly;
-
-/* What UDP keeps per node: its table of received stamps, made on the first. */
-struct causal_udp_net {
-	struct causal_udp_rx *rx;
-};
-
-static struct causal_udp_rx **causal_udp_rx_slot(struct causal_net *cn)
-{
-	struct causal_udp_net *un = net_generic(cn->net, causal_udp_net_id);
-
-	return &un->rx;
-}
-
-static struct causal_udp_rx *causal_udp_rx_of(struct causal_net *cn)
-{
-	struct causal_udp_rx **slot = causal_udp_rx_slot(cn);
-	struct causal_udp_rx *rx = READ_ONCE(*slot), *old;
-
-	if (rx)
-		return rx;
-	rx = kzalloc(sizeof(*rx), GFP_ATOMIC | __GFP_NOWARN);
-	if (!rx)
-		return NULL;
-	spin_lock_init(&rx->lock);
-	old = cmpxchg(slot, NULL, rx);
-	if (old) {
-		kfree(rx);
-		return old;
-	}
-	return rx;
-}
-
-/* The set of @rx that @skb belongs to, made on first use if @make. */
-static struct causal_udp_slot *causal_udp_set_of(struct causal_udp_rx *rx,
-						 const struct sk_buff *skb, bool make)
-{
-	struct causal_udp_set **p = &rx->set[hash_ptr(skb, CAUSAL_UDP_RX_BITS)];
-	struct causal_udp_set *set = READ_ONCE(*p);
-
-	if (set || !make)
-		return set ? set->way : NULL;
-	set = kzalloc(sizeof(*set), GFP_ATOMIC | __GFP_NOWARN);
-	if (!set)
-		return NULL;
-	if (cmpxchg(p, NULL, set)) {
-		kfree(set);
-		set = READ_ONCE(*p);
-	}
-	return set->way;
+	return (struct causal_udp_cb *)&skb->cb[CAUSAL_UDP_CB_OFFSET];
 }
 
 /*
- * A node goes: its table of received stamps with it.  Every kfunc that
- * could use it is over (the namespace's pre_exit, then an RCU grace period,
- * come before this).
+ * The mark of an area of @alen bytes after @ulen of UDP, in @skb's data:
+ * clones share it (the same head), another skb's or another datagram's
+ * is a different one but by a chance in 2^32, and the area's checksum is
+ * checked again when it is read.
  */
-static void __net_exit causal_udp_net_exit(struct net *net)
+static u32 causal_udp_mark(const struct sk_buff *skb, u32 ulen, u32 alen)
 {
-	struct causal_udp_net *un = net_generic(net, causal_udp_net_id);
-	struct causal_udp_rx *rx = un->rx;
-	int i;
+	u64 k = (u64)(unsigned long)skb->head ^ causal_udp_salt ^ ((u64)ulen << 16 | alen);
 
-	if (!rx)
-		return;
-	for (i = 0; i < ARRAY_SIZE(rx->set); i++)
-		kfree(rx->set[i]);
-	kfree(rx);
-	un->rx = NULL;
+	return hash_64(k, 32) | 1;
 }
-
-static struct pernet_operations causal_udp_net_ops = {
-	.exit = causal_udp_net_exit,
-	.id = &causal_udp_net_id,
-	.size = sizeof(struct causal_udp_net),
-};
 
 /* The state of UDP socket @sk, made if it has none. */
 static struct causal_sock *causal_udp_sock(struct sock *sk)
@@ -180,22 +113,42 @@ static struct causal_sock *causal_udp_sock(struct sock *sk)
 
 /* kfuncs: declared in kfunc.h, called from BPF programs only. */
 
-/* Append @len bytes at @data to @skb, a linear UDP datagram about to leave. */
-static int causal_udp_append(struct sk_buff *skb, const u8 *data, u32 len)
+/*
+ * Append @len bytes at @data to @skb, a linear UDP datagram about to leave
+ * (its UDP length @ulen, the rest of the skb).
+ *
+ * UDP's checksum covers the UDP length only, and an offloaded one is left
+ * to whoever finishes it (the device, or skb_checksum_help() before a
+ * device that cannot): a sum from the UDP header to the end of the skb,
+ * started from the seed UDP wrote in the checksum field.  The area's own
+ * sum comes out of the seed, so that the checksum finished is UDP's and
+ * the skb stays offloaded.
+ */
+static int causal_udp_append(struct sk_buff *skb, u32 ulen, const u8 *data, u32 len)
 {
 	struct dst_entry *dst = skb_dst(skb);
+	struct udphdr *uh;
+	__wsum area;
 
 	if (skb_is_gso(skb) || skb_is_nonlinear(skb) || !dst ||
 	    skb->len + len > dst_mtu(dst))
 		return -ENOSPC;
-	/* UDP's checksum covers the UDP length only: finish it first. */
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+	/* an offload that does not start at the UDP header: finish it here */
+	if (skb->ip_summed == CHECKSUM_PARTIAL &&
+	    (skb_checksum_start(skb) != skb_transport_header(skb) ||
+	     skb->csum_offset != offsetof(struct udphdr, check)) &&
+	    skb_checksum_help(skb))
 		return -EIO;
 	/* Room at the tail, in data of its own (a clone would see the write). */
 	if ((skb_cloned(skb) || skb_tailroom(skb) < len) &&
 	    pskb_expand_head(skb, 0, max_t(int, len - skb_tailroom(skb), 0), GFP_ATOMIC))
 		return -ENOMEM;
 	skb_put_data(skb, data, len);
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		uh = udp_hdr(skb);
+		area = csum_partial(data, len, 0);
+		uh->check = ~csum_fold(csum_block_sub(csum_unfold(uh->check), area, ulen));
+	}
 	return 0;
 }
 
@@ -292,7 +245,7 @@ static int __causal_udp_send(struct sk_buff *skb)
 	uh = udp_hdr(skb);
 	causal_udp_note_end(&note, cs, skb, true, c);
 	alen = causal_udp_build(area, ntohs(uh->len) & 1, pay, plen);
-	if (causal_udp_append(skb, area, alen)) {
+	if (causal_udp_append(skb, ntohs(uh->len), area, alen)) {
 		causal_sock_count(cs, CAUSAL_STAT_NOSPACE_OUT, 1);
 		return 0;
 	}
@@ -322,6 +275,9 @@ __bpf_kfunc int causal_udp_rx(struct sk_buff *skb)
 
 	if (!skb || !skb->dev)
 		return causal_call_refuse(&init_net, -EINVAL);
+	/* whatever happens next, no stamp unless one is found */
+	if (!skb_shared(skb))
+		causal_udp_cb(skb)->mark = 0;
 	ret = causal_call_net(dev_net(skb->dev), &bit);
 	if (ret)
 		return ret;
@@ -339,13 +295,11 @@ __bpf_kfunc int causal_udp_rx(struct sk_buff *skb)
 static void __causal_udp_rx(struct sk_buff *skb)
 {
 	u8 buf[CAUSAL_UDP_TRAILER_MAX + 64];
-	struct causal_udp_slot *slot, *set;
 	struct udphdr _uh, *uh;
-	struct causal_udp_rx *rx;
+	struct causal_udp_cb *cb;
 	struct causal_net *cn;
 	const u8 *area, *pay;
-	u32 ulen, alen, plen, i;
-	u64 fp;
+	u32 ulen, alen, plen;
 
 	uh = skb_header_pointer(skb, 0, sizeof(_uh), &_uh);
 	if (!uh || !skb->dev)
@@ -378,54 +332,37 @@ static void __causal_udp_rx(struct sk_buff *skb)
 	default:
 		return;
 	}
-	rx = causal_udp_rx_of(cn);
-	set = rx ? causal_udp_set_of(rx, skb, true) : NULL;
-	if (!set)
+	/*
+	 * The area stays in the linear data, past the end UDP trims the skb
+	 * to; one in page fragments would go with them.
+	 */
+	if (skb_headlen(skb) < skb->len &&
+	    (skb->len > CAUSAL_UDP_PULL_MAX || !pskb_may_pull(skb, skb->len)))
 		return;
-	fp = causal_udp_fp(skb, uh);
-	spin_lock_bh(&rx->lock);
-	slot = &set[0];
-	for (i = 0; i < CAUSAL_UDP_RX_WAYS; i++) {
-		if (!set[i].skb || set[i].skb == skb) {
-			slot = &set[i];
-			break;
-		}
-		if ((s32)(set[i].seq - slot->seq) < 0)
-			slot = &set[i];
-	}
-	slot->seq = rx->seq++;
-	slot->skb = skb;
-	slot->fp = fp;
-	slot->len = plen;
-	memcpy(slot->pay, pay, plen);
-	spin_unlock_bh(&rx->lock);
+	cb = causal_udp_cb(skb);
+	cb->ulen = ulen;
+	cb->alen = alen;
+	cb->mark = causal_udp_mark(skb, ulen, alen);
 }
 
-/* The stamp kept for @skb, taken out of the table: its length, 0 if none. */
-static u32 causal_udp_take(struct causal_net *cn, const struct sk_buff *skb, u8 *pay)
+/*
+ * The payload of the stamp @skb came with, as causal_udp_rx() found it:
+ * at *@pay, its length returned; 0 if none.
+ */
+static u32 causal_udp_take(const struct sk_buff *skb, const u8 **pay)
 {
-	struct causal_udp_rx *rx = READ_ONCE(*causal_udp_rx_slot(cn));
-	struct causal_udp_slot *set;
-	u32 len = 0, i;
-	u64 fp;
+	const struct causal_udp_cb *cb = causal_udp_cb(skb);
+	const u8 *area;
+	u32 plen;
 
-	set = rx ? causal_udp_set_of(rx, skb, false) : NULL;
-	if (!set)
+	if (!cb->mark || cb->mark != causal_udp_mark(skb, cb->ulen, cb->alen) ||
+	    cb->ulen != ntohs(udp_hdr(skb)->len))
 		return 0;
-	fp = causal_udp_fp(skb, udp_hdr(skb));
-	spin_lock_bh(&rx->lock);
-	for (i = 0; i < CAUSAL_UDP_RX_WAYS; i++) {
-		if (set[i].skb != skb)
-			continue;
-		if (set[i].fp == fp) {
-			len = set[i].len;
-			memcpy(pay, set[i].pay, len);
-		}
-		set[i].skb = NULL;
-		break;
-	}
-	spin_unlock_bh(&rx->lock);
-	return len;
+	area = skb_transport_header(skb) + cb->ulen;
+	if (area + cb->alen > skb_end_pointer(skb) ||
+	    causal_udp_parse(area, cb->alen, cb->ulen & 1, pay, &plen) != CAUSAL_UDP_OURS)
+		return 0;
+	return plen;
 }
 
 static int __causal_udp_recv(struct sock *sk, struct sk_buff *skb);
@@ -458,18 +395,18 @@ __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 
 static int __causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 {
-	u8 pay[CAUSAL_UDP_PAY_MAX];
 	struct causal_vec_rx rx;
 	struct causal_note note;
 	struct causal_sock *cs;
 	bool vector, ok, forged;
+	const u8 *pay;
 	u32 len;
 	u64 c = 0, stamp;
 
 	cs = causal_udp_sock(sk);
 	if (!cs)
 		return -ENOENT;
-	len = causal_udp_take(cs->cn, skb, pay);
+	len = causal_udp_take(skb, &pay);
 	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
 	ok = len && !!(pay[0] & CAUSAL_TCPOPT_F_VECTOR) == vector;
 	causal_note_begin(&note, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_RECV, vector);
@@ -533,10 +470,9 @@ static struct kprobe *causal_udp_kprobe_ptrs[] = {
 };
 
 /**
- * causal_udp_init() - UDP's part of every node, and the probes of the
- * destruction of UDP sockets
+ * causal_udp_init() - the probes of the destruction of UDP sockets
  *
- * Return: 0, the error of register_pernet_subsys() or register_kprobes(),
+ * Return: 0, the error of register_kprobes(),
  * or -EOPNOTSUPP when the kernel cannot place the probes through ftrace
  * (CONFIG_KPROBES_ON_FTRACE).
  */
@@ -544,15 +480,10 @@ int causal_udp_init(void)
 {
 	int i, ret;
 
-	get_random_bytes(&causal_udp_key, sizeof(causal_udp_key));
-	ret = register_pernet_subsys(&causal_udp_net_ops);
+	causal_udp_salt = get_random_u64();
+	ret = register_kprobes(causal_udp_kprobe_ptrs, ARRAY_SIZE(causal_udp_kprobe_ptrs));
 	if (ret)
 		return ret;
-	ret = register_kprobes(causal_udp_kprobe_ptrs, ARRAY_SIZE(causal_udp_kprobe_ptrs));
-	if (ret) {
-		unregister_pernet_subsys(&causal_udp_net_ops);
-		return ret;
-	}
 	for (i = 0; i < ARRAY_SIZE(causal_udp_kprobes); i++) {
 		if (kprobe_ftrace(&causal_udp_kprobes[i]))
 			continue;
@@ -570,5 +501,4 @@ int causal_udp_init(void)
 void causal_udp_exit(void)
 {
 	unregister_kprobes(causal_udp_kprobe_ptrs, ARRAY_SIZE(causal_udp_kprobe_ptrs));
-	unregister_pernet_subsys(&causal_udp_net_ops);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * UDP's part of the module (kmod/udp.c): its per-node table and the probes
- * of UDP sockets' destruction.  Its kfuncs are in kfunc.h.
+ * UDP's part of the module (kmod/udp.c): the probes of UDP sockets'
+ * destruction.  Its kfuncs are in kfunc.h.
  */
 #ifndef _CAUSAL_UDP_H
 #define _CAUSAL_UDP_H

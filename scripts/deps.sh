@@ -19,7 +19,7 @@ packages=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 	# test guests and what the tests run in them
 	qemu-system-x86 busybox-static cpio kmod iproute2 iputils-ping jq util-linux
-	ethtool
+	ethtool nftables
 	procps liburing-dev
 	# incident analysis: exports checked by their consumers, a three-tier workload
 	graphviz nginx-light curl

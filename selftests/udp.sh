@@ -60,14 +60,41 @@ ping_pong() {
 	check_eq "protocol" udp "${a[4]}"
 }
 
-# A receiver outside the attached cgroup gets every byte as sent, while the
-# wire carries the stamp in a surplus area with a valid OCS and UDP checksum.
+# nft_drops NODE - the packets NODE's firewall dropped as conntrack-invalid
+nft_drops() {
+	in_ns "$1" nft list chain inet causal_fw in | grep -o 'packets [0-9]*' | cut -d' ' -f2
+}
+
+# A receiver outside the attached cgroup, behind a firewall that drops what
+# conntrack finds invalid (a bad checksum over the whole IP payload among
+# it), gets every byte as sent; the wire carries the stamp in a surplus area
+# with a valid OCS and UDP checksum.  CSUM offloaded: the sender's skb stays
+# CHECKSUM_PARTIAL through veth, as a NIC would finish it (the capture
+# does); software: the sender's device cannot, the kernel sums and the
+# receiver's conntrack checks.
 legacy_receiver() {
-	local fam=$1
+	local fam=$1 csum=$2 want_off
 
 	load_module && attach_cgroup || fail "attach to a cgroup"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
+	if [ "$csum" = software ]; then
+		in_ns a ethtool -K veth-b tx off > /dev/null || fail "tx checksum off"
+		want_off=0
+	else
+		want_off=$N
+	fi
+	in_ns b nft -f - <<- EOF || fail "firewall"
+		table inet causal_fw {
+			chain in {
+				type filter hook input priority 0; policy accept;
+				ct state invalid counter drop
+			}
+		}
+	EOF
+	# the firewall is live: a datagram with a bad UDP checksum is dropped
+	in_ns a $TOOL badsum 10.73.0.1 10.73.0.2 7301 || fail "bad checksum sent"
+	busywait 10000 test_gt 0 nft_drops b || fail "the firewall let a bad checksum through"
 	in_ns b $TOOL recv 7301 $N > "$T/got" 2> "$T/recv.err" &
 	local rpid=$!
 	in_ns b $TOOL capture veth-a 7301 $N > "$T/wire" 2> "$T/cap.err" &
@@ -82,8 +109,67 @@ legacy_receiver() {
 	check "every payload byte for byte" cmp "$T/sent" "$T/got"
 	cat "$T/wire" | head -3
 	check_eq "datagrams with a surplus area" $N "$(grep -c "ocs ok" "$T/wire")"
+	check_eq "checksums left to the device" $want_off "$(grep -c "(offloaded)" "$T/wire")"
+	check_eq "dropped as invalid: the bad one only" 1 "$(nft_drops b)"
 	check_eq "b tracks nothing" 0 "$(stat_of b sockets)"
 	check_eq "a's stamps out" $N "$(stat_of a stamps_out)"
+}
+
+# udp_socks NODE PORT FILTER - FILTER (jq) of each of the node's UDP sockets
+# on PORT, one line each
+udp_socks() {
+	in_ns "$1" "$CAUSALCTL" -j sockets --port "$2" |
+		jq -r ".[] | select(.protocol == \"udp\") | $3"
+}
+
+# One datagram, two sockets: the copies of a multicast or broadcast datagram
+# each carry the stamp to their socket, which merges it.
+fanout() {
+	local kind=$1 port=7304 dst r last node
+	local -a join send
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	case $kind in
+	multicast4)
+		dst=239.7.3.4
+		join=(--group $dst --on 10.73.0.2)
+		ip -n "$NS_PREFIX-a" route add 224.0.0.0/4 dev veth-b || fail "route"
+		;;
+	multicast6)
+		dst=ff02::7304
+		join=(--group $dst --on veth-a)
+		dst=$dst%veth-b
+		;;
+	broadcast)
+		dst=10.73.0.255
+		join=(--broadcast)
+		send=(--broadcast)
+		;;
+	esac
+	for r in 1 2; do
+		in_ns b $TOOL recv $port $N --reuse "${join[@]}" --hold 600 > "$T/got$r" \
+			2> "$T/recv$r.err" &
+		busywait 5000 has "$T/recv$r.err" listening || fail "receiver $r"
+	done
+	# the sender's socket stays for its state to be read
+	in_ns a $TOOL send "$dst" $port $N 7 "${send[@]}" --hold 600 > "$T/sent" \
+		2> "$T/send.err" &
+	busywait 20000 has "$T/send.err" done || fail "sender"
+	for r in 1 2; do
+		busywait 20000 lines_are "$T/got$r" $N || fail "receiver $r lost datagrams"
+		check "receiver $r: every byte" cmp "$T/sent" "$T/got$r"
+	done
+	in_ns a "$CAUSALCTL" sockets
+	in_ns b "$CAUSALCTL" sockets
+	last=$(in_ns a "$CAUSALCTL" -j sockets |
+	       jq -r '[.[] | select(.protocol == "udp")][0] | .last_send')
+	node=$(in_ns a "$CAUSALCTL" node)
+	check_eq "a's sends" $N "$(stat_of a stamps_out)"
+	check_eq "b's sockets, each with every stamp, the last merged" \
+		"$(printf '%s\n' "$N 0 $last $node" "$N 0 $last $node")" \
+		"$(udp_socks b $port '"\(.stats.stamps_in) \(.stats.unstamped_in // 0) \(.remote_stamp) \(.remote_node)"')"
 }
 
 # Hostile surplus areas: each is counted by kind, the data always delivered.
@@ -196,7 +282,12 @@ forged_stamps() {
 
 for fam in 4 6; do
 	run_test "udp_ping_pong_ipv$fam" ping_pong $fam
-	run_test "udp_legacy_receiver_ipv$fam" legacy_receiver $fam
+	for csum in offloaded software; do
+		run_test "udp_legacy_receiver_ipv${fam}_$csum" legacy_receiver $fam $csum
+	done
+done
+for kind in multicast4 multicast6 broadcast; do
+	run_test "udp_${kind}_two_receivers" fanout $kind
 done
 run_test udp_hostile_trailers_counted hostile_trailers
 run_test udp_forged_stamps_rejected forged_stamps

@@ -4,14 +4,24 @@
 
   udp_tool.py echo PORT COUNT [--hold S]          answer COUNT datagrams
   udp_tool.py ping ADDR PORT COUNT [--hold S]     send, await the echo; COUNT times
-  udp_tool.py send ADDR PORT COUNT SEED           COUNT datagrams of random
-                                                  sizes and bytes; prints each in hex
-  udp_tool.py recv PORT COUNT [--hold S]          prints each datagram in hex
+  udp_tool.py send ADDR PORT COUNT SEED [--broadcast] [--hold S]
+                                                  COUNT datagrams of random sizes
+                                                  and bytes; prints each in hex
+  udp_tool.py recv PORT COUNT [--hold S] [--reuse] [--broadcast]
+                  [--group GROUP --on ADDR|IFNAME]
+                                                  prints each datagram in hex (IPv4
+                                                  only with --broadcast or an IPv4
+                                                  GROUP, joined on the interface
+                                                  of ADDR, or IFNAME for IPv6)
   udp_tool.py capture IFACE PORT COUNT            the UDP packets to PORT on the
                                                   wire: checks their UDP checksum and
-                                                  the OCS of their surplus area
+                                                  the OCS of their surplus area; a
+                                                  checksum left to the device is
+                                                  finished as a device would
   udp_tool.py inject SRC DST PORT                 hostile surplus areas (IPv4), one
                                                   datagram per case; prints the cases
+  udp_tool.py badsum SRC DST PORT                 one datagram (IPv4) with a wrong
+                                                  UDP checksum
   udp_tool.py forge SRC DST PORT STAMP            one datagram (IPv4) with a well-formed
                                                   stamp: N (Lamport), hlc+S (HLC, S
                                                   seconds after now) or vector:ID:N
@@ -31,6 +41,9 @@ import time
 WAIT = 120
 EXID = 0xCA5A
 EXP = 127
+SOL_PACKET = 263
+PACKET_AUXDATA = 8
+TP_STATUS_CSUMNOTREADY = 1 << 3
 
 
 def family(addr):
@@ -98,22 +111,47 @@ def ping(args):
     hold(args)
 
 
+def opt(args, name):
+    """The value after option @name in @args, or None."""
+    return args[args.index(name) + 1] if name in args else None
+
+
 def send(args):
     addr, port, count, seed = args[0], int(args[1]), int(args[2]), int(args[3])
     rnd = random.Random(seed)
     s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    if "--broadcast" in args:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
     for _ in range(count):
         data = bytes(rnd.getrandbits(8) for _ in range(rnd.randint(0, 1200)))
         s.sendto(data, (addr, port))
         print(data.hex(), flush=True)
         time.sleep(0.005)
+    print("done", file=sys.stderr, flush=True)
+    hold(args)
 
 
 def recv(args):
     port, count = int(args[0]), int(args[1])
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    s.bind(("::", port))
+    group = opt(args, "--group")
+    if "--broadcast" in args or (group and ":" not in group):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        if "--reuse" in args:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("", port))
+        if group:
+            mreq = socket.inet_aton(group) + socket.inet_aton(opt(args, "--on"))
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+    else:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        if "--reuse" in args:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("::", port))
+        if group:
+            mreq = socket.inet_pton(socket.AF_INET6, group) + \
+                struct.pack("@I", socket.if_nametoindex(opt(args, "--on")))
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
     s.settimeout(WAIT)
     print("listening", file=sys.stderr, flush=True)
     for _ in range(count):
@@ -127,12 +165,17 @@ def capture(args):
     OCS over the surplus area; prints one summary line per packet."""
     iface, port, count = args[0], int(args[1]), int(args[2])
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
     s.bind((iface, 0))
     s.settimeout(WAIT)
     print("capturing", file=sys.stderr, flush=True)
     bad = seen = 0
     while seen < count:
-        frame = s.recv(65535)
+        frame, anc, _, _ = s.recvmsg(65535, socket.CMSG_SPACE(64))
+        status = 0
+        for level, kind, data in anc:
+            if level == SOL_PACKET and kind == PACKET_AUXDATA:
+                status = struct.unpack("@I", data[:4])[0]
         etype = struct.unpack("!H", frame[12:14])[0]
         ip = frame[14:]
         if etype == 0x0800 and ip[9] == 17:
@@ -150,6 +193,12 @@ def capture(args):
         if dport != port:
             continue
         seen += 1
+        if status & TP_STATUS_CSUMNOTREADY:
+            # what a device finishing the offloaded checksum sends: the
+            # sum from the UDP header to the end of the packet, surplus
+            # area included, started from the seed in the checksum field
+            check = ~csum16(udp[:plen]) & 0xFFFF or 0xFFFF
+            udp = udp[:6] + struct.pack("!H", check) + udp[8:]
         if etype == 0x0800:
             pseudo = pseudo[:10] + struct.pack("!H", ulen)
         else:
@@ -158,8 +207,9 @@ def capture(args):
         area = udp[ulen:plen]
         odd = ulen % 2
         ocs_ok = len(area) >= 2 + odd and csum16(area[odd:], len(area)) == 0xFFFF
-        print("udp %d surplus %d udp-checksum %s ocs %s" %
+        print("udp %d surplus %d udp-checksum %s%s ocs %s" %
               (ulen - 8, len(area), "ok" if udp_ok else "BAD",
+               " (offloaded)" if status & TP_STATUS_CSUMNOTREADY else "",
                ("ok" if ocs_ok else "BAD") if area else "none"), flush=True)
         bad += not udp_ok or (area and not ocs_ok)
     sys.exit(1 if bad else 0)
@@ -194,17 +244,25 @@ def inject(args):
         time.sleep(0.01)
 
 
-def raw_send(s, src, dst, sport, port, data, area):
+def raw_send(s, src, dst, sport, port, data, area, check_xor=0):
     """An IPv4 UDP datagram of @data with surplus area @area, through raw
-    socket @s (the UDP checksum covers the UDP length only)."""
+    socket @s (the UDP checksum covers the UDP length only; @check_xor
+    spoils it)."""
     sa, da = socket.inet_aton(src), socket.inet_aton(dst)
     ulen = 8 + len(data)
     udp = struct.pack("!HHHH", sport, port, ulen, 0) + data
     check = ~csum16(sa + da + struct.pack("!BBH", 0, 17, ulen) + udp) & 0xFFFF
-    udp = udp[:6] + struct.pack("!H", check or 0xFFFF) + udp[8:]
+    udp = udp[:6] + struct.pack("!H", (check or 0xFFFF) ^ check_xor) + udp[8:]
     # IP_HDRINCL: the kernel fills in the total length and checksum
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 0, 0, 0, 64, 17, 0, sa, da)
     s.sendto(ip + udp + area, (dst, 0))
+
+
+def badsum(args):
+    """One datagram (IPv4) whose UDP checksum is wrong."""
+    src, dst, port = args[0], args[1], int(args[2])
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    raw_send(s, src, dst, 40998, port, b"bad checksum", b"", check_xor=0x5555)
 
 
 def forge(args):
@@ -230,7 +288,8 @@ def main():
         sys.exit(__doc__)
     cmd, args = sys.argv[1], sys.argv[2:]
     fn = {"echo": echo, "ping": ping, "send": send, "recv": recv,
-          "capture": capture, "inject": inject, "forge": forge}.get(cmd)
+          "capture": capture, "inject": inject, "forge": forge,
+          "badsum": badsum}.get(cmd)
     if not fn:
         sys.exit(__doc__)
     fn(args)
