@@ -77,8 +77,9 @@ static_assert(CAUSAL_UDP_CB_OFFSET + sizeof(struct causal_udp_cb) <=
 static_assert(CAUSAL_UDP_CB_OFFSET + sizeof(struct causal_udp_cb) <= SOCK_SKB_CB_OFFSET);
 
 /*
- * A datagram whose area lies in page fragments is made linear for the
- * stamp to stay with it, up to this size; larger ones go unstamped.
+ * A datagram in page fragments is made linear for the stamp to be added
+ * (on the way out) or to stay with it (on the way in), up to this size;
+ * larger ones go unstamped.
  */
 #define CAUSAL_UDP_PULL_MAX 2048
 
@@ -130,9 +131,19 @@ static int causal_udp_append(struct sk_buff *skb, u32 ulen, const u8 *data, u32 
 	struct udphdr *uh;
 	__wsum area;
 
-	if (skb_is_gso(skb) || skb_is_nonlinear(skb) || !dst ||
-	    skb->len + len > dst_mtu(dst))
+	if (skb_is_gso(skb) || !dst || skb->len + len > dst_mtu(dst))
 		return -ENOSPC;
+	/*
+	 * Built in page fragments (corked sends, MSG_MORE, spliced pages): the
+	 * area goes after them, in the linear data a small datagram is
+	 * copied into.
+	 */
+	if (skb_is_nonlinear(skb)) {
+		if (skb->len > CAUSAL_UDP_PULL_MAX)
+			return -ENOSPC;
+		if (skb_linearize(skb))
+			return -ENOMEM;
+	}
 	/* an offload that does not start at the UDP header: finish it here */
 	if (skb->ip_summed == CHECKSUM_PARTIAL &&
 	    (skb_checksum_start(skb) != skb_transport_header(skb) ||

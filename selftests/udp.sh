@@ -115,6 +115,26 @@ legacy_receiver() {
 	check_eq "a's stamps out" $N "$(stat_of a stamps_out)"
 }
 
+# Datagrams built in page fragments (corked: MSG_MORE, then the rest) are
+# stamped like the others.
+paged() {
+	local port=7305
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	in_ns b $TOOL recv $port $N --hold 600 > "$T/got" 2> "$T/recv.err" &
+	busywait 5000 has "$T/recv.err" listening || fail "receiver"
+	in_ns a $TOOL send 10.73.0.2 $port $N 9 --more > "$T/sent" 2> "$T/send.err" ||
+		fail "sender"
+	busywait 20000 lines_are "$T/got" $N || fail "receiver lost datagrams"
+	check "every byte" cmp "$T/sent" "$T/got"
+	check_eq "a's stamps out" $N "$(stat_of a stamps_out)"
+	check_eq "a's sends without room" 0 "$(stat_of a nospace_out)"
+	check_eq "b's stamps in" $N "$(stat_of b stamps_in)"
+	check_eq "b's unstamped receives" 0 "$(stat_of b unstamped_in)"
+}
+
 # udp_socks NODE PORT FILTER - FILTER (jq) of each of the node's UDP sockets
 # on PORT, one line each
 udp_socks() {
@@ -286,6 +306,7 @@ for fam in 4 6; do
 		run_test "udp_legacy_receiver_ipv${fam}_$csum" legacy_receiver $fam $csum
 	done
 done
+run_test udp_paged_datagrams_stamped paged
 for kind in multicast4 multicast6 broadcast; do
 	run_test "udp_${kind}_two_receivers" fanout $kind
 done

@@ -4,9 +4,11 @@
 
   udp_tool.py echo PORT COUNT [--hold S]          answer COUNT datagrams
   udp_tool.py ping ADDR PORT COUNT [--hold S]     send, await the echo; COUNT times
-  udp_tool.py send ADDR PORT COUNT SEED [--broadcast] [--hold S]
+  udp_tool.py send ADDR PORT COUNT SEED [--broadcast] [--more] [--hold S]
                                                   COUNT datagrams of random sizes
-                                                  and bytes; prints each in hex
+                                                  and bytes (--more: each in two
+                                                  sends, the first with MSG_MORE);
+                                                  prints each in hex
   udp_tool.py recv PORT COUNT [--hold S] [--reuse] [--broadcast]
                   [--group GROUP --on ADDR|IFNAME]
                                                   prints each datagram in hex (IPv4
@@ -124,7 +126,13 @@ def send(args):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
     for _ in range(count):
         data = bytes(rnd.getrandbits(8) for _ in range(rnd.randint(0, 1200)))
-        s.sendto(data, (addr, port))
+        if "--more" in args:
+            # corked: the second part goes into page fragments
+            half = len(data) // 2
+            s.sendto(data[:half], socket.MSG_MORE, (addr, port))
+            s.sendto(data[half:], (addr, port))
+        else:
+            s.sendto(data, (addr, port))
         print(data.hex(), flush=True)
         time.sleep(0.005)
     print("done", file=sys.stderr, flush=True)
