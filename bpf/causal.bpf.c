@@ -1044,6 +1044,8 @@ static __always_inline void udp_out(struct sk_buff *skb)
 {
 	struct sock *sk = skb->sk;
 
+	if (causal_ablate == CAUSAL_ABLATE_EMPTY)
+		return;
 	if (sk && bpf_sk_storage_get(&causal_mark, sk, 0, 0))
 		causal_udp_send(skb);
 }
@@ -1066,14 +1068,16 @@ int BPF_PROG(causal_udp_out6, struct sk_buff *skb)
 SEC("fentry/udp_rcv")
 int BPF_PROG(causal_udp_in, struct sk_buff *skb)
 {
-	causal_udp_rx(skb);
+	if (causal_ablate != CAUSAL_ABLATE_EMPTY)
+		causal_udp_rx(skb);
 	return 0;
 }
 
 SEC("fentry/udpv6_rcv")
 int BPF_PROG(causal_udp_in6, struct sk_buff *skb)
 {
-	causal_udp_rx(skb);
+	if (causal_ablate != CAUSAL_ABLATE_EMPTY)
+		causal_udp_rx(skb);
 	return 0;
 }
 
@@ -1081,7 +1085,8 @@ int BPF_PROG(causal_udp_in6, struct sk_buff *skb)
 SEC("fentry/skb_consume_udp")
 int BPF_PROG(causal_udp_read, struct sock *sk, struct sk_buff *skb, int len)
 {
-	if (len >= 0 && bpf_sk_storage_get(&causal_mark, sk, 0, 0))
+	if (causal_ablate != CAUSAL_ABLATE_EMPTY && len >= 0 &&
+	    bpf_sk_storage_get(&causal_mark, sk, 0, 0))
 		causal_udp_recv(sk, skb);
 	return 0;
 }

@@ -163,8 +163,8 @@ static bool module_owns_records(void)
 }
 
 /*
- * $CAUSAL_ABLATE: a part of causal alone, for benchmarks (option or hooks,
- * include/causal/ablate.h).  Return: the part, or -1 after saying why not.
+ * $CAUSAL_ABLATE: a part of causal alone, for benchmarks (option, hooks or
+ * empty, include/causal/ablate.h).  Return: the part, or -1 after saying why not.
  */
 static int ablation(const char *cmd)
 {
@@ -177,8 +177,10 @@ static int ablation(const char *cmd)
 		part = CAUSAL_ABLATE_OPTION;
 	} else if (!strcmp(s, "hooks")) {
 		part = CAUSAL_ABLATE_HOOKS;
+	} else if (!strcmp(s, "empty")) {
+		part = CAUSAL_ABLATE_EMPTY;
 	} else {
-		fprintf(stderr, "causalctl: %s: CAUSAL_ABLATE=%s: not a part (option or hooks)\n",
+		fprintf(stderr, "causalctl: %s: CAUSAL_ABLATE=%s: not a part (option, hooks or empty)\n",
 			cmd, s);
 		return -1;
 	}

@@ -12,6 +12,11 @@
  *  CAUSAL_ABLATE_HOOKS   every program, but no option reserved, written
  *                        or parsed: what the send, receive and socket
  *                        hooks and the module's clocks cost.
+ *  CAUSAL_ABLATE_EMPTY   every program, the UDP ones returning at once:
+ *                        what the points UDP is hooked at cost by
+ *                        themselves (trampolines, programs that do
+ *                        nothing), the floor of causal's UDP with those
+ *                        hooks.
  */
 #ifndef _CAUSAL_ABLATE_H
 #define _CAUSAL_ABLATE_H
@@ -20,6 +25,7 @@ enum causal_ablate {
 	CAUSAL_ABLATE_NONE,
 	CAUSAL_ABLATE_OPTION,
 	CAUSAL_ABLATE_HOOKS,
+	CAUSAL_ABLATE_EMPTY,
 };
 
 #endif /* _CAUSAL_ABLATE_H */

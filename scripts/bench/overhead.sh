@@ -10,7 +10,9 @@
 # Each workload runs in four modes: off (nothing attached), option (the
 # sock_ops program alone writes one constant option: the option's cost to
 # TCP), hooks (every program, no option: the hooks' and clocks' cost) and
-# full; CAUSAL_ABLATE picks the part (include/causal/ablate.h).  After the
+# full; UDP's in a fifth, empty (its programs attached and returning at
+# once: the floor of its hooks); CAUSAL_ABLATE picks the part
+# (include/causal/ablate.h).  After the
 # counted rounds, one more full run of each workload with
 # kernel.bpf_stats_enabled, not counted (the statistics cost time): how
 # often each program ran, per unit of work, and its cost per call.
@@ -36,7 +38,7 @@
 #
 # The runs go mode by mode, not workload by workload (attaching costs a
 # guest more time than a run): a warm-up round of off and full, not
-# counted, then CAUSAL_BENCH_REPS rounds of the four modes, their order
+# counted, then CAUSAL_BENCH_REPS rounds of the modes, their order
 # turned each round, every workload in each.
 #
 # Every run is one JSON object appended to $json (kind "run"): its value
@@ -48,7 +50,7 @@
 REPS=${CAUSAL_BENCH_REPS:-2}
 RR=$BUILD/selftests/causal_rr
 SECS=${CAUSAL_BENCH_SECS:-1}
-MODES=(off option hooks full)
+MODES=(off option hooks empty full)
 RR_MANY=${CAUSAL_BENCH_RR_CONNS:-10000}
 # offered rates: a fifth or less of what the guest takes when flooded
 UDP_RATE=${CAUSAL_BENCH_UDP_RATE:-8000}		# datagrams per second
@@ -367,6 +369,8 @@ one() {
 	local -a argv vals a b
 
 	IFS='|' read -r bench unit fields clock per cmd <<< "$1"
+	# empty: the floor of UDP's hooks (include/causal/ablate.h), UDP only
+	[[ $2 = empty && $bench != udp_* ]] && return 0
 	read -ra argv <<< "$cmd"
 	use_clock "$clock" || return 1
 	# what the last run and the mode change leave to do later (timers of
@@ -404,7 +408,7 @@ one() {
 }
 
 # rounds WORKLOAD... - the warm-up round, CAUSAL_BENCH_REPS rounds of the
-# four modes (each round's order turned by one: no mode always follows the
+# modes (each round's order turned by one: no mode always follows the
 # same one), then the statistics runs
 rounds() {
 	local r i m w
