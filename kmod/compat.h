@@ -20,4 +20,9 @@
 #define BTF_KFUNCS_END(name) BTF_SET8_END(name)
 #endif
 
+/* 6.4+ declares skb_gso_segment() in a header of its own. */
+#if __has_include("net/gso.h")
+#include <net/gso.h>
+#endif
+
 #endif /* _CAUSAL_COMPAT_H */

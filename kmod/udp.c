@@ -27,10 +27,15 @@
 #include <linux/hash.h>
 #include <linux/ipv6.h>
 #include <linux/kprobes.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/random.h>
 #include <linux/udp.h>
+#include <linux/workqueue.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/netns/generic.h>
 #include <net/route.h>
 #include <net/sock.h>
 #include <net/udp.h>
@@ -38,6 +43,7 @@
 #include <uapi/linux/causal.h>
 #include <uapi/linux/causal_wire.h>
 
+#include "compat.h"
 #include "event.h"
 #include "kfunc.h"
 #include "notify.h"
@@ -102,6 +108,104 @@ static u32 causal_udp_mark(const struct sk_buff *skb, u32 ulen, u32 alen)
 
 	return hash_64(k, 32) | 1;
 }
+
+/*
+ * UDP GSO sends (UDP_SEGMENT) are cut into datagrams after ip_send_skb():
+ * by the device, by validate_xmit_skb(), or, over veth, by the receiving
+ * socket; a trailer on the GSO skb would become the last datagram's data.
+ * On a node whose tracked sockets send them, the module hooks the end of
+ * local output (netfilter, after every other hook) and cuts them there
+ * itself, each datagram with the send's stamp.  The hooks are registered
+ * at the node's first such send (by a work item: registering sleeps) and
+ * stay until the node goes: no other node, and no node before it needs
+ * them, pays for a hook on each packet it sends.  GSO sends before the
+ * hooks are in go unstamped (nospace-out).
+ */
+enum {
+	CAUSAL_UDP_GSO_OFF,
+	CAUSAL_UDP_GSO_PENDING,
+	CAUSAL_UDP_GSO_ON,
+	CAUSAL_UDP_GSO_FAILED,
+};
+
+static unsigned int causal_udp_net_id __read_mostly;
+
+/* What UDP keeps per node: its GSO hooks and their registering. */
+struct causal_udp_net {
+	struct net *net;
+	struct work_struct gso_work;
+	int gso;	/* CAUSAL_UDP_GSO_* */
+};
+
+static unsigned int causal_udp_gso_out(void *priv, struct sk_buff *skb,
+				       const struct nf_hook_state *state);
+
+static const struct nf_hook_ops causal_udp_gso_ops[] = {
+	{
+		.hook = causal_udp_gso_out,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP_PRI_LAST,
+	},
+	{
+		.hook = causal_udp_gso_out,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP6_PRI_LAST,
+	},
+};
+
+static void causal_udp_gso_work(struct work_struct *work)
+{
+	struct causal_udp_net *un = container_of(work, struct causal_udp_net, gso_work);
+	int err;
+
+	err = nf_register_net_hooks(un->net, causal_udp_gso_ops, ARRAY_SIZE(causal_udp_gso_ops));
+	if (err)
+		pr_warn("UDP GSO sends stay unstamped: hooks not registered (%d)\n", err);
+	WRITE_ONCE(un->gso, err ? CAUSAL_UDP_GSO_FAILED : CAUSAL_UDP_GSO_ON);
+}
+
+/*
+ * May @net's GSO sends be cut and stamped at the end of local output?  The
+ * first call asks for the hooks.
+ */
+static bool causal_udp_gso_ready(struct net *net)
+{
+	struct causal_udp_net *un = net_generic(net, causal_udp_net_id);
+	int gso = READ_ONCE(un->gso);
+
+	if (gso == CAUSAL_UDP_GSO_OFF &&
+	    cmpxchg(&un->gso, CAUSAL_UDP_GSO_OFF, CAUSAL_UDP_GSO_PENDING) == CAUSAL_UDP_GSO_OFF)
+		schedule_work(&un->gso_work);
+	return gso == CAUSAL_UDP_GSO_ON;
+}
+
+static int __net_init causal_udp_net_init(struct net *net)
+{
+	struct causal_udp_net *un = net_generic(net, causal_udp_net_id);
+
+	un->net = net;
+	INIT_WORK(&un->gso_work, causal_udp_gso_work);
+	return 0;
+}
+
+/* Every socket of the node is gone: no send asks for the hooks any more. */
+static void __net_exit causal_udp_net_exit(struct net *net)
+{
+	struct causal_udp_net *un = net_generic(net, causal_udp_net_id);
+
+	cancel_work_sync(&un->gso_work);
+	if (un->gso == CAUSAL_UDP_GSO_ON)
+		nf_unregister_net_hooks(net, causal_udp_gso_ops, ARRAY_SIZE(causal_udp_gso_ops));
+}
+
+static struct pernet_operations causal_udp_net_ops = {
+	.init = causal_udp_net_init,
+	.exit = causal_udp_net_exit,
+	.id = &causal_udp_net_id,
+	.size = sizeof(struct causal_udp_net),
+};
 
 /* The state of UDP socket @sk, made if it has none. */
 static struct causal_sock *causal_udp_sock(struct sock *sk)
@@ -228,22 +332,21 @@ __bpf_kfunc int causal_udp_send(struct sk_buff *skb)
 	return ret;
 }
 
-static int __causal_udp_send(struct sk_buff *skb)
+/*
+ * A datagram's send event on @cs (@skb, a GSO one the sends of its
+ * datagrams, not yet cut: segmenting gives the socket to the datagrams):
+ * the clock ticks, its note goes out.  Return: the length of the stamp's
+ * payload, written at @pay.
+ */
+static u32 causal_udp_send_event(struct causal_sock *cs, struct sk_buff *skb, u8 *pay)
 {
-	u8 pay[CAUSAL_UDP_PAY_MAX], area[CAUSAL_UDP_TRAILER_MAX];
-	struct sock *sk = skb->sk;
 	struct causal_note note;
-	struct causal_sock *cs;
-	struct udphdr *uh;
-	u32 plen, alen;
 	bool vector;
+	u32 plen;
 	u64 c;
 
-	cs = causal_udp_sock(sk);
-	if (!cs)
-		return -ENOENT;
 	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
-	causal_note_begin(&note, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_SEND, vector);
+	causal_note_begin(&note, cs->cn, sock_net(skb->sk), CAUSAL_EVENT_TYPE_SEND, vector);
 	if (vector) {
 		plen = causal_vec_send(cs, pay, CAUSAL_UDP_VEC_MAX, false, NULL, 0, &c, &note);
 	} else {
@@ -252,16 +355,105 @@ static int __causal_udp_send(struct sk_buff *skb)
 	}
 	WRITE_ONCE(cs->last_send, c);
 	causal_sock_count(cs, CAUSAL_STAT_SENDS, 1);
-
-	uh = udp_hdr(skb);
 	causal_udp_note_end(&note, cs, skb, true, c);
-	alen = causal_udp_build(area, ntohs(uh->len) & 1, pay, plen);
-	if (causal_udp_append(skb, ntohs(uh->len), area, alen)) {
+	return plen;
+}
+
+/* Stamp @skb, a datagram of @cs, with payload @pay of @plen bytes. */
+static void causal_udp_stamp(struct causal_sock *cs, struct sk_buff *skb,
+			     const u8 *pay, u32 plen)
+{
+	u8 area[CAUSAL_UDP_TRAILER_MAX];
+	u32 ulen = ntohs(udp_hdr(skb)->len), alen;
+
+	alen = causal_udp_build(area, ulen & 1, pay, plen);
+	if (causal_udp_append(skb, ulen, area, alen))
 		causal_sock_count(cs, CAUSAL_STAT_NOSPACE_OUT, 1);
+	else
+		causal_sock_count(cs, CAUSAL_STAT_STAMPS_OUT, 1);
+}
+
+static int __causal_udp_send(struct sk_buff *skb)
+{
+	u8 pay[CAUSAL_UDP_PAY_MAX];
+	struct causal_sock *cs;
+	u32 plen;
+
+	cs = causal_udp_sock(skb->sk);
+	if (!cs)
+		return -ENOENT;
+	/* cut and stamped at the end of local output, once the hooks are in */
+	if (skb_is_gso(skb) && causal_udp_gso_ready(sock_net(skb->sk))) {
+		causal_udp_cb(skb)->mark = causal_udp_mark(skb, 0, 0);
 		return 0;
 	}
-	causal_sock_count(cs, CAUSAL_STAT_STAMPS_OUT, 1);
+	plen = causal_udp_send_event(cs, skb, pay);
+	causal_udp_stamp(cs, skb, pay, plen);
 	return 0;
+}
+
+/*
+ * Cut @skb, a GSO send of a tracked socket that ip_send_skb() saw, into
+ * its datagrams, each stamped with the send's stamp and its IP length
+ * made again.  Return: the datagrams, or NULL to let @skb go on whole
+ * (unstamped, counted).
+ */
+static struct sk_buff *__causal_udp_gso(struct sk_buff *skb)
+{
+	u8 pay[CAUSAL_UDP_PAY_MAX];
+	struct sk_buff *segs, *seg;
+	struct causal_sock *cs;
+	u32 plen, nlen;
+
+	cs = causal_sock_lookup(skb->sk);
+	if (!cs)
+		return NULL;
+	plen = causal_udp_send_event(cs, skb, pay);
+	segs = skb_gso_segment(skb, NETIF_F_HW_CSUM);
+	if (IS_ERR_OR_NULL(segs)) {
+		causal_sock_count(cs, CAUSAL_STAT_NOSPACE_OUT, skb_shinfo(skb)->gso_segs);
+		return NULL;
+	}
+	for (seg = segs; seg; seg = seg->next) {
+		causal_udp_stamp(cs, seg, pay, plen);
+		nlen = seg->len - skb_network_offset(seg);
+		if (ip_hdr(seg)->version == 4) {
+			ip_hdr(seg)->tot_len = htons(nlen);
+			ip_send_check(ip_hdr(seg));
+		} else {
+			ipv6_hdr(seg)->payload_len = htons(nlen - sizeof(struct ipv6hdr));
+		}
+	}
+	return segs;
+}
+
+/*
+ * The netfilter hook at the end of local output of a node whose GSO sends
+ * are stamped: such a send, marked by causal_udp_send(), goes on as its
+ * datagrams.
+ */
+static unsigned int causal_udp_gso_out(void *priv, struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	struct sk_buff *segs, *seg, *next;
+	struct sock *sk = skb->sk;
+	unsigned int bit;
+
+	if (!skb_is_gso(skb) || !(skb_shinfo(skb)->gso_type & SKB_GSO_UDP_L4) ||
+	    !sk || causal_udp_cb(skb)->mark != causal_udp_mark(skb, 0, 0))
+		return NF_ACCEPT;
+	if (causal_call_sk(sk, IPPROTO_UDP, false, &bit))
+		return NF_ACCEPT;
+	segs = __causal_udp_gso(skb);
+	causal_call_end(bit);
+	if (!segs)
+		return NF_ACCEPT;
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		state->okfn(state->net, state->sk, seg);
+	}
+	return NF_STOLEN;
 }
 
 static void __causal_udp_rx(struct sk_buff *skb);
@@ -481,9 +673,10 @@ static struct kprobe *causal_udp_kprobe_ptrs[] = {
 };
 
 /**
- * causal_udp_init() - the probes of the destruction of UDP sockets
+ * causal_udp_init() - UDP's part of every node (its GSO hooks), and the
+ *	probes of the destruction of UDP sockets
  *
- * Return: 0, the error of register_kprobes(),
+ * Return: 0, the error of register_pernet_subsys() or register_kprobes(),
  * or -EOPNOTSUPP when the kernel cannot place the probes through ftrace
  * (CONFIG_KPROBES_ON_FTRACE).
  */
@@ -492,9 +685,14 @@ int causal_udp_init(void)
 	int i, ret;
 
 	causal_udp_salt = get_random_u64();
-	ret = register_kprobes(causal_udp_kprobe_ptrs, ARRAY_SIZE(causal_udp_kprobe_ptrs));
+	ret = register_pernet_subsys(&causal_udp_net_ops);
 	if (ret)
 		return ret;
+	ret = register_kprobes(causal_udp_kprobe_ptrs, ARRAY_SIZE(causal_udp_kprobe_ptrs));
+	if (ret) {
+		unregister_pernet_subsys(&causal_udp_net_ops);
+		return ret;
+	}
 	for (i = 0; i < ARRAY_SIZE(causal_udp_kprobes); i++) {
 		if (kprobe_ftrace(&causal_udp_kprobes[i]))
 			continue;
@@ -512,4 +710,5 @@ int causal_udp_init(void)
 void causal_udp_exit(void)
 {
 	unregister_kprobes(causal_udp_kprobe_ptrs, ARRAY_SIZE(causal_udp_kprobe_ptrs));
+	unregister_pernet_subsys(&causal_udp_net_ops);
 }

@@ -135,6 +135,42 @@ paged() {
 	check_eq "b's unstamped receives" 0 "$(stat_of b unstamped_in)"
 }
 
+# gso_warm - one GSO send from a to a closed port of b; true once a's
+# datagrams go out stamped (its node's hook is in)
+gso_warm() {
+	in_ns a $TOOL send "$(addr_b "$fam")" 7399 1 1 --gso 1000 > /dev/null 2>&1 &&
+		[ "$(stat_of a stamps_out)" -gt 0 ]
+}
+
+# GSO sends (UDP_SEGMENT, three datagrams each) are cut at the end of a's
+# local output, each datagram stamped with its send's stamp.  The node's
+# first asks for the hook and goes unstamped, counted.
+gso() {
+	local fam=$1 port=7306 s0 u0 o0 e0 last
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	busywait 60000 gso_warm || fail "a's GSO sends never went stamped"
+	[ "$(stat_of a nospace_out)" -ge 1 ] || fail "the first GSO send was not counted unstamped"
+	in_ns b $TOOL recv $port $((3 * N)) --hold 600 > "$T/got" 2> "$T/recv.err" &
+	busywait 5000 has "$T/recv.err" listening || fail "receiver"
+	s0=$(stat_of b stamps_in) u0=$(stat_of b unstamped_in)
+	o0=$(stat_of a stamps_out) e0=$(stat_of a sends)
+	in_ns a $TOOL send "$(addr_b "$fam")" $port $N 2 --gso 1000 --hold 600 > "$T/sent" \
+		2> "$T/send.err" &
+	busywait 20000 has "$T/send.err" done || fail "sender"
+	busywait 20000 lines_are "$T/got" $((3 * N)) || fail "receiver lost datagrams"
+	check "every datagram byte for byte" cmp "$T/sent" "$T/got"
+	check_eq "a's send events, one a GSO send" $N $(($(stat_of a sends) - e0))
+	check_eq "a's stamped datagrams" $((3 * N)) $(($(stat_of a stamps_out) - o0))
+	check_eq "b's stamps in" $((3 * N)) $(($(stat_of b stamps_in) - s0))
+	check_eq "b's unstamped receives" 0 $(($(stat_of b unstamped_in) - u0))
+	last=$(in_ns a "$CAUSALCTL" -j sockets |
+	       jq -r '[.[] | select(.protocol == "udp")][0] | .last_send')
+	check_eq "b merged a's last send" "$last" "$(udp_socks b $port .remote_stamp)"
+}
+
 # udp_socks NODE PORT FILTER - FILTER (jq) of each of the node's UDP sockets
 # on PORT, one line each
 udp_socks() {
@@ -307,6 +343,9 @@ for fam in 4 6; do
 	done
 done
 run_test udp_paged_datagrams_stamped paged
+for fam in 4 6; do
+	run_test "udp_gso_sends_stamped_ipv$fam" gso $fam
+done
 for kind in multicast4 multicast6 broadcast; do
 	run_test "udp_${kind}_two_receivers" fanout $kind
 done

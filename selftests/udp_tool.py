@@ -4,11 +4,13 @@
 
   udp_tool.py echo PORT COUNT [--hold S]          answer COUNT datagrams
   udp_tool.py ping ADDR PORT COUNT [--hold S]     send, await the echo; COUNT times
-  udp_tool.py send ADDR PORT COUNT SEED [--broadcast] [--more] [--hold S]
-                                                  COUNT datagrams of random sizes
+  udp_tool.py send ADDR PORT COUNT SEED [--broadcast] [--more] [--gso MSS]
+                 [--hold S]                       COUNT datagrams of random sizes
                                                   and bytes (--more: each in two
-                                                  sends, the first with MSG_MORE);
-                                                  prints each in hex
+                                                  sends, the first with MSG_MORE;
+                                                  --gso: COUNT sends of three
+                                                  datagrams each, UDP_SEGMENT);
+                                                  prints each datagram in hex
   udp_tool.py recv PORT COUNT [--hold S] [--reuse] [--broadcast]
                   [--group GROUP --on ADDR|IFNAME]
                                                   prints each datagram in hex (IPv4
@@ -46,6 +48,8 @@ EXP = 127
 SOL_PACKET = 263
 PACKET_AUXDATA = 8
 TP_STATUS_CSUMNOTREADY = 1 << 3
+SOL_UDP = 17
+UDP_SEGMENT = 103
 
 
 def family(addr):
@@ -124,7 +128,18 @@ def send(args):
     s = socket.socket(family(addr), socket.SOCK_DGRAM)
     if "--broadcast" in args:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    gso = int(opt(args, "--gso") or 0)
+    if gso:
+        s.setsockopt(SOL_UDP, UDP_SEGMENT, gso)
     for _ in range(count):
+        if gso:
+            # three datagrams, the last shorter: one line each
+            data = bytes(rnd.getrandbits(8) for _ in range(3 * gso - rnd.randint(1, gso - 1)))
+            s.sendto(data, (addr, port))
+            for i in range(0, len(data), gso):
+                print(data[i:i + gso].hex(), flush=True)
+            time.sleep(0.005)
+            continue
         data = bytes(rnd.getrandbits(8) for _ in range(rnd.randint(0, 1200)))
         if "--more" in args:
             # corked: the second part goes into page fragments
