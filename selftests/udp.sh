@@ -144,16 +144,24 @@ gso_warm() {
 
 # GSO sends (UDP_SEGMENT, three datagrams each) are cut at the end of a's
 # local output, each datagram stamped with its send's stamp.  The node's
-# first asks for the hook and goes unstamped, counted.
+# first asks for the hook and goes unstamped, counted.  With gro, b's
+# device and socket take GRO'd datagrams (UDP_GRO): stamped ones are never
+# merged, and arrive each with its stamp.
 gso() {
-	local fam=$1 port=7306 s0 u0 o0 e0 last
+	local fam=$1 gro=${2:-} port=7306 s0 u0 o0 e0 last
+	local -a recv_gro
 
 	load_module && attach || fail "attach"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
+	if [ "$gro" = gro ]; then
+		in_ns b ethtool -K veth-a gro on > /dev/null || fail "GRO on"
+		recv_gro=(--gro)
+	fi
 	busywait 60000 gso_warm || fail "a's GSO sends never went stamped"
 	[ "$(stat_of a nospace_out)" -ge 1 ] || fail "the first GSO send was not counted unstamped"
-	in_ns b $TOOL recv $port $((3 * N)) --hold 600 > "$T/got" 2> "$T/recv.err" &
+	in_ns b $TOOL recv $port $((3 * N)) "${recv_gro[@]}" --hold 600 > "$T/got" \
+		2> "$T/recv.err" &
 	busywait 5000 has "$T/recv.err" listening || fail "receiver"
 	s0=$(stat_of b stamps_in) u0=$(stat_of b unstamped_in)
 	o0=$(stat_of a stamps_out) e0=$(stat_of a sends)
@@ -346,6 +354,7 @@ run_test udp_paged_datagrams_stamped paged
 for fam in 4 6; do
 	run_test "udp_gso_sends_stamped_ipv$fam" gso $fam
 done
+run_test udp_gso_to_a_gro_receiver_stamped gso 4 gro
 for kind in multicast4 multicast6 broadcast; do
 	run_test "udp_${kind}_two_receivers" fanout $kind
 done

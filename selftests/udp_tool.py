@@ -11,12 +11,14 @@
                                                   --gso: COUNT sends of three
                                                   datagrams each, UDP_SEGMENT);
                                                   prints each datagram in hex
-  udp_tool.py recv PORT COUNT [--hold S] [--reuse] [--broadcast]
+  udp_tool.py recv PORT COUNT [--hold S] [--reuse] [--broadcast] [--gro]
                   [--group GROUP --on ADDR|IFNAME]
                                                   prints each datagram in hex (IPv4
                                                   only with --broadcast or an IPv4
                                                   GROUP, joined on the interface
-                                                  of ADDR, or IFNAME for IPv6)
+                                                  of ADDR, or IFNAME for IPv6;
+                                                  --gro: takes GRO'd datagrams,
+                                                  UDP_GRO)
   udp_tool.py capture IFACE PORT COUNT            the UDP packets to PORT on the
                                                   wire: checks their UDP checksum and
                                                   the OCS of their surplus area; a
@@ -50,6 +52,7 @@ PACKET_AUXDATA = 8
 TP_STATUS_CSUMNOTREADY = 1 << 3
 SOL_UDP = 17
 UDP_SEGMENT = 103
+UDP_GRO = 104
 
 
 def family(addr):
@@ -175,6 +178,8 @@ def recv(args):
             mreq = socket.inet_pton(socket.AF_INET6, group) + \
                 struct.pack("@I", socket.if_nametoindex(opt(args, "--on")))
             s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
+    if "--gro" in args:
+        s.setsockopt(SOL_UDP, UDP_GRO, 1)
     s.settimeout(WAIT)
     print("listening", file=sys.stderr, flush=True)
     for _ in range(count):
