@@ -8,7 +8,9 @@
  * into the datagram's surplus area as a UDP option (RFC 9868,
  * include/uapi/linux/causal_wire.h), which receivers without causal never
  * see.  A receive event happens when an application takes a datagram
- * (skb_consume_udp()), and merges the stamp its datagram came with.
+ * (skb_consume_udp()), and merges the stamp its datagram came with.  A GSO
+ * send is one send event, its datagrams each stamped with its stamp where
+ * the module cuts them (causal_udp_gso_out()).
  *
  * The stamp is read earlier, in udp_rcv()/udpv6_rcv(), before UDP trims the
  * skb to the UDP length: checked and counted there, its place is written
