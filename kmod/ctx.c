@@ -19,7 +19,9 @@
  * Entries are charged to the memory cgroup of the task that makes them.
  */
 
+#include <linux/hash.h>
 #include <linux/moduleparam.h>
+#include <linux/percpu.h>
 #include <linux/rhashtable.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -75,6 +77,27 @@ static const struct rhashtable_params causal_ctx_params = {
 static struct rhashtable causal_ctxs;
 static atomic_t causal_ctx_count = ATOMIC_INIT(0);
 
+/*
+ * In front of the table, a small per-CPU cache of the contexts found last:
+ * a table lookup is a hash, a bucket walk and a compare through a pointer,
+ * on every send and receive.  Direct-mapped by key.  An entry is good while
+ * no context has been removed since it was filled (causal_ctx_gen): a
+ * removal moves the generation on before its context's grace period
+ * starts, so a reader that still reads the old generation is in a
+ * read-side section that the grace period waits for.  Used in task context
+ * inside causal (preemption off), where alone contexts are looked up.
+ */
+#define CAUSAL_CTX_CACHE_BITS 3
+
+struct causal_ctx_slot {
+	const void *key;
+	struct causal_ctx *c;
+	unsigned long gen;
+};
+
+static DEFINE_PER_CPU(struct causal_ctx_slot[1 << CAUSAL_CTX_CACHE_BITS], causal_ctx_cache);
+static atomic_long_t causal_ctx_gen = ATOMIC_LONG_INIT(0);
+
 /* Make the entry of @key, charged to @cn; NULL at a cap or without memory. */
 static struct causal_ctx *causal_ctx_make(struct causal_net *cn, const void *key)
 {
@@ -117,17 +140,26 @@ full_node:
  */
 static struct causal_ctx *causal_ctx_get(struct causal_net *cn, u32 scope, bool make)
 {
+	struct causal_ctx_slot *slot;
 	struct causal_ctx *c;
 	const void *key;
+	unsigned long gen;
 
 	if (scope == CAUSAL_SCOPE_SOCKET || !in_task())
 		return NULL;
+	lockdep_assert_preemption_disabled();
 	key = scope == CAUSAL_SCOPE_PROCESS ? (const void *)current->signal
 					    : (const void *)current;
+	slot = this_cpu_ptr(&causal_ctx_cache[hash_ptr(key, CAUSAL_CTX_CACHE_BITS)]);
+	gen = atomic_long_read(&causal_ctx_gen);
+	if (slot->key == key && slot->gen == gen)
+		return slot->c;
 	c = rhashtable_lookup(&causal_ctxs, &key, causal_ctx_params);
-	if (c || !make)
-		return c;
-	return causal_ctx_make(cn, key);
+	if (!c && make)
+		c = causal_ctx_make(cn, key);
+	if (c)
+		*slot = (struct causal_ctx_slot){ .key = key, .c = c, .gen = gen };
+	return c;
 }
 
 /**
@@ -200,6 +232,7 @@ static void causal_ctx_remove(struct causal_ctx *c)
 		return;
 	atomic_dec(&c->cn->contexts);
 	atomic_dec(&causal_ctx_count);
+	atomic_long_inc(&causal_ctx_gen);	/* before the grace period: no cache finds it */
 	call_rcu(&c->rcu, causal_ctx_free_rcu);
 }
 

@@ -113,7 +113,7 @@ u32 causal_pay_scalar(u8 *pay, u64 stamp, u64 event, u64 node)
 {
 	pay[0] = CAUSAL_TCPOPT_VERSION << CAUSAL_TCPOPT_F_VERSION_SHIFT;
 	causal_wire_put64(&pay[CAUSAL_PAY_STAMP], stamp);
-	causal_wire_putn(&pay[CAUSAL_PAY_EVENT], event, 4);
+	causal_wire_put32(&pay[CAUSAL_PAY_EVENT], event);
 	causal_wire_put64(&pay[CAUSAL_PAY_NODE], node);
 	return CAUSAL_PAY_SCALAR_FULL;
 }
@@ -327,7 +327,7 @@ void causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
 	/* An entry too far ahead of the socket's: the whole stamp stays out. */
 	for (k = 1; k + CAUSAL_PAY_VEC_ENTRY <= len; k += CAUSAL_PAY_VEC_ENTRY) {
 		u64 id = causal_wire_getn(&pay[k], CAUSAL_PAY_VEC_ID_BYTES);
-		u32 n = causal_wire_getn(&pay[k + CAUSAL_PAY_VEC_ID_BYTES], 4);
+		u32 n = causal_wire_get32(&pay[k + CAUSAL_PAY_VEC_ID_BYTES]);
 		u32 have = id ? causal_vec_get(vs->v, id) : 0;
 
 		if (id && causal_lamport_forged(have, n, rx->max_jump)) {
@@ -341,7 +341,7 @@ void causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
 		rx->lost = true;
 	for (k = 1; k + CAUSAL_PAY_VEC_ENTRY <= len; k += CAUSAL_PAY_VEC_ENTRY) {
 		u64 id = causal_wire_getn(&pay[k], CAUSAL_PAY_VEC_ID_BYTES);
-		u32 n = causal_wire_getn(&pay[k + CAUSAL_PAY_VEC_ID_BYTES], 4);
+		u32 n = causal_wire_get32(&pay[k + CAUSAL_PAY_VEC_ID_BYTES]);
 
 		if (!id) {
 			rx->lost = true;

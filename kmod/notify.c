@@ -154,16 +154,18 @@ void causal_note_key(struct causal_note *n, bool vector, u64 id, u32 count)
  */
 void causal_note_pay_key(struct causal_note *n, const u8 *pay, u32 len, u64 node)
 {
+	if (!n->msg || n->lost)
+		return;
 	if (pay[0] & CAUSAL_TCPOPT_F_VECTOR) {
 		if (len > CAUSAL_PAY_VEC_ENTRY)
 			causal_note_key(n, true, causal_wire_getn(&pay[1], CAUSAL_PAY_VEC_ID_BYTES),
-					causal_wire_getn(&pay[1 + CAUSAL_PAY_VEC_ID_BYTES], 4));
+					causal_wire_get32(&pay[1 + CAUSAL_PAY_VEC_ID_BYTES]));
 	} else if (len >= CAUSAL_PAY_SCALAR_KEYED &&
-		   causal_wire_getn(&pay[CAUSAL_PAY_EVENT], 4)) {
+		   causal_wire_get32(&pay[CAUSAL_PAY_EVENT])) {
 		/* event number 0: a send nobody listened to, in no log */
 		causal_note_key(n, false, len == CAUSAL_PAY_SCALAR_FULL ?
 				causal_wire_get64(&pay[CAUSAL_PAY_NODE]) : node,
-				causal_wire_getn(&pay[CAUSAL_PAY_EVENT], 4));
+				causal_wire_get32(&pay[CAUSAL_PAY_EVENT]));
 	}
 }
 

@@ -55,10 +55,12 @@
 /**
  * struct causal_udp_cb - where a datagram's surplus area is, from its
  *	arrival to the application's read
- * @mark: causal_udp_mark() of the skb's data and the two below; anything
+ * @mark: causal_udp_mark() of the skb's data and the three below; anything
  *	else (what lower layers left, an area not ours) reads as no stamp
  * @ulen: the UDP length, where the area starts after the UDP header
  * @alen: the area's length
+ * @poff: where the payload of our option starts in the area, which
+ *	causal_udp_rx() checked whole (its OCS, every option, ours)
  *
  * At CAUSAL_UDP_CB_OFFSET of skb->cb: after UDP's own (struct udp_skb_cb,
  * which holds IPv4's and IPv6's, and the packet info IP_PKTINFO keeps
@@ -73,7 +75,8 @@
 struct causal_udp_cb {
 	u32 mark;
 	u16 ulen;
-	u16 alen;
+	u8 alen;
+	u8 poff;
 };
 
 #define CAUSAL_UDP_CB_OFFSET 28
@@ -83,6 +86,10 @@ static_assert(sizeof(struct in_pktinfo) <= CAUSAL_UDP_CB_OFFSET);
 static_assert(CAUSAL_UDP_CB_OFFSET + sizeof(struct causal_udp_cb) <=
 	      offsetof(struct bpf_skb_data_end, data_end));
 static_assert(CAUSAL_UDP_CB_OFFSET + sizeof(struct causal_udp_cb) <= SOCK_SKB_CB_OFFSET);
+
+/* The longest area causal_udp_rx() reads: its length fits the cb's. */
+#define CAUSAL_UDP_AREA_MAX (CAUSAL_UDP_TRAILER_MAX + 64)
+static_assert(CAUSAL_UDP_AREA_MAX <= U8_MAX);
 
 /*
  * A datagram in page fragments is made linear for the stamp to be added
@@ -99,16 +106,27 @@ static struct causal_udp_cb *causal_udp_cb(const struct sk_buff *skb)
 }
 
 /*
- * The mark of an area of @alen bytes after @ulen of UDP, in @skb's data:
- * clones share it (the same head), another skb's or another datagram's
- * is a different one but by a chance in 2^32, and the area's checksum is
- * checked again when it is read.
+ * The mark of an area of @alen bytes after @ulen of UDP, its payload at
+ * @poff, in @skb's data: clones share it (the same head), another skb's or
+ * another datagram's is a different one but by a chance in 2^32 (the salt
+ * is secret), and the payload's form is checked again when it is read.
  */
-static u32 causal_udp_mark(const struct sk_buff *skb, u32 ulen, u32 alen)
+static u32 causal_udp_mark(const struct sk_buff *skb, u32 ulen, u32 alen, u32 poff)
 {
-	u64 k = (u64)(unsigned long)skb->head ^ causal_udp_salt ^ ((u64)ulen << 16 | alen);
+	u64 k = (u64)(unsigned long)skb->head ^ causal_udp_salt ^
+		((u64)ulen << 16 | alen << 8 | poff);
 
 	return hash_64(k, 32) | 1;
+}
+
+/*
+ * @sum, the Internet checksum of an area's bytes from its OCS on, with the
+ * area's length @alen added and folded: 0 when the OCS is right (the sum
+ * is all ones); summed with the OCS still zero, the OCS to write.
+ */
+static __sum16 causal_udp_ocs_fold(__wsum sum, u32 alen)
+{
+	return csum_fold(csum_add(sum, (__force __wsum)htons(alen)));
 }
 
 /*
@@ -221,8 +239,9 @@ static struct causal_sock *causal_udp_sock(struct sock *sk)
 /* kfuncs: declared in kfunc.h, called from BPF programs only. */
 
 /*
- * Append @len bytes at @data to @skb, a linear UDP datagram about to leave
- * (its UDP length @ulen, the rest of the skb).
+ * Append @len bytes at @data to @skb, a linear UDP datagram about to leave;
+ * @sum is their Internet checksum, summed from @off, an even offset of the
+ * datagram (the appended bytes before it, if any, are zero).
  *
  * UDP's checksum covers the UDP length only, and an offloaded one is left
  * to whoever finishes it (the device, or skb_checksum_help() before a
@@ -231,11 +250,11 @@ static struct causal_sock *causal_udp_sock(struct sock *sk)
  * sum comes out of the seed, so that the checksum finished is UDP's and
  * the skb stays offloaded.
  */
-static int causal_udp_append(struct sk_buff *skb, u32 ulen, const u8 *data, u32 len)
+static int causal_udp_append(struct sk_buff *skb, const u8 *data, u32 len,
+			     __wsum sum, u32 off)
 {
 	struct dst_entry *dst = skb_dst(skb);
 	struct udphdr *uh;
-	__wsum area;
 
 	if (skb_is_gso(skb) || !dst || skb->len + len > dst_mtu(dst))
 		return -ENOSPC;
@@ -263,8 +282,7 @@ static int causal_udp_append(struct sk_buff *skb, u32 ulen, const u8 *data, u32 
 	skb_put_data(skb, data, len);
 	if (skb->ip_summed == CHECKSUM_PARTIAL) {
 		uh = udp_hdr(skb);
-		area = csum_partial(data, len, 0);
-		uh->check = ~csum_fold(csum_block_sub(csum_unfold(uh->check), area, ulen));
+		uh->check = ~csum_fold(csum_block_sub(csum_unfold(uh->check), sum, off));
 	}
 	return 0;
 }
@@ -282,7 +300,8 @@ static void causal_udp_note_end(struct causal_note *n, struct causal_sock *cs,
 	struct in6_addr *dst = out ? &a.daddr : &a.saddr;
 
 	if (!n->msg) {
-		causal_note_end(n, cs, NULL, clock);	/* counts a lost one */
+		if (n->lost)
+			causal_note_end(n, cs, NULL, clock);	/* counts it */
 		return;
 	}
 	a.sport = out ? uh->source : uh->dest;
@@ -342,7 +361,7 @@ __bpf_kfunc int causal_udp_send(struct sk_buff *skb)
  */
 static u32 causal_udp_send_event(struct causal_sock *cs, struct sk_buff *skb, u8 *pay)
 {
-	struct causal_note note;
+	struct causal_note note __uninitialized;
 	bool vector;
 	u32 plen;
 	u64 c;
@@ -365,11 +384,18 @@ static u32 causal_udp_send_event(struct causal_sock *cs, struct sk_buff *skb, u8
 static void causal_udp_stamp(struct causal_sock *cs, struct sk_buff *skb,
 			     const u8 *pay, u32 plen)
 {
-	u8 area[CAUSAL_UDP_TRAILER_MAX];
-	u32 ulen = ntohs(udp_hdr(skb)->len), alen;
+	u8 area[CAUSAL_UDP_TRAILER_MAX] __uninitialized;
+	u32 ulen = ntohs(udp_hdr(skb)->len), o = ulen & 1, alen;
+	__sum16 ocs;
+	__wsum sum;
 
-	alen = causal_udp_build(area, ulen & 1, pay, plen);
-	if (causal_udp_append(skb, ulen, area, alen))
+	alen = causal_udp_build_area(area, o, pay, plen);
+	sum = csum_partial(area + o, alen - o, 0);
+	ocs = causal_udp_ocs_fold(sum, alen) ?: CSUM_MANGLED_0;
+	memcpy(area + o, &ocs, sizeof(ocs));
+	/* the area's sum with its OCS, from where the OCS is */
+	sum = csum_add(sum, (__force __wsum)ocs);
+	if (causal_udp_append(skb, area, alen, sum, ulen + o))
 		causal_sock_count(cs, CAUSAL_STAT_NOSPACE_OUT, 1);
 	else
 		causal_sock_count(cs, CAUSAL_STAT_STAMPS_OUT, 1);
@@ -377,7 +403,7 @@ static void causal_udp_stamp(struct causal_sock *cs, struct sk_buff *skb,
 
 static int __causal_udp_send(struct sk_buff *skb)
 {
-	u8 pay[CAUSAL_UDP_PAY_MAX];
+	u8 pay[CAUSAL_UDP_PAY_MAX] __uninitialized;
 	struct causal_sock *cs;
 	u32 plen;
 
@@ -386,7 +412,7 @@ static int __causal_udp_send(struct sk_buff *skb)
 		return -ENOENT;
 	/* cut and stamped at the end of local output, once the hooks are in */
 	if (skb_is_gso(skb) && causal_udp_gso_ready(sock_net(skb->sk))) {
-		causal_udp_cb(skb)->mark = causal_udp_mark(skb, 0, 0);
+		causal_udp_cb(skb)->mark = causal_udp_mark(skb, 0, 0, 0);
 		return 0;
 	}
 	plen = causal_udp_send_event(cs, skb, pay);
@@ -402,7 +428,7 @@ static int __causal_udp_send(struct sk_buff *skb)
  */
 static struct sk_buff *__causal_udp_gso(struct sk_buff *skb)
 {
-	u8 pay[CAUSAL_UDP_PAY_MAX];
+	u8 pay[CAUSAL_UDP_PAY_MAX] __uninitialized;
 	struct sk_buff *segs, *seg;
 	struct causal_sock *cs;
 	u32 plen, nlen;
@@ -442,7 +468,7 @@ static unsigned int causal_udp_gso_out(void *priv, struct sk_buff *skb,
 	unsigned int bit;
 
 	if (!skb_is_gso(skb) || !(skb_shinfo(skb)->gso_type & SKB_GSO_UDP_L4) ||
-	    !sk || causal_udp_cb(skb)->mark != causal_udp_mark(skb, 0, 0))
+	    !sk || causal_udp_cb(skb)->mark != causal_udp_mark(skb, 0, 0, 0))
 		return NF_ACCEPT;
 	if (causal_call_sk(sk, IPPROTO_UDP, false, &bit))
 		return NF_ACCEPT;
@@ -499,12 +525,13 @@ __bpf_kfunc int causal_udp_rx(struct sk_buff *skb)
 
 static void __causal_udp_rx(struct sk_buff *skb)
 {
-	u8 buf[CAUSAL_UDP_TRAILER_MAX + 64];
+	u8 buf[CAUSAL_UDP_AREA_MAX] __uninitialized;
 	struct udphdr _uh, *uh;
 	struct causal_udp_cb *cb;
 	struct causal_net *cn;
 	const u8 *area, *pay;
-	u32 ulen, alen, plen;
+	u32 ulen, alen, plen, o;
+	int found;
 
 	uh = skb_header_pointer(skb, 0, sizeof(_uh), &_uh);
 	if (!uh || !skb->dev)
@@ -514,7 +541,7 @@ static void __causal_udp_rx(struct sk_buff *skb)
 		return;
 	cn = causal_net(dev_net(skb->dev));
 	alen = skb->len - ulen;
-	if (alen > sizeof(buf)) {
+	if (alen > CAUSAL_UDP_AREA_MAX) {
 		causal_stat_inc(cn, CAUSAL_STAT_MALFORMED_IN);
 		pr_debug_ratelimited("node %016llx: UDP option area of %u bytes refused as malformed\n",
 				     READ_ONCE(cn->node_id), alen);
@@ -523,7 +550,13 @@ static void __causal_udp_rx(struct sk_buff *skb)
 	area = skb_header_pointer(skb, ulen, alen, buf);
 	if (!area)
 		return;
-	switch (causal_udp_parse(area, alen, ulen & 1, &pay, &plen)) {
+	o = ulen & 1;
+	if (!causal_udp_area_ok(area, alen, o) ||
+	    causal_udp_ocs_fold(csum_partial(area + o, alen - o, 0), alen))
+		found = CAUSAL_UDP_MALFORMED;
+	else
+		found = causal_udp_parse_opts(area, alen, o, &pay, &plen);
+	switch (found) {
 	case CAUSAL_UDP_OURS:
 		break;
 	case CAUSAL_UDP_MALFORMED:
@@ -547,12 +580,16 @@ static void __causal_udp_rx(struct sk_buff *skb)
 	cb = causal_udp_cb(skb);
 	cb->ulen = ulen;
 	cb->alen = alen;
-	cb->mark = causal_udp_mark(skb, ulen, alen);
+	cb->poff = pay - area;
+	cb->mark = causal_udp_mark(skb, ulen, alen, cb->poff);
 }
 
 /*
  * The payload of the stamp @skb came with, as causal_udp_rx() found it:
- * at *@pay, its length returned; 0 if none.
+ * at *@pay, its length returned; 0 if none.  The area's bytes, past the
+ * skb's end, are as causal_udp_rx() checked them: nothing writes there
+ * (a clone's owner would copy the data first, and a new head changes the
+ * mark).
  */
 static u32 causal_udp_take(const struct sk_buff *skb, const u8 **pay)
 {
@@ -560,13 +597,19 @@ static u32 causal_udp_take(const struct sk_buff *skb, const u8 **pay)
 	const u8 *area;
 	u32 plen;
 
-	if (!cb->mark || cb->mark != causal_udp_mark(skb, cb->ulen, cb->alen) ||
-	    cb->ulen != ntohs(udp_hdr(skb)->len))
+	if (!cb->mark || cb->mark != causal_udp_mark(skb, cb->ulen, cb->alen, cb->poff) ||
+	    cb->ulen != ntohs(udp_hdr(skb)->len) ||
+	    cb->poff < CAUSAL_UDPOPT_HDR || cb->poff >= cb->alen)
 		return 0;
 	area = skb_transport_header(skb) + cb->ulen;
-	if (area + cb->alen > skb_end_pointer(skb) ||
-	    causal_udp_parse(area, cb->alen, cb->ulen & 1, pay, &plen) != CAUSAL_UDP_OURS)
+	if (area + cb->alen > skb_end_pointer(skb))
 		return 0;
+	/* the option's length, in the byte after its kind */
+	plen = area[cb->poff - CAUSAL_UDPOPT_HDR + 1] - CAUSAL_UDPOPT_HDR;
+	if (cb->poff + plen > cb->alen ||
+	    !causal_pay_valid(area + cb->poff, plen, CAUSAL_UDP_PAY_MAX))
+		return 0;
+	*pay = area + cb->poff;
 	return plen;
 }
 
@@ -600,8 +643,8 @@ __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 
 static int __causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 {
-	struct causal_vec_rx rx;
-	struct causal_note note;
+	struct causal_vec_rx rx __uninitialized;
+	struct causal_note note __uninitialized;
 	struct causal_sock *cs;
 	bool vector, ok, forged;
 	const u8 *pay;

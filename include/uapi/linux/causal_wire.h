@@ -115,6 +115,40 @@ __causal_wire_inline __u64 causal_wire_getn(const __u8 *p, int n)
 	return v;
 }
 
+/*
+ * Whole 64- and 32-bit fields: one swap and one unaligned access where the
+ * compiler has them (the loops above are not unrolled at -O2), the loops
+ * in BPF, whose stack and packet accesses must stay byte-sized.
+ */
+#if !defined(__bpf__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+__causal_wire_inline void causal_wire_put64(__u8 *p, __u64 v)
+{
+	v = __builtin_bswap64(v);
+	__builtin_memcpy(p, &v, sizeof(v));
+}
+
+__causal_wire_inline __u64 causal_wire_get64(const __u8 *p)
+{
+	__u64 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return __builtin_bswap64(v);
+}
+
+__causal_wire_inline void causal_wire_put32(__u8 *p, __u32 v)
+{
+	v = __builtin_bswap32(v);
+	__builtin_memcpy(p, &v, sizeof(v));
+}
+
+__causal_wire_inline __u32 causal_wire_get32(const __u8 *p)
+{
+	__u32 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return __builtin_bswap32(v);
+}
+#else
 __causal_wire_inline void causal_wire_put64(__u8 *p, __u64 v)
 {
 	causal_wire_putn(p, v, 8);
@@ -124,6 +158,17 @@ __causal_wire_inline __u64 causal_wire_get64(const __u8 *p)
 {
 	return causal_wire_getn(p, 8);
 }
+
+__causal_wire_inline void causal_wire_put32(__u8 *p, __u32 v)
+{
+	causal_wire_putn(p, v, 4);
+}
+
+__causal_wire_inline __u32 causal_wire_get32(const __u8 *p)
+{
+	return (__u32)causal_wire_getn(p, 4);
+}
+#endif
 
 /*
  * The next shorter form of a payload of @len bytes, or 0: a scalar drops
@@ -199,16 +244,19 @@ __causal_wire_inline int causal_tcp_pay_valid(const __u8 *pay, __u32 plen)
 }
 
 /*
- * causal_udp_build() - the surplus area carrying payload @pay of @plen bytes
+ * causal_udp_build_area() - the surplus area carrying payload @pay of
+ *	@plen bytes, its OCS left zero
  * @buf: out, CAUSAL_UDP_TRAILER_MAX bytes
  * @odd: the area starts at an odd offset of the IP datagram
  *
+ * causal_udp_set_ocs() finishes it, with the sum of its bytes from the OCS
+ * on: causal_udp_build() does both.
+ *
  * Return: the area's length.
  */
-static inline __u32 causal_udp_build(__u8 *buf, int odd, const __u8 *pay, __u32 plen)
+static inline __u32 causal_udp_build_area(__u8 *buf, int odd, const __u8 *pay, __u32 plen)
 {
-	__u32 o = odd ? 1 : 0, len = o + 2 + CAUSAL_UDPOPT_HDR + plen, i;
-	__u16 ocs;
+	__u32 o = odd ? 1 : 0;
 
 	buf[0] = 0;
 	buf[o] = 0;
@@ -217,41 +265,63 @@ static inline __u32 causal_udp_build(__u8 *buf, int odd, const __u8 *pay, __u32 
 	buf[o + 3] = CAUSAL_UDPOPT_HDR + plen;
 	buf[o + 4] = CAUSAL_TCPOPT_EXID >> 8;
 	buf[o + 5] = CAUSAL_TCPOPT_EXID & 0xff;
-	for (i = 0; i < plen; i++)
-		buf[o + 2 + CAUSAL_UDPOPT_HDR + i] = pay[i];
-	ocs = ~causal_udp_ocs_sum(buf + o, len - o, len);
+	__builtin_memcpy(buf + o + 2 + CAUSAL_UDPOPT_HDR, pay, plen);
+	return o + 2 + CAUSAL_UDPOPT_HDR + plen;
+}
+
+/*
+ * causal_udp_set_ocs() - write the OCS of an area built by
+ *	causal_udp_build_area()
+ * @buf: the area
+ * @odd: as for causal_udp_build_area()
+ * @sum: causal_udp_ocs_sum() of its bytes from the OCS (still zero) to its
+ *	end, with its length
+ */
+static inline void causal_udp_set_ocs(__u8 *buf, int odd, __u16 sum)
+{
+	__u16 ocs = ~sum;
+	__u32 o = odd ? 1 : 0;
+
 	if (!ocs)
 		ocs = 0xffff;
 	buf[o] = ocs >> 8;
 	buf[o + 1] = ocs & 0xff;
+}
+
+/*
+ * causal_udp_build() - the surplus area carrying payload @pay of @plen bytes
+ * @buf: out, CAUSAL_UDP_TRAILER_MAX bytes
+ * @odd: the area starts at an odd offset of the IP datagram
+ *
+ * Return: the area's length.
+ */
+static inline __u32 causal_udp_build(__u8 *buf, int odd, const __u8 *pay, __u32 plen)
+{
+	__u32 o = odd ? 1 : 0, len = causal_udp_build_area(buf, odd, pay, plen);
+
+	causal_udp_set_ocs(buf, odd, causal_udp_ocs_sum(buf + o, len - o, len));
 	return len;
 }
 
 /*
- * causal_udp_parse() - look for our option in a surplus area
- * @area: the area, @len bytes
+ * causal_udp_parse_opts() - look for our option in a surplus area whose
+ *	OCS was checked
+ * @area: the area, @len bytes, at least its OCS
  * @odd: it starts at an odd offset of the IP datagram
  * @pay: out: our payload, when found
  * @plen: out: its length
  *
- * Checks the OCS, walks every option (an option running past the area or
- * shorter than its header makes the area malformed, as RFC 9868 says), and
- * validates ours: one only, a known form and version.
+ * Walks every option (an option running past the area or shorter than its
+ * header makes the area malformed, as RFC 9868 says), and validates ours:
+ * one only, a known form and version.
  */
-static inline enum causal_udp_found causal_udp_parse(const __u8 *area, __u32 len, int odd,
-						     const __u8 **pay, __u32 *plen)
+static inline enum causal_udp_found causal_udp_parse_opts(const __u8 *area, __u32 len, int odd,
+							  const __u8 **pay, __u32 *plen)
 {
-	__u32 off = odd ? 1 : 0, l;
+	__u32 off = (odd ? 1 : 0) + 2, l;
 	int ours = 0, other = 0;
 
-	if (!len)
-		return CAUSAL_UDP_NONE;
-	if (len < off + 2 || (odd && area[0]))
-		return CAUSAL_UDP_MALFORMED;
-	if (!(area[off] | area[off + 1]) ||
-	    causal_udp_ocs_sum(area + off, len - off, len) != 0xffff)
-		return CAUSAL_UDP_MALFORMED;
-	for (off += 2; off < len; off += l) {
+	for (; off < len; off += l) {
 		__u8 kind = area[off];
 
 		if (kind == CAUSAL_UDPOPT_EOL)
@@ -286,6 +356,40 @@ static inline enum causal_udp_found causal_udp_parse(const __u8 *area, __u32 len
 	if (ours)
 		return CAUSAL_UDP_OURS;
 	return other ? CAUSAL_UDP_FOREIGN : CAUSAL_UDP_NONE;
+}
+
+/*
+ * causal_udp_area_ok() - may a surplus area of @len bytes at @area be
+ *	walked for options?  Its first bytes are in place and its OCS is not
+ *	zero; the caller checks the OCS's sum (causal_udp_ocs_sum()).
+ */
+static inline int causal_udp_area_ok(const __u8 *area, __u32 len, int odd)
+{
+	__u32 off = odd ? 1 : 0;
+
+	return len >= off + 2 && !(odd && area[0]) && (area[off] | area[off + 1]);
+}
+
+/*
+ * causal_udp_parse() - look for our option in a surplus area
+ * @area: the area, @len bytes
+ * @odd: it starts at an odd offset of the IP datagram
+ * @pay: out: our payload, when found
+ * @plen: out: its length
+ *
+ * Checks the OCS, then as causal_udp_parse_opts().
+ */
+static inline enum causal_udp_found causal_udp_parse(const __u8 *area, __u32 len, int odd,
+						     const __u8 **pay, __u32 *plen)
+{
+	__u32 off = odd ? 1 : 0;
+
+	if (!len)
+		return CAUSAL_UDP_NONE;
+	if (!causal_udp_area_ok(area, len, odd) ||
+	    causal_udp_ocs_sum(area + off, len - off, len) != 0xffff)
+		return CAUSAL_UDP_MALFORMED;
+	return causal_udp_parse_opts(area, len, odd, pay, plen);
 }
 
 #endif /* _UAPI_LINUX_CAUSAL_WIRE_H */
