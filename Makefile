@@ -8,6 +8,7 @@
 #   make check-debug  the guest tests on a KASAN, lockdep, kmemleak kernel
 #   make demo         boot a guest and show what causal does
 #   make bench        benchmarks in one guest per kernel (the oracle at size)
+#   make profile      instructions per UDP datagram, per kernel function
 #   make vm           interactive shell in a guest with the module built
 #   make deps         install the Debian packages the build and tests need
 #   make regen        regenerate the netlink code from its YAML spec
@@ -71,7 +72,7 @@ HOST_C := $(wildcard selftests/host/*.c)
 HOST_BINS := $(patsubst selftests/host/%.c,$(B)/selftests/host/%,$(HOST_C))
 
 .PHONY: all modules bpf user selftests check check-debug demo vm deps ensure-deps regen \
-	clean bench _check _check-debug _demo _bench help install uninstall install-module \
+	clean bench profile _check _check-debug _demo _bench _profile help install uninstall install-module \
 	uninstall-module install-user uninstall-user dkms-install dkms-uninstall
 
 all: modules bpf user
@@ -197,6 +198,28 @@ bench: ensure-deps
 _bench: all selftests
 	$(need_kernels)
 	$(Q)$(TOP)/scripts/bench.sh $(KERNELS)
+
+# Where the instructions of a UDP datagram go, function by function: a QEMU
+# plugin counts them in an instruction-counted guest (scripts/profile.sh).
+PROFILE_BINS := $(B)/bench/insnprof.so $(B)/bench/mark
+
+$(B)/bench/insnprof.so: scripts/bench/insnprof.c
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -Wall -Wextra -Wno-unused-parameter -shared -fPIC -fvisibility=hidden \
+		-o $@ $< -lpthread
+
+$(B)/bench/mark: scripts/bench/mark.c
+	$(call msg,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -Wall -o $@ $<
+
+profile: ensure-deps
+	$(Q)$(MAKE) --no-print-directory _profile
+
+_profile: all $(GUESTS) $(PROFILE_BINS)
+	$(need_kernels)
+	$(Q)$(TOP)/scripts/profile.sh $(KERNELS)
 
 demo: ensure-deps
 	$(Q)$(MAKE) --no-print-directory _demo
