@@ -50,26 +50,14 @@ bool causal_note_wanted(struct net *net)
 }
 
 /**
- * causal_note_begin() - number an event and start its message, if listened to
- * @n: out: the event's note, on the caller's stack
- * @cn: the node
- * @net: its network namespace
+ * causal_note_number() - number a listened-to event and start its message
+ * @n: the note causal_note_begin() began
  * @type: enum causal_event_type
  * @vector: its clock will be a vector (the message needs room for it)
- *
- * An event nobody listens to is not numbered (its id stays 0): the node's
- * counter is one cache line every CPU of the namespace would write on every
- * send and receive, for numbers no log keeps.
- *
- * Context: any but NMI; does not sleep.
  */
-void causal_note_begin(struct causal_note *n, struct causal_net *cn,
-		       struct net *net, u8 type, bool vector)
+void causal_note_number(struct causal_note *n, u8 type, bool vector)
 {
-	*n = (struct causal_note){ .cn = cn, .net = net };
-	if (!causal_note_wanted(net))
-		return;
-	n->id = atomic64_inc_return(&cn->events);
+	n->id = atomic64_inc_return(&n->cn->events);
 	causal_note_open(n, type, vector, ktime_get_real_ns(), GFP_ATOMIC);
 }
 

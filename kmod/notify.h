@@ -55,8 +55,31 @@ struct causal_addr;
 
 void causal_who_current(struct causal_who *w);
 bool causal_note_wanted(struct net *net);
-void causal_note_begin(struct causal_note *n, struct causal_net *cn,
-		       struct net *net, u8 type, bool vector);
+void causal_note_number(struct causal_note *n, u8 type, bool vector);
+
+/**
+ * causal_note_begin() - number an event and start its message, if listened to
+ * @n: out: the event's note, on the caller's stack
+ * @cn: the node
+ * @net: its network namespace
+ * @type: enum causal_event_type
+ * @vector: its clock will be a vector (the message needs room for it)
+ *
+ * An event nobody listens to is not numbered (its id stays 0): the node's
+ * counter is one cache line every CPU of the namespace would write on every
+ * send and receive, for numbers no log keeps.  Inline: that is every event
+ * of a host nobody watches.
+ *
+ * Context: any but NMI; does not sleep.
+ */
+static inline void causal_note_begin(struct causal_note *n, struct causal_net *cn,
+				     struct net *net, u8 type, bool vector)
+{
+	*n = (struct causal_note){ .cn = cn, .net = net };
+	if (causal_note_wanted(net))
+		causal_note_number(n, type, vector);
+}
+
 void causal_note_open(struct causal_note *n, u8 type, bool vector, u64 time, gfp_t gfp);
 void causal_note_vec(struct causal_note *n, u64 own, const struct causal_vec *v);
 void causal_note_key(struct causal_note *n, bool vector, u64 id, u32 count);

@@ -288,10 +288,10 @@ static int causal_udp_append(struct sk_buff *skb, const u8 *data, u32 len,
 }
 
 /*
- * Finish the note of a datagram's send (@out) or receive: its addresses
- * from its headers, seen from the socket, and its size.
+ * The message of a datagram's send (@out) or receive: its addresses from
+ * its headers, seen from the socket, and its size.
  */
-static void causal_udp_note_end(struct causal_note *n, struct causal_sock *cs,
+static void causal_udp_note_msg(struct causal_note *n, struct causal_sock *cs,
 				const struct sk_buff *skb, bool out, u64 clock)
 {
 	const struct udphdr *uh = udp_hdr(skb);
@@ -299,11 +299,6 @@ static void causal_udp_note_end(struct causal_note *n, struct causal_sock *cs,
 	struct in6_addr *src = out ? &a.saddr : &a.daddr;
 	struct in6_addr *dst = out ? &a.daddr : &a.saddr;
 
-	if (!n->msg) {
-		if (n->lost)
-			causal_note_end(n, cs, NULL, clock);	/* counts it */
-		return;
-	}
 	a.sport = out ? uh->source : uh->dest;
 	a.dport = out ? uh->dest : uh->source;
 	if (ip_hdr(skb)->version == 4) {
@@ -317,6 +312,16 @@ static void causal_udp_note_end(struct causal_note *n, struct causal_sock *cs,
 	}
 	causal_note_u32(n, CAUSAL_A_EVENT_BYTES, ntohs(uh->len) - sizeof(*uh));
 	causal_note_end(n, cs, &a, clock);
+}
+
+/* Finish the note of a datagram's send or receive: nothing if unheard. */
+static void causal_udp_note_end(struct causal_note *n, struct causal_sock *cs,
+				const struct sk_buff *skb, bool out, u64 clock)
+{
+	if (n->msg)
+		causal_udp_note_msg(n, cs, skb, out, clock);
+	else if (n->lost)
+		causal_note_end(n, cs, NULL, clock);	/* counts it */
 }
 
 static int __causal_udp_send(struct sk_buff *skb);
