@@ -18,7 +18,7 @@ packages=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 	# test guests and what the tests run in them
-	qemu-system-x86 busybox-static cpio kmod iproute2 iputils-ping jq util-linux
+	qemu-system-x86 busybox-static cpio kmod iproute2 iputils-ping jq gojq util-linux
 	ethtool nftables
 	procps liburing-dev
 	# incident analysis: exports checked by their consumers, a three-tier workload

@@ -51,9 +51,10 @@ settle() {
 
 # normalise [SEND_BASE RECV_BASE PORT] - strip what changes from run to run:
 # times, pids, cgroup and socket ids; sequence numbers made relative and
-# streams named S; the client's ephemeral port named EPH
+# streams named S; the client's ephemeral port named EPH (members in the
+# log's order: jq itself)
 normalise() {
-	jq -c --argjson s "$1" --argjson r "$2" --arg p ":$3" '
+	command jq -c --argjson s "$1" --argjson r "$2" --arg p ":$3" '
 		del(.time, .pid, .tid, .tstart, .cgroup, .cookie) |
 		if .seq then .seq -= (if .type == "send" then $s else $r end) else . end |
 		if .stream then .stream = "S" else . end |

@@ -46,6 +46,9 @@ for t in ${CAUSAL_TEST_EXCLUDE:-}; do
 	done
 done
 
+# the tests' jq (lib.sh)
+command -v gojq > /dev/null && export CAUSAL_TEST_JQ=gojq
+
 mkdir -p "$res/logs"
 : > "$res/tap"
 : > "$res/times"
