@@ -610,7 +610,10 @@ static u32 causal_udp_take(const struct sk_buff *skb, const u8 **pay)
 	if (area + cb->alen > skb_end_pointer(skb))
 		return 0;
 	/* the option's length, in the byte after its kind */
-	plen = area[cb->poff - CAUSAL_UDPOPT_HDR + 1] - CAUSAL_UDPOPT_HDR;
+	plen = area[cb->poff - CAUSAL_UDPOPT_HDR + 1];
+	if (plen < CAUSAL_UDPOPT_HDR)
+		return 0;
+	plen -= CAUSAL_UDPOPT_HDR;
 	if (cb->poff + plen > cb->alen ||
 	    !causal_pay_valid(area + cb->poff, plen, CAUSAL_UDP_PAY_MAX))
 		return 0;
