@@ -331,12 +331,14 @@ PINS=${CAUSAL_BPFFS:-/sys/fs/bpf/causal}
 # attach [ARGS] - attach causal's programs for the rest of the case.  In a
 # program that sets SHARE_ATTACH=1, a plain attach (root cgroup) stays for
 # its next cases too, and goes in exit_tests: attaching verifies some twenty
-# BPF programs, most of a second of CPU under emulation.  Its cases must not
-# depend on what earlier ones did to the attachment; nodes are namespaces,
-# made afresh by each case.
+# BPF programs and moves ftrace's records for each trampoline, most of a
+# second of CPU under emulation, and detaching moves them back.  Its cases
+# must not depend on what earlier ones did to the attachment; nodes are
+# namespaces, made afresh by each case.
 attach() {
 	if [ $# = 0 ] && [ "${SHARE_ATTACH:-0}" = 1 ]; then
-		[ -e "$PINS/sockops" ] && return 0
+		[ -e "$PINS/sockops" ] && [ ! -e "$SHARED_CG" ] && return 0
+		shared_detach
 		"$CAUSALCTL" attach > /dev/null
 		return
 	fi
@@ -345,16 +347,38 @@ attach() {
 	defer "$CAUSALCTL" detach
 }
 
-# shared_detach - detach what a SHARE_ATTACH program left attached
+# Where a SHARE_ATTACH program's shared attachment is attach_cgroup's, not
+# the root's: a file, since each case runs in a subshell of the program.
+SHARED_CG=/tmp/causal-shared-cgroup-$$
+
+# shared_detach - detach what a SHARE_ATTACH program left attached (and
+# remove attach_cgroup's cgroup, if it was that)
 shared_detach() {
-	[ "${SHARE_ATTACH:-0}" = 1 ] && [ -e "$PINS/sockops" ] || return 0
-	"$CAUSALCTL" detach > /dev/null
+	local rc=0
+
+	if [ "${SHARE_ATTACH:-0}" = 1 ] && [ -e "$PINS/sockops" ]; then
+		"$CAUSALCTL" detach > /dev/null || rc=1
+	fi
+	if [ -e "$SHARED_CG" ]; then
+		rm -f "$SHARED_CG"
+		rmdir "/sys/fs/cgroup/causal-test-$$" 2> /dev/null
+	fi
+	return $rc
 }
 
-# attach_cgroup - attach to a fresh cgroup of its own, set CG to its path;
-# a process joins it with "echo PID > $CG/cgroup.procs"
+# attach_cgroup - attach to a cgroup of the program's own, set CG to its
+# path; a process joins it with "echo PID > $CG/cgroup.procs".  In a
+# SHARE_ATTACH program the attachment is shared like attach's, by the
+# cases that follow one another with attach_cgroup.
 attach_cgroup() {
 	CG=/sys/fs/cgroup/causal-test-$$
+	if [ "${SHARE_ATTACH:-0}" = 1 ]; then
+		[ -e "$PINS/sockops" ] && [ -e "$SHARED_CG" ] && return 0
+		shared_detach
+		mkdir -p "$CG" && "$CAUSALCTL" attach --cgroup "$CG" > /dev/null &&
+			: > "$SHARED_CG"
+		return
+	fi
 	mkdir "$CG" || return 1
 	defer rmdir "$CG"
 	attach --cgroup "$CG"
