@@ -51,7 +51,7 @@
  *              vector (datagrams are not FIFO), up to CAUSAL_UDP_VEC_MAX
  *              entries
  *
- * causal_udp_build() writes it, causal_udp_parse() checks it.
+ * causal_udp_build_area() lays it out, causal_udp_parse() checks it.
  */
 #ifndef _UAPI_LINUX_CAUSAL_WIRE_H
 #define _UAPI_LINUX_CAUSAL_WIRE_H
@@ -249,8 +249,9 @@ __causal_wire_inline int causal_tcp_pay_valid(const __u8 *pay, __u32 plen)
  * @buf: out, CAUSAL_UDP_TRAILER_MAX bytes
  * @odd: the area starts at an odd offset of the IP datagram
  *
- * causal_udp_set_ocs() finishes it, with the sum of its bytes from the OCS
- * on: causal_udp_build() does both.
+ * The writer then fills the OCS: the complement of causal_udp_ocs_sum() of
+ * the bytes from the OCS on, 0xffff for 0 (the module sums with the
+ * kernel's csum_partial()).
  *
  * Return: the area's length.
  */
@@ -267,40 +268,6 @@ static inline __u32 causal_udp_build_area(__u8 *buf, int odd, const __u8 *pay, _
 	buf[o + 5] = CAUSAL_TCPOPT_EXID & 0xff;
 	__builtin_memcpy(buf + o + 2 + CAUSAL_UDPOPT_HDR, pay, plen);
 	return o + 2 + CAUSAL_UDPOPT_HDR + plen;
-}
-
-/*
- * causal_udp_set_ocs() - write the OCS of an area built by
- *	causal_udp_build_area()
- * @buf: the area
- * @odd: as for causal_udp_build_area()
- * @sum: causal_udp_ocs_sum() of its bytes from the OCS (still zero) to its
- *	end, with its length
- */
-static inline void causal_udp_set_ocs(__u8 *buf, int odd, __u16 sum)
-{
-	__u16 ocs = ~sum;
-	__u32 o = odd ? 1 : 0;
-
-	if (!ocs)
-		ocs = 0xffff;
-	buf[o] = ocs >> 8;
-	buf[o + 1] = ocs & 0xff;
-}
-
-/*
- * causal_udp_build() - the surplus area carrying payload @pay of @plen bytes
- * @buf: out, CAUSAL_UDP_TRAILER_MAX bytes
- * @odd: the area starts at an odd offset of the IP datagram
- *
- * Return: the area's length.
- */
-static inline __u32 causal_udp_build(__u8 *buf, int odd, const __u8 *pay, __u32 plen)
-{
-	__u32 o = odd ? 1 : 0, len = causal_udp_build_area(buf, odd, pay, plen);
-
-	causal_udp_set_ocs(buf, odd, causal_udp_ocs_sum(buf + o, len - o, len));
-	return len;
 }
 
 /*
