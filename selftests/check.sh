@@ -88,7 +88,7 @@ run_host() {
 # waits for RCU grace periods, ends the one that has less CPU to burn, so
 # that the host's cores stay busy to the end.  CAUSAL_TEST_PROGRAMS set: one
 # guest per release, those programs only.
-apart=${CAUSAL_CHECK_APART-b:vector,fuzz,probe,load,hostile,safety,wireshark c:udp,events,install,lifecycle}
+apart=${CAUSAL_CHECK_APART-b:vector,fuzz,probe,load,hostile,safety c:udp,events,lifecycle}
 
 # group_programs GROUP - the programs of a group of $apart, "x.sh y.sh"
 group_programs() {
