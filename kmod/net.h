@@ -78,6 +78,8 @@ struct causal_pcpu_stats {
  *	of what it merges into; 0: no limit
  * @max_drift: furthest (ms) the wall time of a received HLC stamp may be
  *	ahead of ours; 0: no limit
+ * @sock_counters: sockets count their traffic too (socket-counters), not
+ *	only the node
  * @sockets: sockets kept now
  * @contexts: thread and process clocks now charged to the node (kmod/ctx.c)
  * @socks: those sockets by id, in the order dumps walk them
@@ -97,6 +99,7 @@ struct causal_net {
 	u32 vector_width;
 	u64 max_jump;
 	u32 max_drift;
+	bool sock_counters;
 	atomic_t sockets;
 	atomic_t contexts;
 	struct xarray socks;

@@ -11,7 +11,7 @@
 #include <uapi/linux/causal.h>
 
 /* CAUSAL_CMD_NODE_SET - do */
-static const struct nla_policy causal_node_set_nl_policy[CAUSAL_A_STATUS_CONTEXTS_MAX + 1] = {
+static const struct nla_policy causal_node_set_nl_policy[CAUSAL_A_STATUS_SOCKET_COUNTERS + 1] = {
 	[CAUSAL_A_STATUS_NODE_ID] = NLA_POLICY_MIN(NLA_U64, 1),
 	[CAUSAL_A_STATUS_CLOCK] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
 	[CAUSAL_A_STATUS_SCOPE] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
@@ -20,6 +20,7 @@ static const struct nla_policy causal_node_set_nl_policy[CAUSAL_A_STATUS_CONTEXT
 	[CAUSAL_A_STATUS_MAX_JUMP] = { .type = NLA_U64, },
 	[CAUSAL_A_STATUS_MAX_DRIFT] = { .type = NLA_U32, },
 	[CAUSAL_A_STATUS_CONTEXTS_MAX] = { .type = NLA_U32, },
+	[CAUSAL_A_STATUS_SOCKET_COUNTERS] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* CAUSAL_CMD_SOCK_GET - do */
@@ -43,7 +44,7 @@ static const struct genl_ops causal_nl_ops[] = {
 		.cmd		= CAUSAL_CMD_NODE_SET,
 		.doit		= causal_nl_node_set_doit,
 		.policy		= causal_node_set_nl_policy,
-		.maxattr	= CAUSAL_A_STATUS_CONTEXTS_MAX,
+		.maxattr	= CAUSAL_A_STATUS_SOCKET_COUNTERS,
 	},
 	{
 		.cmd		= CAUSAL_CMD_SOCK_GET,

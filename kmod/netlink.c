@@ -45,12 +45,9 @@ static const u16 causal_stat_attr[CAUSAL_STAT_NR] = {
 	[CAUSAL_STAT_CALLS_REFUSED]	= CAUSAL_A_STATS_CALLS_REFUSED,
 };
 
-/*
- * The stats nest: counters @sum[first..last), and the node's gauges when
- * @cn is given (a node's, not a socket's).
- */
+/* A node's stats nest: its counters @sum and its gauges. */
 static int causal_put_stats(struct sk_buff *skb, int attr, const u64 *sum,
-			    int first, int last, const struct causal_net *cn)
+			    const struct causal_net *cn)
 {
 	struct nlattr *nest;
 	int i;
@@ -58,12 +55,12 @@ static int causal_put_stats(struct sk_buff *skb, int attr, const u64 *sum,
 	nest = nla_nest_start(skb, attr);
 	if (!nest)
 		return -EMSGSIZE;
-	if (cn && (nla_put_u64_64bit(skb, CAUSAL_A_STATS_SOCKETS,
-				     atomic_read(&cn->sockets), CAUSAL_A_STATS_PAD) ||
-		   nla_put_u64_64bit(skb, CAUSAL_A_STATS_CONTEXTS,
-				     atomic_read(&cn->contexts), CAUSAL_A_STATS_PAD)))
+	if (nla_put_u64_64bit(skb, CAUSAL_A_STATS_SOCKETS,
+			      atomic_read(&cn->sockets), CAUSAL_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, CAUSAL_A_STATS_CONTEXTS,
+			      atomic_read(&cn->contexts), CAUSAL_A_STATS_PAD))
 		goto cancel;
-	for (i = first; i < last; i++)
+	for (i = 0; i < CAUSAL_STAT_NR; i++)
 		if (nla_put_u64_64bit(skb, causal_stat_attr[i], READ_ONCE(sum[i]),
 				      CAUSAL_A_STATS_PAD))
 			goto cancel;
@@ -106,10 +103,11 @@ int causal_nl_status_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, CAUSAL_A_STATUS_VECTOR_WIDTH, READ_ONCE(cn->vector_width)) ||
 	    nla_put_u64_64bit(msg, CAUSAL_A_STATUS_MAX_JUMP, READ_ONCE(cn->max_jump),
 			      CAUSAL_A_STATUS_PAD) ||
-	    nla_put_u32(msg, CAUSAL_A_STATUS_MAX_DRIFT, READ_ONCE(cn->max_drift)))
+	    nla_put_u32(msg, CAUSAL_A_STATUS_MAX_DRIFT, READ_ONCE(cn->max_drift)) ||
+	    nla_put_u8(msg, CAUSAL_A_STATUS_SOCKET_COUNTERS, READ_ONCE(cn->sock_counters)))
 		goto nospace;
 	causal_stats_read(cn, sum);
-	if (causal_put_stats(msg, CAUSAL_A_STATUS_STATS, sum, 0, CAUSAL_STAT_NR, cn))
+	if (causal_put_stats(msg, CAUSAL_A_STATUS_STATS, sum, cn))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -145,9 +143,9 @@ int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 	    !attrs[CAUSAL_A_STATUS_SCOPE] && !attrs[CAUSAL_A_STATUS_SOCKETS_MAX] &&
 	    !attrs[CAUSAL_A_STATUS_CONTEXTS_MAX] &&
 	    !attrs[CAUSAL_A_STATUS_VECTOR_WIDTH] && !attrs[CAUSAL_A_STATUS_MAX_JUMP] &&
-	    !attrs[CAUSAL_A_STATUS_MAX_DRIFT]) {
+	    !attrs[CAUSAL_A_STATUS_MAX_DRIFT] && !attrs[CAUSAL_A_STATUS_SOCKET_COUNTERS]) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to set: give node-id, clock, scope, sockets-max, contexts-max, vector-width, max-jump or max-drift");
+			       "nothing to set: give node-id, clock, scope, sockets-max, contexts-max, vector-width, max-jump, max-drift or socket-counters");
 		return -EINVAL;
 	}
 	if (attrs[CAUSAL_A_STATUS_SOCKETS_MAX] &&
@@ -181,13 +179,17 @@ int causal_nl_node_set_doit(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(cn->max_jump, nla_get_u64(attrs[CAUSAL_A_STATUS_MAX_JUMP]));
 	if (attrs[CAUSAL_A_STATUS_MAX_DRIFT])
 		WRITE_ONCE(cn->max_drift, nla_get_u32(attrs[CAUSAL_A_STATUS_MAX_DRIFT]));
+	if (attrs[CAUSAL_A_STATUS_SOCKET_COUNTERS])
+		WRITE_ONCE(cn->sock_counters,
+			   nla_get_u8(attrs[CAUSAL_A_STATUS_SOCKET_COUNTERS]));
 	/* the policy admits only named clocks and scopes */
-	pr_debug("node %016llx: set by %s[%d]: clock %s, scope %s, sockets-max %u, contexts-max %u, vector-width %u, max-jump %llu, max-drift %u\n",
+	pr_debug("node %016llx: set by %s[%d]: clock %s, scope %s, sockets-max %u, contexts-max %u, vector-width %u, max-jump %llu, max-drift %u, socket-counters %u\n",
 		 READ_ONCE(cn->node_id), current->comm, task_pid_nr(current),
 		 causal_clock_names[READ_ONCE(cn->clock)], causal_scope_names[READ_ONCE(cn->scope)],
 		 READ_ONCE(cn->sockets_max), READ_ONCE(cn->contexts_max),
 		 READ_ONCE(cn->vector_width),
-		 READ_ONCE(cn->max_jump), READ_ONCE(cn->max_drift));
+		 READ_ONCE(cn->max_jump), READ_ONCE(cn->max_drift),
+		 READ_ONCE(cn->sock_counters));
 	return 0;
 }
 
@@ -292,10 +294,31 @@ static int causal_sock_pid_put(struct sk_buff *skb, pid_t pid)
 	return 0;
 }
 
+/* The counters a socket keeps (causal_sock_stat()), in a stats nest. */
+static int causal_sock_stats_put(struct sk_buff *skb, const struct causal_sock *cs)
+{
+	struct nlattr *nest;
+	int i;
+	u64 v;
+
+	nest = nla_nest_start(skb, CAUSAL_A_SOCK_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < CAUSAL_STAT_SOCK_NR; i++) {
+		if (causal_sock_stat(cs, i, &v) &&
+		    nla_put_u64_64bit(skb, causal_stat_attr[i], v, CAUSAL_A_STATS_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
 {
 	struct causal_vclock *vc = causal_sock_vclock_of(cs);
-	u64 v, stat[CAUSAL_STAT_SOCK_NR];
+	u64 v;
 	int i;
 
 	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_COOKIE, cs->cookie, CAUSAL_A_SOCK_PAD))
@@ -324,10 +347,7 @@ static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
 		return -EMSGSIZE;
 	if (vc && causal_put_vector(skb, cs, vc))
 		return -EMSGSIZE;
-	for (i = 0; i < CAUSAL_STAT_SOCK_NR; i++)
-		stat[i] = causal_sock_stat(cs, i);
-	return causal_put_stats(skb, CAUSAL_A_SOCK_STATS, stat,
-				CAUSAL_STAT_SOCKETS_UNTRACKED + 1, CAUSAL_STAT_SOCK_NR, NULL);
+	return causal_sock_stats_put(skb, cs);
 }
 
 /* The socket of node @cn with cookie @cookie.  Context: RCU read side. */

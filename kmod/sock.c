@@ -140,6 +140,7 @@ static void causal_sock_free_rcu(struct rcu_head *head)
 			nlmsg_free(cs->more->send_note->msg);
 			kfree(cs->more->send_note);
 		}
+		kfree(cs->more->traffic);
 		kfree(cs->more);
 	}
 	kmem_cache_free(cs->has_record ? causal_sock_rec_cache : causal_sock_cache, cs);
@@ -210,10 +211,9 @@ untracked:
 }
 
 /*
- * Where a socket keeps counter @stat: below CAUSAL_SOCK_STAT_COMMON, its slot
- * in cs->stat; from there, in cs->more->stat (less that); U8_MAX, nowhere
- * (the node's alone).  Every socket counts the first five; the others,
- * only sockets that meet something.
+ * Where a socket keeps counter @stat: below CAUSAL_SOCK_STAT_TRAFFIC, its
+ * slot in cs->more->traffic; from there, in cs->more->stat (less that);
+ * U8_MAX, nowhere (the node's alone).
  */
 #define CAUSAL_SOCK_STAT_NONE U8_MAX
 
@@ -235,7 +235,7 @@ static const u8 causal_sock_stat_slot[CAUSAL_STAT_SOCK_NR] = {
 	[CAUSAL_STAT_FORGED_IN] = 13,
 };
 
-static_assert(CAUSAL_STAT_SOCK_NR == 15 && CAUSAL_SOCK_STAT_RARE == 9);
+static_assert(CAUSAL_STAT_SOCK_NR == 15 && CAUSAL_SOCK_STAT_RARE == 10);
 
 /**
  * causal_sock_more() - the rest of a socket's state, made at the first need
@@ -262,18 +262,46 @@ struct causal_sock_more *causal_sock_more(struct causal_sock *cs)
 	return more;
 }
 
+/*
+ * The traffic counters of @cs: those it has, else new ones while its node
+ * counts per socket, else none.
+ */
+static struct causal_sock_traffic *causal_sock_traffic(struct causal_sock *cs)
+{
+	struct causal_sock_more *more = READ_ONCE(cs->more);
+	struct causal_sock_traffic *tr, *old;
+
+	tr = more ? READ_ONCE(more->traffic) : NULL;
+	if (tr || !READ_ONCE(cs->cn->sock_counters))
+		return tr;
+	more = causal_sock_more(cs);
+	if (!more)
+		return NULL;
+	tr = kzalloc(sizeof(*tr), GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+	if (!tr)
+		return NULL;
+	old = cmpxchg(&more->traffic, NULL, tr);
+	if (old) {
+		kfree(tr);
+		return old;
+	}
+	return tr;
+}
+
 /**
  * causal_sock_count() - count @n events of kind @stat on a socket and its node
  * @cs: the socket's state
  * @stat: what happened, one of the socket's counters
  * @n: how many times
  *
- * Exact whatever runs at once on the socket.  A rare kind (not one of
- * causal_sock_stat_slot()'s) that finds no memory for the socket's counters
- * of its kind is counted by the node alone.
+ * The node counts it, exactly whatever runs at once.  The socket counts its
+ * traffic in the counters it has, or makes them while its node counts per
+ * socket (socket-counters), and its anomalies always; without memory for
+ * them, only the node counts.
  */
 void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n)
 {
+	struct causal_sock_traffic *tr;
 	struct causal_sock_more *more;
 	u32 slot;
 
@@ -283,39 +311,50 @@ void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n)
 	if (WARN_ON_ONCE(stat >= CAUSAL_STAT_SOCK_NR))
 		return;
 	slot = causal_sock_stat_slot[stat];
-	if (slot < CAUSAL_SOCK_STAT_COMMON) {
-		atomic64_add(n, &cs->stat[slot]);
+	if (slot < CAUSAL_SOCK_STAT_TRAFFIC) {
+		tr = causal_sock_traffic(cs);
+		if (tr)
+			atomic64_add(n, &tr->ctr[slot]);
 		return;
 	}
 	if (slot == CAUSAL_SOCK_STAT_NONE)
 		return;
-	/* without memory, only the node counts it */
 	more = causal_sock_more(cs);
 	if (more)
-		atomic64_add(n, &more->stat[slot - CAUSAL_SOCK_STAT_COMMON]);
+		atomic64_add(n, &more->stat[slot - CAUSAL_SOCK_STAT_TRAFFIC]);
 }
 
 /**
  * causal_sock_stat() - a socket's own counter
  * @cs: the socket's state
  * @stat: which, below CAUSAL_STAT_SOCK_NR
+ * @v: out: its count
  *
- * Return: its count.
+ * Return: whether the socket counts @stat: its anomalies always (0 before
+ * the first), its traffic only once it has the counters for it.
  */
-u64 causal_sock_stat(const struct causal_sock *cs, enum causal_stat stat)
+bool causal_sock_stat(const struct causal_sock *cs, enum causal_stat stat, u64 *v)
 {
-	struct causal_sock_more *more;
+	const struct causal_sock_more *more = READ_ONCE(cs->more);
+	const struct causal_sock_traffic *tr;
 	u32 slot;
 
+	*v = 0;
 	if (stat >= CAUSAL_STAT_SOCK_NR)
-		return 0;
+		return false;
 	slot = causal_sock_stat_slot[stat];
-	if (slot < CAUSAL_SOCK_STAT_COMMON)
-		return atomic64_read(&cs->stat[slot]);
 	if (slot == CAUSAL_SOCK_STAT_NONE)
-		return 0;
-	more = READ_ONCE(cs->more);
-	return more ? atomic64_read(&more->stat[slot - CAUSAL_SOCK_STAT_COMMON]) : 0;
+		return false;
+	if (slot >= CAUSAL_SOCK_STAT_TRAFFIC) {
+		if (more)
+			*v = atomic64_read(&more->stat[slot - CAUSAL_SOCK_STAT_TRAFFIC]);
+		return true;
+	}
+	tr = more ? READ_ONCE(more->traffic) : NULL;
+	if (!tr)
+		return false;
+	*v = atomic64_read(&tr->ctr[slot]);
+	return true;
 }
 
 /**

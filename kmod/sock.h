@@ -41,11 +41,24 @@ struct causal_addr_attrs {
 };
 
 /*
- * The counters each socket has room for from the start; the others
- * (sockets-untracked is the node's alone).
+ * A socket's own counters: its traffic (sends, receives, stamps out and in)
+ * only while its node counts per socket (the socket-counters setting), and
+ * its anomalies (the rest: receives unstamped, inexact or forged, options
+ * malformed or foreign, sends without room, vector losses, events dropped)
+ * always, in the block made at its first.  sockets-untracked is the node's
+ * alone.  The node counts everything, always.
  */
-#define CAUSAL_SOCK_STAT_COMMON 5
-#define CAUSAL_SOCK_STAT_RARE (CAUSAL_STAT_SOCK_NR - CAUSAL_SOCK_STAT_COMMON - 1)
+#define CAUSAL_SOCK_STAT_TRAFFIC 4
+#define CAUSAL_SOCK_STAT_RARE (CAUSAL_STAT_SOCK_NR - CAUSAL_SOCK_STAT_TRAFFIC - 1)
+
+/**
+ * struct causal_sock_traffic - a socket's traffic counters, made at its
+ *	first event after its node began counting per socket
+ * @ctr: by causal_sock_stat_slot()
+ */
+struct causal_sock_traffic {
+	atomic64_t ctr[CAUSAL_SOCK_STAT_TRAFFIC];
+};
 
 /**
  * struct causal_sock_more - what a socket needs only at times, made at the
@@ -56,12 +69,14 @@ struct causal_addr_attrs {
  * @send_note: room for the note of a TCP send under way, sent when it is
  *	over; made when someone first listens while the socket sends, freed
  *	by a send that finds nobody listening
- * @stat: the socket's rarer counters (causal_sock_stat_slot())
+ * @traffic: its traffic counters, if it has them
+ * @stat: the socket's anomaly counters (causal_sock_stat_slot())
  */
 struct causal_sock_more {
 	struct causal_vclock *vc;
 	u64 vec_owner;
 	struct causal_note *send_note;
+	struct causal_sock_traffic *traffic;
 	atomic64_t stat[CAUSAL_SOCK_STAT_RARE];
 };
 
@@ -86,10 +101,8 @@ struct causal_sock_more {
  * @last_recv: clock of the last receive event, 0 before the first
  * @remote_node: the peer's node id from its last full option
  * @remote_stamp: the last stamp a receive merged
- * @stat: the socket's own counters of what every socket counts (sends,
- *	receives, stamps out and in, unstamped in: causal_sock_stat()):
- *	atomic, as UDP sends and receives run without the socket's lock
- * @more: the rest, made at the first need
+ * @more: the rest, made at the first need: its own counters among it
+ *	(atomic, as UDP sends and receives run without the socket's lock)
  * @rcu: for freeing after readers are done
  *
  * TCP's clocks change under the socket's lock (from BPF programs on TCP's
@@ -113,7 +126,6 @@ struct causal_sock {
 	u64 last_recv;
 	u64 remote_node;
 	u64 remote_stamp;
-	atomic64_t stat[CAUSAL_SOCK_STAT_COMMON];
 	struct causal_sock_more *more;
 	struct rcu_head rcu;
 };
@@ -154,7 +166,7 @@ static inline struct causal_vclock *causal_sock_vclock_of(const struct causal_so
 struct causal_sock *causal_sock_create(struct sock *sk, bool record);
 void causal_sock_forget(struct sock *sk);
 void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n);
-u64 causal_sock_stat(const struct causal_sock *cs, enum causal_stat stat);
+bool causal_sock_stat(const struct causal_sock *cs, enum causal_stat stat, u64 *v);
 void causal_net_socks_flush(struct causal_net *cn);
 int causal_sock_init(void);
 void causal_sock_exit(void);

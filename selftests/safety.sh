@@ -140,6 +140,9 @@ print("received", got[0], flush=True)
 import time; time.sleep(600)	# the socket stays, with its counters
 '
 	busywait 60000 has "$T/rx" listening || fail "receiver"
+	for n in a b; do
+		in_ns $n "$CAUSALCTL" node set socket-counters on || fail "socket-counters on $n"
+	done
 	py_bg a tx '
 import socket, threading
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -146,13 +146,18 @@ held_exchange() {
 }
 
 sockets_lists_connections() {
-	local f nb
+	local f nb out
 
 	load_module && attach || fail "attach"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
+	# a's sockets count their traffic, b's only their anomalies
+	check "socket-counters on" in_ns a "$CAUSALCTL" node set socket-counters on
+	check_eq "a counts per socket" true "$(in_ns a "$CAUSALCTL" -j status | jq .socket_counters)"
+	check_eq "b does not" false "$(in_ns b "$CAUSALCTL" -j status | jq .socket_counters)"
 	held_exchange || fail "no exchange"
 	in_ns a "$CAUSALCTL" sockets
+	in_ns b "$CAUSALCTL" sockets | tee "$T/b.sockets"
 	# the fields, one per line, from one jq
 	mapfile -t f < <(in_ns a "$CAUSALCTL" -j sockets --port 7000 |
 			 jq -r '.[0] | .remote, .remote_port, .state, .comm, .remote_node,
@@ -165,6 +170,15 @@ sockets_lists_connections() {
 	check_eq "peer node" "$nb" "${f[4]}"
 	check_eq "sends" 3 "${f[5]}"
 	check_eq "receives" 3 "${f[6]}"
+	check_eq "b's socket: anomalies, no traffic" "0 null null" \
+		"$(in_ns b "$CAUSALCTL" -j sockets |
+		   jq -r '.[0].stats | "\(.unstamped_in) \(.sends) \(.stamps_in)"')"
+	grep -q "events:" "$T/b.sockets" && fail "b's socket lists traffic it does not count"
+	check "b's socket lists its anomalies" grep -q "receives: 0 unstamped" "$T/b.sockets"
+	out=$(in_ns a "$CAUSALCTL" node set socket-counters maybe 2>&1) &&
+		fail "socket-counters maybe was taken"
+	[[ $out == *"invalid socket-counters: maybe (use on/off)"* ]] ||
+		fail "the error does not say what socket-counters takes: $out"
 	check_eq "last receive is the clock" "${f[7]}" "${f[8]}"
 	check_eq "log agrees" "$(jq -s '.[-1].clock' "$T/a")" "${f[8]}"
 	check_eq "--node filter" 1 "$(in_ns a "$CAUSALCTL" -j sockets --node "$nb" | jq length)"

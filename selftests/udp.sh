@@ -40,6 +40,7 @@ ping_pong() {
 	load_module && attach || fail "attach"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
+	in_ns b "$CAUSALCTL" node set socket-counters on || fail "socket-counters on b"
 	in_ns b $TOOL echo 7300 $N --hold 600 > "$T/b" &
 	busywait 5000 has "$T/b" listening || fail "echo server"
 	in_ns a $TOOL ping "$(addr_b "$fam")" 7300 $N --hold 600 > "$T/a" &
@@ -195,6 +196,7 @@ fanout() {
 	load_module && attach || fail "attach"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
+	in_ns b "$CAUSALCTL" node set socket-counters on || fail "socket-counters on b"
 	case $kind in
 	multicast4)
 		dst=239.7.3.4

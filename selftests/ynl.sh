@@ -50,7 +50,7 @@ need_ynl() {
 status_reads_as_causalctl_says() {
 	local y c i cf yf
 	local names=(version "clock, by its enum name" scope sockets-max vector-width max-drift
-		     stats.sends)
+		     socket-counters stats.sends)
 
 	need_ynl
 	y=$("${YNL[@]}" "${SCHEMA[@]}" --do status-get) || fail "status-get"
@@ -58,9 +58,10 @@ status_reads_as_causalctl_says() {
 	c=$("$CAUSALCTL" -j status) || fail "causalctl status"
 	# the members of both, in the order of names, one jq each
 	mapfile -t cf < <(jq -r '.version, .clock, .scope, .sockets_max, .vector_width,
-				 .max_drift_ms, .stats.sends' <<< "$c")
+				 .max_drift_ms, (.socket_counters | if . then 1 else 0 end),
+				 .stats.sends' <<< "$c")
 	mapfile -t yf < <(jq -r '.version, .clock, .scope, ."sockets-max", ."vector-width",
-				 ."max-drift", .stats.sends' <<< "$y")
+				 ."max-drift", ."socket-counters", .stats.sends' <<< "$y")
 	for i in "${!names[@]}"; do
 		check_eq "${names[i]}" "${cf[i]:-none from causalctl}" "${yf[i]:-none from ynl}"
 	done

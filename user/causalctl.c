@@ -26,8 +26,9 @@ static const struct command commands[] = {
 	{ "status", status_main, "", "show the module, this node and what is attached" },
 	{ "node", node_main,
 	  "[ show | set ID | set sockets-max N | set contexts-max N\n"
-	  "| set vector-width N | set max-jump N | set max-drift MS ]",
-	  "show or set this node's identity, socket and thread clock caps, vector width and forged-stamp guards" },
+	  "| set vector-width N | set max-jump N | set max-drift MS\n"
+	  "| set socket-counters on|off ]",
+	  "show or set this node's identity, socket and thread clock caps, vector width, forged-stamp guards and per-socket counting" },
 	{ "clock", clock_main, "[ show | set lamport|hlc|vector ]", "show or set this node's clock" },
 	{ "scope", scope_main, "[ show | set socket|thread|process ]",
 	  "show or set what clocks flow through" },

@@ -94,6 +94,7 @@ struct node_status {
 	uint32_t vector_width;
 	uint64_t max_jump;
 	uint32_t max_drift;
+	bool socket_counters;
 	bool has_stat[CAUSAL_A_STATS_MAX + 1];
 	uint64_t stat[CAUSAL_A_STATS_MAX + 1];
 };

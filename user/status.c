@@ -46,22 +46,37 @@ static const struct {
 	{ CAUSAL_A_STATS_CALLS_REFUSED, "calls_refused", "kfuncs:  %s calls refused\n" },
 };
 
+static bool stat_starts_line(size_t i)
+{
+	return stat_fields[i].fmt[0] != ',' && stat_fields[i].fmt[0] != ' ';
+}
+
 /**
  * print_stats() - counters in the order and words of the text form
  * @have: which attributes of the stats set are present
  * @v: their values
  * @indent: what text lines start with
+ *
+ * A text line is printed when any of its counters is present, the absent
+ * ones as "-" (a socket's traffic that it does not count).
  */
 void print_stats(const bool *have, const uint64_t *v, const char *indent)
 {
-	size_t i;
+	size_t n = sizeof(stat_fields) / sizeof(stat_fields[0]), i, j;
+	bool line = false;
 
-	for (i = 0; i < sizeof(stat_fields) / sizeof(stat_fields[0]); i++) {
-		if (!have[stat_fields[i].attr])
-			continue;
-		if (stat_fields[i].fmt[0] != ',' && stat_fields[i].fmt[0] != ' ')
-			print_text("%s", indent);
-		print_u64(stat_fields[i].key, stat_fields[i].fmt, v[stat_fields[i].attr]);
+	for (i = 0; i < n; i++) {
+		if (stat_starts_line(i)) {
+			line = false;
+			for (j = i; j < n && (j == i || !stat_starts_line(j)); j++)
+				line |= have[stat_fields[j].attr];
+			if (line)
+				print_text("%s", indent);
+		}
+		if (have[stat_fields[i].attr])
+			print_u64(stat_fields[i].key, stat_fields[i].fmt, v[stat_fields[i].attr]);
+		else if (line)
+			print_text(stat_fields[i].fmt, "-");
 	}
 }
 
@@ -149,6 +164,8 @@ static int parse_status(struct nlattr **tb, void *arg)
 		s->max_jump = nla_get_u64(tb[CAUSAL_A_STATUS_MAX_JUMP]);
 	if (tb[CAUSAL_A_STATUS_MAX_DRIFT])
 		s->max_drift = nla_get_u32(tb[CAUSAL_A_STATUS_MAX_DRIFT]);
+	if (tb[CAUSAL_A_STATUS_SOCKET_COUNTERS])
+		s->socket_counters = nla_get_u8(tb[CAUSAL_A_STATUS_SOCKET_COUNTERS]);
 	if (tb[CAUSAL_A_STATUS_STATS])
 		return parse_stats(tb[CAUSAL_A_STATUS_STATS], s->has_stat, s->stat);
 	return 0;
@@ -198,6 +215,7 @@ int status_main(int argc, char **argv)
 	print_u64("vector_width", ", vectors of %s entries\n", s.vector_width);
 	print_u64("max_jump", "guard:   stamps at most %s ahead", s.max_jump);
 	print_u64("max_drift_ms", ", HLC at most %s ms ahead (0: no limit)\n", s.max_drift);
+	print_bool("socket_counters", "counts:  each socket's traffic too\n", s.socket_counters);
 	print_attachment();
 	print_open_object("stats");
 	print_stats(s.has_stat, s.stat, "");
@@ -216,6 +234,8 @@ static int node_set(struct cnl *nl, int attr, uint64_t value, const char *what)
 		return -ENOMEM;
 	if (attr == CAUSAL_A_STATUS_NODE_ID || attr == CAUSAL_A_STATUS_MAX_JUMP)
 		err = nla_put_u64(msg, attr, value);
+	else if (attr == CAUSAL_A_STATUS_SOCKET_COUNTERS)
+		err = nla_put_u8(msg, attr, (uint8_t)value);
 	else
 		err = nla_put_u32(msg, attr, (uint32_t)value);
 	if (err < 0) {
@@ -271,6 +291,19 @@ int node_main(int argc, char **argv)
 		return usage_error("node", "unexpected argument: %s", argv[2]);
 	if (strcmp(argv[1], "set"))
 		return usage_error("node", "invalid node command: %s (use show/set)", argv[1]);
+	if (argc == 4 && !strcmp(argv[2], "socket-counters")) {
+		bool on = !strcmp(argv[3], "on");
+
+		if (!on && strcmp(argv[3], "off"))
+			return usage_error("node", "invalid socket-counters: %s (use on/off)",
+					   argv[3]);
+		cnl_connect_or_die(&nl);
+		if (node_set(&nl, CAUSAL_A_STATUS_SOCKET_COUNTERS, on,
+			     "setting socket-counters") < 0)
+			return EXIT_FAIL;
+		cnl_close(&nl);
+		return 0;
+	}
 	for (i = 0; argc == 4 && i < sizeof(node_numbers) / sizeof(node_numbers[0]); i++) {
 		const struct node_number *nn = &node_numbers[i];
 		char what[32];
@@ -289,7 +322,7 @@ int node_main(int argc, char **argv)
 	}
 	if (argc != 3)
 		return usage_error("node",
-				   "node set takes a node id, sockets-max N, contexts-max N, vector-width N, max-jump N or max-drift MS");
+				   "node set takes a node id, sockets-max N, contexts-max N, vector-width N, max-jump N, max-drift MS or socket-counters on/off");
 	if (node_id_parse(argv[2], &id) < 0)
 		return usage_error("node", "invalid node id: %s (use 1 to 16 hex digits, not all zero)",
 				   argv[2]);

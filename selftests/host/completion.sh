@@ -142,7 +142,7 @@ clock_scope_and_node_offer_their_keywords() {
 		offers "$m" "$REAL_PATH" "lamport hlc vector" causalctl clock set ''
 		offers "$m" "$REAL_PATH" "hlc" causalctl -j clock set h
 		offers "$m" "$REAL_PATH" "socket thread process" causalctl scope set ''
-		offers "$m" "$REAL_PATH" "sockets-max contexts-max vector-width max-jump max-drift" \
+		offers "$m" "$REAL_PATH" "sockets-max contexts-max vector-width max-jump max-drift socket-counters" \
 			causalctl node set ''
 		offers "$m" "$REAL_PATH" "" causalctl node set max-jump ''
 		offers "$m" "$REAL_PATH" "" causalctl clock set lamport ''
