@@ -10,26 +10,28 @@
 #include <net/net_namespace.h>
 
 /*
- * Counters of a node; each socket has its own of those from
- * CAUSAL_STAT_STAMPS_OUT to CAUSAL_STAT_SOCK_NR.  netlink maps them to
- * attributes of the stats set (causal_stat_attr in netlink.c).
+ * Counters of a node; each socket may have its own of those below
+ * CAUSAL_STAT_SOCK_NR but sockets-untracked: its traffic, the first
+ * CAUSAL_STAT_TRAFFIC_NR, and its anomalies (kmod/sock.h).  netlink maps
+ * them to attributes of the stats set (causal_stat_attr in netlink.c).
  */
 enum causal_stat {
-	CAUSAL_STAT_SOCKETS_UNTRACKED,
+	CAUSAL_STAT_SENDS,
+	CAUSAL_STAT_RECEIVES,
 	CAUSAL_STAT_STAMPS_OUT,
 	CAUSAL_STAT_STAMPS_IN,
-	CAUSAL_STAT_UNSTAMPED_IN,
+	CAUSAL_STAT_TRAFFIC_NR,
+	CAUSAL_STAT_UNSTAMPED_IN = CAUSAL_STAT_TRAFFIC_NR,
 	CAUSAL_STAT_MALFORMED_IN,
 	CAUSAL_STAT_NOSPACE_OUT,
 	CAUSAL_STAT_INEXACT_IN,
-	CAUSAL_STAT_SENDS,
-	CAUSAL_STAT_RECEIVES,
 	CAUSAL_STAT_FOREIGN_IN,
 	CAUSAL_STAT_VECTOR_INCOMPLETE_OUT,
 	CAUSAL_STAT_VECTOR_WIDTH_DROPS,
 	CAUSAL_STAT_LOSSY_IN,
 	CAUSAL_STAT_EVENTS_DROPPED,
 	CAUSAL_STAT_FORGED_IN,
+	CAUSAL_STAT_SOCKETS_UNTRACKED,
 	CAUSAL_STAT_SOCK_NR,
 	/* the node's only */
 	CAUSAL_STAT_PROBES_DROPPED = CAUSAL_STAT_SOCK_NR,

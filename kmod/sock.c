@@ -211,31 +211,13 @@ untracked:
 }
 
 /*
- * Where a socket keeps counter @stat: below CAUSAL_SOCK_STAT_TRAFFIC, its
- * slot in cs->more->traffic; from there, in cs->more->stat (less that);
- * U8_MAX, nowhere (the node's alone).
+ * Where a socket keeps counter @stat: its traffic (below
+ * CAUSAL_STAT_TRAFFIC_NR) in cs->more->traffic, the rest but
+ * sockets-untracked (the node's alone) in cs->more->stat, from
+ * CAUSAL_STAT_TRAFFIC_NR on.
  */
-#define CAUSAL_SOCK_STAT_NONE U8_MAX
-
-static const u8 causal_sock_stat_slot[CAUSAL_STAT_SOCK_NR] = {
-	[CAUSAL_STAT_SENDS] = 0,
-	[CAUSAL_STAT_RECEIVES] = 1,
-	[CAUSAL_STAT_STAMPS_OUT] = 2,
-	[CAUSAL_STAT_STAMPS_IN] = 3,
-	[CAUSAL_STAT_UNSTAMPED_IN] = 4,
-	[CAUSAL_STAT_SOCKETS_UNTRACKED] = CAUSAL_SOCK_STAT_NONE,
-	[CAUSAL_STAT_MALFORMED_IN] = 5,
-	[CAUSAL_STAT_NOSPACE_OUT] = 6,
-	[CAUSAL_STAT_INEXACT_IN] = 7,
-	[CAUSAL_STAT_FOREIGN_IN] = 8,
-	[CAUSAL_STAT_VECTOR_INCOMPLETE_OUT] = 9,
-	[CAUSAL_STAT_VECTOR_WIDTH_DROPS] = 10,
-	[CAUSAL_STAT_LOSSY_IN] = 11,
-	[CAUSAL_STAT_EVENTS_DROPPED] = 12,
-	[CAUSAL_STAT_FORGED_IN] = 13,
-};
-
-static_assert(CAUSAL_STAT_SOCK_NR == 15 && CAUSAL_SOCK_STAT_RARE == 10);
+static_assert(CAUSAL_STAT_TRAFFIC_NR == 4 && CAUSAL_SOCK_STAT_RARE == 10);
+static_assert(CAUSAL_STAT_SOCKETS_UNTRACKED + 1 == CAUSAL_STAT_SOCK_NR);
 
 /**
  * causal_sock_more() - the rest of a socket's state, made at the first need
@@ -289,39 +271,31 @@ static struct causal_sock_traffic *causal_sock_traffic(struct causal_sock *cs)
 }
 
 /**
- * causal_sock_count() - count @n events of kind @stat on a socket and its node
+ * causal_sock_count_own() - count @n events of kind @stat on a socket
  * @cs: the socket's state
  * @stat: what happened, one of the socket's counters
  * @n: how many times
  *
- * The node counts it, exactly whatever runs at once.  The socket counts its
- * traffic in the counters it has, or makes them while its node counts per
- * socket (socket-counters), and its anomalies always; without memory for
- * them, only the node counts.
+ * The socket's part of causal_sock_count(): its traffic in the counters it
+ * has, or makes while its node counts per socket (socket-counters), its
+ * anomalies always; without memory for them, only the node counts.
  */
-void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n)
+void causal_sock_count_own(struct causal_sock *cs, enum causal_stat stat, u32 n)
 {
 	struct causal_sock_traffic *tr;
 	struct causal_sock_more *more;
-	u32 slot;
 
-	if (!n)
-		return;
-	causal_stat_add(cs->cn, stat, n);
-	if (WARN_ON_ONCE(stat >= CAUSAL_STAT_SOCK_NR))
-		return;
-	slot = causal_sock_stat_slot[stat];
-	if (slot < CAUSAL_SOCK_STAT_TRAFFIC) {
+	if (stat < CAUSAL_STAT_TRAFFIC_NR) {
 		tr = causal_sock_traffic(cs);
 		if (tr)
-			atomic64_add(n, &tr->ctr[slot]);
+			atomic64_add(n, &tr->ctr[stat]);
 		return;
 	}
-	if (slot == CAUSAL_SOCK_STAT_NONE)
+	if (WARN_ON_ONCE(stat >= CAUSAL_STAT_SOCKETS_UNTRACKED))
 		return;
 	more = causal_sock_more(cs);
 	if (more)
-		atomic64_add(n, &more->stat[slot - CAUSAL_SOCK_STAT_TRAFFIC]);
+		atomic64_add(n, &more->stat[stat - CAUSAL_STAT_TRAFFIC_NR]);
 }
 
 /**
@@ -337,23 +311,19 @@ bool causal_sock_stat(const struct causal_sock *cs, enum causal_stat stat, u64 *
 {
 	const struct causal_sock_more *more = READ_ONCE(cs->more);
 	const struct causal_sock_traffic *tr;
-	u32 slot;
 
 	*v = 0;
-	if (stat >= CAUSAL_STAT_SOCK_NR)
+	if (stat >= CAUSAL_STAT_SOCKETS_UNTRACKED)
 		return false;
-	slot = causal_sock_stat_slot[stat];
-	if (slot == CAUSAL_SOCK_STAT_NONE)
-		return false;
-	if (slot >= CAUSAL_SOCK_STAT_TRAFFIC) {
+	if (stat >= CAUSAL_STAT_TRAFFIC_NR) {
 		if (more)
-			*v = atomic64_read(&more->stat[slot - CAUSAL_SOCK_STAT_TRAFFIC]);
+			*v = atomic64_read(&more->stat[stat - CAUSAL_STAT_TRAFFIC_NR]);
 		return true;
 	}
 	tr = more ? READ_ONCE(more->traffic) : NULL;
 	if (!tr)
 		return false;
-	*v = atomic64_read(&tr->ctr[slot]);
+	*v = atomic64_read(&tr->ctr[stat]);
 	return true;
 }
 

@@ -48,16 +48,15 @@ struct causal_addr_attrs {
  * always, in the block made at its first.  sockets-untracked is the node's
  * alone.  The node counts everything, always.
  */
-#define CAUSAL_SOCK_STAT_TRAFFIC 4
-#define CAUSAL_SOCK_STAT_RARE (CAUSAL_STAT_SOCK_NR - CAUSAL_SOCK_STAT_TRAFFIC - 1)
+#define CAUSAL_SOCK_STAT_RARE (CAUSAL_STAT_SOCK_NR - CAUSAL_STAT_TRAFFIC_NR - 1)
 
 /**
  * struct causal_sock_traffic - a socket's traffic counters, made at its
  *	first event after its node began counting per socket
- * @ctr: by causal_sock_stat_slot()
+ * @ctr: by enum causal_stat
  */
 struct causal_sock_traffic {
-	atomic64_t ctr[CAUSAL_SOCK_STAT_TRAFFIC];
+	atomic64_t ctr[CAUSAL_STAT_TRAFFIC_NR];
 };
 
 /**
@@ -70,7 +69,7 @@ struct causal_sock_traffic {
  *	over; made when someone first listens while the socket sends, freed
  *	by a send that finds nobody listening
  * @traffic: its traffic counters, if it has them
- * @stat: the socket's anomaly counters (causal_sock_stat_slot())
+ * @stat: the socket's anomaly counters, from CAUSAL_STAT_TRAFFIC_NR on
  */
 struct causal_sock_more {
 	struct causal_vclock *vc;
@@ -165,7 +164,29 @@ static inline struct causal_vclock *causal_sock_vclock_of(const struct causal_so
 
 struct causal_sock *causal_sock_create(struct sock *sk, bool record);
 void causal_sock_forget(struct sock *sk);
-void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n);
+void causal_sock_count_own(struct causal_sock *cs, enum causal_stat stat, u32 n);
+
+/**
+ * causal_sock_count() - count @n events of kind @stat on a socket and its node
+ * @cs: the socket's state
+ * @stat: what happened, one of the socket's counters
+ * @n: how many times
+ *
+ * The node counts it, exactly whatever runs at once; the socket as
+ * causal_sock_count_own() says.  Inline for the usual case: traffic, on a
+ * socket without counters of its own, of a node that does not count per
+ * socket, which is the node's per-CPU add alone.
+ */
+static inline void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n)
+{
+	if (!n)
+		return;
+	causal_stat_add(cs->cn, stat, n);
+	if (stat >= CAUSAL_STAT_TRAFFIC_NR || READ_ONCE(cs->more) ||
+	    READ_ONCE(cs->cn->sock_counters))
+		causal_sock_count_own(cs, stat, n);
+}
+
 bool causal_sock_stat(const struct causal_sock *cs, enum causal_stat stat, u64 *v);
 void causal_net_socks_flush(struct causal_net *cn);
 int causal_sock_init(void);
