@@ -114,7 +114,7 @@ int causal_call_sk(struct sock *sk, int protocol, bool locked, unsigned int *bit
 	if (locked && !causal_sk_locked(sk))
 		return causal_call_refuse(sock_net(sk), -EPERM);
 	rcu_read_lock();
-	if (!causal_net_live(causal_net(sock_net(sk)))) {
+	if (!causal_net_live(causal_net_rcu(sock_net(sk)))) {
 		rcu_read_unlock();
 		return -ENOENT;
 	}
@@ -139,7 +139,7 @@ int causal_call_net(const struct net *net, unsigned int *bit)
 	if (!causal_may_lock())
 		return causal_call_refuse(net, -EPERM);
 	rcu_read_lock();
-	if (!causal_net_live(causal_net(net))) {
+	if (!causal_net_live(causal_net_rcu(net))) {
 		rcu_read_unlock();
 		return -ENOENT;
 	}

@@ -16,7 +16,7 @@
 #include "probe.h"
 #include "sock.h"
 
-static unsigned int causal_net_id __read_mostly;
+unsigned int causal_net_id __read_mostly;
 
 /**
  * causal_net() - the node of a network namespace

@@ -8,6 +8,7 @@
 #include <linux/u64_stats_sync.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
+#include <net/netns/generic.h>
 
 /*
  * Counters of a node; each socket may have its own of those below
@@ -112,6 +113,24 @@ struct causal_net {
 };
 
 struct causal_net *causal_net(const struct net *net);
+
+extern unsigned int causal_net_id;
+
+/**
+ * causal_net_rcu() - causal_net(), for a caller that holds RCU
+ * @net: a network namespace
+ *
+ * net_generic() without its own RCU read-side section (two calls with a
+ * preemptible RCU), for kfuncs, which take the node three times a
+ * datagram.
+ *
+ * Context: RCU read-side critical section.
+ * Return: its causal_net.
+ */
+static inline struct causal_net *causal_net_rcu(const struct net *net)
+{
+	return rcu_dereference(net->gen)->ptr[causal_net_id];
+}
 
 /**
  * causal_net_live() - may causal make state or count events for node @cn?

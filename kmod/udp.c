@@ -544,7 +544,7 @@ static void __causal_udp_rx(struct sk_buff *skb)
 	ulen = ntohs(uh->len);
 	if (ulen < sizeof(*uh) || ulen >= skb->len)
 		return;
-	cn = causal_net(dev_net(skb->dev));
+	cn = causal_net_rcu(dev_net(skb->dev));
 	alen = skb->len - ulen;
 	if (alen > CAUSAL_UDP_AREA_MAX) {
 		causal_stat_inc(cn, CAUSAL_STAT_MALFORMED_IN);
