@@ -219,6 +219,28 @@ untracked:
 static_assert(CAUSAL_STAT_TRAFFIC_NR == 4 && CAUSAL_SOCK_STAT_RARE == 10);
 static_assert(CAUSAL_STAT_SOCKETS_UNTRACKED + 1 == CAUSAL_STAT_SOCK_NR);
 
+/*
+ * *@slot, or a zeroed allocation of @size put there.  A UDP socket's sends
+ * and receives may race here: the first to put its own wins, the others
+ * free theirs.
+ */
+static void *causal_sock_zalloc_once(void **slot, size_t size)
+{
+	void *p = READ_ONCE(*slot), *old;
+
+	if (likely(p))
+		return p;
+	p = kzalloc(size, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+	if (!p)
+		return NULL;
+	old = cmpxchg(slot, NULL, p);
+	if (old) {
+		kfree(p);
+		return old;
+	}
+	return p;
+}
+
 /**
  * causal_sock_more() - the rest of a socket's state, made at the first need
  * @cs: the socket's state
@@ -228,20 +250,7 @@ static_assert(CAUSAL_STAT_SOCKETS_UNTRACKED + 1 == CAUSAL_STAT_SOCK_NR);
  */
 struct causal_sock_more *causal_sock_more(struct causal_sock *cs)
 {
-	struct causal_sock_more *more = READ_ONCE(cs->more), *old;
-
-	if (likely(more))
-		return more;
-	more = kzalloc(sizeof(*more), GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
-	if (!more)
-		return NULL;
-	/* a UDP socket's sends and receives may race here: the first wins */
-	old = cmpxchg(&cs->more, NULL, more);
-	if (old) {
-		kfree(more);
-		return old;
-	}
-	return more;
+	return causal_sock_zalloc_once((void **)&cs->more, sizeof(*cs->more));
 }
 
 /*
@@ -251,23 +260,12 @@ struct causal_sock_more *causal_sock_more(struct causal_sock *cs)
 static struct causal_sock_traffic *causal_sock_traffic(struct causal_sock *cs)
 {
 	struct causal_sock_more *more = READ_ONCE(cs->more);
-	struct causal_sock_traffic *tr, *old;
+	struct causal_sock_traffic *tr = more ? READ_ONCE(more->traffic) : NULL;
 
-	tr = more ? READ_ONCE(more->traffic) : NULL;
 	if (tr || !READ_ONCE(cs->cn->sock_counters))
 		return tr;
 	more = causal_sock_more(cs);
-	if (!more)
-		return NULL;
-	tr = kzalloc(sizeof(*tr), GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
-	if (!tr)
-		return NULL;
-	old = cmpxchg(&more->traffic, NULL, tr);
-	if (old) {
-		kfree(tr);
-		return old;
-	}
-	return tr;
+	return more ? causal_sock_zalloc_once((void **)&more->traffic, sizeof(*tr)) : NULL;
 }
 
 /**

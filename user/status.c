@@ -67,8 +67,8 @@ void print_stats(const bool *have, const uint64_t *v, const char *indent)
 
 	for (i = 0; i < n; i++) {
 		if (stat_starts_line(i)) {
-			line = false;
-			for (j = i; j < n && (j == i || !stat_starts_line(j)); j++)
+			line = have[stat_fields[i].attr];
+			for (j = i + 1; j < n && !stat_starts_line(j); j++)
 				line |= have[stat_fields[j].attr];
 			if (line)
 				print_text("%s", indent);
