@@ -346,6 +346,51 @@ forged_stamps() {
 	grep -q "invalid max-drift" "$T/err" || fail "no reason: $(cat "$T/err")"
 }
 
+# A Lamport node takes HLC stamps for what they are: a peer in HLC mode, or a
+# process whose clock grew under HLC before its node went back to Lamport,
+# sends values near the wall clock, far beyond max-jump of a fresh clock.
+# Merged while they read as the last year's wall time up to max-drift ahead;
+# refused and counted beyond.
+hlc_stamps_in_lamport() {
+	local now old c
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	ip netns exec "$NS_PREFIX-b" $TOOL recv 7303 20 --hold 600 > "$T/got" 2> "$T/recv.err" &
+	defer kill $!
+	busywait 5000 has "$T/recv.err" listening || fail "receiver"
+	forge hlc+3600 || fail "an hour ahead"
+	check_eq "an hour ahead: forged" 1 "$(stat_of b forged_in)"
+	old=$((($(date +%s) - 400 * 86400) << 32))
+	forge $old || fail "400 days old"
+	check_eq "older than a year: forged" 2 "$(stat_of b forged_in)"
+	now=$(($(date +%s) << 32))
+	forge hlc+60 || fail "a minute ahead"
+	check_eq "a minute ahead: merged" 2 "$(stat_of b forged_in)"
+	c=$(udp_sock b 7303 .clock)
+	[ "$c" -gt "$now" ] || fail "the HLC stamp was not merged: clock $c"
+
+	# an HLC node pings a Lamport one, then goes back to Lamport: the
+	# echo server's clock has grown to HLC's magnitude, and a fresh
+	# process of a takes its stamps
+	in_ns a "$CAUSALCTL" clock set hlc || fail "a: hlc"
+	in_ns b $TOOL echo 7300 $((2 * N)) --hold 600 > "$T/b" &
+	defer kill $!
+	busywait 5000 has "$T/b" listening || fail "echo server"
+	in_ns a $TOOL ping 10.73.0.2 7300 $N --hold 600 > "$T/a1" &
+	defer kill $!
+	busywait 20000 has "$T/a1" done || fail "no echo to the HLC node"
+	check_eq "b took a's HLC stamps" 2 "$(stat_of b forged_in)"
+	in_ns a "$CAUSALCTL" clock set lamport || fail "a: lamport"
+	in_ns a $TOOL ping 10.73.0.2 7300 $N --hold 600 > "$T/a2" &
+	defer kill $!
+	busywait 20000 has "$T/a2" done || fail "no echo to the fresh process"
+	check_eq "a took b's clock" 0 "$(stat_of a forged_in)"
+	check_eq "every echo stamped" 0 "$(stat_of a unstamped_in)"
+	check_eq "every ping stamped" 2 "$(stat_of b unstamped_in)"
+}
+
 # the cgroup cases in a row: they share one attachment (lib.sh)
 for fam in 4 6; do
 	for csum in offloaded software; do
@@ -365,4 +410,5 @@ for kind in multicast4 multicast6 broadcast; do
 done
 run_test udp_hostile_trailers_counted hostile_trailers
 run_test udp_forged_stamps_rejected forged_stamps
+run_test udp_hlc_stamps_merged_by_lamport hlc_stamps_in_lamport
 exit_tests

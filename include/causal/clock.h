@@ -161,4 +161,32 @@ static inline int causal_hlc_forged(__u64 wall, __u64 remote, __u32 max_drift_ms
 	return remote > wall && remote - wall > drift;
 }
 
+/*
+ * How far back an HLC value may read and still be taken for one by a Lamport
+ * receiver: a year, in the seconds of HLC's top 32 bits.
+ */
+#define CAUSAL_HLC_CARRIED_SECONDS (366ULL * 24 * 3600)
+
+/*
+ * causal_hlc_carried() - may Lamport stamp @remote be an HLC value, sent by a
+ * peer in HLC mode or by a process whose clock grew under HLC before its node
+ * went back to Lamport?
+ * @wall: the receiver's wall time as an HLC value
+ * @remote: the stamp received
+ * @max_drift_ms: the receiver's max-drift; 0 (no limit) takes none for HLC
+ *
+ * Such a stamp is far beyond max-jump of a clock that never was HLC, and
+ * legitimate: HLC values keep the clock condition.  It is taken while it
+ * reads as wall time of the last year up to @max_drift_ms ahead, the bound an
+ * HLC receiver applies: a Lamport clock it raises grows no faster than the
+ * wall clock, and the top of the number space stays out of reach.
+ */
+static inline int causal_hlc_carried(__u64 wall, __u64 remote, __u32 max_drift_ms)
+{
+	__u64 past = CAUSAL_HLC_CARRIED_SECONDS << 32;
+
+	return max_drift_ms && wall > past && remote >= wall - past &&
+	       !causal_hlc_forged(wall, remote, max_drift_ms);
+}
+
 #endif /* _CAUSAL_CLOCK_H */
