@@ -75,8 +75,8 @@
 struct causal_udp_cb {
 	u32 mark;
 	u16 ulen;
-	u8 alen;
-	u8 poff;
+	u16 alen;
+	u16 poff;
 };
 
 #define CAUSAL_UDP_CB_OFFSET 28
@@ -89,7 +89,9 @@ static_assert(CAUSAL_UDP_CB_OFFSET + sizeof(struct causal_udp_cb) <= SOCK_SKB_CB
 
 /* The longest area causal_udp_rx() reads: its length fits the cb's. */
 #define CAUSAL_UDP_AREA_MAX (CAUSAL_UDP_TRAILER_MAX + 64)
-static_assert(CAUSAL_UDP_AREA_MAX <= U8_MAX);
+static_assert(CAUSAL_UDP_AREA_MAX <= U16_MAX);
+/* our option's length in its one byte, never the extended form's marker */
+static_assert(CAUSAL_UDPOPT_HDR + CAUSAL_UDP_PAY_MAX < CAUSAL_UDPOPT_EXTENDED);
 
 /*
  * A datagram in page fragments is made linear for the stamp to be added
@@ -114,7 +116,7 @@ static struct causal_udp_cb *causal_udp_cb(const struct sk_buff *skb)
 static u32 causal_udp_mark(const struct sk_buff *skb, u32 ulen, u32 alen, u32 poff)
 {
 	u64 k = (u64)(unsigned long)skb->head ^ causal_udp_salt ^
-		((u64)ulen << 16 | alen << 8 | poff);
+		((u64)ulen << 32 | alen << 16 | poff);
 
 	return hash_64(k, 32) | 1;
 }

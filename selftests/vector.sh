@@ -144,8 +144,9 @@ run_test oracle_tcp_ipv6_socket_scope oracle_case 6 socket 16 3 2 10 95
 # may be said.  Two nodes of two threads leave enough exact answers to catch
 # an entry that a stamp should have carried and did not.
 run_test oracle_tcp_ipv4_thread_scope oracle_case 4 thread 16 2 2 15 1
-# UDP: datagrams carry whole vectors (up to 12 entries); mixed traffic.
-run_test oracle_udp_ipv4_thread_scope oracle_case 4 thread 16 3 2 10 80 udp
+# UDP: datagrams carry whole vectors (up to 22 entries): seven nodes of two
+# threads, 14 participants, stay exact; mixed traffic.
+run_test oracle_udp_ipv4_thread_scope oracle_case 4 thread 16 7 2 5 95 udp
 run_test oracle_udp_ipv6_socket_scope oracle_case 6 socket 16 3 2 10 95 udp
 run_test oracle_mixed_ipv4_socket_scope oracle_case 4 socket 16 3 2 10 95 mixed
 run_test oracle_mixed_ipv6_thread_scope oracle_case 6 thread 16 3 2 10 1 mixed

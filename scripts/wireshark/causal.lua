@@ -98,7 +98,7 @@ local PAY_SCALAR = { [21] = "full", [13] = "keyed", [9] = "short" }
 local PAY_CLOCK = 8	-- TCP: the sender's clock, its low 56 bits
 local PAY_VEC_ENTRY = 11
 local PAY_MAX = 1 + 3 * PAY_VEC_ENTRY		-- TCP: 3 entries
-local UDP_PAY_MAX = 1 + 12 * PAY_VEC_ENTRY	-- UDP: 12 entries
+local UDP_PAY_MAX = 1 + 22 * PAY_VEC_ENTRY	-- UDP: 22 entries
 local UDP_EOL, UDP_NOP, UDP_EXP, UDP_EXTENDED = 0, 1, 127, 255
 -- causal's receivers read at most this much of a surplus area
 local UDP_AREA_MAX = 1 + 2 + 4 + UDP_PAY_MAX + 64

@@ -190,7 +190,11 @@ __causal_wire_inline __u32 causal_pay_shorter(int vector, __u32 len)
 #define CAUSAL_UDPOPT_EXP		127
 #define CAUSAL_UDPOPT_EXTENDED		255	/* length byte: 16-bit length follows */
 #define CAUSAL_UDPOPT_HDR		4	/* kind, length, ExID */
-#define CAUSAL_UDP_VEC_MAX		12
+/*
+ * The most entries a UDP stamp carries: what an option whose length is one
+ * byte holds (4 + 1 + 22 * 11 = 247), more than the default vector width.
+ */
+#define CAUSAL_UDP_VEC_MAX		22
 #define CAUSAL_UDP_PAY_MAX		(1 + CAUSAL_UDP_VEC_MAX * CAUSAL_PAY_VEC_ENTRY)
 #define CAUSAL_UDP_TRAILER_MAX		(1 + 2 + CAUSAL_UDPOPT_HDR + CAUSAL_UDP_PAY_MAX)
 
