@@ -374,18 +374,19 @@ hlc_stamps_in_lamport() {
 	# an HLC node pings a Lamport one, then goes back to Lamport: the
 	# echo server's clock has grown to HLC's magnitude, and a fresh
 	# process of a takes its stamps
+	# (not through in_ns: $! must be the tool's pid, and its output a file's)
 	in_ns a "$CAUSALCTL" clock set hlc || fail "a: hlc"
-	in_ns b $TOOL echo 7300 $((2 * N)) --hold 600 > "$T/b" &
+	ip netns exec "$NS_PREFIX-b" $TOOL echo 7300 $((2 * N)) --hold 600 > "$T/b" 2>&1 &
 	defer kill $!
 	busywait 5000 has "$T/b" listening || fail "echo server"
-	in_ns a $TOOL ping 10.73.0.2 7300 $N --hold 600 > "$T/a1" &
+	ip netns exec "$NS_PREFIX-a" $TOOL ping 10.73.0.2 7300 $N --hold 600 > "$T/a1" 2>&1 &
 	defer kill $!
-	busywait 20000 has "$T/a1" done || fail "no echo to the HLC node"
+	busywait 20000 has "$T/a1" done || fail "no echo to the HLC node: $(cat "$T/a1")"
 	check_eq "b took a's HLC stamps" 2 "$(stat_of b forged_in)"
 	in_ns a "$CAUSALCTL" clock set lamport || fail "a: lamport"
-	in_ns a $TOOL ping 10.73.0.2 7300 $N --hold 600 > "$T/a2" &
+	ip netns exec "$NS_PREFIX-a" $TOOL ping 10.73.0.2 7300 $N --hold 600 > "$T/a2" 2>&1 &
 	defer kill $!
-	busywait 20000 has "$T/a2" done || fail "no echo to the fresh process"
+	busywait 20000 has "$T/a2" done || fail "no echo to the fresh process: $(cat "$T/a2")"
 	check_eq "a took b's clock" 0 "$(stat_of a forged_in)"
 	check_eq "every echo stamped" 0 "$(stat_of a unstamped_in)"
 	check_eq "every ping stamped" 2 "$(stat_of b unstamped_in)"
