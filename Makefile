@@ -157,6 +157,10 @@ $(B)/selftests/%: selftests/%.c $(KSRC)/.complete $(wildcard selftests/*.h) $(ST
 # causal_peer takes messages through io_uring too
 $(B)/selftests/causal_peer: LDLIBS += -luring
 
+# what causalctl reads from cgroups' paths, tested on its own
+$(B)/selftests/host/cgname_test: user/cgname.c user/cgname.h
+$(B)/selftests/host/cgname_test: LDLIBS += user/cgname.c
+
 # BPF objects of the tests (programs that misuse causal, on purpose)
 .SECONDARY: $(ST_BPF_SKELS:.skel.h=.bpf.o) $(ST_BPF_SKELS:.skel.h=.tmp.o)
 

@@ -55,7 +55,8 @@ settle() {
 # log's order: jq itself)
 normalise() {
 	command jq -c --argjson s "$1" --argjson r "$2" --arg p ":$3" '
-		del(.time, .pid, .tid, .tstart, .cgroup, .cookie) |
+		del(.time, .pid, .tid, .tstart, .cgroup, .cgroup_path, .container, .runtime, .pod,
+		    .unit, .cookie) |
 		if .seq then .seq -= (if .type == "send" then $s else $r end) else . end |
 		if .stream then .stream = "S" else . end |
 		.src |= sub($p + "$"; ":EPH") | .dst |= sub($p + "$"; ":EPH")'

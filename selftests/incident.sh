@@ -70,18 +70,56 @@ servers() {
 	busywait 20000 listening b 8080 && busywait 20000 listening p 80
 }
 
-# trace_start NODE LABEL - trace the node into $T/NODE.log until trace_stop
+# trace_start NODE LABEL [OPTION...] - trace the node into $T/NODE.log (a
+# label other than the node's name: $T/LABEL.log) until trace_stop
 trace_start() {
-	ip netns exec "$NS_PREFIX-$1" "$CAUSALCTL" trace -o "$T/$1.log" --label "$2" \
-		2> "$T/$1.err" &
+	local f=$1
+
+	case $1:$2 in
+	c:client | p:proxy | b:backend) ;;
+	*) f=$2 ;;
+	esac
+	ip netns exec "$NS_PREFIX-$1" "$CAUSALCTL" trace -o "$T/$f.log" --label "$2" "${@:3}" \
+		2> "$T/$f.err" &
 	TRACERS+=($!)
 	defer kill $!
-	busywait 10000 has "$T/$1.err" "Ctrl-C stops"
+	busywait 10000 has "$T/$f.err" "Ctrl-C stops"
 }
 
 trace_stop() {
 	kill -INT "${TRACERS[@]}"
 	wait "${TRACERS[@]}"
+}
+
+# run_in CGROUP NODE COMMAND... - COMMAND on NODE, as a process of CGROUP
+run_in() {
+	local cg=$1 n=$2
+
+	shift 2
+	sh -c 'echo $$ > "$1/cgroup.procs" && shift 2 && exec ip netns exec "$0" "$@"' \
+		"$NS_PREFIX-$n" "$cg" x "$@"
+}
+
+# containers - cgroups named as Docker's and as a pod's under the kubelet
+# with containerd: CG1 (container ID1), CG2 (container ID2 of pod UID)
+containers() {
+	local root=/sys/fs/cgroup pod
+
+	ID1=$(printf '%064x' $(( ($$ << 20) + 1 )))
+	ID2=$(printf 'c0ffee%058x' $$)
+	UID_=$(printf '%08x-4b5a-6978-8796-a5b4c3d2e1f0' $$)
+	pod="kubepods-burstable-pod${UID_//-/_}.slice"
+	CG1=/causal-test-$$.slice/docker-$ID1.scope
+	CG2=/kubepods-$$.slice/kubepods-burstable.slice/$pod/cri-containerd-$ID2.scope
+	mkdir -p "$root$CG1" "$root$CG2" || return 1
+	defer rmdir "$root$CG2" "$root${CG2%/*}" "$root${CG2%/*/*}" "$root/kubepods-$$.slice" \
+		"$root$CG1" "$root/causal-test-$$.slice"
+}
+
+# names LOG - the distinct cgroup names of LOG's events
+names() {
+	jq -rs '[.[] | select(.type) | "\(.cgroup_path) \(.runtime) \(.container) \(.pod // "-") \(.unit)"] |
+		unique | join(",")' "$1"
 }
 
 # why_is A B ANSWER - causalctl why answers ANSWER for A and B over the logs
@@ -103,12 +141,17 @@ three_tier() {
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
 	servers || fail "servers: $(cat "$T/backend.out" "$T/nginx/error.log" 2> /dev/null)"
+	containers || fail "cgroups"
 	TRACERS=()
 	trace_start c client && trace_start p proxy && trace_start b backend || fail "tracers"
+	# and the client's container, the health check's pod, by name
+	trace_start c container --cgroup "${ID1:0:12}" && trace_start b pod --cgroup "$UID_" ||
+		fail "tracers by cgroup name"
 
-	in_ns b curl -sf http://10.75.2.2:8080/health > "$T/health" || fail "health check"
-	in_ns c curl -sf http://10.75.1.1/a.txt http://10.75.1.1/b.txt http://10.75.1.1/c.txt \
-		> "$T/client" || fail "client: $(cat "$T/nginx/error.log")"
+	run_in "/sys/fs/cgroup$CG2" b curl -sf http://10.75.2.2:8080/health > "$T/health" ||
+		fail "health check"
+	run_in "/sys/fs/cgroup$CG1" c curl -sf http://10.75.1.1/a.txt http://10.75.1.1/b.txt \
+		http://10.75.1.1/c.txt > "$T/client" || fail "client: $(cat "$T/nginx/error.log")"
 	check_eq "the client's answers" "alpha bravo charlie" "$(xargs < "$T/client")"
 	sleep 1
 	trace_stop || fail "a tracer failed: $(cat "$T"/*.err)"
@@ -116,6 +159,19 @@ three_tier() {
 		log "$i: $(tail -1 "$T/$i.log")"
 	done
 	LOGS=("$T/c.log" "$T/p.log" "$T/b.log")
+
+	# the client's events name its container, the health check's its pod;
+	# a trace by the container's id or the pod's UID has theirs alone
+	check_eq "the client's cgroup" "$CG1 docker $ID1 - docker-$ID1.scope" "$(names "$T/c.log")"
+	check_eq "the container's trace" "$(jq -c 'select(.type)' "$T/c.log")" \
+		"$(jq -c 'select(.type)' "$T/container.log")"
+	check_eq "the pod's trace" "$CG2 containerd $ID2 $UID_ cri-containerd-$ID2.scope" \
+		"$(names "$T/pod.log")"
+	check "the pod's events" test "$(jq -s '[.[] | select(.type)] | length' "$T/pod.log")" -ge 3
+	ip netns exec "$NS_PREFIX-c" "$CAUSALCTL" trace --cgroup no-such-container -d 1 \
+		-o "$T/none.log" 2> "$T/none.err" && fail "an unknown cgroup name was taken"
+	grep -q "no cgroup, container, pod or unit" "$T/none.err" ||
+		fail "no reason: $(cat "$T/none.err")"
 
 	"$CAUSALCTL" order "${LOGS[@]}" > "$T/order" 2> "$T/reports" || fail "order: $(cat "$T/reports")"
 	sed 's/^/  /' "$T/order"
@@ -168,6 +224,12 @@ three_tier() {
 	n=$(cat "${LOGS[@]}" | grep -c '"type":')
 	$CHECK perfetto "$T/x.json" "$n" || fail "perfetto"
 	$CHECK otlp "$T/x.otlp" "$SCHEMA" "$n" || fail "otlp"
+	check_eq "OTLP: the pod's names" "$ID2 containerd $UID_" "$(jq -r '
+		[.resourceSpans[].scopeSpans[].spans[].attributes |
+		 map({key, value: .value.stringValue}) | from_entries |
+		 select(.["k8s.pod.uid"]) |
+		 "\(.["container.id"]) \(.["container.runtime.name"]) \(.["k8s.pod.uid"])"] |
+		unique | join(",")' "$T/x.otlp")"
 	check_eq "ShiViz: one event and one clock line per event" $((2 * n)) \
 		"$(grep -c . "$T/x.shiviz")"
 

@@ -32,6 +32,7 @@
 
 #include "causal.skel.h"
 #include "causalctl.h"
+#include "cgname.h"
 #include "nl.h"
 #include "print.h"
 
@@ -322,7 +323,8 @@ int attach_main(int argc, char **argv)
 		{ "cgroup", required_argument, NULL, 'c' },
 		{}
 	};
-	const char *cgroup = CGROUP_ROOT;
+	const char *cgroup = CGROUP_ROOT, *why;
+	char dir[PATH_MAX];
 	struct attachment a;
 	int opt, err;
 
@@ -334,6 +336,11 @@ int attach_main(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("attach", "unexpected argument: %s", argv[optind]);
+	if (cg_resolve(cgroup, dir, sizeof(dir), &why)) {
+		fprintf(stderr, "causalctl: attach: cgroup %s: %s\n", cgroup, why);
+		return EXIT_FAIL;
+	}
+	cgroup = dir;
 
 	if (attach_pinned()) {
 		fprintf(stderr, "causalctl: attach: already attached (pinned in %s); run 'causalctl detach' first\n",

@@ -28,6 +28,7 @@
 #include <uapi/linux/causal.h>
 
 #include "causalctl.h"
+#include "cgname.h"
 #include "events.h"
 #include "nl.h"
 #include "num.h"
@@ -236,6 +237,15 @@ static int parse_where(struct event *e, struct nlattr **tb)
 				      comm ? strnlen(nla_get_string(comm), 16) : 0);
 	}
 	ev->cgroup = has_u64(ev, tb[CAUSAL_A_EVENT_CGROUP], HAS_CGROUP);
+	if (ev->has & HAS_CGROUP) {
+		const char *path = cg_path_of(ev->cgroup);
+
+		if (path) {
+			ev->cgpath = log_intern(e->ls, path, strlen(path));
+			if (ev->cgpath == STR_NONE)
+				return -ENOMEM;
+		}
+	}
 	proto = tb[CAUSAL_A_EVENT_PROTOCOL] ? nla_get_u8(tb[CAUSAL_A_EVENT_PROTOCOL]) : 0;
 	ev->proto = proto == IPPROTO_TCP ? PROTO_TCP : proto == IPPROTO_UDP ? PROTO_UDP :
 		    PROTO_NONE;
@@ -429,6 +439,14 @@ void event_text(FILE *out, const struct event *e, const char *probe)
 	fprintf(out, "%" PRIu64 " %-7s", ev->id, ev_type_names[ev->type]);
 	if (ev->has & HAS_PID)
 		fprintf(out, " %s[%u/%u]", log_str(ls, ev->comm), ev->pid, ev->tid);
+	if (ev->cgpath != STR_NONE) {
+		struct cg_names n;
+
+		/* a container by its short id, as docker ps and crictl show it */
+		cg_names_of(log_str(ls, ev->cgpath), &n);
+		if (n.runtime)
+			fprintf(out, " %s:%.12s", n.runtime, n.container);
+	}
 	if (ev->proto != PROTO_NONE)
 		fprintf(out, " %s", ev_proto_names[ev->proto]);
 	if (e->has_addr)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <causal/version.h>
 
+#include "cgname.h"
 #include "export.h"
 
 /**
@@ -394,6 +395,23 @@ static void otlp_int(struct json *j, const char *key, uint64_t v)
 	otlp_attr(j, key, "intValue", buf);
 }
 
+/* The cgroup's path and what it names, by OpenTelemetry's conventions. */
+static void otlp_cgroup(struct json *j, const char *path)
+{
+	struct cg_names n;
+
+	cg_names_of(path, &n);
+	otlp_attr(j, "causal.cgroup.path", "stringValue", path);
+	if (n.runtime) {
+		otlp_attr(j, "container.id", "stringValue", n.container);
+		otlp_attr(j, "container.runtime.name", "stringValue", n.runtime);
+	}
+	if (n.pod[0])
+		otlp_attr(j, "k8s.pod.uid", "stringValue", n.pod);
+	if (n.unit[0])
+		otlp_attr(j, "causal.systemd.unit", "stringValue", n.unit);
+}
+
 static void otlp_span_attrs(struct json *j, const struct log_set *ls, const struct log_event *ev)
 {
 	json_key(j, "attributes");
@@ -406,6 +424,8 @@ static void otlp_span_attrs(struct json *j, const struct log_set *ls, const stru
 		otlp_int(j, "thread.id", ev->tid);
 	if (ev->comm)
 		otlp_attr(j, "process.command", "stringValue", log_str(ls, ev->comm));
+	if (ev->cgpath)
+		otlp_cgroup(j, log_str(ls, ev->cgpath));
 	if (ev->proto)
 		otlp_attr(j, "network.transport", "stringValue", ev_proto_names[ev->proto]);
 	if (ev->src)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cgname.h"
 #include "log.h"
 #include "num.h"
 #include "schema.h"
@@ -38,6 +39,11 @@ enum member_kind {
 	M_LOSSY,	/* a bool written whenever the vector is */
 	M_FROM,		/* [stamp,...]: log_event.from and nfrom */
 	M_TRUE,		/* true, or absent */
+	/* read from the cgroup's path (cgname.c), when it says: never read */
+	M_CG_CONTAINER,
+	M_CG_RUNTIME,
+	M_CG_POD,
+	M_CG_UNIT,
 };
 
 struct member {
@@ -60,6 +66,11 @@ static const struct member members[] = {
 	M("tstart", M_U64, HAS_TSTART, tstart),
 	M("comm", M_STR, 0, comm),
 	M("cgroup", M_U64, HAS_CGROUP, cgroup),
+	M("cgroup_path", M_STR, 0, cgpath),
+	M("container", M_CG_CONTAINER, 0, cgpath),
+	M("runtime", M_CG_RUNTIME, 0, cgpath),
+	M("pod", M_CG_POD, 0, cgpath),
+	M("unit", M_CG_UNIT, 0, cgpath),
 	M("proto", M_PROTO, 0, proto),
 	M("src", M_STR, 0, src),
 	M("dst", M_STR, 0, dst),
@@ -88,7 +99,7 @@ const char *schema_key(unsigned int i)
 /* The member called @key: a few compares, since lines have many members. */
 static const struct member *member_of(const char *key)
 {
-	static int8_t first[26][5];
+	static int8_t first[26][10];
 	static bool ready;
 	unsigned int i, c;
 	int8_t *b;
@@ -292,12 +303,41 @@ static void write_from(struct json *j, const struct log_set *ls, const struct lo
 	json_close(j, ']');
 }
 
+/* What member @m, one of the cgroup's names, says in @n; NULL: nothing. */
+static const char *cg_member(const struct member *m, const struct cg_names *n)
+{
+	const char *v;
+
+	switch (m->kind) {
+	case M_CG_CONTAINER:
+		v = n->container;
+		break;
+	case M_CG_RUNTIME:
+		v = n->runtime;
+		break;
+	case M_CG_POD:
+		v = n->pod;
+		break;
+	case M_CG_UNIT:
+		v = n->unit;
+		break;
+	default:
+		return NULL;
+	}
+	return v && *v ? v : NULL;
+}
+
 /* Whether @e has member @m. */
 static bool present(const struct member *m, const struct log_event *e)
 {
 	const void *p = (const char *)e + m->off;
 
 	switch (m->kind) {
+	case M_CG_CONTAINER:
+	case M_CG_RUNTIME:
+	case M_CG_POD:
+	case M_CG_UNIT:
+		return false;	/* written by schema_write() from the path */
 	case M_PROTO:
 		return *(const uint8_t *)p != PROTO_NONE && *(const uint8_t *)p < PROTO_NTYPES;
 	case M_STR:
@@ -319,9 +359,21 @@ static bool present(const struct member *m, const struct log_event *e)
 void schema_write(struct json *j, const struct log_set *ls, const struct log_event *e)
 {
 	const struct member *m;
+	struct cg_names cn;
+	const char *v;
 	const void *p;
 
+	if (e->cgpath != STR_NONE)
+		cg_names_of(log_str(ls, e->cgpath), &cn);
 	for (m = members; m < members + NMEMBERS; m++) {
+		if (m->kind >= M_CG_CONTAINER) {
+			v = e->cgpath != STR_NONE ? cg_member(m, &cn) : NULL;
+			if (v) {
+				json_key(j, m->key);
+				json_string(j, v);
+			}
+			continue;
+		}
 		if (!present(m, e))
 			continue;
 		p = (const char *)e + m->off;
@@ -357,6 +409,8 @@ void schema_write(struct json *j, const struct log_set *ls, const struct log_eve
 		case M_LOSSY:
 		case M_TRUE:
 			json_bool(j, e->has & m->has);
+			break;
+		default:
 			break;
 		}
 	}

@@ -56,6 +56,7 @@ struct log_event {
 	uint64_t bytes, stream;
 	uint32_t pid, tid;
 	uint32_t comm, src, dst, probe;	/* interned strings */
+	uint32_t cgpath;		/* interned: the cgroup's path */
 	uint32_t from;			/* first stamp in log_set.from */
 	uint32_t vector;		/* first entry in log_set.vec */
 	uint16_t nfrom, nvector;

@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 
 #include "causalctl.h"
+#include "cgname.h"
 #include "events.h"
 #include "num.h"
 #include "nl.h"
@@ -39,7 +40,8 @@ struct trace {
 	pid_t pid;		/* -p: this process; -c: the command's */
 	bool tree;		/* -c: and its descendants */
 	const char *command;	/* -c */
-	const char *cgroup;
+	const char *cgroup;	/* --cgroup's directory */
+	char cgroup_dir[PATH_MAX];
 	uint64_t cgroups[TRACE_CGROUPS_MAX];
 	int ncgroups;
 	time_t cgroups_scanned;
@@ -401,9 +403,19 @@ static int parse_args(struct trace *t, int argc, char **argv)
 		return usage_error("trace", "unexpected argument: %s", argv[optind]);
 	if (t->pid && t->command)
 		return usage_error("trace", "-p and -c exclude each other");
-	if (t->cgroup && access(t->cgroup, F_OK)) {
-		fprintf(stderr, "causalctl: trace: cgroup %s: %s\n", t->cgroup, strerror(errno));
-		return EXIT_FAIL;
+	if (t->cgroup) {
+		const char *why;
+
+		if (cg_resolve(t->cgroup, t->cgroup_dir, sizeof(t->cgroup_dir), &why)) {
+			fprintf(stderr, "causalctl: trace: cgroup %s: %s\n", t->cgroup, why);
+			return EXIT_FAIL;
+		}
+		if (access(t->cgroup_dir, F_OK)) {
+			fprintf(stderr, "causalctl: trace: cgroup %s: %s\n", t->cgroup_dir,
+				strerror(errno));
+			return EXIT_FAIL;
+		}
+		t->cgroup = t->cgroup_dir;
 	}
 	if (t->cgroup)
 		scan_cgroups(t, t->cgroup, 0);

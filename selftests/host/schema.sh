@@ -27,7 +27,11 @@ log_of() {
 # an event with every member (not a plausible one: a receive that is a
 # probe hit, with scalar and vector stamps)
 EVERY='{"node":"00000000000000a1","id":2,"type":"recv","time":5,"pid":7,"tid":8,'\
-'"tstart":9,"comm":"a \"b\"\u00e9","cgroup":3,"proto":"tcp","src":"10.0.0.2:80",'\
+'"tstart":9,"comm":"a \"b\"\u00e9","cgroup":3,'\
+'"cgroup_path":"/kubepods.slice/kubepods-pod0f1e2d3c_4b5a_6978_8796_a5b4c3d2e1f0.slice/'\
+'cri-containerd-3f4e5d6c7b8a99887766554433221100ffeeddccbbaa00112233445566778899.scope","container":"3f4e5d6c7b8a99887766554433221100ffeeddccbbaa00112233445566778899",'\
+'"runtime":"containerd","pod":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",'\
+'"unit":"cri-containerd-3f4e5d6c7b8a99887766554433221100ffeeddccbbaa00112233445566778899.scope","proto":"tcp","src":"10.0.0.2:80",'\
 '"dst":"[fd00::1]:4","cookie":4,"bytes":78,"seq":1002,"stream":"0a0b0c0d01020304","clock":17,'\
 '"participant":"000000000000a1","vector":{"000000000000a1":3,"000000000000b2":1},'\
 '"lossy":true,"from":[{"node":"00000000000000b2","id32":40},'\
