@@ -47,8 +47,9 @@ CC := gcc
 CLANG := clang
 BPFTOOL := bpftool
 CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
-CPPFLAGS := -I$(TOP)/include -I$(B)/bpf $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
-LDLIBS := $(shell pkg-config --libs libnl-genl-3.0 libbpf 2>/dev/null)
+CPPFLAGS := -I$(TOP)/include -I$(B)/bpf -I$(B)/user \
+	$(shell pkg-config --cflags libnl-genl-3.0 libprotobuf-c 2>/dev/null)
+LDLIBS := $(shell pkg-config --libs libnl-genl-3.0 libbpf libprotobuf-c 2>/dev/null)
 
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h include/*/*.h include/uapi/linux/*.h) Kbuild kmod/Kbuild
 MODULES := $(foreach k,$(KERNELS),$(B)/$(k)/kmod/causal.ko)
@@ -61,7 +62,8 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.skel.h,$(BPF_SRCS))
 
 USER_SRCS := $(wildcard user/*.c)
-USER_OBJS := $(patsubst user/%.c,$(B)/user/%.o,$(USER_SRCS))
+# and the OTLP messages protoc-c makes from user/otlp.proto
+USER_OBJS := $(patsubst user/%.c,$(B)/user/%.o,$(USER_SRCS)) $(B)/user/otlp.pb-c.o
 
 KSFT_INC := $(KSRC)/tools/testing/selftests
 ST_C := $(wildcard selftests/*.c)
@@ -137,10 +139,19 @@ user/causalctl: $(USER_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/user/%.o: user/%.c $(BPF_SKELS)
+$(B)/user/%.o: user/%.c $(BPF_SKELS) $(B)/user/otlp.pb-c.h
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/user/otlp.pb-c.c $(B)/user/otlp.pb-c.h &: user/otlp.proto
+	$(call msg,PROTOC,$<)
+	$(Q)mkdir -p $(B)/user
+	$(Q)protoc-c --proto_path=user --c_out=$(B)/user otlp.proto
+
+$(B)/user/otlp.pb-c.o: $(B)/user/otlp.pb-c.c
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
 
 -include $(USER_OBJS:.o=.d)
 

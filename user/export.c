@@ -14,10 +14,11 @@
 
 #include "cgname.h"
 #include "export.h"
+#include "otlp.h"
 
 /**
- * event_summary() - one line on an event: "HOST:ID TYPE COMM[TID] PROTO
- * SRC->DST NB", the parts it has
+ * event_summary() - one line on an event: "HOST:ID TYPE COMM[TID]
+ * RUNTIME:CONTAINER PROTO SRC->DST NB", the parts it has
  * @g: the graph
  * @e: the event
  * @buf: for the line
@@ -33,6 +34,13 @@ void event_summary(const struct graph *g, uint32_t e, char *buf, size_t len)
 	n = strlen(buf);
 	n += snprintf(buf + n, len - n, " %s %s[%u]", ev_type_names[ev->type],
 		      log_str(ls, ev->comm), ev->tid);
+	if (ev->cgpath && n < len) {
+		struct cg_names cn;
+
+		cg_names_of(log_str(ls, ev->cgpath), &cn);
+		if (cn.runtime)
+			n += snprintf(buf + n, len - n, " %s:%.12s", cn.runtime, cn.container);
+	}
 	if (ev->proto && n < len)
 		n += snprintf(buf + n, len - n, " %s %s->%s", ev_proto_names[ev->proto],
 			      log_str(ls, ev->src), log_str(ls, ev->dst));
@@ -363,208 +371,171 @@ int export_dot(const struct graph *g, FILE *f)
 	return 0;
 }
 
-/* --- OTLP/HTTP JSON ----------------------------------------------------------- */
+/* --- OTLP: JSON and protobuf --------------------------------------------------- */
 
-/* Span ids: 16 hex digits from (node, id), never all zero. */
-static void span_id(char buf[17], const struct log_event *ev)
+/* A span's id: a hash of (node, id), the same in every export. */
+static void span_id(uint8_t id[8], const struct log_event *ev)
 {
 	uint64_t h = hash2(ev->node, ev->id);
+	int i;
 
-	snprintf(buf, 17, "%016" PRIx64, h ? h : 1);
+	h = h ? h : 1;
+	for (i = 7; i >= 0; i--, h >>= 8)
+		id[i] = h;
 }
 
-static void otlp_attr(struct json *j, const char *key, const char *type, const char *value)
+/**
+ * otlp_event_attrs() - an event's attributes, by OpenTelemetry's names
+ * where it has them (the cgroup's path and what it names among them)
+ * @s: the span, whose attributes are added to
+ * @ls: the event's strings
+ * @ev: the event
+ * @cn: room for the cgroup's names, which @s points into
+ */
+static void otlp_event_attrs(struct otlp_span *s, const struct log_set *ls,
+			     const struct log_event *ev, struct cg_names *cn)
 {
-	json_open(j, '{');
-	json_key(j, "key");
-	json_string(j, key);
-	json_key(j, "value");
-	json_open(j, '{');
-	json_key(j, type);
-	json_string(j, value);
-	json_close(j, '}');
-	json_close(j, '}');
-}
-
-static void otlp_int(struct json *j, const char *key, uint64_t v)
-{
-	char buf[24];
-
-	/* int64 is a string in OTLP JSON */
-	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	otlp_attr(j, key, "intValue", buf);
-}
-
-/* The cgroup's path and what it names, by OpenTelemetry's conventions. */
-static void otlp_cgroup(struct json *j, const char *path)
-{
-	struct cg_names n;
-
-	cg_names_of(path, &n);
-	otlp_attr(j, "causal.cgroup.path", "stringValue", path);
-	if (n.runtime) {
-		otlp_attr(j, "container.id", "stringValue", n.container);
-		otlp_attr(j, "container.runtime.name", "stringValue", n.runtime);
-	}
-	if (n.pod[0])
-		otlp_attr(j, "k8s.pod.uid", "stringValue", n.pod);
-	if (n.unit[0])
-		otlp_attr(j, "causal.systemd.unit", "stringValue", n.unit);
-}
-
-static void otlp_span_attrs(struct json *j, const struct log_set *ls, const struct log_event *ev)
-{
-	json_key(j, "attributes");
-	json_open(j, '[');
-	otlp_int(j, "causal.id", ev->id);
-	otlp_attr(j, "causal.type", "stringValue", ev_type_names[ev->type]);
+	otlp_add_int(s, "causal.id", ev->id);
+	otlp_add(s, "causal.type", ev_type_names[ev->type]);
 	if (ev->has & HAS_PID)
-		otlp_int(j, "process.pid", ev->pid);
+		otlp_add_int(s, "process.pid", ev->pid);
 	if (ev->has & HAS_TID)
-		otlp_int(j, "thread.id", ev->tid);
+		otlp_add_int(s, "thread.id", ev->tid);
 	if (ev->comm)
-		otlp_attr(j, "process.command", "stringValue", log_str(ls, ev->comm));
-	if (ev->cgpath)
-		otlp_cgroup(j, log_str(ls, ev->cgpath));
+		otlp_add(s, "process.command", log_str(ls, ev->comm));
+	if (ev->cgpath) {
+		cg_names_of(log_str(ls, ev->cgpath), cn);
+		otlp_add(s, "causal.cgroup.path", log_str(ls, ev->cgpath));
+		if (cn->runtime) {
+			otlp_add(s, "container.id", cn->container);
+			otlp_add(s, "container.runtime.name", cn->runtime);
+		}
+		if (cn->pod[0])
+			otlp_add(s, "k8s.pod.uid", cn->pod);
+		if (cn->unit[0])
+			otlp_add(s, "causal.systemd.unit", cn->unit);
+	}
 	if (ev->proto)
-		otlp_attr(j, "network.transport", "stringValue", ev_proto_names[ev->proto]);
+		otlp_add(s, "network.transport", ev_proto_names[ev->proto]);
 	if (ev->src)
-		otlp_attr(j, "causal.src", "stringValue", log_str(ls, ev->src));
+		otlp_add(s, "causal.src", log_str(ls, ev->src));
 	if (ev->dst)
-		otlp_attr(j, "causal.dst", "stringValue", log_str(ls, ev->dst));
+		otlp_add(s, "causal.dst", log_str(ls, ev->dst));
 	if (ev->has & HAS_BYTES)
-		otlp_int(j, "causal.bytes", ev->bytes);
+		otlp_add_int(s, "causal.bytes", ev->bytes);
 	if (ev->has & HAS_COOKIE)
-		otlp_int(j, "causal.cookie", ev->cookie);
-	json_close(j, ']');
+		otlp_add_int(s, "causal.cookie", ev->cookie);
 }
 
-/* SEND -> PRODUCER (4), RECV -> CONSUMER (5), others INTERNAL (1) */
-static uint64_t span_kind(const struct log_event *ev)
+/* SEND -> PRODUCER, RECV -> CONSUMER, others INTERNAL */
+static int span_kind(const struct log_event *ev)
 {
-	return ev->type == EV_SEND ? 4 : ev->type == EV_RECV ? 5 : 1;
+	return ev->type == EV_SEND ? OTLP_PRODUCER : ev->type == EV_RECV ? OTLP_CONSUMER :
+	       OTLP_INTERNAL;
 }
 
-static void otlp_span(struct json *j, const struct graph *g, uint32_t e, const char *trace)
+struct otlp_links {
+	uint8_t (*id)[8];
+	size_t cap;
+};
+
+static void export_span(struct otlp *o, const struct graph *g, uint32_t e,
+			const uint8_t trace[16], struct otlp_links *links)
 {
 	const struct log_set *ls = g->ls;
 	const struct log_event *ev = &ls->ev[e];
-	char id[17], name[128], t[24];
-	uint32_t k;
+	struct otlp_span s = { .kind = span_kind(ev), .start = ev->time, .end = ev->time };
+	uint32_t k, n = g->in_off[e + 1] - g->in_off[e];
+	struct cg_names cn;
+	char name[128];
 
-	json_open(j, '{');
-	json_key(j, "traceId");
-	json_string(j, trace);
-	span_id(id, ev);
-	json_key(j, "spanId");
-	json_string(j, id);
-	/* the parent is the previous event of the thread */
-	for (k = g->in_off[e]; k < g->in_off[e + 1]; k++) {
-		if (g->in_kind[k] != EDGE_PROGRAM)
-			continue;
-		span_id(id, &ls->ev[g->in[k]]);
-		json_key(j, "parentSpanId");
-		json_string(j, id);
+	memcpy(s.trace, trace, sizeof(s.trace));
+	span_id(s.id, ev);
+	/* the parent is the previous event of the thread; links, its messages */
+	if (n > links->cap) {
+		void *p = realloc(links->id, n * sizeof(*links->id));
+
+		if (!p) {
+			o->err = -ENOMEM;
+			return;
+		}
+		links->id = p;
+		links->cap = n;
 	}
+	for (k = g->in_off[e]; k < g->in_off[e + 1]; k++) {
+		if (g->in_kind[k] == EDGE_PROGRAM) {
+			span_id(s.parent, &ls->ev[g->in[k]]);
+			s.has_parent = true;
+		} else if (g->in_kind[k] == EDGE_MESSAGE || g->in_kind[k] == EDGE_CONNECT) {
+			span_id(links->id[s.nlinks++], &ls->ev[g->in[k]]);
+		}
+	}
+	s.links = (const uint8_t (*)[8])links->id;
 	snprintf(name, sizeof(name), "%s %s", ev_type_names[ev->type], log_str(ls, ev->comm));
-	json_key(j, "name");
-	json_string(j, name);
-	json_key(j, "kind");
-	json_u64(j, span_kind(ev));
-	snprintf(t, sizeof(t), "%" PRIu64, ev->time);
-	json_key(j, "startTimeUnixNano");
-	json_string(j, t);
-	json_key(j, "endTimeUnixNano");
-	json_string(j, t);
-	otlp_span_attrs(j, ls, ev);
-	json_key(j, "links");
-	json_open(j, '[');
-	for (k = g->in_off[e]; k < g->in_off[e + 1]; k++) {
-		if (g->in_kind[k] != EDGE_MESSAGE && g->in_kind[k] != EDGE_CONNECT)
-			continue;
-		json_open(j, '{');
-		json_key(j, "traceId");
-		json_string(j, trace);
-		span_id(id, &ls->ev[g->in[k]]);
-		json_key(j, "spanId");
-		json_string(j, id);
-		json_close(j, '}');
-	}
-	json_close(j, ']');
-	json_close(j, '}');
+	s.name = name;
+	otlp_event_attrs(&s, ls, ev, &cn);
+	otlp_span(o, &s);
 }
 
 /* One trace for the whole merge: its id from the nodes and starts of the logs. */
-static void trace_id(char buf[33], const struct log_set *ls)
+static void trace_id(uint8_t id[16], const struct log_set *ls)
 {
 	uint64_t a = 0x636175736c, b = 0;
 	size_t i;
+	int k;
 
 	for (i = 0; i < ls->nlogs; i++) {
 		a = hash2(a, ls->logs[i].node);
 		b = hash2(b ^ a, ls->logs[i].start);
 	}
-	snprintf(buf, 33, "%016" PRIx64 "%016" PRIx64, a, b | 1);
+	b |= 1;
+	for (k = 7; k >= 0; k--, a >>= 8, b >>= 8) {
+		id[k] = a;
+		id[8 + k] = b;
+	}
 }
 
-static void otlp_resource(struct json *j, const struct graph *g, const struct by_chain *b,
-			  size_t l, const char *trace)
+static int export_otlp_as(const struct graph *g, FILE *f, enum otlp_format format)
 {
-	const struct log_file *f = &g->ls->logs[l];
+	struct otlp_links links = { NULL, 0 };
+	struct otlp_kv res[3];
+	struct by_chain b;
+	uint8_t trace[16];
+	struct otlp o;
 	char node[17];
 	uint32_t c, i;
-
-	json_open(j, '{');
-	json_key(j, "resource");
-	json_open(j, '{');
-	json_key(j, "attributes");
-	json_open(j, '[');
-	otlp_attr(j, "service.name", "stringValue", f->label);
-	snprintf(node, sizeof(node), "%016" PRIx64, f->node);
-	otlp_attr(j, "causal.node", "stringValue", node);
-	otlp_attr(j, "host.name", "stringValue", f->host);
-	json_close(j, ']');
-	json_close(j, '}');
-	json_key(j, "scopeSpans");
-	json_open(j, '[');
-	json_open(j, '{');
-	json_key(j, "scope");
-	json_open(j, '{');
-	json_key(j, "name");
-	json_string(j, "causalctl");
-	json_key(j, "version");
-	json_string(j, CAUSAL_RELEASE);
-	json_close(j, '}');
-	json_key(j, "spans");
-	json_open(j, '[');
-	for (c = 0; c < g->nchains; c++)
-		for (i = b->off[c]; g->chains[c].log == l && i < b->off[c + 1]; i++)
-			otlp_span(j, g, b->seq[i], trace);
-	json_close(j, ']');
-	json_close(j, '}');
-	json_close(j, ']');
-	json_close(j, '}');
-}
-
-int export_otlp(const struct graph *g, FILE *f)
-{
-	struct by_chain b;
-	struct json j;
-	char trace[33];
 	size_t l;
+	int err;
 
 	if (by_chain(g, &b))
 		return -ENOMEM;
 	trace_id(trace, g->ls);
-	json_init(&j, f, false);
-	json_open(&j, '{');
-	json_key(&j, "resourceSpans");
-	json_open(&j, '[');
-	for (l = 0; l < g->ls->nlogs; l++)
-		otlp_resource(&j, g, &b, l, trace);
-	json_close(&j, ']');
-	json_close(&j, '}');
-	fputc('\n', f);
+	otlp_begin(&o, format, f);
+	for (l = 0; l < g->ls->nlogs && !o.err; l++) {
+		const struct log_file *lf = &g->ls->logs[l];
+
+		snprintf(node, sizeof(node), "%016" PRIx64, lf->node);
+		res[0] = (struct otlp_kv){ .key = "service.name", .str = lf->label };
+		res[1] = (struct otlp_kv){ .key = "causal.node", .str = node };
+		res[2] = (struct otlp_kv){ .key = "host.name", .str = lf->host };
+		otlp_resource_begin(&o, res, 3, "causalctl", CAUSAL_RELEASE);
+		for (c = 0; c < g->nchains; c++)
+			for (i = b.off[c]; g->chains[c].log == l && i < b.off[c + 1]; i++)
+				export_span(&o, g, b.seq[i], trace, &links);
+		otlp_resource_end(&o);
+	}
+	err = otlp_end(&o);
+	free(links.id);
 	by_chain_free(&b);
-	return 0;
+	return err;
+}
+
+int export_otlp(const struct graph *g, FILE *f)
+{
+	return export_otlp_as(g, f, OTLP_JSON);
+}
+
+int export_otlp_proto(const struct graph *g, FILE *f)
+{
+	return export_otlp_as(g, f, OTLP_PROTO);
 }

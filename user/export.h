@@ -14,6 +14,7 @@ int export_shiviz(const struct graph *g, FILE *f);
 int export_perfetto(const struct graph *g, FILE *f);
 int export_dot(const struct graph *g, FILE *f);
 int export_otlp(const struct graph *g, FILE *f);
+int export_otlp_proto(const struct graph *g, FILE *f);
 
 int export_to(const struct graph *g, const char *path, int (*fn)(const struct graph *g, FILE *f));
 void vc_json(struct json *j, const struct graph *g, const uint32_t *vc);

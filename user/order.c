@@ -18,7 +18,7 @@
 
 struct order_opts {
 	bool vc;
-	const char *shiviz, *perfetto, *dot, *otlp;
+	const char *shiviz, *perfetto, *dot, *otlp, *otlp_proto;
 };
 
 /* The senders of @e (message and connect edges in), as " <- HOST:ID,...". */
@@ -96,6 +96,8 @@ static int exports(const struct graph *g, const struct order_opts *o)
 		err |= export_to(g, o->dot, export_dot);
 	if (o->otlp)
 		err |= export_to(g, o->otlp, export_otlp);
+	if (o->otlp_proto)
+		err |= export_to(g, o->otlp_proto, export_otlp_proto);
 	return err;
 }
 
@@ -148,6 +150,7 @@ int order_main(int argc, char **argv)
 		{ "perfetto", required_argument, NULL, 'P' },
 		{ "dot", required_argument, NULL, 'd' },
 		{ "otlp", required_argument, NULL, 'o' },
+		{ "otlp-proto", required_argument, NULL, 'O' },
 		{ "vc", no_argument, NULL, 'c' },
 		{}
 	};
@@ -178,6 +181,9 @@ int order_main(int argc, char **argv)
 			break;
 		case 'o':
 			o.otlp = optarg;
+			break;
+		case 'O':
+			o.otlp_proto = optarg;
 			break;
 		case 'c':
 			o.vc = true;
