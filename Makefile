@@ -48,8 +48,8 @@ CLANG := clang
 BPFTOOL := bpftool
 CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 CPPFLAGS := -I$(TOP)/include -I$(B)/bpf -I$(B)/user \
-	$(shell pkg-config --cflags libnl-genl-3.0 libprotobuf-c 2>/dev/null)
-LDLIBS := $(shell pkg-config --libs libnl-genl-3.0 libbpf libprotobuf-c 2>/dev/null)
+	$(shell pkg-config --cflags libnl-genl-3.0 libprotobuf-c libcurl 2>/dev/null)
+LDLIBS := $(shell pkg-config --libs libnl-genl-3.0 libbpf libprotobuf-c libcurl 2>/dev/null)
 
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h include/*/*.h include/uapi/linux/*.h) Kbuild kmod/Kbuild
 MODULES := $(foreach k,$(KERNELS),$(B)/$(k)/kmod/causal.ko)

@@ -13,7 +13,7 @@ packages=(
 	# build: module, BPF, causalctl
 	make gcc libc6-dev binutils pkg-config clang llvm bpftool libbpf-dev
 	libelf-dev zlib1g-dev libnl-3-dev libnl-genl-3-dev dwarves
-	protobuf-c-compiler libprotobuf-c-dev
+	protobuf-c-compiler libprotobuf-c-dev libcurl4-openssl-dev
 	python3 python3-yaml python3-jsonschema xz-utils zstd
 	# the two kernels Debian 12 ships, their headers and sources
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1

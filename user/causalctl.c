@@ -48,7 +48,8 @@ static const struct command commands[] = {
 	  "record this node's events to a log for an incident" },
 	{ "order", order_main,
 	  "[ --label NODE=NAME ]... [ --vc ] [ --shiviz FILE ] [ --perfetto FILE ]\n"
-	  "[ --dot FILE ] [ --otlp FILE ] [ --otlp-proto FILE ] LOG...",
+	  "[ --dot FILE ] [ --otlp FILE ] [ --otlp-proto FILE ]\n"
+	  "[ --otlp-url URL [ --otlp-header KEY=VALUE ]... [ --otlp-json ] [ --otlp-batch N ] ] LOG...",
 	  "merge logs of many nodes: a causal total order, reports, exports" },
 	{ "why", why_main, "[ --label NODE=NAME ]... A B LOG...",
 	  "whether event A happened before B, with evidence (A, B: NODE:ID or key=value,...[#N])" },

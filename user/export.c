@@ -15,6 +15,7 @@
 #include "cgname.h"
 #include "export.h"
 #include "otlp.h"
+#include "otlp_http.h"
 
 /**
  * event_summary() - one line on an event: "HOST:ID TYPE COMM[TID]
@@ -495,7 +496,65 @@ static void trace_id(uint8_t id[16], const struct log_set *ls)
 	}
 }
 
-static int export_otlp_as(const struct graph *g, FILE *f, enum otlp_format format)
+/*
+ * Where a request goes: a file (one request), or a collector, in requests
+ * of at most @batch spans each.
+ */
+struct otlp_sink {
+	FILE *f;
+	struct otlp_http *http;
+	size_t batch;
+	enum otlp_format format;
+	/* a request to a collector, being written (or, memory short, not) */
+	FILE *mem, *null;
+	char *buf;
+	size_t len, nspans;
+	int err;
+};
+
+/* Start a request to @s, and in it the resource @attr describes. */
+static void sink_begin(struct otlp_sink *s, struct otlp *o, const struct otlp_kv *attr)
+{
+	FILE *out = s->f;
+
+	if (s->http) {
+		s->mem = open_memstream(&s->buf, &s->len);
+		if (!s->mem)
+			s->err = -ENOMEM;
+		out = s->mem ?: s->null;
+		s->nspans = 0;
+		otlp_begin(o, s->format, out);
+	}
+	otlp_resource_begin(o, attr, 3, "causalctl", CAUSAL_RELEASE);
+}
+
+/* End the resource and, for a collector, the request: post it. */
+static void sink_end(struct otlp_sink *s, struct otlp *o)
+{
+	int err;
+
+	otlp_resource_end(o);
+	if (!s->http)
+		return;
+	err = otlp_end(o);
+	if (!s->mem) {
+		s->http->spans_lost += s->nspans;
+		return;
+	}
+	if (fclose(s->mem) && !err)
+		err = -ENOMEM;
+	s->mem = NULL;
+	if (err) {
+		s->err = err;
+		s->http->spans_lost += s->nspans;
+	} else if (otlp_http_post(s->http, s->buf, s->len, s->nspans)) {
+		s->err = -EIO;
+	}
+	free(s->buf);
+	s->buf = NULL;
+}
+
+static int export_otlp_to(const struct graph *g, struct otlp_sink *s)
 {
 	struct otlp_links links = { NULL, 0 };
 	struct otlp_kv res[3];
@@ -505,28 +564,68 @@ static int export_otlp_as(const struct graph *g, FILE *f, enum otlp_format forma
 	char node[17];
 	uint32_t c, i;
 	size_t l;
-	int err;
+	int err = 0;
 
 	if (by_chain(g, &b))
 		return -ENOMEM;
 	trace_id(trace, g->ls);
-	otlp_begin(&o, format, f);
-	for (l = 0; l < g->ls->nlogs && !o.err; l++) {
+	if (!s->http)
+		otlp_begin(&o, s->format, s->f);
+	for (l = 0; l < g->ls->nlogs; l++) {
 		const struct log_file *lf = &g->ls->logs[l];
 
 		snprintf(node, sizeof(node), "%016" PRIx64, lf->node);
 		res[0] = (struct otlp_kv){ .key = "service.name", .str = lf->label };
 		res[1] = (struct otlp_kv){ .key = "causal.node", .str = node };
 		res[2] = (struct otlp_kv){ .key = "host.name", .str = lf->host };
-		otlp_resource_begin(&o, res, 3, "causalctl", CAUSAL_RELEASE);
-		for (c = 0; c < g->nchains; c++)
-			for (i = b.off[c]; g->chains[c].log == l && i < b.off[c + 1]; i++)
+		sink_begin(s, &o, res);
+		for (c = 0; c < g->nchains; c++) {
+			for (i = b.off[c]; g->chains[c].log == l && i < b.off[c + 1]; i++) {
+				if (s->http && s->nspans == s->batch) {
+					sink_end(s, &o);
+					sink_begin(s, &o, res);
+				}
 				export_span(&o, g, b.seq[i], trace, &links);
-		otlp_resource_end(&o);
+				s->nspans++;
+			}
+		}
+		sink_end(s, &o);
 	}
-	err = otlp_end(&o);
+	if (!s->http)
+		err = otlp_end(&o);
 	free(links.id);
 	by_chain_free(&b);
+	return err ? err : s->err;
+}
+
+static int export_otlp_as(const struct graph *g, FILE *f, enum otlp_format format)
+{
+	struct otlp_sink s = { .f = f, .format = format };
+
+	return export_otlp_to(g, &s);
+}
+
+/**
+ * export_otlp_post() - post the graph's spans to an OTLP/HTTP collector
+ * @g: the graph
+ * @h: the exporter (its counts say what was delivered and lost)
+ * @batch: the most spans a request carries
+ *
+ * Return: 0, or a negative errno: memory short, requests lost.
+ */
+int export_otlp_post(const struct graph *g, struct otlp_http *h, size_t batch)
+{
+	struct otlp_sink s = {
+		.http = h, .batch = batch ? batch : 1,
+		.format = h->json ? OTLP_JSON : OTLP_PROTO,
+	};
+	int err;
+
+	s.null = fopen("/dev/null", "w");
+	if (!s.null)
+		return -errno;
+	err = export_otlp_to(g, &s);
+	fclose(s.null);
 	return err;
 }
 

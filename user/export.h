@@ -15,6 +15,8 @@ int export_perfetto(const struct graph *g, FILE *f);
 int export_dot(const struct graph *g, FILE *f);
 int export_otlp(const struct graph *g, FILE *f);
 int export_otlp_proto(const struct graph *g, FILE *f);
+struct otlp_http;
+int export_otlp_post(const struct graph *g, struct otlp_http *h, size_t batch);
 
 int export_to(const struct graph *g, const char *path, int (*fn)(const struct graph *g, FILE *f));
 void vc_json(struct json *j, const struct graph *g, const uint32_t *vc);

@@ -14,11 +14,16 @@
 #include "causalctl.h"
 #include "export.h"
 #include "graph.h"
+#include "num.h"
+#include "otlp_http.h"
 #include "print.h"
 
 struct order_opts {
 	bool vc;
 	const char *shiviz, *perfetto, *dot, *otlp, *otlp_proto;
+	struct otlp_http http;		/* --otlp-url, when http.url */
+	bool json_bodies;
+	long batch;
 };
 
 /* The senders of @e (message and connect edges in), as " <- HOST:ID,...". */
@@ -84,7 +89,23 @@ static int print_one(void *arg, uint32_t e, const uint32_t *vc)
 	return 0;
 }
 
-static int exports(const struct graph *g, const struct order_opts *o)
+/* Post the spans to a collector, and say what became of them. */
+static int post_otlp(const struct graph *g, struct otlp_http *h, long batch)
+{
+	int err = export_otlp_post(g, h, batch);
+
+	fprintf(stderr, "causalctl: order: %s: %" PRIu64 " spans delivered in %" PRIu64
+		" requests (%" PRIu64 " retries)", h->url, h->spans_sent, h->requests,
+		h->retries);
+	if (h->spans_rejected)
+		fprintf(stderr, ", %" PRIu64 " refused by the collector", h->spans_rejected);
+	if (h->spans_lost)
+		fprintf(stderr, ", %" PRIu64 " lost: %s", h->spans_lost, h->last_error);
+	fputc('\n', stderr);
+	return err || h->spans_lost || h->spans_rejected;
+}
+
+static int exports(const struct graph *g, struct order_opts *o)
 {
 	int err = 0;
 
@@ -98,6 +119,8 @@ static int exports(const struct graph *g, const struct order_opts *o)
 		err |= export_to(g, o->otlp, export_otlp);
 	if (o->otlp_proto)
 		err |= export_to(g, o->otlp_proto, export_otlp_proto);
+	if (o->http.url)
+		err |= post_otlp(g, &o->http, o->batch);
 	return err;
 }
 
@@ -151,6 +174,10 @@ int order_main(int argc, char **argv)
 		{ "dot", required_argument, NULL, 'd' },
 		{ "otlp", required_argument, NULL, 'o' },
 		{ "otlp-proto", required_argument, NULL, 'O' },
+		{ "otlp-url", required_argument, NULL, 'u' },
+		{ "otlp-header", required_argument, NULL, 'H' },
+		{ "otlp-json", no_argument, NULL, 'J' },
+		{ "otlp-batch", required_argument, NULL, 'b' },
 		{ "vc", no_argument, NULL, 'c' },
 		{}
 	};
@@ -185,6 +212,35 @@ int order_main(int argc, char **argv)
 		case 'O':
 			o.otlp_proto = optarg;
 			break;
+		case 'u':
+			if (!o.http.curl && otlp_http_init(&o.http, optarg)) {
+				usage_error("order", "no memory for an OTLP exporter");
+				goto usage;
+			}
+			o.http.url = optarg;
+			break;
+		case 'H':
+			if (!o.http.curl && otlp_http_init(&o.http, NULL)) {
+				usage_error("order", "no memory for an OTLP exporter");
+				goto usage;
+			}
+			if (otlp_http_header(&o.http, optarg)) {
+				usage_error("order", "invalid --otlp-header %s: KEY=VALUE, at most %d",
+					    optarg, OTLP_HEADERS_MAX);
+				goto usage;
+			}
+			break;
+		case 'J':
+			o.json_bodies = true;
+			break;
+		case 'b': {
+			uint64_t v;
+
+			if (arg_u64("order", "otlp-batch", optarg, 1, 100000, &v))
+				goto usage;
+			o.batch = v;
+			break;
+		}
 		case 'c':
 			o.vc = true;
 			break;
@@ -197,6 +253,13 @@ int order_main(int argc, char **argv)
 		usage_error("order", "order takes one or more logs");
 		goto usage;
 	}
+	if ((o.http.nheaders || o.json_bodies || o.batch) && !o.http.url) {
+		usage_error("order", "--otlp-header, --otlp-json and --otlp-batch go with --otlp-url");
+		goto usage;
+	}
+	o.http.json = o.json_bodies;
+	if (!o.batch)
+		o.batch = 512;
 	ret = read_logs(&ls, argc - optind, argv + optind, labels, nlabels);
 	if (ret)
 		goto out;
@@ -223,8 +286,10 @@ out_graph:
 out:
 	log_free(&ls);
 	free(labels);
+	otlp_http_free(&o.http);
 	return ret;
 usage:
 	free(labels);
+	otlp_http_free(&o.http);
 	return EXIT_USAGE;
 }

@@ -55,5 +55,116 @@ protobuf_says_what_json_says() {
 	return 0
 }
 
+# logs - four hosts' logs in $T/logs, one with a container; N: their events,
+# LINKS: the links of their JSON export
+logs() {
+	/usr/bin/python3 "$TOP/selftests/order_gen.py" --hosts 4 --threads 2 --events 1000 \
+		--seed 11 --out "$T/logs" > /dev/null || return 1
+	sed -i "s|\"comm\":\"\([^\"]*\)\",|&\"cgroup_path\":\"/system.slice/docker-$ID.scope\",|" \
+		"$T/logs/h2.log"
+	N=$(cat "$T"/logs/h*.log | grep -c '"type":')
+	"$CAUSALCTL" order --otlp "$T/x.json" "$T"/logs/h*.log > /dev/null 2>&1 || return 1
+	LINKS=$(jq '[.resourceSpans[].scopeSpans[].spans[].links | length] | add' "$T/x.json")
+	CONTAINERS=$(grep -o '"container.id"' "$T/x.json" | wc -l)
+}
+
+# receiver ARGS... - a collector (selftests/otlp/receiver.js) on a free
+# port, at $URL; receiver_stop: its counts in $T/summary
+receiver() {
+	NODE_PATH=$NPM_DIR/node_modules node "$TOP/selftests/otlp/receiver.js" "$T/port" \
+		"$T/summary" "$@" 2> "$T/receiver.err" &
+	RECEIVER=$!
+	defer kill $RECEIVER
+	busywait 20000 test -s "$T/port" || fail "no receiver: $(cat "$T/receiver.err")"
+	URL=http://127.0.0.1:$(cat "$T/port")/v1/traces
+}
+
+receiver_stop() {
+	kill -TERM $RECEIVER
+	wait $RECEIVER
+	[ -s "$T/summary" ] || fail "the receiver wrote no summary: $(cat "$T/receiver.err")"
+}
+
+# summary KEY - a count of the receiver's
+summary() {
+	jq -r ".$1" "$T/summary"
+}
+
+# post [OPTION...] - order the logs to $URL; its report in $T/report
+post() {
+	"$CAUSALCTL" order --otlp-url "$URL" "$@" "$T"/logs/h*.log > /dev/null 2> "$T/report"
+}
+
+# Every span and link reaches the collector, decoded by OpenTelemetry's
+# definitions, in protobuf (the default) and in JSON, with the headers asked
+# for, in requests of at most --otlp-batch spans.
+a_collector_gets_every_span() {
+	local json
+
+	definitions || fail "npm"
+	tmpdir || return
+	logs || fail "logs"
+	for json in "" --otlp-json; do
+		rm -f "$T/port" "$T/summary"
+		receiver
+		post --otlp-batch 100 --otlp-header "Authorization=Bearer s3cret" $json ||
+			fail "order $json: $(cat "$T/report")"
+		receiver_stop
+		log "$json: $(cat "$T/report")"
+		check_eq "spans $json" "$N" "$(summary spans)"
+		check_eq "distinct spans $json" "$N" "$(summary distinct)"
+		check_eq "links $json" "$LINKS" "$(summary links)"
+		check_eq "containers $json" "$CONTAINERS" "$(summary containers)"
+		check_eq "authorization $json" "Bearer s3cret" "$(summary headers.authorization)"
+		# 4 hosts of about 250 events each, 100 spans a request at most
+		[ "$(summary requests)" -ge 10 ] || fail "$(summary requests) requests"
+		grep -q "$N spans delivered" "$T/report" || fail "report: $(cat "$T/report")"
+		check_eq "content type $json" \
+			"$([ -n "$json" ] && echo application/json || echo application/x-protobuf)" \
+			"$(jq -r '.contentTypes | keys | join(",")' "$T/summary")"
+	done
+}
+
+# A collector that is down for a while, then answers 429 with Retry-After,
+# gets everything all the same: the exporter retries.
+a_collector_that_comes_back_gets_every_span() {
+	definitions || fail "npm"
+	tmpdir || return
+	logs || fail "logs"
+	receiver --down 1500 --fail 2 --status 429 --retry-after 1
+	post --otlp-batch 100000 || fail "order: $(cat "$T/report")"
+	receiver_stop
+	log "$(cat "$T/report")"
+	check_eq "spans" "$N" "$(summary spans)"
+	check_eq "answered 429" 2 "$(jq -r '.answered["429"]' "$T/summary")"
+	grep -Eq "\(([1-9][0-9]*) retries\)" "$T/report" || fail "no retries: $(cat "$T/report")"
+}
+
+# One that answers 503 for good: the spans are counted lost, said, and the
+# command fails; one that refuses some in a partial success: said too.
+what_a_collector_refuses_is_counted() {
+	definitions || fail "npm"
+	tmpdir || return
+	logs || fail "logs"
+	receiver --fail 1000000 --status 503 --retry-after 0
+	post --otlp-batch 100000 && fail "order succeeded against a 503"
+	receiver_stop
+	log "$(cat "$T/report")"
+	grep -q "$N lost: HTTP 503" "$T/report" || fail "report: $(cat "$T/report")"
+	check_eq "attempts" 24 "$(summary requests)"
+	rm -f "$T/port" "$T/summary"
+	receiver --refuse 5
+	post --otlp-batch 100000 && fail "order succeeded though spans were refused"
+	receiver_stop
+	log "$(cat "$T/report")"
+	grep -q "20 refused by the collector" "$T/report" || fail "report: $(cat "$T/report")"
+	"$CAUSALCTL" order --otlp-header Authorization=x "$T"/logs/h0.log > /dev/null 2> "$T/err" &&
+		fail "--otlp-header without --otlp-url taken"
+	grep -q "go with --otlp-url" "$T/err" || fail "no reason: $(cat "$T/err")"
+}
+
 run_test protobuf_says_what_json_says protobuf_says_what_json_says
+run_test a_collector_gets_every_span a_collector_gets_every_span
+run_test a_collector_that_comes_back_gets_every_span a_collector_that_comes_back_gets_every_span
+run_test what_a_collector_refuses_is_counted what_a_collector_refuses_is_counted
 exit_tests
