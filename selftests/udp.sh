@@ -269,6 +269,17 @@ hostile_trailers() {
 	[ "$c" -gt 1000 ] 2> /dev/null || fail "stamp 1000 not merged: clock $c"
 }
 
+# forge_setup - the nodes, and a receiver on b's port 7303 for forge
+forge_setup() {
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	# not through in_ns: $! must be the receiver's pid
+	ip netns exec "$NS_PREFIX-b" $TOOL recv 7303 20 --hold 600 > "$T/got" 2> "$T/recv.err" &
+	defer kill $!
+	busywait 5000 has "$T/recv.err" listening || fail "receiver"
+}
+
 # forge STAMP - one datagram from a to b's port 7303 with that stamp, and
 # wait until b's socket has taken it (its receives grow by one)
 forge() {
@@ -292,12 +303,7 @@ test_gt() {
 forged_stamps() {
 	local c f u
 
-	load_module && attach || fail "attach"
-	nodes || fail "topology"
-	tmpdir || fail "tmpdir"
-	ip netns exec "$NS_PREFIX-b" $TOOL recv 7303 20 --hold 600 > "$T/got" 2> "$T/recv.err" &
-	defer kill $!
-	busywait 5000 has "$T/recv.err" listening || fail "receiver"
+	forge_setup
 
 	# Lamport: 2^62 is far beyond the default max-jump of 2^48
 	check_eq "default max-jump" $((1 << 48)) "$(json_num "$(in_ns b "$CAUSALCTL" -j status)" max_jump)"
@@ -354,12 +360,7 @@ forged_stamps() {
 hlc_stamps_in_lamport() {
 	local now old c
 
-	load_module && attach || fail "attach"
-	nodes || fail "topology"
-	tmpdir || fail "tmpdir"
-	ip netns exec "$NS_PREFIX-b" $TOOL recv 7303 20 --hold 600 > "$T/got" 2> "$T/recv.err" &
-	defer kill $!
-	busywait 5000 has "$T/recv.err" listening || fail "receiver"
+	forge_setup
 	forge hlc+3600 || fail "an hour ahead"
 	check_eq "an hour ahead: forged" 1 "$(stat_of b forged_in)"
 	old=$((($(date +%s) - 400 * 86400) << 32))

@@ -497,34 +497,6 @@ int detach_main(int argc, char **argv)
 	return 0;
 }
 
-/* The cgroup2 directory whose inode is @id, under @dir, into @out. */
-static bool cgroup_path(const char *dir, uint64_t id, char *out, size_t len, int depth)
-{
-	char sub[PATH_MAX];
-	struct dirent *e;
-	struct stat st;
-	bool found = false;
-	DIR *d;
-
-	if (!stat(dir, &st) && st.st_ino == id) {
-		snprintf(out, len, "%s", dir);
-		return true;
-	}
-	if (depth > 16)
-		return false;
-	d = opendir(dir);
-	if (!d)
-		return false;
-	while (!found && (e = readdir(d))) {
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
-		found = cgroup_path(sub, id, out, len, depth + 1);
-	}
-	closedir(d);
-	return found;
-}
-
 /**
  * print_attachment() - the "attached" field of status: where causal's
  * programs are attached, from their pins; null when they are not.
@@ -554,10 +526,15 @@ void print_attachment(void)
 		print_null("attached");
 		return;
 	}
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
-	    !cgroup_path(CGROUP_ROOT, info.cgroup.cgroup_id, cg, sizeof(cg), 0))
-		snprintf(cg, sizeof(cg), "cgroup id %llu",
-			 (unsigned long long)info.cgroup.cgroup_id);
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		const char *rel = cg_path_of(info.cgroup.cgroup_id);
+
+		if (rel)
+			snprintf(cg, sizeof(cg), "%s%s", CGROUP_ROOT, strcmp(rel, "/") ? rel : "");
+		else
+			snprintf(cg, sizeof(cg), "cgroup id %llu",
+				 (unsigned long long)info.cgroup.cgroup_id);
+	}
 	close(fd);
 	print_open_object("attached");
 	print_string("cgroup", "attached: cgroup %s", cg);

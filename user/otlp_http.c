@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 #include <curl/curl.h>
 
 #include "otlp.pb-c.h"
@@ -67,6 +68,8 @@ int otlp_http_init(struct otlp_http *h, const char *url)
 	h->backoff_ms = 500;
 	h->backoff_max_ms = 8000;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* exporters that failed together do not retry together */
+	srand((unsigned int)time(NULL) ^ (unsigned int)getpid() << 16);
 	h->curl = curl_easy_init();
 	return h->curl ? 0 : -ENOMEM;
 }
