@@ -114,6 +114,11 @@ containers() {
 	mkdir -p "$root$CG1" "$root$CG2" || return 1
 	defer rmdir "$root$CG2" "$root${CG2%/*}" "$root${CG2%/*/*}" "$root/kubepods-$$.slice" \
 		"$root$CG1" "$root/causal-test-$$.slice"
+	# and a unit name two cgroups answer to
+	mkdir "$root/causal-test-$$.slice/twice-$$.service" "$root/kubepods-$$.slice/twice-$$.service" ||
+		return 1
+	defer rmdir "$root/causal-test-$$.slice/twice-$$.service" \
+		"$root/kubepods-$$.slice/twice-$$.service"
 }
 
 # names LOG - the distinct cgroup names of LOG's events
@@ -172,6 +177,9 @@ three_tier() {
 		-o "$T/none.log" 2> "$T/none.err" && fail "an unknown cgroup name was taken"
 	grep -q "no cgroup, container, pod or unit" "$T/none.err" ||
 		fail "no reason: $(cat "$T/none.err")"
+	ip netns exec "$NS_PREFIX-c" "$CAUSALCTL" trace --cgroup "twice-$$.service" -d 1 \
+		-o "$T/twice.log" 2> "$T/twice.err" && fail "a name two cgroups answer to was taken"
+	grep -q "2 cgroups answer to it" "$T/twice.err" || fail "no reason: $(cat "$T/twice.err")"
 
 	"$CAUSALCTL" order "${LOGS[@]}" > "$T/order" 2> "$T/reports" || fail "order: $(cat "$T/reports")"
 	sed 's/^/  /' "$T/order"
