@@ -51,14 +51,12 @@ static u64 causal_tick(u32 clock, u64 local, const u64 *remote, u64 wall)
 static bool causal_forged(const struct causal_net *cn, u32 clock, u64 local,
 			  u64 remote, u64 wall)
 {
-	u32 max_drift = READ_ONCE(cn->max_drift);
-
 	if (clock == CAUSAL_CLOCK_HLC)
-		return causal_hlc_forged(wall, remote, max_drift);
+		return causal_hlc_forged(wall, remote, READ_ONCE(cn->max_drift));
 	if (!causal_lamport_forged(local, remote, READ_ONCE(cn->max_jump)))
 		return false;
-	wall = causal_hlc_wall(ktime_get_real_ns());
-	return !causal_hlc_carried(wall, remote, max_drift);
+	return !causal_hlc_carried(causal_hlc_wall(ktime_get_real_ns()), remote,
+				   READ_ONCE(cn->max_drift));
 }
 
 /**

@@ -247,8 +247,7 @@ static void cg_add(uint64_t id, const char *path)
  * Call @fn on every cgroup under @dir (@rel under the root), depth first;
  * stop when it returns true.
  */
-static bool cg_walk(const char *dir, const char *rel, int depth,
-		    bool (*fn)(uint64_t id, const char *rel, void *arg), void *arg)
+static bool cg_walk(const char *dir, const char *rel, int depth, cg_fn fn, void *arg)
 {
 	char sub[PATH_MAX], subrel[PATH_MAX];
 	struct dirent *de;
@@ -276,6 +275,18 @@ static bool cg_walk(const char *dir, const char *rel, int depth,
 	}
 	closedir(d);
 	return stop;
+}
+
+/**
+ * cg_each() - call @fn on the cgroup @dir and every cgroup below it
+ * @dir: a cgroup2 directory
+ * @fn: called with each one's id and path under @dir ("/" for @dir), depth
+ *	first, parents before children; returning true stops the walk
+ * @arg: for @fn
+ */
+void cg_each(const char *dir, cg_fn fn, void *arg)
+{
+	cg_walk(dir, "", 0, fn, arg);
 }
 
 static bool cg_index_one(uint64_t id, const char *rel, void *arg)
@@ -311,7 +322,7 @@ const char *cg_path_of(uint64_t id)
 	root = cg_root();
 	if (!root)
 		return NULL;
-	cg_walk(root, "", 0, cg_index_one, NULL);
+	cg_each(root, cg_index_one, NULL);
 	if (!cg_index.cap)
 		return NULL;
 	s = cg_slot(id);
@@ -394,7 +405,7 @@ int cg_resolve(const char *name, char *dir, size_t len, const char **why)
 	}
 	f->name = name;
 	f->len = strlen(name);
-	cg_walk(root, "", 0, cg_find_one, f);
+	cg_each(root, cg_find_one, f);
 	if (f->n == 1) {
 		snprintf(dir, len, "%s%s", root, f->found[0]);
 		free(f);

@@ -2,6 +2,7 @@
 #ifndef _CAUSALCTL_CGNAME_H
 #define _CAUSALCTL_CGNAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,7 +25,10 @@ struct cg_names {
 	char unit[256];
 };
 
+typedef bool (*cg_fn)(uint64_t id, const char *path, void *arg);
+
 void cg_names_of(const char *path, struct cg_names *n);
+void cg_each(const char *dir, cg_fn fn, void *arg);
 const char *cg_path_of(uint64_t id);
 int cg_resolve(const char *name, char *dir, size_t len, const char **why);
 

@@ -21,7 +21,10 @@
 struct order_opts {
 	bool vc;
 	const char *shiviz, *perfetto, *dot, *otlp, *otlp_proto;
-	struct otlp_http http;		/* --otlp-url, when http.url */
+	/* --otlp-url and its options */
+	struct otlp_http http;
+	const char *url, *headers[OTLP_HEADERS_MAX];
+	int nheaders;
 	bool json_bodies;
 	long batch;
 };
@@ -119,7 +122,7 @@ static int exports(const struct graph *g, struct order_opts *o)
 		err |= export_to(g, o->otlp, export_otlp);
 	if (o->otlp_proto)
 		err |= export_to(g, o->otlp_proto, export_otlp_proto);
-	if (o->http.url)
+	if (o->url)
 		err |= post_otlp(g, &o->http, o->batch);
 	return err;
 }
@@ -213,22 +216,14 @@ int order_main(int argc, char **argv)
 			o.otlp_proto = optarg;
 			break;
 		case 'u':
-			if (!o.http.curl && otlp_http_init(&o.http, optarg)) {
-				usage_error("order", "no memory for an OTLP exporter");
-				goto usage;
-			}
-			o.http.url = optarg;
+			o.url = optarg;
 			break;
 		case 'H':
-			if (!o.http.curl && otlp_http_init(&o.http, NULL)) {
-				usage_error("order", "no memory for an OTLP exporter");
+			if (o.nheaders == OTLP_HEADERS_MAX) {
+				usage_error("order", "at most %d --otlp-header", OTLP_HEADERS_MAX);
 				goto usage;
 			}
-			if (otlp_http_header(&o.http, optarg)) {
-				usage_error("order", "invalid --otlp-header %s: KEY=VALUE, at most %d",
-					    optarg, OTLP_HEADERS_MAX);
-				goto usage;
-			}
+			o.headers[o.nheaders++] = optarg;
 			break;
 		case 'J':
 			o.json_bodies = true;
@@ -253,11 +248,27 @@ int order_main(int argc, char **argv)
 		usage_error("order", "order takes one or more logs");
 		goto usage;
 	}
-	if ((o.http.nheaders || o.json_bodies || o.batch) && !o.http.url) {
+	if ((o.nheaders || o.json_bodies || o.batch) && !o.url) {
 		usage_error("order", "--otlp-header, --otlp-json and --otlp-batch go with --otlp-url");
 		goto usage;
 	}
-	o.http.json = o.json_bodies;
+	if (o.url) {
+		int i;
+
+		if (otlp_http_init(&o.http, o.url)) {
+			fprintf(stderr, "causalctl: order: no memory for an OTLP exporter\n");
+			ret = EXIT_FAIL;
+			goto out;
+		}
+		for (i = 0; i < o.nheaders; i++) {
+			if (otlp_http_header(&o.http, o.headers[i])) {
+				usage_error("order", "invalid --otlp-header %s: KEY=VALUE",
+					    o.headers[i]);
+				goto usage;
+			}
+		}
+		o.http.json = o.json_bodies;
+	}
 	if (!o.batch)
 		o.batch = 512;
 	ret = read_logs(&ls, argc - optind, argv + optind, labels, nlabels);

@@ -71,29 +71,23 @@ struct trace {
 	uint64_t probes_dropped;	/* the node's counter at the start, then the trace's */
 };
 
-/* The cgroup ids (inode numbers) of @dir and the cgroups below it. */
-static void scan_cgroups(struct trace *t, const char *dir, int depth)
+/* One more cgroup id for the filter; a full list stops the walk. */
+static bool keep_cgroup(uint64_t id, const char *path, void *arg)
 {
-	char sub[PATH_MAX];
-	struct dirent *e;
-	struct stat st;
-	DIR *d;
+	struct trace *t = arg;
 
-	if (stat(dir, &st) || t->ncgroups == TRACE_CGROUPS_MAX)
-		return;
-	t->cgroups[t->ncgroups++] = st.st_ino;
-	if (depth > 16)
-		return;
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
-		scan_cgroups(t, sub, depth + 1);
-	}
-	closedir(d);
+	(void)path;
+	if (t->ncgroups == TRACE_CGROUPS_MAX)
+		return true;
+	t->cgroups[t->ncgroups++] = id;
+	return false;
+}
+
+/* The cgroup ids (inode numbers) of --cgroup's directory and those below it. */
+static void scan_cgroups(struct trace *t)
+{
+	t->ncgroups = 0;
+	cg_each(t->cgroup, keep_cgroup, t);
 }
 
 static bool cgroup_kept(struct trace *t, uint64_t id)
@@ -106,8 +100,7 @@ static bool cgroup_kept(struct trace *t, uint64_t id)
 	/* A cgroup made since the last scan: look again, once a second at most. */
 	if (time(NULL) != t->cgroups_scanned) {
 		t->cgroups_scanned = time(NULL);
-		t->ncgroups = 0;
-		scan_cgroups(t, t->cgroup, 0);
+		scan_cgroups(t);
 		for (i = 0; i < t->ncgroups; i++)
 			if (t->cgroups[i] == id)
 				return true;
@@ -418,7 +411,7 @@ static int parse_args(struct trace *t, int argc, char **argv)
 		t->cgroup = t->cgroup_dir;
 	}
 	if (t->cgroup)
-		scan_cgroups(t, t->cgroup, 0);
+		scan_cgroups(t);
 	if (!t->path) {
 		char host[256];
 

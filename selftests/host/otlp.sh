@@ -77,6 +77,9 @@ receiver() {
 	defer kill $RECEIVER
 	busywait 20000 test -s "$T/port" || fail "no receiver: $(cat "$T/receiver.err")"
 	URL=http://127.0.0.1:$(cat "$T/port")/v1/traces
+	# listening, unless it is to be down for a while
+	[[ " $* " = *" --down "* ]] || busywait 20000 test -s "$T/port.up" ||
+		fail "the receiver does not listen: $(cat "$T/receiver.err")"
 }
 
 receiver_stop() {
@@ -105,7 +108,7 @@ a_collector_gets_every_span() {
 	tmpdir || return
 	logs || fail "logs"
 	for json in "" --otlp-json; do
-		rm -f "$T/port" "$T/summary"
+		rm -f "$T/port" "$T/port.up" "$T/summary"
 		receiver
 		post --otlp-batch 100 --otlp-header "Authorization=Bearer s3cret" $json ||
 			fail "order $json: $(cat "$T/report")"
@@ -152,7 +155,7 @@ what_a_collector_refuses_is_counted() {
 	log "$(cat "$T/report")"
 	grep -q "$N lost: HTTP 503" "$T/report" || fail "report: $(cat "$T/report")"
 	check_eq "attempts" 24 "$(summary requests)"
-	rm -f "$T/port" "$T/summary"
+	rm -f "$T/port" "$T/port.up" "$T/summary"
 	receiver --refuse 5
 	post --otlp-batch 100000 && fail "order succeeded though spans were refused"
 	receiver_stop
