@@ -333,11 +333,6 @@ static bool present(const struct member *m, const struct log_event *e)
 	const void *p = (const char *)e + m->off;
 
 	switch (m->kind) {
-	case M_CG_CONTAINER:
-	case M_CG_RUNTIME:
-	case M_CG_POD:
-	case M_CG_UNIT:
-		return false;	/* written by schema_write() from the path */
 	case M_PROTO:
 		return *(const uint8_t *)p != PROTO_NONE && *(const uint8_t *)p < PROTO_NTYPES;
 	case M_STR:
@@ -366,6 +361,7 @@ void schema_write(struct json *j, const struct log_set *ls, const struct log_eve
 	if (e->cgpath != STR_NONE)
 		cg_names_of(log_str(ls, e->cgpath), &cn);
 	for (m = members; m < members + NMEMBERS; m++) {
+		/* the cgroup's names, last in enum member_kind, from its path */
 		if (m->kind >= M_CG_CONTAINER) {
 			v = e->cgpath != STR_NONE ? cg_member(m, &cn) : NULL;
 			if (v) {
