@@ -157,7 +157,16 @@ $(B)/user/otlp.pb-c.o: $(B)/user/otlp.pb-c.c
 
 # --- tests -----------------------------------------------------------------
 
-selftests: $(ST_BINS) $(HOST_BINS) $(GUESTS)
+# The OpenTelemetry project's OTLP definitions, which the tests' collector
+# decodes with (selftests/otlp): from the npm registry, once.  Without them
+# the OTLP cases skip, saying why.
+OTLP_JS := $(B)/npm/node_modules/@opentelemetry/otlp-transformer/build/src/generated/root.js
+
+selftests: $(ST_BINS) $(HOST_BINS) $(GUESTS) $(OTLP_JS)
+
+$(OTLP_JS):
+	$(call msg,NPM,otlp-transformer)
+	-$(Q)$(TOP)/selftests/otlp/fetch.sh $(B)/npm
 
 $(B)/selftests/%: selftests/%.c $(KSRC)/.complete $(wildcard selftests/*.h) $(ST_BPF_SKELS)
 	$(call msg,CC,$<)

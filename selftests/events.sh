@@ -327,6 +327,171 @@ unprivileged() {
 	[[ $err == *"needs CAP_NET_ADMIN"* ]] || fail "unclear error: $err"
 }
 
+NPM=$BUILD/npm/node_modules
+RECEIVER_JS=$TOP/selftests/otlp/receiver.js
+
+# collector ARGS... - a third namespace, c, joined to a (10.75.0.2) and b
+# (10.76.0.2), with an OTLP receiver (selftests/otlp/receiver.js: the
+# OpenTelemetry project's definitions decode what it is sent) on all its
+# addresses; its port in PORT, its pid in RECEIVER; the receiver writes its
+# counts to $T/summary and its spans to $T/spans when stopped
+collector() {
+	require_command node
+	[ -f "$NPM/@opentelemetry/otlp-transformer/build/src/generated/root.js" ] ||
+		skip "no OpenTelemetry definitions in $NPM (make selftests fetches them from the npm registry)"
+	ns_create c && veth_pair a c 10.75.0 && veth_pair b c 10.76.0 || return 1
+	receiver "$@"
+}
+
+# receiver ARGS... - (another) receiver in c
+receiver() {
+	rm -f "$T/port" "$T/port.up" "$T/summary"
+	ip netns exec "$NS_PREFIX-c" env NODE_PATH="$NPM" node "$RECEIVER_JS" "$T/port" \
+		"$T/summary" --host 0.0.0.0 --dump "$T/spans" "$@" 2> "$T/receiver.err" &
+	RECEIVER=$!
+	defer kill $RECEIVER
+	busywait 60000 test -s "$T/port" || fail "no receiver: $(cat "$T/receiver.err")"
+	PORT=$(cat "$T/port")
+	[[ " $* " = *" --down "* ]] || busywait 60000 test -s "$T/port.up" ||
+		fail "the receiver does not listen: $(cat "$T/receiver.err")"
+}
+
+collector_stop() {
+	kill -TERM $RECEIVER
+	wait $RECEIVER
+	[ -s "$T/summary" ] || fail "the receiver wrote no summary: $(cat "$T/receiver.err")"
+}
+
+udp_listening() {
+	[[ $(in_ns "$1" ss -Hlun "sport = :$2") == UNCONN* ]]
+}
+
+# the events of a log, one JSON object a line
+events_of() {
+	sed '1d;$d' "$1" | grep -v '^{"lost"'
+}
+
+# trace --otlp on two nodes to one collector, a's in protobuf, b's in JSON:
+# it gets one span per event of each log, each span once, with the parent
+# and links that the events themselves say (a thread's previous event; the
+# sends UDP stamps and a TCP connection's first bytes name), all of them
+# spans it got, in the traces they are in; causalctl's own posts are not
+# events.
+trace_otlp() {
+	local n links tb
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	collector || fail "collector"
+	in_ns_sys b "$CAUSALCTL" trace -o "$T/b.log" --otlp "http://10.76.0.2:$PORT/v1/traces" \
+		--otlp-json -c "$TOOL echo 7410 12 & $PEER server 7411 ab 4; wait" \
+		2> "$T/b.err" &
+	tb=$!
+	busywait 60000 udp_listening b 7410 && busywait 60000 listening b 7411 ||
+		fail "servers: $(cat "$T/b.err")"
+	in_ns_sys a "$CAUSALCTL" trace -o "$T/a.log" --otlp "http://10.75.0.2:$PORT/v1/traces" \
+		--otlp-batch 7 -c "$TOOL ping 10.74.0.2 7410 12 && $PEER client 10.74.0.2 7411 ab 4" \
+		2> "$T/a.err" > /dev/null || fail "trace a: $(cat "$T/a.err")"
+	wait $tb || fail "trace b: $(cat "$T/b.err")"
+	collector_stop
+	cat "$T/a.err" "$T/b.err"
+	for n in a b; do
+		events_of "$T/$n.log" | jq -r '.id' | sort -n > "$T/$n.ids"
+		jq -r "select(.node == \"00000000000000$n$n\") | .id" "$T/spans" | sort -n \
+			> "$T/$n.spans"
+		[ -s "$T/$n.ids" ] || fail "no events in $n's log"
+		check_eq "$n: a span for each event of the log" "$(cat "$T/$n.ids")" \
+			"$(cat "$T/$n.spans")"
+		grep -q "$(wc -l < "$T/$n.ids") of $(wc -l < "$T/$n.ids") spans delivered" \
+			"$T/$n.err" || fail "$n's report: $(cat "$T/$n.err")"
+	done
+	check_eq "protobuf and JSON" "application/json,application/x-protobuf" \
+		"$(jq -r '.contentTypes | keys | join(",")' "$T/summary")"
+	check_eq "each span once" "$(jq -r .distinct "$T/summary")" "$(jq -r .spans "$T/summary")"
+	# links: every scalar stamp, and a thread's previous event in another trace
+	links=$(cat "$T/a.log" "$T/b.log" | grep '"type"' | jq -s '
+		([.[].from // [] | .[] | select(.id32)] | length) +
+		([group_by([.node, .tid, .tstart])[] | sort_by(.id) |
+		  [range(1; length) as $i |
+		   select((.[$i].id / 4096 | floor) != (.[$i - 1].id / 4096 | floor))] |
+		  length] | add)')
+	check_eq "links" "$links" "$(jq -r .links "$T/summary")"
+	[ "$links" -ge 24 ] || fail "only $links links: the UDP stamps name their sends"
+	check_eq "every parent and link is a span it got, in its trace" "" \
+		"$(jq -s -r '(map({key: (.trace + .span), value: 1}) | from_entries) as $s |
+			.[] | . as $x |
+			((.links[] | select($s[.[0] + .[1]] | not) | "link \(.) of \($x.id)"),
+			 (select(.parent and ($s[$x.trace + .parent] | not)) |
+			  "parent of \(.node) \(.id)"))' "$T/spans")"
+	check_eq "the parents: a thread's events but its first" \
+		"$(cat "$T/a.log" "$T/b.log" | grep '"type"' | jq -s '[group_by([.node, .tid,
+			.tstart])[] | length - 1] | add')" \
+		"$(jq -s '[.[] | select(.parent)] | length' "$T/spans")"
+	grep -q '"comm":"causalctl"' "$T/a.log" "$T/b.log" && fail "causalctl's own events traced"
+	return 0
+}
+
+# A collector that is down for a while, then answers 429 with Retry-After,
+# gets every span all the same; one that answers 503 for good gets none:
+# trace says how many it dropped (the queue was full) and lost, they add up
+# to the events, the log has them all and trace fails.  monitor --otlp
+# streams too.
+trace_otlp_retries() {
+	local n lost dropped
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	collector --down 2000 --fail 2 --status 429 --retry-after 1 || fail "collector"
+	in_ns b $TOOL echo 7412 30 > /dev/null &
+	busywait 60000 udp_listening b 7412 || fail "echo"
+	in_ns_sys a "$CAUSALCTL" trace -o "$T/a.log" --otlp "http://10.75.0.2:$PORT/v1/traces" \
+		-c "$TOOL ping 10.74.0.2 7412 10" 2> "$T/a.err" > /dev/null ||
+		fail "trace: $(cat "$T/a.err")"
+	collector_stop
+	cat "$T/a.err"
+	n=$(events_of "$T/a.log" | wc -l)
+	check_eq "delivered after the retries" "$n" "$(jq -r .spans "$T/summary")"
+	check_eq "answered 429" 2 "$(jq -r '.answered["429"]' "$T/summary")"
+	grep -Eq "\(([1-9][0-9]*) retries\)" "$T/a.err" || fail "no retries: $(cat "$T/a.err")"
+
+	receiver --fail 1000000 --status 503 --retry-after 0
+	in_ns_sys a "$CAUSALCTL" trace -o "$T/l.log" --otlp-batch 1 --otlp-queue 1 \
+		--otlp "http://10.75.0.2:$PORT/v1/traces" \
+		-c "$TOOL ping 10.74.0.2 7412 10" 2> "$T/l.err" > /dev/null &&
+		fail "trace succeeded though every span was lost"
+	cat "$T/l.err"
+	n=$(events_of "$T/l.log" | wc -l)
+	check_eq "the log has every event" "$n" "$(tail -1 "$T/l.log" | jq .events)"
+	[[ $(cat "$T/l.err") =~ ,\ ([0-9]+)\ lost:\ HTTP\ 503 ]] ||
+		fail "report: $(cat "$T/l.err")"
+	lost=${BASH_REMATCH[1]} dropped=0
+	[[ $(cat "$T/l.err") =~ ,\ ([0-9]+)\ dropped\ \(the\ queue\ was\ full\) ]] &&
+		dropped=${BASH_REMATCH[1]}
+	check_eq "dropped and lost: the events" "$n" "$((dropped + lost))"
+	grep -q "0 of $n spans delivered" "$T/l.err" || fail "report: $(cat "$T/l.err")"
+	collector_stop
+
+	receiver
+	ip netns exec "$NS_PREFIX-a" "$CAUSALCTL" -j monitor \
+		--otlp "http://10.75.0.2:$PORT/v1/traces" > "$T/m" 2> "$T/m.err" &
+	n=$!
+	busywait 60000 has "$T/m.err" listening || fail "monitor: $(cat "$T/m.err")"
+	in_ns a $TOOL ping 10.74.0.2 7412 10 > /dev/null || fail "ping"
+	# the ping's socket closes last
+	busywait 60000 has "$T/m" '"type":"close"' || fail "monitor: $(wc -l < "$T/m") events"
+	kill -INT $n
+	wait $n || fail "monitor: $(cat "$T/m.err")"
+	collector_stop
+	cat "$T/m.err"
+	check_eq "monitor: a span each event" "$(wc -l < "$T/m")" "$(jq -r .spans "$T/summary")"
+	"$CAUSALCTL" trace --otlp-json -o "$T/x.log" 2> "$T/err" && fail "--otlp-json alone taken"
+	grep -q "go with --otlp" "$T/err" || fail "no reason: $(cat "$T/err")"
+	[ -e "$T/x.log" ] && fail "a log written after a usage error"
+	return 0
+}
+
 run_test "monitor: golden JSON of a TCP exchange" monitor_golden
 run_test "keys: UDP, lamport, IPv4" keys_match lamport 4
 run_test "keys: UDP, hlc, IPv6" keys_match hlc 6
@@ -336,4 +501,6 @@ run_test "trace: stops on SIGINT and --duration" trace_stops
 run_test "trace --probe: kprobe, tracepoint, uprobe in the causal order" trace_probes
 run_test "overrun: lost, counted, reported" overrun
 run_test "unprivileged: a clear error" unprivileged
+run_test "trace --otlp: spans, parents and links to a collector, live" trace_otlp
+run_test "trace --otlp: retried, dropped and lost counted; monitor --otlp" trace_otlp_retries
 exit_tests

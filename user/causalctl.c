@@ -39,12 +39,16 @@ static const struct command commands[] = {
 	  "list sockets with their clocks" },
 	{ "compare", compare_main, "COOKIE|@FILE COOKIE|@FILE",
 	  "what two sockets' clocks prove of their order (@FILE: one saved by -j sockets)" },
-	{ "monitor", monitor_main, "[ --count N ] [ --duration S ]",
+	{ "monitor", monitor_main, "[ --count N ] [ --duration S ]\n"
+	  "[ --otlp URL [ --otlp-header KEY=VALUE ]... [ --otlp-json ]\n"
+	  "[ --otlp-batch N ] [ --otlp-queue N ] ]",
 	  "print this node's events as they happen" },
 	{ "trace", trace_main,
 	  "[ -o FILE ] [ -p PID | -c CMD ] [ --cgroup PATH ] [ --port N ]\n"
 	  "[ --duration S ] [ --label NAME ]\n"
-	  "[ --probe kprobe:FUNC | tracepoint:CATEGORY:NAME | uprobe:BINARY:SYMBOL ]...",
+	  "[ --probe kprobe:FUNC | tracepoint:CATEGORY:NAME | uprobe:BINARY:SYMBOL ]...\n"
+	  "[ --otlp URL [ --otlp-header KEY=VALUE ]... [ --otlp-json ]\n"
+	  "[ --otlp-batch N ] [ --otlp-queue N ] ]",
 	  "record this node's events to a log for an incident" },
 	{ "order", order_main,
 	  "[ --label NODE=NAME ]... [ --vc ] [ --shiviz FILE ] [ --perfetto FILE ]\n"

@@ -16,6 +16,7 @@
 #include "export.h"
 #include "otlp.h"
 #include "otlp_http.h"
+#include "spans.h"
 
 /**
  * event_summary() - one line on an event: "HOST:ID TYPE COMM[TID]
@@ -374,69 +375,8 @@ int export_dot(const struct graph *g, FILE *f)
 
 /* --- OTLP: JSON and protobuf --------------------------------------------------- */
 
-/* A span's id: a hash of (node, id), the same in every export. */
-static void span_id(uint8_t id[8], const struct log_event *ev)
-{
-	uint64_t h = hash2(ev->node, ev->id);
-	int i;
-
-	h = h ? h : 1;
-	for (i = 7; i >= 0; i--, h >>= 8)
-		id[i] = h;
-}
-
-/**
- * otlp_event_attrs() - an event's attributes, by OpenTelemetry's names
- * where it has them (the cgroup's path and what it names among them)
- * @s: the span, whose attributes are added to
- * @ls: the event's strings
- * @ev: the event
- * @cn: room for the cgroup's names, which @s points into
- */
-static void otlp_event_attrs(struct otlp_span *s, const struct log_set *ls,
-			     const struct log_event *ev, struct cg_names *cn)
-{
-	otlp_add_int(s, "causal.id", ev->id);
-	otlp_add(s, "causal.type", ev_type_names[ev->type]);
-	if (ev->has & HAS_PID)
-		otlp_add_int(s, "process.pid", ev->pid);
-	if (ev->has & HAS_TID)
-		otlp_add_int(s, "thread.id", ev->tid);
-	if (ev->comm)
-		otlp_add(s, "process.command", log_str(ls, ev->comm));
-	if (ev->cgpath) {
-		cg_names_of(log_str(ls, ev->cgpath), cn);
-		otlp_add(s, "causal.cgroup.path", log_str(ls, ev->cgpath));
-		if (cn->runtime) {
-			otlp_add(s, "container.id", cn->container);
-			otlp_add(s, "container.runtime.name", cn->runtime);
-		}
-		if (cn->pod[0])
-			otlp_add(s, "k8s.pod.uid", cn->pod);
-		if (cn->unit[0])
-			otlp_add(s, "causal.systemd.unit", cn->unit);
-	}
-	if (ev->proto)
-		otlp_add(s, "network.transport", ev_proto_names[ev->proto]);
-	if (ev->src)
-		otlp_add(s, "causal.src", log_str(ls, ev->src));
-	if (ev->dst)
-		otlp_add(s, "causal.dst", log_str(ls, ev->dst));
-	if (ev->has & HAS_BYTES)
-		otlp_add_int(s, "causal.bytes", ev->bytes);
-	if (ev->has & HAS_COOKIE)
-		otlp_add_int(s, "causal.cookie", ev->cookie);
-}
-
-/* SEND -> PRODUCER, RECV -> CONSUMER, others INTERNAL */
-static int span_kind(const struct log_event *ev)
-{
-	return ev->type == EV_SEND ? OTLP_PRODUCER : ev->type == EV_RECV ? OTLP_CONSUMER :
-	       OTLP_INTERNAL;
-}
-
 struct otlp_links {
-	uint8_t (*id)[8];
+	struct otlp_link *l;
 	size_t cap;
 };
 
@@ -445,36 +385,36 @@ static void export_span(struct otlp *o, const struct graph *g, uint32_t e,
 {
 	const struct log_set *ls = g->ls;
 	const struct log_event *ev = &ls->ev[e];
-	struct otlp_span s = { .kind = span_kind(ev), .start = ev->time, .end = ev->time };
+	struct otlp_span s = {};
 	uint32_t k, n = g->in_off[e + 1] - g->in_off[e];
 	struct cg_names cn;
 	char name[128];
 
 	memcpy(s.trace, trace, sizeof(s.trace));
-	span_id(s.id, ev);
 	/* the parent is the previous event of the thread; links, its messages */
 	if (n > links->cap) {
-		void *p = realloc(links->id, n * sizeof(*links->id));
+		void *p = realloc(links->l, n * sizeof(*links->l));
 
 		if (!p) {
 			o->err = -ENOMEM;
 			return;
 		}
-		links->id = p;
+		links->l = p;
 		links->cap = n;
 	}
 	for (k = g->in_off[e]; k < g->in_off[e + 1]; k++) {
+		const struct log_event *from = &ls->ev[g->in[k]];
+
 		if (g->in_kind[k] == EDGE_PROGRAM) {
-			span_id(s.parent, &ls->ev[g->in[k]]);
+			span_id_of(s.parent, from->node, from->id);
 			s.has_parent = true;
 		} else if (g->in_kind[k] == EDGE_MESSAGE || g->in_kind[k] == EDGE_CONNECT) {
-			span_id(links->id[s.nlinks++], &ls->ev[g->in[k]]);
+			memcpy(links->l[s.nlinks].trace, trace, sizeof(s.trace));
+			span_id_of(links->l[s.nlinks++].id, from->node, from->id);
 		}
 	}
-	s.links = (const uint8_t (*)[8])links->id;
-	snprintf(name, sizeof(name), "%s %s", ev_type_names[ev->type], log_str(ls, ev->comm));
-	s.name = name;
-	otlp_event_attrs(&s, ls, ev, &cn);
+	s.links = links->l;
+	span_of_event(&s, ls, ev, &cn, name, sizeof(name));
 	otlp_span(o, &s);
 }
 
@@ -593,7 +533,7 @@ static int export_otlp_to(const struct graph *g, struct otlp_sink *s)
 	}
 	if (!s->http)
 		err = otlp_end(&o);
-	free(links.id);
+	free(links.l);
 	by_chain_free(&b);
 	return err ? err : s->err;
 }

@@ -279,8 +279,8 @@ static void json_span(struct otlp *o, const struct otlp_span *s)
 	json_open(j, '[');
 	for (i = 0; i < s->nlinks; i++) {
 		json_open(j, '{');
-		json_id(j, "traceId", s->trace, sizeof(s->trace));
-		json_id(j, "spanId", s->links[i], sizeof(s->links[i]));
+		json_id(j, "traceId", s->links[i].trace, sizeof(s->links[i].trace));
+		json_id(j, "spanId", s->links[i].id, sizeof(s->links[i].id));
 		json_close(j, '}');
 	}
 	json_close(j, ']');
@@ -326,8 +326,8 @@ static void pb_span(struct otlp *o, const struct otlp_span *s)
 			if (!l)
 				return;
 			causal__otlp__span__link__init(l);
-			l->trace_id = p->trace_id;
-			l->span_id = arena_bytes(o, s->links[i], sizeof(s->links[i]));
+			l->trace_id = arena_bytes(o, s->links[i].trace, sizeof(s->links[i].trace));
+			l->span_id = arena_bytes(o, s->links[i].id, sizeof(s->links[i].id));
 			p->links[i] = l;
 		}
 		p->n_links = p->links ? s->nlinks : 0;

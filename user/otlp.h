@@ -30,6 +30,11 @@ struct otlp_kv {
 /* Span kinds as the protocol numbers them. */
 enum { OTLP_INTERNAL = 1, OTLP_PRODUCER = 4, OTLP_CONSUMER = 5 };
 
+/* A link: a span, in its trace. */
+struct otlp_link {
+	uint8_t trace[16], id[8];
+};
+
 struct otlp_span {
 	uint8_t trace[16], id[8], parent[8];
 	bool has_parent;
@@ -38,7 +43,7 @@ struct otlp_span {
 	uint64_t start, end;
 	struct otlp_kv attr[OTLP_ATTRS_MAX];
 	size_t nattr;
-	const uint8_t (*links)[8];	/* span ids in the same trace */
+	const struct otlp_link *links;
 	size_t nlinks;
 };
 

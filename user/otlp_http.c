@@ -114,6 +114,42 @@ static uint64_t rejected(const struct otlp_http *h, const struct reply *r)
 	return n;
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/**
+ * otlp_http_deadline() - no retries after @ms (CLOCK_MONOTONIC,
+ * milliseconds): an exporter that is stopping.  Another thread may be
+ * posting meanwhile.
+ * @h: the exporter
+ * @ms: the deadline
+ */
+void otlp_http_deadline(struct otlp_http *h, uint64_t ms)
+{
+	__atomic_store_n(&h->deadline_ms, ms, __ATOMIC_RELAXED);
+}
+
+/* Is the deadline past?  Then what is not yet posted is lost. */
+bool otlp_http_expired(struct otlp_http *h)
+{
+	uint64_t d = __atomic_load_n(&h->deadline_ms, __ATOMIC_RELAXED);
+
+	return d && mono_ms() >= d;
+}
+
+/* Would a wait of @ms end past the deadline? */
+static bool too_late(struct otlp_http *h, unsigned int ms)
+{
+	uint64_t d = __atomic_load_n(&h->deadline_ms, __ATOMIC_RELAXED);
+
+	return d && mono_ms() + ms >= d;
+}
+
 static void nap_ms(unsigned int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -135,7 +171,7 @@ static void nap_ms(unsigned int ms)
 int otlp_http_post(struct otlp_http *h, const void *body, size_t len, size_t nspans)
 {
 	struct curl_slist *hdrs = NULL;
-	unsigned int attempt, wait = h->backoff_ms;
+	unsigned int attempt, nap, wait = h->backoff_ms;
 	struct reply r;
 	long status;
 	int i, ret = -EIO;
@@ -184,14 +220,17 @@ int otlp_http_post(struct otlp_http *h, const void *body, size_t len, size_t nsp
 			break;
 		if (attempt == h->attempts)
 			break;
-		h->retries++;
 		if (r.retry_after_s >= 0 && r.retry_after_s <= 60) {
-			nap_ms(r.retry_after_s * 1000);
+			nap = r.retry_after_s * 1000;
 		} else {
 			/* half the wait, and a random part of the other half */
-			nap_ms(wait / 2 + (unsigned int)rand() % (wait / 2 + 1));
+			nap = wait / 2 + (unsigned int)rand() % (wait / 2 + 1);
 			wait = wait * 2 > h->backoff_max_ms ? h->backoff_max_ms : wait * 2;
 		}
+		if (too_late(h, nap))
+			break;
+		h->retries++;
+		nap_ms(nap);
 	}
 	curl_slist_free_all(hdrs);
 	if (ret)

@@ -27,11 +27,14 @@ struct otlp_http {
 	uint64_t requests, retries, spans_sent, spans_lost, spans_rejected;
 	char last_error[160];
 	void *curl;
+	uint64_t deadline_ms;	/* CLOCK_MONOTONIC: no retry after it (0: none) */
 };
 
 int otlp_http_init(struct otlp_http *h, const char *url);
 int otlp_http_header(struct otlp_http *h, const char *kv);
 int otlp_http_post(struct otlp_http *h, const void *body, size_t len, size_t nspans);
+void otlp_http_deadline(struct otlp_http *h, uint64_t ms);
+bool otlp_http_expired(struct otlp_http *h);
 void otlp_http_free(struct otlp_http *h);
 
 #endif /* _CAUSALCTL_OTLP_HTTP_H */

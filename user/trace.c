@@ -30,6 +30,7 @@
 #include "events.h"
 #include "num.h"
 #include "nl.h"
+#include "otlp_live.h"
 #include "probe.h"
 
 #define TRACE_CGROUPS_MAX 4096
@@ -69,6 +70,10 @@ struct trace {
 	struct json json;
 	uint64_t events, lost, dropped;
 	uint64_t probes_dropped;	/* the node's counter at the start, then the trace's */
+
+	/* --otlp: the events as spans, to a collector */
+	struct otlp_live_opts otlp;
+	struct otlp_live *live;
 };
 
 /* One more cgroup id for the filter; a full list stops the walk. */
@@ -153,6 +158,9 @@ static bool kept(struct trace *t, const struct event *e)
 {
 	const struct log_event *ev = &e->ev;
 
+	/* causalctl's own (the posts of --otlp) are not the operator's */
+	if ((ev->has & HAS_PID) && ev->pid == (uint32_t)getpid())
+		return false;
 	if (t->pid && (!(ev->has & HAS_PID) ||
 		       (t->tree ? !pid_in_tree(t, ev->pid) : ev->pid != (uint32_t)t->pid)))
 		return false;
@@ -187,6 +195,8 @@ static int on_event(const struct event *e, void *arg)
 	if (!kept(t, e))
 		return 0;
 	event_json(&t->json, e, probe ? probe->spec : NULL);
+	if (t->live)
+		otlp_live_event(t->live, e, probe ? probe->spec : NULL);
 	if (probe)
 		probe->hits++;
 	t->events++;
@@ -347,10 +357,11 @@ static int parse_args(struct trace *t, int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "probe", required_argument, NULL, 'k' },
+		OTLP_LIVE_OPTIONS,
 		{}
 	};
 	uint64_t v;
-	int opt;
+	int opt, err;
 
 	t->port = -1;
 	optind = 0;
@@ -389,11 +400,16 @@ static int parse_args(struct trace *t, int argc, char **argv)
 			t->probe_specs[t->nprobes++] = optarg;
 			break;
 		default:
-			return usage_error("trace", "invalid option");
+			err = otlp_live_opt(&t->otlp, "trace", opt, optarg);
+			if (err)
+				return err == 1 ? usage_error("trace", "invalid option") : err;
 		}
 	}
 	if (optind < argc)
 		return usage_error("trace", "unexpected argument: %s", argv[optind]);
+	err = otlp_live_check(&t->otlp, "trace");
+	if (err)
+		return err;
 	if (t->pid && t->command)
 		return usage_error("trace", "-p and -c exclude each other");
 	if (t->cgroup) {
@@ -532,6 +548,8 @@ static int record(struct trace *t, struct event_source *src)
 			t->lost += report_lost("trace", &t->json, &t->dropped);
 			src->overruns = 0;
 		}
+		if (t->live)
+			otlp_live_tick(t->live);
 		progress(t, false);
 	}
 }
@@ -565,6 +583,12 @@ static int finish(struct trace *t, struct event_source *src)
 	if (t->command && WIFEXITED(t->status) && WEXITSTATUS(t->status))
 		fprintf(stderr, "causalctl: trace: the command exited with status %d\n",
 			WEXITSTATUS(t->status));
+	if (t->live) {
+		n = otlp_live_stop(t->live);
+		t->live = NULL;
+		if (n)
+			return -1;
+	}
 	return 0;
 }
 
@@ -598,6 +622,11 @@ int trace_main(int argc, char **argv)
 	}
 	if (probes_start(t))
 		goto out_detach;
+	if (t->otlp.url) {
+		t->live = otlp_live_start(&t->otlp, "trace", &s, t->label);
+		if (!t->live)
+			goto out_probes;
+	}
 	if (start(t, &s))
 		goto out_file;
 	if (!record(t, &src) && !finish(t, &src))
@@ -611,6 +640,9 @@ out_file:
 		fprintf(stderr, "causalctl: trace: %s: %s\n", t->path, strerror(errno));
 		ret = EXIT_FAIL;
 	}
+	if (t->live)
+		otlp_live_stop(t->live);
+out_probes:
 	probes_stop(t);
 out_detach:
 	if (t->attached_here)

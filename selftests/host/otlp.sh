@@ -12,20 +12,16 @@
 
 HOST_TEST=1
 NPM_DIR=$BUILD/npm
-TRANSFORMER=@opentelemetry/otlp-transformer@0.52.0
 DECODE=$TOP/selftests/otlp/decode.js
 ID=3f4e5d6c7b8a99887766554433221100ffeeddccbbaa00112233445566778899
 
-# the definitions, fetched once
+# the definitions, fetched once (make selftests does)
 definitions() {
 	require_command node
 	require_command npm
-	[ -f "$NPM_DIR/node_modules/@opentelemetry/otlp-transformer/build/src/generated/root.js" ] &&
-		return 0
-	mkdir -p "$NPM_DIR" || return 1
-	npm install --prefix "$NPM_DIR" --no-audit --no-fund --silent "$TRANSFORMER" \
-		> "$NPM_DIR/install.log" 2>&1 ||
-		skip "npm could not install $TRANSFORMER: $(tail -1 "$NPM_DIR/install.log")"
+	local why
+
+	why=$("$TOP/selftests/otlp/fetch.sh" "$NPM_DIR" 2>&1) || skip "$why"
 }
 
 # Four hosts' logs, one with its events in a Docker container's cgroup:

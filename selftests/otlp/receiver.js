@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //
 // receiver.js PORTFILE SUMMARY [--down MS] [--fail N --status CODE
-//             [--retry-after S]] [--refuse N]
+//             [--retry-after S]] [--refuse N] [--host ADDR] [--dump FILE]
 //
 // An OTLP/HTTP traces receiver for the tests, which decodes what it is sent
 // with the OpenTelemetry project's own definitions (the protobufjs root of
@@ -12,6 +12,9 @@
 // collector that is down: connections are refused); --fail N: answer the
 // first N requests with --status CODE (and a Retry-After of S seconds);
 // --refuse N: a partial success that refuses N spans of every request.
+// --host ADDR: listen there (127.0.0.1); --dump FILE: also write each span
+// decoded, one JSON line each: its resource's causal.node, its causal.id,
+// trace, span and parent ids and links (hex).
 'use strict';
 
 const fs = require('fs');
@@ -27,6 +30,20 @@ const opt = (name, dflt) => {
 };
 const down = opt('--down', 0), fail = opt('--fail', 0), status = opt('--status', 503);
 const retryAfter = opt('--retry-after', -1), refuse = opt('--refuse', 0);
+const str = (name, dflt) => {
+	const i = args.indexOf(name);
+	return i >= 0 ? args[i + 1] : dflt;
+};
+const host = str('--host', '127.0.0.1'), dump = str('--dump', null);
+const dumped = [];
+const hex = (b) => Buffer.from(b).toString('hex');
+const attr = (kvs, key) => {
+	const kv = (kvs || []).find((a) => a.key === key);
+	if (!kv)
+		return null;
+	// the oneof's member set, by its name
+	return kv.value.value ? String(kv.value[kv.value.value]) : null;
+};
 const seen = { requests: 0, answered: {}, spans: 0, links: 0, ids: {}, containers: 0,
 	       contentTypes: {}, headers: {} };
 
@@ -34,6 +51,15 @@ function count(req) {
 	for (const rs of req.resourceSpans)
 		for (const ss of rs.scopeSpans)
 			for (const s of ss.spans) {
+				if (dump)
+					dumped.push(JSON.stringify({
+						node: attr(rs.resource.attributes, 'causal.node'),
+						id: Number(attr(s.attributes, 'causal.id')),
+						trace: hex(s.traceId), span: hex(s.spanId),
+						parent: s.parentSpanId && s.parentSpanId.length ?
+							hex(s.parentSpanId) : null,
+						links: (s.links || []).map((l) => [hex(l.traceId), hex(l.spanId)]),
+					}));
 				seen.spans++;
 				seen.links += (s.links || []).length;
 				seen.ids[Buffer.from(s.spanId).toString('hex')] = 1;
@@ -103,12 +129,12 @@ function json(body) {
 }
 
 // a free port, then (maybe later) a server on it
-const probe = net.createServer().listen(0, '127.0.0.1', () => {
+const probe = net.createServer().listen(0, host, () => {
 	const port = probe.address().port;
 	probe.close(() => {
 		fs.writeFileSync(portFile, `${port}\n`);
 		setTimeout(() => {
-			http.createServer(handle).listen(port, '127.0.0.1', () => {
+			http.createServer(handle).listen(port, host, () => {
 				fs.writeFileSync(portFile + '.up', 'up\n');
 			});
 		}, down);
@@ -119,5 +145,7 @@ process.on('SIGTERM', () => {
 	seen.distinct = Object.keys(seen.ids).length;
 	delete seen.ids;
 	fs.writeFileSync(summaryFile, JSON.stringify(seen) + '\n');
+	if (dump)
+		fs.writeFileSync(dump, dumped.map((l) => l + '\n').join(''));
 	process.exit(0);
 });
