@@ -150,6 +150,16 @@ static bool too_late(struct otlp_http *h, unsigned int ms)
 	return d && mono_ms() + ms >= d;
 }
 
+/* How long an attempt may take: 10 s, or what is left before the deadline. */
+static long attempt_ms(struct otlp_http *h)
+{
+	uint64_t d = __atomic_load_n(&h->deadline_ms, __ATOMIC_RELAXED), now = mono_ms();
+
+	if (!d || d >= now + 10000)
+		return 10000;
+	return d > now + 100 ? (long)(d - now) : 100;
+}
+
 static void nap_ms(unsigned int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -196,7 +206,7 @@ int otlp_http_post(struct otlp_http *h, const void *body, size_t len, size_t nsp
 		curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, on_header);
 		curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, &r);
 		curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-		curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, 10000L);
+		curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, attempt_ms(h));
 		curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
 		rc = curl_easy_perform(h->curl);
 		status = 0;

@@ -12,6 +12,7 @@
 // collector that is down: connections are refused); --fail N: answer the
 // first N requests with --status CODE (and a Retry-After of S seconds);
 // --refuse N: a partial success that refuses N spans of every request.
+// SIGUSR1: answer 503 from then on (Retry-After: 0); SIGUSR2: 200 again.
 // --host ADDR: listen there (127.0.0.1); --dump FILE: also write each span
 // decoded, one JSON line each: its resource's causal.node, its causal.id,
 // trace, span and parent ids and links (hex).
@@ -28,8 +29,8 @@ const opt = (name, dflt) => {
 	const i = args.indexOf(name);
 	return i >= 0 ? Number(args[i + 1]) : dflt;
 };
-const down = opt('--down', 0), fail = opt('--fail', 0), status = opt('--status', 503);
-const retryAfter = opt('--retry-after', -1), refuse = opt('--refuse', 0);
+const down = opt('--down', 0), refuse = opt('--refuse', 0);
+let fail = opt('--fail', 0), status = opt('--status', 503), retryAfter = opt('--retry-after', -1);
 const str = (name, dflt) => {
 	const i = args.indexOf(name);
 	return i >= 0 ? args[i + 1] : dflt;
@@ -139,6 +140,15 @@ const probe = net.createServer().listen(0, host, () => {
 			});
 		}, down);
 	});
+});
+
+process.on('SIGUSR1', () => {
+	fail = Infinity;
+	status = 503;
+	retryAfter = 0;
+});
+process.on('SIGUSR2', () => {
+	fail = 0;
 });
 
 process.on('SIGTERM', () => {
