@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh - run all of causal's tests: in guests, three per kernel, side by
-# side, and on the host meanwhile.  Usage: check.sh RELEASE...
+# check.sh - run all of causal's tests: in guests, three per kernel, as many
+# at a time as the host has cores, and on the host meanwhile.  Usage:
+# check.sh RELEASE...
 #
 # Prints one TAP stream (host cases, then each kernel's, every case named by
 # where it ran) and, last, "N passed, N failed, N skipped".  A guest that hangs
@@ -82,12 +83,10 @@ run_host() {
 
 # A guest is a job: "RELEASE" runs the suite but for the programs of the
 # groups in $apart, "RELEASE/GROUP" runs the programs of GROUP, each group
-# in a guest of its own, side by side with the others.  A group is
-# NAME:PROGRAM,PROGRAM...  The three guests of a release get about the same
-# work (the guests' own "times" say); the lifecycle test, which mostly
-# waits for RCU grace periods, ends the one that has less CPU to burn, so
-# that the host's cores stay busy to the end.  CAUSAL_TEST_PROGRAMS set: one
-# guest per release, those programs only.
+# in a guest of its own.  A group is NAME:PROGRAM,PROGRAM...  The guests
+# run CAUSAL_CHECK_JOBS at a time, the main ones and then the groups', which
+# get about the same work (the guests' own "times" say).
+# CAUSAL_TEST_PROGRAMS set: one guest per release, those programs only.
 apart=${CAUSAL_CHECK_APART-b:vector,fuzz,probe,load,hostile,safety c:udp,events,lifecycle}
 
 # group_programs GROUP - the programs of a group of $apart, "x.sh y.sh"
@@ -176,19 +175,43 @@ echo "TAP version 13"
 # see Documentation/testing.rst), which keeps at most one host core busy
 # and never runs stale copies of code the kernel patched.
 export QEMU_ACCEL=${QEMU_ACCEL:-tcg,thread=single}
-jobs=()
-for rel in "$@"; do
-	jobs+=("$rel")
-	if [ -z "${CAUSAL_TEST_PROGRAMS:-}" ]; then
-		for g in $apart; do
-			jobs+=("$rel/${g%%:*}")
-		done
-	fi
+# Each kernel's guests side by side, the first first: its programs wait
+# the most (for a wall clock to pass a time, a listener's fixed sleep),
+# which is when the host tests run.
+jobs=() groups=""
+if [ -z "${CAUSAL_TEST_PROGRAMS:-}" ]; then
+	for g in $apart; do
+		groups="$groups ${g%%:*}"
+	done
+fi
+for g in "" $groups; do
+	for rel in "$@"; do
+		jobs+=("$rel${g:+/$g}")
+	done
 done
+# As many guests at a time as the host has cores (CAUSAL_CHECK_JOBS): more
+# would not finish sooner, since each keeps a core busy, and the host would
+# spend its time switching between them, each coming back to caches the
+# others emptied (Documentation/testing.rst, "How long").
+guest_jobs=${CAUSAL_CHECK_JOBS:-$(nproc)}
+run_guests() {
+	local job running=0
+
+	for job in "${jobs[@]}"; do
+		if [ "$running" -ge "$guest_jobs" ]; then
+			wait -n
+			running=$((running - 1))
+		fi
+		boot_guest "$job" > "$out/${job/\//.}.boot" 2>&1 &
+		running=$((running + 1))
+	done
+	wait
+}
 for job in "${jobs[@]}"; do
-	echo "# $job: booting a guest"
-	boot_guest "$job" > "$out/${job/\//.}.boot" 2>&1 &
+	echo "# $job: a guest ($guest_jobs at a time)"
 done
+run_guests &
+guests=$!
 # The host tests meanwhile: the guests leave a core idle now and then (the
 # lifecycle ones wait for grace periods).  CAUSAL_CHECK_HOST=0: the guests
 # only (make check-debug).
@@ -197,7 +220,7 @@ if [ "${CAUSAL_CHECK_HOST:-1}" != 0 ]; then
 	run_host
 	echo "# host tests took $(($(date +%s) - start))s"
 fi
-wait
+wait $guests
 for job in "${jobs[@]}"; do
 	[ -s "$out/${job/\//.}.boot" ] && sed 's/^/# /' "$out/${job/\//.}.boot"
 	report_guest "$job"
