@@ -16,7 +16,7 @@
  * most --otlp-batch spans, or what came in a second; a thread of its own
  * posts them, with the retries of otlp_http_post().  Requests wait in a
  * queue of at most --otlp-queue spans: one that does not fit is dropped and
- * counted.  At the end, what is queued has a few seconds to be delivered.
+ * counted.  At the end, what is queued has ten seconds to be delivered.
  */
 
 #include <errno.h>
