@@ -34,12 +34,25 @@ static void begin_value(struct json *j)
 	j->need_comma[j->depth] = true;
 }
 
+/* Does @c need escaping in a JSON string? */
+static bool needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
 static void put_string(struct json *j, const char *s)
 {
-	const unsigned char *p;
+	const unsigned char *p, *run;
 
 	fputc('"', j->out);
 	for (p = (const unsigned char *)s; *p; p++) {
+		/* what needs no escape, at once: a character at a time is a lock each */
+		for (run = p; *p && !needs_escape(*p); p++)
+			;
+		if (p > run)
+			fwrite(run, 1, p - run, j->out);
+		if (!*p)
+			break;
 		switch (*p) {
 		case '"':
 			fputs("\\\"", j->out);
@@ -57,10 +70,7 @@ static void put_string(struct json *j, const char *s)
 			fputs("\\r", j->out);
 			break;
 		default:
-			if (*p < 0x20)
-				fprintf(j->out, "\\u%04x", *p);
-			else
-				fputc(*p, j->out);
+			fprintf(j->out, "\\u%04x", *p);
 		}
 	}
 	fputc('"', j->out);
