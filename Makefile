@@ -219,9 +219,16 @@ _check-debug: bpf user selftests
 bench: ensure-deps
 	$(Q)$(MAKE) --no-print-directory _bench
 
-_bench: all selftests
+_bench: all selftests $(B)/bench/otlp_encode
 	$(need_kernels)
 	$(Q)$(TOP)/scripts/bench.sh $(KERNELS)
+
+# What the live OTLP stream costs the reader of the events: its code,
+# timed on the host (scripts/bench/otlp.sh).
+$(B)/bench/otlp_encode: scripts/bench/otlp_encode.c $(filter-out $(B)/user/causalctl.o,$(USER_OBJS))
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -I$(TOP)/user -o $@ $^ $(LDLIBS)
 
 # Where the instructions of a UDP datagram go, function by function: a QEMU
 # plugin counts them in an instruction-counted guest (scripts/profile.sh).

@@ -67,4 +67,6 @@ if grep -q '"kind":"run"' "$out/bench.json" 2> /dev/null; then
 fi
 # offline: causalctl order on the host, at growing sizes
 "$top/scripts/bench/order.sh" "$out/order.json" || bad=1
+# what the live OTLP stream costs the reader of the events
+"$top/scripts/bench/otlp.sh" "$out/otlp.json" || bad=1
 exit $bad
