@@ -327,8 +327,7 @@ unprivileged() {
 	[[ $err == *"needs CAP_NET_ADMIN"* ]] || fail "unclear error: $err"
 }
 
-NPM=$BUILD/npm/node_modules
-RECEIVER_JS=$TOP/selftests/otlp/receiver.js
+OTLP_NPM=$BUILD/npm/node_modules
 
 # collector ARGS... - a third namespace, c, joined to a (10.75.0.2) and b
 # (10.76.0.2), with an OTLP receiver (selftests/otlp/receiver.js: the
@@ -337,29 +336,15 @@ RECEIVER_JS=$TOP/selftests/otlp/receiver.js
 # counts to $T/summary and its spans to $T/spans when stopped
 collector() {
 	require_command node
-	[ -f "$NPM/@opentelemetry/otlp-transformer/build/src/generated/root.js" ] ||
-		skip "no OpenTelemetry definitions in $NPM (make selftests fetches them from the npm registry)"
+	[ -f "$OTLP_NPM/@opentelemetry/otlp-transformer/build/src/generated/root.js" ] ||
+		skip "no OpenTelemetry definitions in $OTLP_NPM (make selftests fetches them from the npm registry)"
 	ns_create c && veth_pair a c 10.75.0 && veth_pair b c 10.76.0 || return 1
 	receiver "$@"
 }
 
-# receiver ARGS... - (another) receiver in c
+# receiver ARGS... - (another) receiver in c, on all its addresses
 receiver() {
-	rm -f "$T/port" "$T/port.up" "$T/summary"
-	ip netns exec "$NS_PREFIX-c" env NODE_PATH="$NPM" node "$RECEIVER_JS" "$T/port" \
-		"$T/summary" --host 0.0.0.0 --dump "$T/spans" "$@" 2> "$T/receiver.err" &
-	RECEIVER=$!
-	defer kill $RECEIVER
-	busywait 60000 test -s "$T/port" || fail "no receiver: $(cat "$T/receiver.err")"
-	PORT=$(cat "$T/port")
-	[[ " $* " = *" --down "* ]] || busywait 60000 test -s "$T/port.up" ||
-		fail "the receiver does not listen: $(cat "$T/receiver.err")"
-}
-
-collector_stop() {
-	kill -TERM $RECEIVER
-	wait $RECEIVER
-	[ -s "$T/summary" ] || fail "the receiver wrote no summary: $(cat "$T/receiver.err")"
+	OTLP_RUN="ip netns exec $NS_PREFIX-c" otlp_receiver --host 0.0.0.0 --dump "$T/spans" "$@"
 }
 
 udp_listening() {
@@ -394,7 +379,7 @@ trace_otlp() {
 		--otlp-batch 7 -c "$TOOL ping 10.74.0.2 7410 12 && $PEER client 10.74.0.2 7411 ab 4" \
 		2> "$T/a.err" > /dev/null || fail "trace a: $(cat "$T/a.err")"
 	wait $tb || fail "trace b: $(cat "$T/b.err")"
-	collector_stop
+	otlp_receiver_stop
 	cat "$T/a.err" "$T/b.err"
 	for n in a b; do
 		events_of "$T/$n.log" | jq -r '.id' | sort -n > "$T/$n.ids"
@@ -482,7 +467,7 @@ trace_otlp_retries() {
 	kill -INT $mon
 	wait $mon || fail "monitor: $(cat "$T/m.err")"
 	cat "$T/m.err"
-	collector_stop
+	otlp_receiver_stop
 	check_eq "every span but the 503's: the first trace's and monitor's" \
 		"$((n1 + $(wc -l < "$T/m")))" "$(jq -r .spans "$T/summary")"
 	check_eq "answered 429" 2 "$(jq -r '.answered["429"]' "$T/summary")"

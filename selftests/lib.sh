@@ -389,6 +389,30 @@ listening() {
 	[[ $(in_ns "$1" ss -Hltn "sport = :$2") == LISTEN* ]]
 }
 
+# otlp_receiver ARGS... - the tests' OTLP collector (selftests/otlp/
+# receiver.js, which decodes with the OpenTelemetry project's definitions,
+# node_modules in $OTLP_NPM), run through $OTLP_RUN (nothing, or "ip netns
+# exec NS"): its pid in RECEIVER, its port in PORT; listening when this
+# returns, unless ARGS has it --down for a while.  otlp_receiver_stop: its
+# counts in $T/summary.
+otlp_receiver() {
+	rm -f "$T/port" "$T/port.up" "$T/summary"
+	$OTLP_RUN env NODE_PATH="$OTLP_NPM" node "$TOP/selftests/otlp/receiver.js" "$T/port" \
+		"$T/summary" "$@" 2> "$T/receiver.err" &
+	RECEIVER=$!
+	defer kill $RECEIVER
+	busywait 20000 test -s "$T/port" || fail "no receiver: $(cat "$T/receiver.err")"
+	PORT=$(cat "$T/port")
+	[[ " $* " = *" --down "* ]] || busywait 20000 test -s "$T/port.up" ||
+		fail "the receiver does not listen: $(cat "$T/receiver.err")"
+}
+
+otlp_receiver_stop() {
+	kill -TERM $RECEIVER
+	wait $RECEIVER
+	[ -s "$T/summary" ] || fail "the receiver wrote no summary: $(cat "$T/receiver.err")"
+}
+
 # tmpdir - set T to a directory for the case's files, removed when it ends
 tmpdir() {
 	T=$(mktemp -d /tmp/causal-test.XXXXXX) || return 1

@@ -114,7 +114,8 @@ static uint64_t rejected(const struct otlp_http *h, const struct reply *r)
 	return n;
 }
 
-static uint64_t mono_ms(void)
+/* CLOCK_MONOTONIC in milliseconds: the clock of deadlines. */
+uint64_t otlp_now_ms(void)
 {
 	struct timespec ts;
 
@@ -139,7 +140,7 @@ bool otlp_http_expired(struct otlp_http *h)
 {
 	uint64_t d = __atomic_load_n(&h->deadline_ms, __ATOMIC_RELAXED);
 
-	return d && mono_ms() >= d;
+	return d && otlp_now_ms() >= d;
 }
 
 /* Would a wait of @ms end past the deadline? */
@@ -147,13 +148,13 @@ static bool too_late(struct otlp_http *h, unsigned int ms)
 {
 	uint64_t d = __atomic_load_n(&h->deadline_ms, __ATOMIC_RELAXED);
 
-	return d && mono_ms() + ms >= d;
+	return d && otlp_now_ms() + ms >= d;
 }
 
 /* How long an attempt may take: 10 s, or what is left before the deadline. */
 static long attempt_ms(struct otlp_http *h)
 {
-	uint64_t d = __atomic_load_n(&h->deadline_ms, __ATOMIC_RELAXED), now = mono_ms();
+	uint64_t d = __atomic_load_n(&h->deadline_ms, __ATOMIC_RELAXED), now = otlp_now_ms();
 
 	if (!d || d >= now + 10000)
 		return 10000;

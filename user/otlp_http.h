@@ -33,6 +33,7 @@ struct otlp_http {
 int otlp_http_init(struct otlp_http *h, const char *url);
 int otlp_http_header(struct otlp_http *h, const char *kv);
 int otlp_http_post(struct otlp_http *h, const void *body, size_t len, size_t nspans);
+uint64_t otlp_now_ms(void);
 void otlp_http_deadline(struct otlp_http *h, uint64_t ms);
 bool otlp_http_expired(struct otlp_http *h);
 void otlp_http_free(struct otlp_http *h);

@@ -84,17 +84,9 @@ struct otlp_live {
 	bool stopping;
 	pthread_t thread;
 
-	/* counted by the reader */
+	/* the reader's alone */
 	uint64_t spans, links_made, dropped, unlinked;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /**
  * otlp_live_opt() - take one of the options of OTLP_LIVE_OPTIONS
@@ -212,6 +204,7 @@ static void live_parent(struct otlp_live *l, struct otlp_span *s, const struct l
 static void live_close(struct otlp_live *l)
 {
 	struct live_req *r;
+	bool queued;
 	int err;
 
 	if (!l->nspans)
@@ -223,20 +216,20 @@ static void live_close(struct otlp_live *l)
 	l->mem = NULL;
 	r = err ? NULL : malloc(sizeof(*r));
 	pthread_mutex_lock(&l->lock);
-	if (r && l->queued + l->nspans <= l->queue_max) {
+	queued = r && l->queued + l->nspans <= l->queue_max;
+	if (queued) {
 		*r = (struct live_req){ NULL, l->buf, l->len, l->nspans };
 		*l->tail = r;
 		l->tail = &r->next;
 		l->queued += l->nspans;
 		pthread_cond_signal(&l->cond);
-		r = NULL;
-		l->buf = NULL;
-	} else {
-		l->dropped += l->nspans;
 	}
 	pthread_mutex_unlock(&l->lock);
-	free(r);
-	free(l->buf);
+	if (!queued) {
+		l->dropped += l->nspans;
+		free(r);
+		free(l->buf);
+	}
 	l->buf = NULL;
 	l->nspans = 0;
 }
@@ -249,7 +242,7 @@ static bool live_open(struct otlp_live *l)
 		return false;
 	otlp_begin(&l->o, l->http.json ? OTLP_JSON : OTLP_PROTO, l->mem);
 	otlp_resource_begin(&l->o, l->res, l->nres, "causalctl", CAUSAL_RELEASE);
-	l->first_ms = now_ms();
+	l->first_ms = otlp_now_ms();
 	return true;
 }
 
@@ -292,7 +285,7 @@ void otlp_live_event(struct otlp_live *l, const struct event *e, const char *pro
 /* Post the request written if it waited long enough: called now and then. */
 void otlp_live_tick(struct otlp_live *l)
 {
-	if (l->nspans && now_ms() - l->first_ms >= LIVE_INTERVAL_MS)
+	if (l->nspans && otlp_now_ms() - l->first_ms >= LIVE_INTERVAL_MS)
 		live_close(l);
 }
 
@@ -420,7 +413,7 @@ int otlp_live_stop(struct otlp_live *l)
 	live_close(l);
 	pthread_mutex_lock(&l->lock);
 	waiting = l->queued;
-	otlp_http_deadline(h, now_ms() + LIVE_DRAIN_MS);
+	otlp_http_deadline(h, otlp_now_ms() + LIVE_DRAIN_MS);
 	l->stopping = true;
 	pthread_cond_signal(&l->cond);
 	pthread_mutex_unlock(&l->lock);

@@ -12,6 +12,7 @@
 
 HOST_TEST=1
 NPM_DIR=$BUILD/npm
+OTLP_NPM=$NPM_DIR/node_modules
 DECODE=$TOP/selftests/otlp/decode.js
 ID=3f4e5d6c7b8a99887766554433221100ffeeddccbbaa00112233445566778899
 
@@ -64,24 +65,10 @@ logs() {
 	CONTAINERS=$(grep -o '"container.id"' "$T/x.json" | wc -l)
 }
 
-# receiver ARGS... - a collector (selftests/otlp/receiver.js) on a free
-# port, at $URL; receiver_stop: its counts in $T/summary
+# receiver ARGS... - a collector on a free port, at $URL (lib.sh)
 receiver() {
-	NODE_PATH=$NPM_DIR/node_modules node "$TOP/selftests/otlp/receiver.js" "$T/port" \
-		"$T/summary" "$@" 2> "$T/receiver.err" &
-	RECEIVER=$!
-	defer kill $RECEIVER
-	busywait 20000 test -s "$T/port" || fail "no receiver: $(cat "$T/receiver.err")"
-	URL=http://127.0.0.1:$(cat "$T/port")/v1/traces
-	# listening, unless it is to be down for a while
-	[[ " $* " = *" --down "* ]] || busywait 20000 test -s "$T/port.up" ||
-		fail "the receiver does not listen: $(cat "$T/receiver.err")"
-}
-
-receiver_stop() {
-	kill -TERM $RECEIVER
-	wait $RECEIVER
-	[ -s "$T/summary" ] || fail "the receiver wrote no summary: $(cat "$T/receiver.err")"
+	otlp_receiver "$@"
+	URL=http://127.0.0.1:$PORT/v1/traces
 }
 
 # summary KEY - a count of the receiver's
@@ -104,11 +91,10 @@ a_collector_gets_every_span() {
 	tmpdir || return
 	logs || fail "logs"
 	for json in "" --otlp-json; do
-		rm -f "$T/port" "$T/port.up" "$T/summary"
 		receiver
 		post --otlp-batch 100 --otlp-header "Authorization=Bearer s3cret" $json ||
 			fail "order $json: $(cat "$T/report")"
-		receiver_stop
+		otlp_receiver_stop
 		log "$json: $(cat "$T/report")"
 		check_eq "spans $json" "$N" "$(summary spans)"
 		check_eq "distinct spans $json" "$N" "$(summary distinct)"
@@ -132,7 +118,7 @@ a_collector_that_comes_back_gets_every_span() {
 	logs || fail "logs"
 	receiver --down 1500 --fail 2 --status 429 --retry-after 1
 	post --otlp-batch 100000 || fail "order: $(cat "$T/report")"
-	receiver_stop
+	otlp_receiver_stop
 	log "$(cat "$T/report")"
 	check_eq "spans" "$N" "$(summary spans)"
 	check_eq "answered 429" 2 "$(jq -r '.answered["429"]' "$T/summary")"
@@ -147,14 +133,13 @@ what_a_collector_refuses_is_counted() {
 	logs || fail "logs"
 	receiver --fail 1000000 --status 503 --retry-after 0
 	post --otlp-batch 100000 && fail "order succeeded against a 503"
-	receiver_stop
+	otlp_receiver_stop
 	log "$(cat "$T/report")"
 	grep -q "$N lost: HTTP 503" "$T/report" || fail "report: $(cat "$T/report")"
 	check_eq "attempts" 24 "$(summary requests)"
-	rm -f "$T/port" "$T/port.up" "$T/summary"
 	receiver --refuse 5
 	post --otlp-batch 100000 && fail "order succeeded though spans were refused"
-	receiver_stop
+	otlp_receiver_stop
 	log "$(cat "$T/report")"
 	grep -q "20 refused by the collector" "$T/report" || fail "report: $(cat "$T/report")"
 	"$CAUSALCTL" order --otlp-header Authorization=x "$T"/logs/h0.log > /dev/null 2> "$T/err" &&
