@@ -51,8 +51,8 @@ static const struct command commands[] = {
 	  "[ --otlp-batch N ] [ --otlp-queue N ] ]",
 	  "record this node's events to a log for an incident" },
 	{ "order", order_main,
-	  "[ --label NODE=NAME ]... [ --vc ] [ --shiviz FILE ] [ --perfetto FILE ]\n"
-	  "[ --dot FILE ] [ --otlp FILE ] [ --otlp-proto FILE ]\n"
+	  "[ --label NODE=NAME ]... [ --in-memory | --window N ] [ --vc ] [ --shiviz FILE ]\n"
+	  "[ --perfetto FILE ] [ --dot FILE ] [ --otlp FILE ] [ --otlp-proto FILE ]\n"
 	  "[ --otlp-url URL [ --otlp-header KEY=VALUE ]... [ --otlp-json ] [ --otlp-batch N ] ] LOG...",
 	  "merge logs of many nodes: a causal total order, reports, exports" },
 	{ "why", why_main, "[ --label NODE=NAME ]... A B LOG...",

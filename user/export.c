@@ -18,38 +18,96 @@
 #include "otlp_http.h"
 #include "spans.h"
 
-/**
- * event_summary() - one line on an event: "HOST:ID TYPE COMM[TID]
- * RUNTIME:CONTAINER PROTO SRC->DST NB", the parts it has
- * @g: the graph
- * @e: the event
- * @buf: for the line
- * @len: its size
- */
-void event_summary(const struct graph *g, uint32_t e, char *buf, size_t len)
-{
-	const struct log_set *ls = g->ls;
-	const struct log_event *ev = &ls->ev[e];
-	size_t n;
+/* A line being written: at most end - p more characters, then a NUL. */
+struct line_out {
+	char *p, *end;
+};
 
-	graph_event_name(g, e, buf, len);
-	n = strlen(buf);
-	n += snprintf(buf + n, len - n, " %s %s[%u]", ev_type_names[ev->type],
-		      log_str(ls, ev->comm), ev->tid);
-	if (ev->cgpath && n < len) {
+static void put_n(struct line_out *o, const char *s, size_t n)
+{
+	if (n > (size_t)(o->end - o->p))
+		n = o->end - o->p;
+	memcpy(o->p, s, n);
+	o->p += n;
+}
+
+static void put_s(struct line_out *o, const char *s)
+{
+	put_n(o, s, strlen(s));
+}
+
+static void put_u(struct line_out *o, uint64_t v)
+{
+	char t[20];
+	int i = sizeof(t);
+
+	do {
+		t[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	put_n(o, t + i, sizeof(t) - i);
+}
+
+/**
+ * event_line() - one line on an event: "HOST:ID TYPE COMM[TID]
+ * RUNTIME:CONTAINER PROTO SRC->DST NB", the parts it has
+ * @ls: the logs its strings are in
+ * @ev: the event
+ * @buf: for the line
+ * @len: its size (not 0)
+ *
+ * Return: the length of the line, cut to fit.
+ */
+size_t event_line(const struct log_set *ls, const struct log_event *ev, char *buf, size_t len)
+{
+	struct line_out o = { buf, buf + len - 1 };
+
+	put_s(&o, log_label(ls, ev));
+	put_n(&o, ":", 1);
+	put_u(&o, ev->id);
+	put_n(&o, " ", 1);
+	put_s(&o, ev_type_names[ev->type]);
+	put_n(&o, " ", 1);
+	put_s(&o, log_str(ls, ev->comm));
+	put_n(&o, "[", 1);
+	put_u(&o, ev->tid);
+	put_n(&o, "]", 1);
+	if (ev->cgpath) {
 		struct cg_names cn;
 
 		cg_names_of(log_str(ls, ev->cgpath), &cn);
-		if (cn.runtime)
-			n += snprintf(buf + n, len - n, " %s:%.12s", cn.runtime, cn.container);
+		if (cn.runtime) {
+			put_n(&o, " ", 1);
+			put_s(&o, cn.runtime);
+			put_n(&o, ":", 1);
+			put_n(&o, cn.container, strnlen(cn.container, 12));
+		}
 	}
-	if (ev->proto && n < len)
-		n += snprintf(buf + n, len - n, " %s %s->%s", ev_proto_names[ev->proto],
-			      log_str(ls, ev->src), log_str(ls, ev->dst));
-	if ((ev->has & HAS_BYTES) && n < len)
-		n += snprintf(buf + n, len - n, " %" PRIu64 "B", ev->bytes);
-	if (ev->probe && n < len)
-		snprintf(buf + n, len - n, " %s", log_str(ls, ev->probe));
+	if (ev->proto) {
+		put_n(&o, " ", 1);
+		put_s(&o, ev_proto_names[ev->proto]);
+		put_n(&o, " ", 1);
+		put_s(&o, log_str(ls, ev->src));
+		put_n(&o, "->", 2);
+		put_s(&o, log_str(ls, ev->dst));
+	}
+	if (ev->has & HAS_BYTES) {
+		put_n(&o, " ", 1);
+		put_u(&o, ev->bytes);
+		put_n(&o, "B", 1);
+	}
+	if (ev->probe) {
+		put_n(&o, " ", 1);
+		put_s(&o, log_str(ls, ev->probe));
+	}
+	*o.p = 0;
+	return o.p - buf;
+}
+
+/* event_line() of event @e of the graph @g. */
+void event_summary(const struct graph *g, uint32_t e, char *buf, size_t len)
+{
+	event_line(g->ls, &g->ls->ev[e], buf, len);
 }
 
 /* A vector clock over threads as {"LABEL/TID":N,...}, entries that are not 0. */

@@ -20,6 +20,7 @@ int export_otlp_post(const struct graph *g, struct otlp_http *h, size_t batch);
 
 int export_to(const struct graph *g, const char *path, int (*fn)(const struct graph *g, FILE *f));
 void vc_json(struct json *j, const struct graph *g, const uint32_t *vc);
+size_t event_line(const struct log_set *ls, const struct log_event *ev, char *buf, size_t len);
 void event_summary(const struct graph *g, uint32_t e, char *buf, size_t len);
 
 #endif /* _CAUSALCTL_EXPORT_H */

@@ -24,19 +24,6 @@ const char *const edge_names[4] = {
 
 /* --- reports --------------------------------------------------------------- */
 
-#define REPORT_EVENTS 8
-#define NAME_LEN 96
-
-struct report {
-	const char *kind;
-	char msg[1024];
-	char names[REPORT_EVENTS][NAME_LEN];
-	int nnames;
-	uint32_t count;
-	bool has_node;
-	uint64_t node;
-};
-
 /* "HOST:ID", the name of an event in reports and answers */
 void graph_event_name(const struct graph *g, uint32_t e, char *buf, size_t len)
 {
@@ -45,7 +32,7 @@ void graph_event_name(const struct graph *g, uint32_t e, char *buf, size_t len)
 	snprintf(buf, len, "%s:%" PRIu64, log_label(g->ls, ev), ev->id);
 }
 
-static void report_init(struct report *r, const char *kind)
+void report_init(struct report *r, const char *kind)
 {
 	memset(r, 0, sizeof(*r));
 	r->kind = kind;
@@ -55,13 +42,24 @@ static void report_init(struct report *r, const char *kind)
 static void report_add(struct report *r, const struct graph *g, uint32_t e)
 {
 	if (r->count++ < REPORT_EVENTS)
-		graph_event_name(g, e, r->names[r->nnames++], NAME_LEN);
+		graph_event_name(g, e, r->names[r->nnames++], REPORT_NAME_LEN);
 }
 
-static void report_emit(const struct graph *g, struct report *r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Count one more case of @r, named @name while there is room. */
+void report_name(struct report *r, const char *name)
+{
+	if (r->count++ < REPORT_EVENTS)
+		snprintf(r->names[r->nnames++], REPORT_NAME_LEN, "%s", name);
+}
 
-static void report_emit(const struct graph *g, struct report *r, const char *fmt, ...)
+/**
+ * report_say() - say what @r found, on stderr and, with @json, as a JSON
+ * object on stdout
+ * @json: JSON reports too
+ * @r: the report, its events named
+ * @fmt: what it found
+ */
+void report_say(bool json, struct report *r, const char *fmt, ...)
 {
 	size_t len;
 	va_list ap;
@@ -80,7 +78,7 @@ static void report_emit(const struct graph *g, struct report *r, const char *fmt
 		snprintf(r->msg + len, sizeof(r->msg) - len, ", ...");
 	}
 	fprintf(stderr, "causalctl: %s\n", r->msg);
-	if (g->json) {
+	if (json) {
 		struct json j;
 		char hex[24];
 
@@ -176,11 +174,11 @@ static int index_events(struct graph *g)
 		report_add(same_event(&ls->ev[*slot], &ls->ev[i]) ? &dup : &conflict, g, i);
 	}
 	if (dup.count)
-		report_emit(g, &dup, "%u duplicate events, dropped", dup.count);
+		report_say(g->json, &dup, "%u duplicate events, dropped", dup.count);
 	if (conflict.count) {
-		report_emit(g, &conflict,
-			    "inconsistent logs: %u events differ from another with their node and id",
-			    conflict.count);
+		report_say(g->json, &conflict,
+			   "inconsistent logs: %u events differ from another with their node and id",
+			   conflict.count);
 		g->inconsistent = true;
 	}
 	if (dup.count || conflict.count) {
@@ -550,7 +548,7 @@ static const struct log_file *log_of_node(const struct log_set *ls, uint64_t nod
 }
 
 /* Why a send of @node is in no log: what the logs can tell. */
-static const char *missing_reason(const struct log_set *ls, uint64_t node)
+const char *missing_reason(const struct log_set *ls, uint64_t node)
 {
 	const struct log_file *f = log_of_node(ls, node);
 
@@ -565,32 +563,51 @@ static const char *missing_reason(const struct log_set *ls, uint64_t node)
 	return "its log does not have them (sent before the trace started?)";
 }
 
+/**
+ * report_missing() - say that receives name sends of @who that no log has
+ * @json: JSON reports too
+ * @r: the receives, named
+ * @ls: the logs
+ * @who: the node (or, @vector, the participant) of the sends
+ * @vector: the stamps are vector stamps
+ */
+void report_missing(bool json, struct report *r, const struct log_set *ls, uint64_t who,
+		    bool vector)
+{
+	const char *what = r->count == 1 ? "receive names" : "receives name";
+
+	if (vector)
+		report_say(json, r, "%u %s sends of participant %014" PRIx64 " that no log has",
+			   r->count, what, who);
+	else
+		report_say(json, r, "%u %s sends of node %016" PRIx64 " that no log has: %s",
+			   r->count, what, who, missing_reason(ls, who));
+}
+
+/**
+ * report_unmatched() - say which receives or accepts match several sends or
+ * connects, and which accepts none
+ * @json: JSON reports too
+ * @ambiguous: the receives and accepts that match several
+ * @accepts: the accepts that match none
+ */
+void report_unmatched(bool json, struct report *ambiguous, struct report *accepts)
+{
+	if (ambiguous->count)
+		report_say(json, ambiguous,
+			   "%u receives or accepts match more than one send or connect (no edge made)",
+			   ambiguous->count);
+	if (accepts->count)
+		report_say(json, accepts, "%u accepts have no connect in the logs", accepts->count);
+}
+
 static void emit_missing(const struct graph *g, struct missing_set *ms)
 {
 	size_t i;
 
-	for (i = 0; i < ms->n; i++) {
-		struct missing *m = &ms->v[i];
-
-		if (m->vector)
-			report_emit(g, &m->r,
-				    "%u %s sends of participant %014" PRIx64
-				    " that no log has", m->r.count,
-				    m->r.count == 1 ? "receive names" : "receives name", m->who);
-		else
-			report_emit(g, &m->r,
-				    "%u %s sends of node %016" PRIx64
-				    " that no log has: %s", m->r.count,
-				    m->r.count == 1 ? "receive names" : "receives name",
-				    m->who, missing_reason(g->ls, m->who));
-	}
-	if (ms->ambiguous.count)
-		report_emit(g, &ms->ambiguous,
-			    "%u receives or accepts match more than one send or connect (no edge made)",
-			    ms->ambiguous.count);
-	if (ms->accepts.count)
-		report_emit(g, &ms->accepts, "%u accepts have no connect in the logs",
-			    ms->accepts.count);
+	for (i = 0; i < ms->n; i++)
+		report_missing(g->json, &ms->v[i].r, g->ls, ms->v[i].who, ms->v[i].vector);
+	report_unmatched(g->json, &ms->ambiguous, &ms->accepts);
 	free(ms->v);
 }
 
@@ -702,13 +719,20 @@ static void flag_exits(struct graph *g, const struct groups *sockets, const uint
 	}
 }
 
-/* Logs that lack events: reported; any of their events may lead in or out. */
-static void check_logs(struct graph *g)
+/* Is log @f incomplete: cut short, lossy or filtered? */
+static bool log_partial(const struct log_file *f)
 {
-	const struct log_set *ls = g->ls;
-	bool *partial = calloc(ls->nlogs + 1, sizeof(*partial));
+	return !f->trailer || f->trailer_events != f->nevents || f->lost || f->filtered;
+}
+
+/**
+ * log_reports() - report the logs that lack events
+ * @ls: the logs, read
+ * @json: JSON reports too
+ */
+void log_reports(const struct log_set *ls, bool json)
+{
 	struct report r;
-	uint32_t i;
 	size_t k;
 
 	for (k = 0; k < ls->nlogs; k++) {
@@ -716,31 +740,36 @@ static void check_logs(struct graph *g)
 
 		if (!f->trailer) {
 			report_init(&r, "cut");
-			report_emit(g, &r, "%s: no trailer: the log was cut short (incomplete)",
-				    f->path);
+			report_say(json, &r, "%s: no trailer: the log was cut short (incomplete)",
+				   f->path);
 		} else if (f->trailer_events != f->nevents) {
 			report_init(&r, "cut");
-			report_emit(g, &r, "%s: the trailer counts %" PRIu64
-				    " events, the log has %u (incomplete)",
-				    f->path, f->trailer_events, f->nevents);
+			report_say(json, &r, "%s: the trailer counts %" PRIu64
+				   " events, the log has %u (incomplete)",
+				   f->path, f->trailer_events, f->nevents);
 		}
 		if (f->lost) {
 			report_init(&r, "lost");
-			report_emit(g, &r, "%s: %" PRIu64 " events lost (incomplete)", f->path,
-				    f->lost);
+			report_say(json, &r, "%s: %" PRIu64 " events lost (incomplete)", f->path,
+				   f->lost);
 		}
 		if (f->filtered) {
 			report_init(&r, "filtered");
-			report_emit(g, &r, "%s: filtered: it lacks events of its node", f->path);
+			report_say(json, &r, "%s: filtered: it lacks events of its node", f->path);
 		}
-		if (partial)
-			partial[k] = !f->trailer || f->trailer_events != f->nevents || f->lost ||
-				     f->filtered;
 	}
-	for (i = 0; partial && i < g->n; i++)
-		if (partial[ls->ev[i].log])
+}
+
+/* Logs that lack events: reported; any of their events may lead in or out. */
+static void check_logs(struct graph *g)
+{
+	const struct log_set *ls = g->ls;
+	uint32_t i;
+
+	log_reports(ls, g->json);
+	for (i = 0; i < g->n; i++)
+		if (log_partial(&ls->logs[ls->ev[i].log]))
 			g->flags[i] |= GF_EXIT | GF_ENTRY | GF_PARTIAL;
-	free(partial);
 }
 
 /* --- the total order ---------------------------------------------------------- */
@@ -809,8 +838,8 @@ static void report_cycle(struct graph *g, const uint32_t *indeg)
 			;
 		e = g->in[i];
 	} while (e != start && r.count < 1000000);
-	report_emit(g, &r, "inconsistent logs: a cycle of %u events, %s", r.count,
-		    "each happened before the next (listed backwards)");
+	report_say(g->json, &r, "inconsistent logs: a cycle of %u events, %s", r.count,
+		   "each happened before the next (listed backwards)");
 	g->inconsistent = true;
 }
 

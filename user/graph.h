@@ -54,6 +54,30 @@ struct graph {
 	bool inconsistent;
 };
 
+/* What merging logs found: counted, its first events named. */
+#define REPORT_EVENTS 8
+#define REPORT_NAME_LEN 96
+
+struct report {
+	const char *kind;
+	char msg[1024];
+	char names[REPORT_EVENTS][REPORT_NAME_LEN];
+	int nnames;
+	uint32_t count;
+	bool has_node;
+	uint64_t node;
+};
+
+void report_init(struct report *r, const char *kind);
+void report_name(struct report *r, const char *name);
+void report_say(bool json, struct report *r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *missing_reason(const struct log_set *ls, uint64_t node);
+void log_reports(const struct log_set *ls, bool json);
+void report_missing(bool json, struct report *r, const struct log_set *ls, uint64_t who,
+		    bool vector);
+void report_unmatched(bool json, struct report *ambiguous, struct report *accepts);
+
 int graph_build(struct graph *g, struct log_set *ls, bool json_reports);
 void graph_free(struct graph *g);
 uint32_t graph_find(const struct graph *g, uint64_t node, uint64_t id);

@@ -37,6 +37,10 @@ void jr_ws(struct jr *c)
 
 bool jr_eat(struct jr *c, char ch)
 {
+	if (c->p < c->end && *c->p == ch) {
+		c->p++;
+		return true;
+	}
 	jr_ws(c);
 	if (c->p < c->end && *c->p == ch) {
 		c->p++;
@@ -117,6 +121,11 @@ static int read_escape(struct jr *c, char *out, size_t *n)
 	return 0;
 }
 
+/* Characters a string holds as they are: not '"', '\\' nor control characters. */
+static const bool plain[256] = {
+	[0x20 ... 0x21] = true, [0x23 ... 0x5b] = true, [0x5d ... 0xff] = true,
+};
+
 /*
  * A string into @out (NUL-terminated, at most @cap - 1 bytes), escapes
  * decoded; @out may be NULL to skip it.
@@ -130,7 +139,7 @@ int jr_string(struct jr *c, char *out, size_t cap, size_t *len)
 	for (;;) {
 		const char *q = c->p;
 
-		while (q < c->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+		while (q < c->end && plain[(unsigned char)*q])
 			q++;
 		if (out) {
 			if (n + (q - c->p) + 5 > cap)
@@ -165,6 +174,36 @@ int jr_string(struct jr *c, char *out, size_t cap, size_t *len)
 	return 0;
 }
 
+/**
+ * jr_string_ref() - a string, where it is: in the text when it has no
+ * escape, else decoded into @buf
+ * @c: the cursor, on the string
+ * @s: the string (not NUL-terminated)
+ * @len: its length
+ * @buf: for a string with escapes
+ * @cap: its size
+ *
+ * Return: 0, or -EINVAL with the error in @c.
+ */
+int jr_string_ref(struct jr *c, const char **s, size_t *len, char *buf, size_t cap)
+{
+	const char *q;
+
+	jr_ws(c);
+	if (c->p < c->end && *c->p == '"') {
+		for (q = c->p + 1; q < c->end && plain[(unsigned char)*q]; q++)
+			;
+		if (q < c->end && *q == '"') {
+			*s = c->p + 1;
+			*len = q - *s;
+			c->p = q + 1;
+			return 0;
+		}
+	}
+	*s = buf;
+	return jr_string(c, buf, cap, len);
+}
+
 int jr_u64(struct jr *c, uint64_t *v)
 {
 	uint64_t x = 0;
@@ -175,7 +214,7 @@ int jr_u64(struct jr *c, uint64_t *v)
 	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
 		unsigned int d = *c->p++ - '0';
 
-		if (x > (UINT64_MAX - d) / 10)
+		if (x >= UINT64_MAX / 10 && (x > UINT64_MAX / 10 || d > UINT64_MAX % 10))
 			return jr_fail(c, "\"%s\" is too large", c->member);
 		x = x * 10 + d;
 	}
@@ -188,11 +227,22 @@ int jr_u64(struct jr *c, uint64_t *v)
 int jr_hex(struct jr *c, uint64_t *v)
 {
 	char buf[24];
+	const char *s;
+	uint64_t x = 0;
+	size_t len, i;
+	int d;
 
-	if (jr_string(c, buf, sizeof(buf), NULL))
+	if (jr_string_ref(c, &s, &len, buf, sizeof(buf)))
 		return -EINVAL;
-	if (parse_hex(buf, v))
+	for (i = 0; i < len; i++) {
+		d = hex_digit(s[i]);
+		if (d < 0 || i == 16)
+			break;
+		x = x << 4 | d;
+	}
+	if (!len || i < len)
 		return jr_fail(c, "\"%s\" is not a hexadecimal id", c->member);
+	*v = x;
 	return 0;
 }
 
@@ -223,9 +273,18 @@ int jr_object(struct jr *c, jr_member_fn member, void *arg)
 	if (jr_eat(c, '}'))
 		return 0;
 	do {
+		const char *k;
+		size_t len;
+
 		c->member = "member name";
-		if (jr_string(c, key, sizeof(key), NULL))
+		if (jr_string_ref(c, &k, &len, key, sizeof(key)))
 			return -EINVAL;
+		if (len >= sizeof(key) - 4)
+			return jr_fail(c, "\"%s\" is too long", c->member);
+		if (k != key)
+			memcpy(key, k, len);
+		key[len] = 0;
+		c->keylen = len;
 		if (!jr_eat(c, ':'))
 			return jr_fail(c, "no ':' after \"%s\"", key);
 		c->member = key;
@@ -333,15 +392,18 @@ int jr_u32(struct jr *c, uint32_t *v)
 int jr_enum(struct jr *c, const char *const *names, int n, uint8_t *v)
 {
 	char buf[32];
+	const char *s;
+	size_t len;
 	int i;
 
-	if (jr_string(c, buf, sizeof(buf), NULL))
+	if (jr_string_ref(c, &s, &len, buf, sizeof(buf)))
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
-		if (names[i][0] && !strcmp(buf, names[i])) {
+		if (names[i][0] && !strncmp(s, names[i], len) && !names[i][len]) {
 			*v = i;
 			return 0;
 		}
 	}
-	return jr_fail(c, "\"%s\" has an unknown value: %s", c->member, buf);
+	return jr_fail(c, "\"%s\" has an unknown value: %.*s", c->member,
+		       (int)(len < 32 ? len : 32), s);
 }

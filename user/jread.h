@@ -11,11 +11,13 @@
  * @p: the next character
  * @end: the end of the text
  * @member: the member being read, named in errors
+ * @keylen: the length of the member name a jr_member_fn is handed
  * @err: the first error, or empty
  */
 struct jr {
 	const char *p, *end;
 	const char *member;
+	size_t keylen;
 	char err[160];
 };
 
@@ -26,6 +28,7 @@ int jr_fail(struct jr *c, const char *fmt, ...) __attribute__((format(printf, 2,
 void jr_ws(struct jr *c);
 bool jr_eat(struct jr *c, char ch);
 int jr_string(struct jr *c, char *out, size_t cap, size_t *len);
+int jr_string_ref(struct jr *c, const char **s, size_t *len, char *buf, size_t cap);
 int jr_u64(struct jr *c, uint64_t *v);
 int jr_u32(struct jr *c, uint32_t *v);
 int jr_hex(struct jr *c, uint64_t *v);

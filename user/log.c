@@ -28,11 +28,15 @@ struct str_key {
 
 static uint64_t str_hash(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = len, w;
 
-	while (len--)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
-	return hash2(h, 0);
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = hash2(h, w);
+	}
+	w = 0;
+	memcpy(&w, s, len);
+	return hash2(h, w);
 }
 
 static bool str_match(const void *ctx, uint32_t v, const void *key)
@@ -173,7 +177,7 @@ struct line {
 	struct log_event ev;
 	uint32_t seen;		/* SEEN_* */
 	bool has_version, has_lost, has_end, has_events;
-	bool filtered;
+	bool filtered, vector;
 	uint64_t version, lost, end, events, start;
 	char host[256];
 };
@@ -191,12 +195,23 @@ static int line_member(struct jr *c, const char *key, void *arg)
 	struct line *l = arg;
 	int ret;
 
-	if (!strcmp(key, "clock")) {
+	if (c->keylen == 5 && !memcmp(key, "clock", 5)) {
 		/* the header's clock is a name, an event's a number */
 		jr_ws(c);
-		if (c->p < c->end && *c->p == '"')
-			return jr_string(c, NULL, 0, NULL);
-	} else if (!strcmp(key, "causal_log")) {
+		if (c->p < c->end && *c->p == '"') {
+			char name[64];
+
+			if (jr_string(c, name, sizeof(name), NULL))
+				return -EINVAL;
+			l->vector = !strcmp(name, "vector");
+			return 0;
+		}
+	}
+	/* an event's members first: lines are mostly events */
+	ret = schema_read(c, key, l->ls, &l->ev, &l->seen);
+	if (ret != 1)
+		return ret;
+	if (!strcmp(key, "causal_log")) {
 		l->has_version = true;
 		return jr_u64(c, &l->version);
 	} else if (!strcmp(key, "end")) {
@@ -215,8 +230,7 @@ static int line_member(struct jr *c, const char *key, void *arg)
 	} else if (!strcmp(key, "start")) {
 		return jr_u64(c, &l->start);
 	}
-	ret = schema_read(c, key, l->ls, &l->ev, &l->seen);
-	return ret == 1 ? jr_skip(c, 1) : ret;
+	return jr_skip(c, 1);
 }
 
 static int classify(struct jr *c, const struct line *l, enum line_kind *kind)
@@ -243,34 +257,29 @@ static int classify(struct jr *c, const struct line *l, enum line_kind *kind)
 	return 0;
 }
 
-struct reader {
-	struct log_set *ls;
-	struct log_file *f;
-	unsigned long lineno;
-	bool header;
-};
-
-static int add_event(struct reader *r, struct jr *c, struct line *l)
+static int add_event(struct log_reader *r, struct jr *c, struct line *l)
 {
 	struct log_set *ls = r->ls;
+	struct log_file *f = &ls->logs[r->log];
 
-	if (l->ev.node != r->f->node)
+	if (l->ev.node != f->node)
 		return jr_fail(c, "\"node\" is not the header's");
 	if (ls->n >= UINT32_MAX - 1)
 		return jr_fail(c, "too many events");
 	if (grow((void **)&ls->ev, &ls->cap, ls->n + 1, sizeof(*ls->ev)))
 		return jr_fail(c, "out of memory");
-	l->ev.log = r->f - ls->logs;
+	l->ev.log = r->log;
 	ls->ev[ls->n++] = l->ev;
-	r->f->nevents++;
+	f->nevents++;
 	return 0;
 }
 
-static int read_line(struct reader *r, const char *p, const char *end)
+/* One line: 1 if it was an event (added to the set), 0 if not, or -EINVAL. */
+static int read_line(struct log_reader *r, const char *p, const char *end)
 {
 	struct jr c = { .p = p, .end = end, .member = "line" };
 	struct line l = { .ls = r->ls };
-	struct log_file *f = r->f;
+	struct log_file *f = &r->ls->logs[r->log];
 	enum line_kind kind;
 
 	jr_ws(&c);
@@ -308,11 +317,13 @@ static int read_line(struct reader *r, const char *p, const char *end)
 		f->node = l.ev.node;
 		f->start = l.start;
 		f->filtered = l.filtered;
+		f->vector = l.vector;
 		f->host = strdup(l.host[0] ? l.host : "");
 		if (!f->host) {
 			jr_fail(&c, "out of memory");
 			goto err;
 		}
+		f->label = f->host;
 		return 0;
 	case LINE_LOST:
 		f->lost += l.lost;
@@ -330,12 +341,139 @@ static int read_line(struct reader *r, const char *p, const char *end)
 			goto err;
 		}
 		if (!add_event(r, &c, &l))
-			return 0;
+			return 1;
 		break;
 	}
 err:
 	fprintf(stderr, "causalctl: %s:%lu: %s\n", f->path, r->lineno, c.err);
 	return -EINVAL;
+}
+
+#define LINES_END 2
+
+/* One line: as read_line(), or LINES_END at the end of the log. */
+static int next_line(struct log_reader *r)
+{
+	const char *path = r->ls->logs[r->log].path;
+	ssize_t got;
+	char *nl;
+	int ret;
+
+	for (;;) {
+		nl = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+		if (nl || (r->eof && r->pos < r->len)) {
+			const char *p = r->buf + r->pos;
+			const char *end = nl ? nl : r->buf + r->len;
+
+			r->pos = end - r->buf + !!nl;
+			r->lineno++;
+			return read_line(r, p, end);
+		}
+		if (r->eof)
+			return LINES_END;
+		r->len -= r->pos;
+		memmove(r->buf, r->buf + r->pos, r->len);
+		r->pos = 0;
+		if (r->len == r->cap) {
+			char *b = realloc(r->buf, 2 * r->cap);
+
+			if (!b) {
+				fprintf(stderr, "causalctl: %s: out of memory\n", path);
+				return -ENOMEM;
+			}
+			r->buf = b;
+			r->cap *= 2;
+		}
+		got = read(r->fd, r->buf + r->len, r->cap - r->len);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			fprintf(stderr, "causalctl: %s: %s\n", path, strerror(errno));
+			return ret;
+		}
+		r->len += got;
+		r->eof = !got;
+	}
+}
+
+/**
+ * log_reader_next() - read lines of a log until one is an event
+ * @r: the reader
+ *
+ * The event is added to the reader's set (ls->ev[ls->n - 1], its stamps at
+ * the end of ls->from); lost and trailer lines update its struct log_file.
+ * Errors are printed on stderr, naming FILE:LINE.
+ *
+ * Return: 1 (an event), 0 (the end of the log), or a negative errno.
+ */
+int log_reader_next(struct log_reader *r)
+{
+	int ret;
+
+	while (!(ret = next_line(r)))
+		;
+	return ret == LINES_END ? 0 : ret;
+}
+
+/**
+ * log_reader_open() - open a log and read its header
+ * @r: the reader
+ * @ls: the set the log joins (its struct log_file, its events as they are read)
+ * @path: the file
+ *
+ * Errors are printed on stderr, naming FILE:LINE.
+ *
+ * Return: 0, or a negative errno (then @r needs no closing).
+ */
+int log_reader_open(struct log_reader *r, struct log_set *ls, const char *path)
+{
+	size_t nlogs = ls->nlogs;
+	int err;
+
+	*r = (struct log_reader){ .ls = ls, .fd = -1 };
+	if (ls->nlogs >= UINT16_MAX) {
+		fprintf(stderr, "causalctl: %s: too many logs\n", path);
+		return -E2BIG;
+	}
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0) {
+		err = -errno;
+		fprintf(stderr, "causalctl: %s: %s\n", path, strerror(errno));
+		return err;
+	}
+	r->cap = 1 << 16;
+	r->buf = malloc(r->cap);
+	if (!r->buf || grow((void **)&ls->logs, &nlogs, ls->nlogs + 1, sizeof(*ls->logs))) {
+		fprintf(stderr, "causalctl: %s: out of memory\n", path);
+		log_reader_close(r);
+		return -ENOMEM;
+	}
+	r->log = ls->nlogs++;
+	ls->logs[r->log] = (struct log_file){ .path = path };
+	/* the header, and nothing more */
+	while (!r->header) {
+		err = next_line(r);
+		if (err < 0) {
+			log_reader_close(r);
+			return err;
+		}
+		if (err == LINES_END) {
+			fprintf(stderr, "causalctl: %s: empty: not a causal log\n", path);
+			log_reader_close(r);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+void log_reader_close(struct log_reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
 }
 
 /**
@@ -349,81 +487,16 @@ err:
  */
 int log_read(struct log_set *ls, const char *path)
 {
-	size_t cap = 1 << 20, len = 0, nlogs = ls->nlogs;
-	struct reader r = { .ls = ls };
-	char *buf = NULL;
-	int fd, err = 0;
-	ssize_t got;
+	struct log_reader r;
+	int err;
 
-	if (ls->nlogs >= UINT16_MAX) {
-		fprintf(stderr, "causalctl: %s: too many logs\n", path);
-		return -E2BIG;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		fprintf(stderr, "causalctl: %s: %s\n", path, strerror(errno));
+	err = log_reader_open(&r, ls, path);
+	if (err)
 		return err;
-	}
-	if (grow((void **)&ls->logs, &nlogs, ls->nlogs + 1, sizeof(*ls->logs)))
-		goto oom;
-	r.f = &ls->logs[ls->nlogs++];
-	*r.f = (struct log_file){ .path = path };
-	buf = malloc(cap);
-	if (!buf)
-		goto oom;
-	for (;;) {
-		char *p = buf, *nl;
-
-		got = read(fd, buf + len, cap - len);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			fprintf(stderr, "causalctl: %s: %s\n", path, strerror(errno));
-			goto out;
-		}
-		len += got;
-		while ((nl = memchr(p, '\n', buf + len - p))) {
-			r.lineno++;
-			err = read_line(&r, p, nl);
-			if (err)
-				goto out;
-			p = nl + 1;
-		}
-		if (!got) {
-			if (p < buf + len) {
-				r.lineno++;
-				err = read_line(&r, p, buf + len);
-				if (err)
-					goto out;
-			}
-			break;
-		}
-		len -= p - buf;
-		memmove(buf, p, len);
-		if (len == cap) {
-			char *b = realloc(buf, 2 * cap);
-
-			if (!b)
-				goto oom;
-			buf = b;
-			cap *= 2;
-		}
-	}
-	if (!r.header) {
-		fprintf(stderr, "causalctl: %s: empty: not a causal log\n", path);
-		err = -EINVAL;
-	}
-	r.f->label = r.f->host;
-out:
-	free(buf);
-	close(fd);
+	while ((err = log_reader_next(&r)) > 0)
+		;
+	log_reader_close(&r);
 	return err;
-oom:
-	fprintf(stderr, "causalctl: %s: out of memory\n", path);
-	err = -ENOMEM;
-	goto out;
 }
 
 /**

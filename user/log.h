@@ -24,6 +24,7 @@ struct log_file {
 	uint64_t trailer_events;
 	uint32_t nevents;
 	bool filtered, trailer;
+	bool vector;		/* the header's clock is "vector" */
 };
 
 struct log_set {
@@ -44,6 +45,20 @@ struct log_set {
 	uint32_t str_mask;
 };
 
+/* A log read an event at a time (struct log_set keeps what log_read() would). */
+struct log_reader {
+	struct log_set *ls;
+	uint16_t log;		/* its index in ls->logs */
+	int fd;
+	char *buf;
+	size_t cap, len, pos;
+	unsigned long lineno;
+	bool header, eof;
+};
+
+int log_reader_open(struct log_reader *r, struct log_set *ls, const char *path);
+int log_reader_next(struct log_reader *r);
+void log_reader_close(struct log_reader *r);
 int log_read(struct log_set *ls, const char *path);
 void log_free(struct log_set *ls);
 const char *log_str(const struct log_set *ls, uint32_t id);

@@ -14,12 +14,14 @@
 #include "causalctl.h"
 #include "export.h"
 #include "graph.h"
+#include "merge.h"
 #include "num.h"
 #include "otlp_http.h"
 #include "print.h"
 
 struct order_opts {
-	bool vc;
+	bool vc, in_memory;
+	uint64_t window;
 	const char *shiviz, *perfetto, *dot, *otlp, *otlp_proto;
 	/* --otlp-url and its options */
 	struct otlp_http http;
@@ -182,6 +184,8 @@ int order_main(int argc, char **argv)
 		{ "otlp-json", no_argument, NULL, 'J' },
 		{ "otlp-batch", required_argument, NULL, 'b' },
 		{ "vc", no_argument, NULL, 'c' },
+		{ "in-memory", no_argument, NULL, 'm' },
+		{ "window", required_argument, NULL, 'w' },
 		{}
 	};
 	struct order_opts o = {};
@@ -239,6 +243,14 @@ int order_main(int argc, char **argv)
 		case 'c':
 			o.vc = true;
 			break;
+		case 'm':
+			o.in_memory = true;
+			break;
+		case 'w':
+			if (arg_u64("order", "window", optarg, MERGE_WINDOW_MIN, UINT32_MAX,
+				    &o.window))
+				goto usage;
+			break;
 		default:
 			usage_error("order", "invalid option");
 			goto usage;
@@ -269,8 +281,21 @@ int order_main(int argc, char **argv)
 		}
 		o.http.json = o.json_bodies;
 	}
+	if (o.window && (o.in_memory || o.vc || o.shiviz || o.perfetto || o.dot || o.otlp ||
+			 o.otlp_proto || o.url)) {
+		usage_error("order", "--window goes with the order alone, which the logs stream");
+		goto usage;
+	}
 	if (!o.batch)
 		o.batch = 512;
+	/* the exports and --vc need the whole graph; the order alone does not */
+	if (!o.in_memory && !o.vc && !o.shiviz && !o.perfetto && !o.dot && !o.otlp &&
+	    !o.otlp_proto && !o.url) {
+		ret = merge_order(argv + optind, argc - optind, labels, nlabels,
+				  o.window ? o.window : MERGE_WINDOW);
+		if (ret != MERGE_IN_MEMORY)
+			goto out;
+	}
 	ret = read_logs(&ls, argc - optind, argv + optind, labels, nlabels);
 	if (ret)
 		goto out;

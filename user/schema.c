@@ -96,10 +96,11 @@ const char *schema_key(unsigned int i)
 	return i < NMEMBERS ? members[i].key : NULL;
 }
 
-/* The member called @key: a few compares, since lines have many members. */
-static const struct member *member_of(const char *key)
+/* The member called @key: by its first letter, then its length. */
+static const struct member *member_of(const char *key, size_t n)
 {
 	static int8_t first[26][10];
+	static uint8_t len[NMEMBERS];
 	static bool ready;
 	unsigned int i, c;
 	int8_t *b;
@@ -111,26 +112,40 @@ static const struct member *member_of(const char *key)
 			while (*b >= 0)
 				b++;
 			*b = i;
+			len[i] = strlen(members[i].key);
 		}
 		ready = true;
 	}
 	c = (unsigned char)key[0] - 'a';
 	if (c >= 26)
 		return NULL;
-	for (b = first[c]; *b >= 0; b++)
-		if (!strcmp(members[*b].key, key))
+	if (key[n])
+		n = strlen(key);
+	for (b = first[c]; *b >= 0; b++) {
+		const char *k = members[*b].key;
+		size_t i;
+
+		if (len[*b] != n)
+			continue;
+		for (i = 1; i < n && k[i] == key[i]; i++)
+			;
+		if (i == n)
 			return &members[*b];
+	}
 	return NULL;
 }
 
 static int read_str(struct jr *c, struct log_set *ls, uint32_t *id)
 {
 	char buf[4096];
+	const char *s;
 	size_t len;
 
-	if (jr_string(c, buf, sizeof(buf), &len))
+	if (jr_string_ref(c, &s, &len, buf, sizeof(buf)))
 		return -EINVAL;
-	*id = log_intern(ls, buf, len);
+	if (len >= sizeof(buf) - 4)
+		return jr_fail(c, "\"%s\" is too long", c->member);
+	*id = log_intern(ls, s, len);
 	return *id == STR_NONE ? jr_fail(c, "out of memory") : 0;
 }
 
@@ -143,7 +158,8 @@ static int stamp_member(struct jr *c, const char *key, void *arg)
 {
 	struct stamp_read *st = arg;
 
-	if (!strcmp(key, "node") || !strcmp(key, "participant")) {
+	if ((key[0] == 'n' && !strcmp(key, "node")) ||
+	    (key[0] == 'p' && !strcmp(key, "participant"))) {
 		st->s.vector = key[0] == 'p';
 		st->who = true;
 		return jr_hex(c, &st->s.who);
@@ -214,7 +230,7 @@ static int vector_member(struct jr *c, const char *key, void *arg)
 int schema_read(struct jr *c, const char *key, struct log_set *ls, struct log_event *e,
 		uint32_t *seen)
 {
-	const struct member *m = member_of(key);
+	const struct member *m = member_of(key, c->keylen);
 	void *p;
 	bool b;
 	int ret;

@@ -262,6 +262,91 @@ bad_input_is_named_and_fails() {
 	"$CAUSALCTL" order help | grep -q "Usage: causalctl order" || fail "order help"
 }
 
+# edges_of FILE - an order's events and what each names, whatever the positions
+edges_of() {
+	cut -c10- "$1" | sort
+}
+
+# order streams the logs by default; --in-memory holds the whole graph. On
+# logs out of id order, joined by bytes, with a host missing, both print
+# the same events with the same edges and make the same reports.
+streaming_order_is_the_whole_graphs() {
+	local name args
+	for name in full bytes miss; do
+		case $name in
+		full) args="--hosts 5 --threads 3 --events 1500 --seed 7 --shuffle" ;;
+		bytes) args="--hosts 4 --threads 2 --events 1500 --seed 11 --by-bytes" ;;
+		miss) args="--hosts 4 --threads 2 --events 800 --seed 5 --drop-host 1" ;;
+		esac
+		# shellcheck disable=SC2086
+		gen "s$name" $args || fail "generator"
+		"$CAUSALCTL" order "$D/s$name"/*.log > "$D/s$name/stream" 2> "$D/s$name/serr" ||
+			fail "$name: order failed: $(cat "$D/s$name/serr")"
+		"$CAUSALCTL" order --in-memory "$D/s$name"/*.log > "$D/s$name/graph" \
+			2> "$D/s$name/gerr" || fail "$name: order --in-memory failed"
+		check_eq "$name: events and edges" "$(edges_of "$D/s$name/graph")" \
+			"$(edges_of "$D/s$name/stream")"
+		check_eq "$name: reports" "$(sed 's/: [^:]*:[0-9]*,.*//' "$D/s$name/gerr" | sort)" \
+			"$(sed 's/: [^:]*:[0-9]*,.*//' "$D/s$name/serr" | sort)"
+		"$CAUSALCTL" -j order "$D/s$name"/*.log > "$D/s$name/order.json" 2> /dev/null
+		[ $name = miss ] ||
+			$PY "$CHECK" linear "$D/s$name/truth.json" "$D/s$name/order.json" ||
+			fail "$name: not a linear extension"
+	done
+	check "the missing host is reported" grep -q "node 000000000000a001 .*no log" "$D/smiss/serr"
+}
+
+# far_logs DIR - web-1's first event receives c3's 400th, a send; c3's
+# first is an accept whose connect no log has: every stream waits until
+# order reads c3 ahead, past what it holds by default
+far_logs() {
+	local i
+	mkdir -p "$1"
+	{
+		echo '{"causal_log":1,"host":"web-1","node":"00000000000000a1","clock":"lamport","start":1000}'
+		echo '{"node":"00000000000000a1","id":1,"type":"recv","time":1100,"pid":7,"tid":8,"comm":"app","proto":"udp","src":"10.0.0.1:53","dst":"10.0.0.3:53","cookie":1,"bytes":10,"from":[{"node":"00000000000000c3","id32":400}]}'
+		echo '{"node":"00000000000000a1","id":2,"type":"probe","time":1200,"pid":7,"tid":8,"comm":"app","probe":"uprobe:/bin/app:done"}'
+		echo '{"end":9000,"events":2,"lost":0}'
+	} > "$1/web.log"
+	{
+		echo '{"causal_log":1,"host":"c3","node":"00000000000000c3","clock":"lamport","start":900}'
+		echo '{"node":"00000000000000c3","id":1,"type":"accept","time":1000,"pid":9,"tid":9,"comm":"srv","proto":"tcp","src":"10.0.0.3:80","dst":"10.9.9.9:5555","cookie":2}'
+		for i in $(seq 2 399); do
+			echo "{\"node\":\"00000000000000c3\",\"id\":$i,\"type\":\"probe\",\"time\":$((1000 + i)),\"pid\":9,\"tid\":9,\"comm\":\"srv\",\"probe\":\"uprobe:/bin/srv:tick\"}"
+		done
+		echo '{"node":"00000000000000c3","id":400,"type":"send","time":1500,"pid":9,"tid":9,"comm":"srv","proto":"udp","src":"10.0.0.3:53","dst":"10.0.0.1:53","cookie":3,"bytes":10,"clock":5}'
+		echo '{"end":9000,"events":400,"lost":0}'
+	} > "$1/c3.log"
+}
+
+# When every stream waits, order reads ahead to tell an event no log has
+# (the accept's connect) from one further on (c3:400); with a --window too
+# small to reach it, the receive is ordered without it, and when the send
+# comes after all, order says where its order is wrong and fails.
+streaming_reads_ahead_and_owns_up() {
+	local out
+	far_logs "$D/far"
+	out=$("$CAUSALCTL" order "$D/far"/*.log 2> "$D/far/err")
+	check_eq "status" 0 $?
+	check "the receive names c3:400" grep -q "web-1:1 recv .* <- c3:400$" <<< "$out"
+	check "the receive after the send" test \
+		"$(grep -n "web-1:1 recv" <<< "$out" | cut -d: -f1)" -gt \
+		"$(grep -n "c3:400 send" <<< "$out" | cut -d: -f1)"
+	check_eq "events" 402 "$(wc -l <<< "$out")"
+	check "the accept is reported" grep -q "1 accepts have no connect in the logs: c3:1" \
+		"$D/far/err"
+	out=$("$CAUSALCTL" -j order --window 256 "$D/far"/*.log 2> "$D/far/err")
+	check_eq "status with a small window" 1 $?
+	check "the late send is named" grep -q \
+		"1 sends or connects came after a receive or accept that names them was ordered, beyond the --window of 256 events: the order is wrong there: c3:400" \
+		"$D/far/err"
+	check "as a report" jq -se 'any(.report == "window")' > /dev/null <<< "$out"
+	"$CAUSALCTL" order --window 10 "$D/far"/*.log > /dev/null 2>&1
+	check_eq "a window too small is a usage error" 2 $?
+	"$CAUSALCTL" order --window 1000 --in-memory "$D/far"/*.log > /dev/null 2>&1
+	check_eq "--window with --in-memory is a usage error" 2 $?
+}
+
 # The kernel reuses thread ids: two threads with one tid but different
 # starts are two threads, not one program order.
 a_reused_thread_id_is_another_thread() {
@@ -300,4 +385,6 @@ run_test why_says_unknown_and_blames_receives why_says_unknown_and_blames_receiv
 run_test why_selects_events_by_filter why_selects_events_by_filter
 run_test exports_are_read_by_their_consumers exports_are_read_by_their_consumers
 run_test bad_input_is_named_and_fails bad_input_is_named_and_fails
+run_test streaming_order_is_the_whole_graphs streaming_order_is_the_whole_graphs
+run_test streaming_reads_ahead_and_owns_up streaming_reads_ahead_and_owns_up
 exit_tests
