@@ -55,7 +55,8 @@ static const struct command commands[] = {
 	  "[ --perfetto FILE ] [ --dot FILE ] [ --otlp FILE ] [ --otlp-proto FILE ]\n"
 	  "[ --otlp-url URL [ --otlp-header KEY=VALUE ]... [ --otlp-json ] [ --otlp-batch N ] ] LOG...",
 	  "merge logs of many nodes: a causal total order, reports, exports" },
-	{ "why", why_main, "[ --label NODE=NAME ]... A B LOG...",
+	{ "why", why_main, "[ --label NODE=NAME ]... [ --in-memory | --stream ] [ --window N ]\n"
+	  "A B LOG...",
 	  "whether event A happened before B, with evidence (A, B: NODE:ID or key=value,...[#N])" },
 	{ "help", help_main, "[ COMMAND ]", "show this help, or one command's" },
 };

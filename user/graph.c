@@ -53,18 +53,20 @@ void report_name(struct report *r, const char *name)
 }
 
 /**
- * report_say() - say what @r found, on stderr and, with @json, as a JSON
- * object on stdout
- * @json: JSON reports too
+ * report_say() - say what @r found, as @out says: on stderr, and with
+ * REPORTS_JSON as a JSON object on stdout; nothing with REPORTS_NONE
+ * @out: REPORTS_*
  * @r: the report, its events named
  * @fmt: what it found
  */
-void report_say(bool json, struct report *r, const char *fmt, ...)
+void report_say(int out, struct report *r, const char *fmt, ...)
 {
 	size_t len;
 	va_list ap;
 	int i;
 
+	if (out == REPORTS_NONE)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
 	va_end(ap);
@@ -78,7 +80,7 @@ void report_say(bool json, struct report *r, const char *fmt, ...)
 		snprintf(r->msg + len, sizeof(r->msg) - len, ", ...");
 	}
 	fprintf(stderr, "causalctl: %s\n", r->msg);
-	if (json) {
+	if (out == REPORTS_JSON) {
 		struct json j;
 		char hex[24];
 
@@ -174,9 +176,9 @@ static int index_events(struct graph *g)
 		report_add(same_event(&ls->ev[*slot], &ls->ev[i]) ? &dup : &conflict, g, i);
 	}
 	if (dup.count)
-		report_say(g->json, &dup, "%u duplicate events, dropped", dup.count);
+		report_say(g->reports, &dup, "%u duplicate events, dropped", dup.count);
 	if (conflict.count) {
-		report_say(g->json, &conflict,
+		report_say(g->reports, &conflict,
 			   "inconsistent logs: %u events differ from another with their node and id",
 			   conflict.count);
 		g->inconsistent = true;
@@ -565,40 +567,40 @@ const char *missing_reason(const struct log_set *ls, uint64_t node)
 
 /**
  * report_missing() - say that receives name sends of @who that no log has
- * @json: JSON reports too
+ * @out: REPORTS_*
  * @r: the receives, named
  * @ls: the logs
  * @who: the node (or, @vector, the participant) of the sends
  * @vector: the stamps are vector stamps
  */
-void report_missing(bool json, struct report *r, const struct log_set *ls, uint64_t who,
+void report_missing(int out, struct report *r, const struct log_set *ls, uint64_t who,
 		    bool vector)
 {
 	const char *what = r->count == 1 ? "receive names" : "receives name";
 
 	if (vector)
-		report_say(json, r, "%u %s sends of participant %014" PRIx64 " that no log has",
+		report_say(out, r, "%u %s sends of participant %014" PRIx64 " that no log has",
 			   r->count, what, who);
 	else
-		report_say(json, r, "%u %s sends of node %016" PRIx64 " that no log has: %s",
+		report_say(out, r, "%u %s sends of node %016" PRIx64 " that no log has: %s",
 			   r->count, what, who, missing_reason(ls, who));
 }
 
 /**
  * report_unmatched() - say which receives or accepts match several sends or
  * connects, and which accepts none
- * @json: JSON reports too
+ * @out: REPORTS_*
  * @ambiguous: the receives and accepts that match several
  * @accepts: the accepts that match none
  */
-void report_unmatched(bool json, struct report *ambiguous, struct report *accepts)
+void report_unmatched(int out, struct report *ambiguous, struct report *accepts)
 {
 	if (ambiguous->count)
-		report_say(json, ambiguous,
+		report_say(out, ambiguous,
 			   "%u receives or accepts match more than one send or connect (no edge made)",
 			   ambiguous->count);
 	if (accepts->count)
-		report_say(json, accepts, "%u accepts have no connect in the logs", accepts->count);
+		report_say(out, accepts, "%u accepts have no connect in the logs", accepts->count);
 }
 
 static void emit_missing(const struct graph *g, struct missing_set *ms)
@@ -606,8 +608,8 @@ static void emit_missing(const struct graph *g, struct missing_set *ms)
 	size_t i;
 
 	for (i = 0; i < ms->n; i++)
-		report_missing(g->json, &ms->v[i].r, g->ls, ms->v[i].who, ms->v[i].vector);
-	report_unmatched(g->json, &ms->ambiguous, &ms->accepts);
+		report_missing(g->reports, &ms->v[i].r, g->ls, ms->v[i].who, ms->v[i].vector);
+	report_unmatched(g->reports, &ms->ambiguous, &ms->accepts);
 	free(ms->v);
 }
 
@@ -728,9 +730,9 @@ static bool log_partial(const struct log_file *f)
 /**
  * log_reports() - report the logs that lack events
  * @ls: the logs, read
- * @json: JSON reports too
+ * @out: REPORTS_*
  */
-void log_reports(const struct log_set *ls, bool json)
+void log_reports(const struct log_set *ls, int out)
 {
 	struct report r;
 	size_t k;
@@ -740,22 +742,22 @@ void log_reports(const struct log_set *ls, bool json)
 
 		if (!f->trailer) {
 			report_init(&r, "cut");
-			report_say(json, &r, "%s: no trailer: the log was cut short (incomplete)",
+			report_say(out, &r, "%s: no trailer: the log was cut short (incomplete)",
 				   f->path);
 		} else if (f->trailer_events != f->nevents) {
 			report_init(&r, "cut");
-			report_say(json, &r, "%s: the trailer counts %" PRIu64
+			report_say(out, &r, "%s: the trailer counts %" PRIu64
 				   " events, the log has %u (incomplete)",
 				   f->path, f->trailer_events, f->nevents);
 		}
 		if (f->lost) {
 			report_init(&r, "lost");
-			report_say(json, &r, "%s: %" PRIu64 " events lost (incomplete)", f->path,
+			report_say(out, &r, "%s: %" PRIu64 " events lost (incomplete)", f->path,
 				   f->lost);
 		}
 		if (f->filtered) {
 			report_init(&r, "filtered");
-			report_say(json, &r, "%s: filtered: it lacks events of its node", f->path);
+			report_say(out, &r, "%s: filtered: it lacks events of its node", f->path);
 		}
 	}
 }
@@ -766,7 +768,7 @@ static void check_logs(struct graph *g)
 	const struct log_set *ls = g->ls;
 	uint32_t i;
 
-	log_reports(ls, g->json);
+	log_reports(ls, g->reports);
 	for (i = 0; i < g->n; i++)
 		if (log_partial(&ls->logs[ls->ev[i].log]))
 			g->flags[i] |= GF_EXIT | GF_ENTRY | GF_PARTIAL;
@@ -838,7 +840,7 @@ static void report_cycle(struct graph *g, const uint32_t *indeg)
 			;
 		e = g->in[i];
 	} while (e != start && r.count < 1000000);
-	report_say(g->json, &r, "inconsistent logs: a cycle of %u events, %s", r.count,
+	report_say(g->reports, &r, "inconsistent logs: a cycle of %u events, %s", r.count,
 		   "each happened before the next (listed backwards)");
 	g->inconsistent = true;
 }
@@ -889,14 +891,14 @@ static int total_order(struct graph *g)
  * graph_build() - merge logs into the happened-before graph and order it
  * @g: the graph
  * @ls: the logs (duplicate events are dropped from them)
- * @json_reports: reports go as JSON objects to stdout too
+ * @reports: REPORTS_*: where reports go
  *
  * Reports what the logs lack and what contradicts on stderr.
  *
  * Return: 0, or -ENOMEM.  @g->inconsistent says whether the logs contradict
  * each other (then @g->order is incomplete).
  */
-int graph_build(struct graph *g, struct log_set *ls, bool json_reports)
+int graph_build(struct graph *g, struct log_set *ls, int reports)
 {
 	struct groups threads = {}, sockets = {};
 	uint32_t *prog_next = NULL, i, c;
@@ -906,7 +908,7 @@ int graph_build(struct graph *g, struct log_set *ls, bool json_reports)
 
 	memset(g, 0, sizeof(*g));
 	g->ls = ls;
-	g->json = json_reports;
+	g->reports = reports;
 	if (stream_join(ls) || index_events(g))
 		goto out;
 	g->flags = calloc(g->n + 1, 1);

@@ -50,9 +50,12 @@ struct graph {
 	uint32_t *order;		/* events in a causal total order */
 	uint32_t *pos;			/* the position of each event in it */
 	struct htab by_id;		/* events by (node, id) */
-	bool json;			/* reports as JSON objects on stdout too */
+	int reports;			/* REPORTS_*: where reports go */
 	bool inconsistent;
 };
+
+/* Where reports go: stderr, stderr and stdout as JSON objects, nowhere. */
+enum { REPORTS_TEXT, REPORTS_JSON, REPORTS_NONE = -1 };
 
 /* What merging logs found: counted, its first events named. */
 #define REPORT_EVENTS 8
@@ -70,15 +73,15 @@ struct report {
 
 void report_init(struct report *r, const char *kind);
 void report_name(struct report *r, const char *name);
-void report_say(bool json, struct report *r, const char *fmt, ...)
+void report_say(int out, struct report *r, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *missing_reason(const struct log_set *ls, uint64_t node);
-void log_reports(const struct log_set *ls, bool json);
-void report_missing(bool json, struct report *r, const struct log_set *ls, uint64_t who,
+void log_reports(const struct log_set *ls, int out);
+void report_missing(int out, struct report *r, const struct log_set *ls, uint64_t who,
 		    bool vector);
-void report_unmatched(bool json, struct report *ambiguous, struct report *accepts);
+void report_unmatched(int out, struct report *ambiguous, struct report *accepts);
 
-int graph_build(struct graph *g, struct log_set *ls, bool json_reports);
+int graph_build(struct graph *g, struct log_set *ls, int reports);
 void graph_free(struct graph *g);
 uint32_t graph_find(const struct graph *g, uint64_t node, uint64_t id);
 int graph_chain_name(const struct graph *g, uint32_t c, char *buf, size_t len);

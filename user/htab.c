@@ -50,3 +50,62 @@ uint32_t *ht_find(const struct htab *h, uint64_t hash, ht_match_fn match, const 
 		i = (i + 1) & h->mask;
 	return &h->slot[i];
 }
+
+static uint32_t *u64map_slot(const struct u64map *m, uint64_t key)
+{
+	uint32_t i = hash2(key, 0) & m->mask;
+
+	while (m->val[i] != U64MAP_NONE && m->key[i] != key)
+		i = (i + 1) & m->mask;
+	return &m->val[i];
+}
+
+/* The value of @key, or U64MAP_NONE. */
+uint32_t u64map_get(const struct u64map *m, uint64_t key)
+{
+	return m->count ? *u64map_slot(m, key) : U64MAP_NONE;
+}
+
+/* Set the value of @key (not U64MAP_NONE): 0, or -ENOMEM. */
+int u64map_put(struct u64map *m, uint64_t key, uint32_t val)
+{
+	uint32_t *slot;
+
+	if (2 * (m->count + 1) > (m->count ? m->mask + 1 : 0)) {
+		struct u64map n = { .mask = m->count ? 2 * m->mask + 1 : 255 };
+		uint32_t i;
+
+		n.key = malloc((n.mask + 1) * sizeof(*n.key));
+		n.val = malloc((n.mask + 1) * sizeof(*n.val));
+		if (!n.key || !n.val) {
+			free(n.key);
+			free(n.val);
+			return -ENOMEM;
+		}
+		memset(n.val, 0xff, (n.mask + 1) * sizeof(*n.val));
+		for (i = 0; m->count && i <= m->mask; i++) {
+			if (m->val[i] == U64MAP_NONE)
+				continue;
+			slot = u64map_slot(&n, m->key[i]);
+			*slot = m->val[i];
+			n.key[slot - n.val] = m->key[i];
+			n.count++;
+		}
+		free(m->key);
+		free(m->val);
+		*m = n;
+	}
+	slot = u64map_slot(m, key);
+	if (*slot == U64MAP_NONE)
+		m->count++;
+	*slot = val;
+	m->key[slot - m->val] = key;
+	return 0;
+}
+
+void u64map_free(struct u64map *m)
+{
+	free(m->key);
+	free(m->val);
+	*m = (struct u64map){};
+}

@@ -35,4 +35,17 @@ void ht_free(struct htab *h);
 uint32_t *ht_find(const struct htab *h, uint64_t hash, ht_match_fn match, const void *ctx,
 		  const void *key);
 
+/* A growing open-addressing map of 64-bit keys to 32-bit values. */
+struct u64map {
+	uint64_t *key;
+	uint32_t *val;
+	uint32_t mask, count;
+};
+
+#define U64MAP_NONE UINT32_MAX
+
+uint32_t u64map_get(const struct u64map *m, uint64_t key);
+int u64map_put(struct u64map *m, uint64_t key, uint32_t val);
+void u64map_free(struct u64map *m);
+
 #endif /* _CAUSALCTL_HTAB_H */

@@ -44,72 +44,6 @@
 /* Ids a page of the bitmap of printed sends covers. */
 #define PAGE_IDS (1U << 15)
 
-/* --- a map of 64-bit keys to 32-bit values ------------------------------------ */
-
-struct u64map {
-	uint64_t *key;
-	uint32_t *val;
-	uint32_t mask, count;
-};
-
-#define MAP_NONE UINT32_MAX
-
-static uint32_t *map_slot(struct u64map *m, uint64_t key)
-{
-	uint32_t i = hash2(key, 0) & m->mask;
-
-	while (m->val[i] != MAP_NONE && m->key[i] != key)
-		i = (i + 1) & m->mask;
-	return &m->val[i];
-}
-
-static uint32_t map_get(struct u64map *m, uint64_t key)
-{
-	return m->count ? *map_slot(m, key) : MAP_NONE;
-}
-
-static int map_put(struct u64map *m, uint64_t key, uint32_t val)
-{
-	uint32_t *slot;
-
-	if (2 * (m->count + 1) > (m->count ? m->mask + 1 : 0)) {
-		struct u64map n = { .mask = m->count ? 2 * m->mask + 1 : 255 };
-		uint32_t i;
-
-		n.key = malloc((n.mask + 1) * sizeof(*n.key));
-		n.val = malloc((n.mask + 1) * sizeof(*n.val));
-		if (!n.key || !n.val) {
-			free(n.key);
-			free(n.val);
-			return -ENOMEM;
-		}
-		memset(n.val, 0xff, (n.mask + 1) * sizeof(*n.val));
-		for (i = 0; m->count && i <= m->mask; i++) {
-			if (m->val[i] == MAP_NONE)
-				continue;
-			slot = map_slot(&n, m->key[i]);
-			*slot = m->val[i];
-			n.key[slot - n.val] = m->key[i];
-			n.count++;
-		}
-		free(m->key);
-		free(m->val);
-		*m = n;
-	}
-	slot = map_slot(m, key);
-	if (*slot == MAP_NONE)
-		m->count++;
-	*slot = val;
-	m->key[slot - m->val] = key;
-	return 0;
-}
-
-static void map_free(struct u64map *m)
-{
-	free(m->key);
-	free(m->val);
-}
-
 /* --- what the merge holds ----------------------------------------------------- */
 
 /* An event read and not yet printed. */
@@ -193,8 +127,10 @@ struct missing_node {
 
 struct merge {
 	struct log_set *ls;
-	bool json;
+	int reports;		/* REPORTS_* */
 	size_t window;
+	merge_event_fn fn;	/* each event in the order, instead of printing it */
+	void *arg;
 	struct mreader *rd;
 	uint32_t nrd;
 	struct nstream *st;
@@ -266,9 +202,9 @@ static void sevs_release(void)
 
 static const char *node_label(const struct merge *m, uint64_t node)
 {
-	uint32_t s = map_get((struct u64map *)&m->by_node, node);
+	uint32_t s = u64map_get(&m->by_node, node);
 
-	return s == MAP_NONE ? NULL : m->ls->logs[m->st[s].log].label;
+	return s == U64MAP_NONE ? NULL : m->ls->logs[m->st[s].log].label;
 }
 
 static void name_of(const struct merge *m, const struct log_event *ev, char *buf, size_t len)
@@ -513,14 +449,14 @@ static uint64_t unwrap(bool any, uint64_t last, const struct log_event *ev)
 
 static struct bstream *bstream_of(struct merge *m, uint64_t stream, bool create)
 {
-	uint32_t i = map_get(&m->bstreams, stream);
+	uint32_t i = u64map_get(&m->bstreams, stream);
 
-	if (i != MAP_NONE)
+	if (i != U64MAP_NONE)
 		return &m->bs[i];
 	if (!create)
 		return NULL;
 	if (grow_array((void **)&m->bs, &m->capbs, m->nbs + 1, sizeof(*m->bs)) ||
-	    map_put(&m->bstreams, stream, m->nbs))
+	    u64map_put(&m->bstreams, stream, m->nbs))
 		return NULL;
 	memset(&m->bs[m->nbs], 0, sizeof(*m->bs));
 	return &m->bs[m->nbs++];
@@ -531,15 +467,15 @@ static uint64_t conn_key(uint32_t src, uint32_t dst)
 	return (uint64_t)src << 32 | dst;
 }
 
-/* The stream of the send scalar stamp @st names, if printed; else MAP_NONE. */
+/* The stream of the send scalar stamp @st names, if printed; else U64MAP_NONE. */
 static uint32_t printed_send(const struct merge *m, const struct log_stamp *st)
 {
 	uint32_t s;
 
 	if (st->vector)
-		return MAP_NONE;
-	s = map_get((struct u64map *)&m->by_node, st->who);
-	return s != MAP_NONE && was_sent(&m->st[s], st->n) ? s : MAP_NONE;
+		return U64MAP_NONE;
+	s = u64map_get(&m->by_node, st->who);
+	return s != U64MAP_NONE && was_sent(&m->st[s], st->n) ? s : U64MAP_NONE;
 }
 
 enum { WAIT = -1 };
@@ -559,10 +495,10 @@ static int check(struct merge *m, const struct sev *e, int *target, uint64_t *un
 		for (k = 0; k < ev->nfrom; k++) {
 			const struct log_stamp *st = &e->st[k];
 
-			if (st->vector || printed_send(m, st) != MAP_NONE)
+			if (st->vector || printed_send(m, st) != U64MAP_NONE)
 				continue;
-			s = map_get(&m->by_node, st->who);
-			if (s == MAP_NONE || passed(m, &m->st[s], st->n))
+			s = u64map_get(&m->by_node, st->who);
+			if (s == U64MAP_NONE || passed(m, &m->st[s], st->n))
 				continue;
 			*target = s;
 			*until = st->n;
@@ -580,7 +516,7 @@ static int check(struct merge *m, const struct sev *e, int *target, uint64_t *un
 				return 0;
 			end = unwrap(b->receiver && b->rnode == ev->node, b->r_last, ev) +
 			      ev->bytes;
-			s = map_get(&m->by_node, b->snode);
+			s = u64map_get(&m->by_node, b->snode);
 			if (b->s_front >= end || m->st[s].state == S_DONE)
 				return 0;
 			*target = s;
@@ -589,7 +525,7 @@ static int check(struct merge *m, const struct sev *e, int *target, uint64_t *un
 		return 0;
 	}
 	if (ev->type == EV_ACCEPT && ev->proto == PROTO_TCP && ev->src && ev->dst) {
-		if (map_get(&m->conns, conn_key(ev->dst, ev->src)) != MAP_NONE)
+		if (u64map_get(&m->conns, conn_key(ev->dst, ev->src)) != U64MAP_NONE)
 			return 0;
 		*target = -1;
 		return WAIT;
@@ -738,23 +674,23 @@ static int edges_in(struct merge *m, struct sev *e)
 			const struct log_stamp *st = &e->st[k];
 
 			/* vector stamps: not matched here (vector logs go to graph.c) */
-			if (printed_send(m, st) != MAP_NONE)
+			if (printed_send(m, st) != U64MAP_NONE)
 				continue;
 			if (note_missing(m, st, ev))
 				return -ENOMEM;
 			if (st->vector)
 				continue;
-			if (e->forced && map_put(&m->gaveup, hash2(st->who, st->n), 1))
+			if (e->forced && u64map_put(&m->gaveup, hash2(st->who, st->n), 1))
 				return -ENOMEM;
 		}
 		return 0;
 	}
 	if (ev->type == EV_ACCEPT && ev->proto == PROTO_TCP && ev->src && ev->dst) {
-		uint32_t c = map_get(&m->conns, conn_key(ev->dst, ev->src));
+		uint32_t c = u64map_get(&m->conns, conn_key(ev->dst, ev->src));
 
-		if (c == MAP_NONE) {
+		if (c == U64MAP_NONE) {
 			report_event(m, &m->accepts, ev);
-			return map_put(&m->gaveup, hash2(conn_key(ev->dst, ev->src), 0), 1);
+			return u64map_put(&m->gaveup, hash2(conn_key(ev->dst, ev->src), 0), 1);
 		}
 		if (m->conn[c].count > 1)
 			report_event(m, &m->ambiguous, ev);
@@ -772,15 +708,15 @@ static void print_senders(struct merge *m, const struct sev *e)
 	if (ev->type == EV_RECV) {
 		for (k = 0; k < ev->nfrom; k++) {
 			s = printed_send(m, &e->st[k]);
-			if (s == MAP_NONE)
+			if (s == U64MAP_NONE)
 				continue;
 			printf("%s%s:%" PRIu64, sep, m->ls->logs[m->st[s].log].label, e->st[k].n);
 			sep = ",";
 		}
 	} else if (ev->type == EV_ACCEPT && ev->proto == PROTO_TCP && ev->src && ev->dst) {
-		uint32_t c = map_get(&m->conns, conn_key(ev->dst, ev->src));
+		uint32_t c = u64map_get(&m->conns, conn_key(ev->dst, ev->src));
 
-		if (c != MAP_NONE && m->conn[c].count == 1)
+		if (c != U64MAP_NONE && m->conn[c].count == 1)
 			printf("%s%s:%" PRIu64, sep, node_label(m, m->conn[c].node),
 			       m->conn[c].id);
 	}
@@ -795,22 +731,22 @@ static int after_print(struct merge *m, struct nstream *s, const struct sev *e)
 		if (mark_sent(s, ev->id))
 			return -ENOMEM;
 		if (m->gaveup.count &&
-		    map_get(&m->gaveup, hash2(ev->node, ev->id & UINT32_MAX)) != MAP_NONE)
+		    u64map_get(&m->gaveup, hash2(ev->node, ev->id & UINT32_MAX)) != U64MAP_NONE)
 			report_event(m, &m->late, ev);
 		if (joinable(e))
 			return sent_bytes(m, e);
 	} else if (ev->type == EV_CONNECT && ev->proto == PROTO_TCP && ev->src && ev->dst) {
 		uint64_t key = conn_key(ev->src, ev->dst);
-		uint32_t c = map_get(&m->conns, key);
+		uint32_t c = u64map_get(&m->conns, key);
 
-		if (m->gaveup.count && map_get(&m->gaveup, hash2(key, 0)) != MAP_NONE)
+		if (m->gaveup.count && u64map_get(&m->gaveup, hash2(key, 0)) != U64MAP_NONE)
 			report_event(m, &m->late, ev);
-		if (c != MAP_NONE) {
+		if (c != U64MAP_NONE) {
 			m->conn[c] = (struct conn){ ev->node, ev->id, m->conn[c].count + 1 };
 			return 0;
 		}
 		if (grow_array((void **)&m->conn, &m->capconn, m->nconn + 1, sizeof(*m->conn)) ||
-		    map_put(&m->conns, key, m->nconn))
+		    u64map_put(&m->conns, key, m->nconn))
 			return -ENOMEM;
 		m->conn[m->nconn++] = (struct conn){ ev->node, ev->id, 1 };
 	}
@@ -1045,7 +981,13 @@ static int emit(struct merge *m, uint32_t s)
 	err = edges_in(m, e);
 	if (err)
 		goto out;
-	err = print_event(m, e);
+	if (m->fn) {
+		struct merge_event me = { m->ls, &e->ev, e->st, ++m->pos };
+
+		err = m->fn(m->arg, &me);
+	} else {
+		err = print_event(m, e);
+	}
 	if (err)
 		goto out;
 	n->printed = true;
@@ -1123,7 +1065,7 @@ static int unstick(struct merge *m)
 		} while (s != start);
 		if (r.count == 1)
 			report_event(m, &r, &first(&m->st[s])->ev);
-		report_say(m->json, &r, "inconsistent logs: a cycle of %u events, %s", r.count,
+		report_say(m->reports, &r, "inconsistent logs: a cycle of %u events, %s", r.count,
 			   "each waits for a send of the next one's node (listed in that order)");
 	}
 	err = 1;
@@ -1168,20 +1110,20 @@ static void say_reports(struct merge *m)
 	uint32_t i;
 
 	if (m->dup.count)
-		report_say(m->json, &m->dup, "%u duplicate events, dropped", m->dup.count);
+		report_say(m->reports, &m->dup, "%u duplicate events, dropped", m->dup.count);
 	if (m->conflict.count)
-		report_say(m->json, &m->conflict,
+		report_say(m->reports, &m->conflict,
 			   "inconsistent logs: %u events differ from another with their node and id",
 			   m->conflict.count);
 	for (i = 0; i < m->nmiss; i++)
-		report_missing(m->json, &m->miss[i].r, ls, m->miss[i].node, m->miss[i].vector);
-	report_unmatched(m->json, &m->ambiguous, &m->accepts);
+		report_missing(m->reports, &m->miss[i].r, ls, m->miss[i].node, m->miss[i].vector);
+	report_unmatched(m->reports, &m->ambiguous, &m->accepts);
 	if (m->late.count)
-		report_say(m->json, &m->late,
+		report_say(m->reports, &m->late,
 			   "%u sends or connects came after a receive or accept that names them %s %zu %s",
 			   m->late.count, "was ordered, beyond the --window of", m->window,
 			   "events: the order is wrong there");
-	log_reports(ls, m->json);
+	log_reports(ls, m->reports);
 }
 
 static void merge_free(struct merge *m)
@@ -1213,10 +1155,10 @@ static void merge_free(struct merge *m)
 	free(m->ready);
 	free(m->conn);
 	free(m->miss);
-	map_free(&m->by_node);
-	map_free(&m->conns);
-	map_free(&m->bstreams);
-	map_free(&m->gaveup);
+	u64map_free(&m->by_node);
+	u64map_free(&m->conns);
+	u64map_free(&m->bstreams);
+	u64map_free(&m->gaveup);
 	sevs_release();
 }
 
@@ -1250,12 +1192,12 @@ static int open_logs(struct merge *m, char **paths, int n, char **labels, int nl
 			return err;
 		m->nrd++;
 		node = ls->logs[r->r.log].node;
-		s = map_get(&m->by_node, node);
-		if (s == MAP_NONE) {
+		s = u64map_get(&m->by_node, node);
+		if (s == U64MAP_NONE) {
 			s = m->nst++;
 			m->st[s].node = node;
 			m->st[s].log = r->r.log;
-			if (map_put(&m->by_node, node, s))
+			if (u64map_put(&m->by_node, node, s))
 				return -ENOMEM;
 		}
 		m->st[s].readers = realloc(m->st[s].readers,
@@ -1273,27 +1215,26 @@ static int open_logs(struct merge *m, char **paths, int n, char **labels, int nl
 }
 
 /**
- * merge_order() - print the events of logs in a causal order as they are read
+ * merge_run() - the events of logs in a causal order, as they are read
  * @paths: the logs
  * @n: how many
  * @labels: --label options
  * @nlabels: how many
- * @window: the most events to hold when reading ahead
+ * @o: the window; what to do with each event (print it as order does, by
+ *     default); where reports go
  *
- * Prints as order does (text, or JSON with print_json()), reports what the
- * logs lack or contradict, as graph_build() does, on stderr (and stdout as
- * JSON).
- *
- * Not when their ids pass 2^32 (a stamp may name two sends, which only the
+ * Reports what the logs lack or contradict, as graph_build() does.  Not
+ * when their ids pass 2^32 (a stamp may name two sends, which only the
  * whole logs tell), nor when their clocks are vectors (vector stamps are
- * matched by graph.c alone): then it prints nothing.
+ * matched by graph.c alone): then it does nothing.
  *
  * Return: 0, the exit status (the error said), or MERGE_IN_MEMORY.
  */
-int merge_order(char **paths, int n, char **labels, int nlabels, size_t window)
+int merge_run(char **paths, int n, char **labels, int nlabels, const struct merge_opts *o)
 {
 	struct log_set ls = {};
-	struct merge m = { .ls = &ls, .json = !!print_json(), .window = window };
+	struct merge m = { .ls = &ls, .reports = o->reports, .window = o->window,
+			   .fn = o->fn, .arg = o->arg };
 	bool labels_bad = false;
 	uint32_t i;
 	int err;
@@ -1338,6 +1279,10 @@ int merge_order(char **paths, int n, char **labels, int nlabels, size_t window)
 			continue;
 		}
 		err = emit(&m, s);
+		if (err == MERGE_STOP) {
+			err = 0;
+			goto out;
+		}
 		if (err)
 			break;
 		place(&m, s);
@@ -1355,6 +1300,13 @@ int merge_order(char **paths, int n, char **labels, int nlabels, size_t window)
 		err = 1;
 	} else if (m.late.count) {
 		err = 1;
+	} else if (m.fn) {
+		struct merge_event end = { .ls = &ls };
+
+		err = m.fn(m.arg, &end);
+		if (err == MERGE_STOP)
+			err = 0;
+		goto out;
 	}
 out:
 	if (err == -ENOMEM)
@@ -1363,5 +1315,16 @@ out:
 	log_free(&ls);
 	if (err == -EINVAL && labels_bad)
 		return EXIT_USAGE;
+	if (err == EXIT_USAGE)
+		return err;
 	return err ? EXIT_FAIL : 0;
+}
+
+/* causalctl order's output, as the logs are read: see merge_run(). */
+int merge_order(char **paths, int n, char **labels, int nlabels, size_t window)
+{
+	struct merge_opts o = { window, NULL, NULL,
+				print_json() ? REPORTS_JSON : REPORTS_TEXT };
+
+	return merge_run(paths, n, labels, nlabels, &o);
 }

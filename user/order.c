@@ -300,7 +300,7 @@ int order_main(int argc, char **argv)
 	if (ret)
 		goto out;
 	ret = EXIT_FAIL;
-	if (graph_build(&g, &ls, print_json()))
+	if (graph_build(&g, &ls, print_json() ? REPORTS_JSON : REPORTS_TEXT))
 		goto out;
 	if (g.inconsistent) {
 		fprintf(stderr, "causalctl: the logs are inconsistent: no order\n");

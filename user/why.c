@@ -13,12 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "causalctl.h"
 #include "export.h"
 #include "graph.h"
+#include "merge.h"
 #include "num.h"
 #include "print.h"
+#include "why.h"
 
 /* Bits of the marks of the four searches. */
 enum { DESC_A = 1, DESC_B = 2, ANC_A = 4, ANC_B = 8 };
@@ -221,7 +224,7 @@ static int answer(struct why *w, uint32_t a, uint32_t b)
 /* --- naming events ------------------------------------------------------------ */
 
 /* The log whose host, label or node id (hex) is @s, or NULL. */
-static const struct log_file *log_named(const struct log_set *ls, const char *s)
+const struct log_file *why_log_named(const struct log_set *ls, const char *s)
 {
 	uint64_t node;
 	size_t i;
@@ -250,11 +253,10 @@ static const char *const filter_keys[] = {
 	"type", "comm", "pid", "tid", "proto", "port", "bytes", "host",
 };
 
-/* Whether @e passes key=value; -EINVAL if the key is not one of filter_keys. */
-static int filter_one(const struct graph *g, uint32_t e, const char *key, const char *value)
+/* Whether @ev passes key=value; -EINVAL if the key is not one of filter_keys. */
+static int filter_one(const struct log_set *ls, const struct log_event *ev, const char *key,
+		      const char *value)
 {
-	const struct log_set *ls = g->ls;
-	const struct log_event *ev = &ls->ev[e];
 	uint64_t v;
 	bool num = !parse_u64(value, 0, UINT64_MAX, &v);
 
@@ -279,8 +281,15 @@ static int filter_one(const struct graph *g, uint32_t e, const char *key, const 
 	return -EINVAL;
 }
 
-/* Check the keys of a filter "k=v,k=v"; whether event @e passes it, if @e is an event. */
-static int filter_match(const struct graph *g, uint32_t e, char *filter)
+/**
+ * why_filter() - check the keys of a filter "k=v,k=v"; whether an event passes it
+ * @ls: the logs of @ev
+ * @ev: the event, or NULL to check the keys only
+ * @filter: the filter
+ *
+ * Return: 1 (it passes), 0 (not), -EINVAL (a key is not known), -ENOMEM.
+ */
+int why_filter(const struct log_set *ls, const struct log_event *ev, const char *filter)
 {
 	char *save = NULL, *p, *copy = strdup(filter);
 	int ok = 1, r;
@@ -296,7 +305,7 @@ static int filter_match(const struct graph *g, uint32_t e, char *filter)
 			break;
 		}
 		*eq = 0;
-		if (e == HT_EMPTY) {
+		if (!ev) {
 			for (i = 0; i < sizeof(filter_keys) / sizeof(filter_keys[0]); i++)
 				if (!strcmp(filter_keys[i], p))
 					break;
@@ -306,7 +315,7 @@ static int filter_match(const struct graph *g, uint32_t e, char *filter)
 			}
 			continue;
 		}
-		r = filter_one(g, e, p, eq + 1);
+		r = filter_one(ls, ev, p, eq + 1);
 		if (r <= 0) {
 			ok = r;
 			break;
@@ -316,67 +325,158 @@ static int filter_match(const struct graph *g, uint32_t e, char *filter)
 	return ok;
 }
 
-/*
- * The event @arg names: NODE:ID, or the N-th event in the causal order that
- * passes a filter k=v[,k=v...][#N].  Returns 0, or the exit status after
- * saying what is wrong.
+/**
+ * why_spec_parse() - what an event argument says: NODE:ID, or the N-th event
+ * in the causal order that passes a filter k=v[,k=v...][#N]
+ * @arg: the argument (cut at its '#' or ':')
+ * @sp: what it says
+ *
+ * Return: 0, or EXIT_USAGE after saying what is wrong.
  */
-static int resolve(const struct graph *g, char *arg, uint32_t *e)
+int why_spec_parse(char *arg, struct why_spec *sp)
 {
 	char *colon, *hash;
-	uint64_t id, nth = 1, seen = 0;
-	uint32_t i;
 
+	*sp = (struct why_spec){ .arg = arg, .nth = 1 };
 	if (strchr(arg, '=')) {
 		hash = strrchr(arg, '#');
 		if (hash) {
-			if (parse_u64(hash + 1, 1, UINT64_MAX, &nth))
+			if (parse_u64(hash + 1, 1, UINT64_MAX, &sp->nth))
 				return usage_error("why", "invalid match number in %s", arg);
 			*hash = 0;
+			sp->counted = true;
 		}
-		if (filter_match(g, HT_EMPTY, arg) < 0)
+		if (why_filter(NULL, NULL, arg) < 0)
 			return usage_error("why", "invalid filter: %s (keys: %s)", arg,
 					   "type, comm, pid, tid, proto, port, bytes, host");
+		sp->filter = arg;
+		return 0;
+	}
+	colon = strrchr(arg, ':');
+	if (!colon || parse_u64(colon + 1, 0, UINT64_MAX, &sp->id))
+		return usage_error("why", "invalid event: %s (use NODE:ID or key=value,...[#N])",
+				   arg);
+	*colon = 0;
+	sp->name = arg;
+	return 0;
+}
+
+/* The node of a NODE:ID argument in @ls: 0, or EXIT_FAIL after saying so. */
+int why_spec_node(const struct log_set *ls, struct why_spec *sp)
+{
+	const struct log_file *f = why_log_named(ls, sp->name);
+
+	if (!f) {
+		fprintf(stderr, "causalctl: %s: no log of that node\n", sp->name);
+		return EXIT_FAIL;
+	}
+	sp->node = f->node;
+	return 0;
+}
+
+/* That no event is what @sp names: EXIT_FAIL, after saying so. */
+int why_spec_none(const struct why_spec *sp, uint64_t seen)
+{
+	if (sp->filter)
+		fprintf(stderr, "causalctl: no event matches %s%s (%" PRIu64 " do)\n", sp->filter,
+			sp->counted ? " as often as asked" : "", seen);
+	else
+		fprintf(stderr, "causalctl: %s:%" PRIu64 ": no such event in the logs\n", sp->name,
+			sp->id);
+	return EXIT_FAIL;
+}
+
+/* The event @arg names in the graph: 0, or the exit status after saying why not. */
+static int resolve(const struct graph *g, char *arg, uint32_t *e)
+{
+	struct why_spec sp;
+	uint64_t seen = 0;
+	uint32_t i;
+	int ret;
+
+	ret = why_spec_parse(arg, &sp);
+	if (ret)
+		return ret;
+	if (sp.filter) {
 		for (i = 0; i < g->n; i++) {
-			if (filter_match(g, g->order[i], arg) > 0 && ++seen == nth) {
+			if (why_filter(g->ls, &g->ls->ev[g->order[i]], sp.filter) > 0 &&
+			    ++seen == sp.nth) {
 				*e = g->order[i];
 				return 0;
 			}
 		}
-		fprintf(stderr, "causalctl: no event matches %s%s (%" PRIu64 " do)\n", arg,
-			hash ? " as often as asked" : "", seen);
-		return EXIT_FAIL;
+		return why_spec_none(&sp, seen);
 	}
-	colon = strrchr(arg, ':');
-	if (!colon || parse_u64(colon + 1, 0, UINT64_MAX, &id))
-		return usage_error("why", "invalid event: %s (use NODE:ID or key=value,...[#N])",
-				   arg);
-	*colon = 0;
-	{
-		const struct log_file *f = log_named(g->ls, arg);
+	ret = why_spec_node(g->ls, &sp);
+	if (ret)
+		return ret;
+	*e = graph_find(g, sp.node, sp.id);
+	return *e == HT_EMPTY ? why_spec_none(&sp, 0) : 0;
+}
 
-		*colon = ':';
-		if (!f) {
-			fprintf(stderr, "causalctl: %s: no log of that node\n", arg);
-			return EXIT_FAIL;
-		}
-		*e = graph_find(g, f->node, id);
-	}
-	if (*e == HT_EMPTY) {
-		fprintf(stderr, "causalctl: %s: no such event in the logs\n", arg);
-		return EXIT_FAIL;
-	}
-	return 0;
+/**
+ * why_graph_answer() - answer for events @a and @b of the whole graph @g
+ * @g: the graph
+ * @a: an event
+ * @b: another (or the same)
+ *
+ * Return: the exit status.
+ */
+int why_graph_answer(const struct graph *g, uint32_t a, uint32_t b)
+{
+	struct why w = { .g = g, .j = print_json() };
+	int ret = EXIT_FAIL;
+
+	w.mark = calloc(g->n + 1, 1);
+	w.parent = malloc((g->n + 1) * sizeof(*w.parent));
+	w.kind = malloc(g->n + 1);
+	w.queue = malloc((g->n + 1) * sizeof(*w.queue));
+	if (w.mark && w.parent && w.kind && w.queue)
+		ret = answer(&w, a, b);
+	else
+		fprintf(stderr, "causalctl: out of memory\n");
+	free(w.mark);
+	free(w.parent);
+	free(w.kind);
+	free(w.queue);
+	return ret;
+}
+
+/* Whether the logs are too large for the whole graph: more than half the memory free. */
+static bool too_large(char **paths, int n)
+{
+	uint64_t bytes = 0, avail = 0;
+	char line[256];
+	struct stat sb;
+	FILE *f;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!stat(paths[i], &sb))
+			bytes += sb.st_size;
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %" SCNu64 " kB", &avail) == 1)
+			break;
+	fclose(f);
+	/* the graph takes about 1.1 times the logs' size */
+	return avail && bytes + bytes / 8 > avail * 1024 / 2;
 }
 
 int why_main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "label", required_argument, NULL, 'l' },
+		{ "in-memory", no_argument, NULL, 'm' },
+		{ "stream", no_argument, NULL, 's' },
+		{ "window", required_argument, NULL, 'w' },
 		{}
 	};
+	bool in_memory = false, stream = false;
 	struct log_set ls = {};
-	struct why w = {};
+	uint64_t window = 0;
 	struct graph g;
 	uint32_t a, b;
 	char **labels;
@@ -387,22 +487,46 @@ int why_main(int argc, char **argv)
 		return EXIT_FAIL;
 	optind = 0;	/* main() parsed its own options with getopt */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (opt != 'l' || add_label("why", optarg, labels, &nlabels)) {
-			if (opt != 'l')
-				usage_error("why", "invalid option");
-			free(labels);
-			return EXIT_USAGE;
+		switch (opt) {
+		case 'l':
+			if (add_label("why", optarg, labels, &nlabels))
+				goto usage;
+			break;
+		case 'm':
+			in_memory = true;
+			break;
+		case 's':
+			stream = true;
+			break;
+		case 'w':
+			if (arg_u64("why", "window", optarg, MERGE_WINDOW_MIN, UINT32_MAX, &window))
+				goto usage;
+			break;
+		default:
+			usage_error("why", "invalid option");
+			goto usage;
 		}
 	}
 	if (argc - optind < 3) {
-		free(labels);
-		return usage_error("why", "why takes two events and one or more logs");
+		usage_error("why", "why takes two events and one or more logs");
+		goto usage;
+	}
+	if (in_memory && (stream || window)) {
+		usage_error("why", "--in-memory goes with neither --stream nor --window");
+		goto usage;
+	}
+	if (!in_memory && (stream || window || too_large(argv + optind + 2, argc - optind - 2))) {
+		ret = why_stream(argv[optind], argv[optind + 1], argv + optind + 2,
+				 argc - optind - 2, labels, nlabels,
+				 window ? window : MERGE_WINDOW);
+		if (ret != MERGE_IN_MEMORY)
+			goto out;
 	}
 	ret = read_logs(&ls, argc - optind - 2, argv + optind + 2, labels, nlabels);
 	if (ret)
 		goto out;
 	ret = EXIT_FAIL;
-	if (graph_build(&g, &ls, false))
+	if (graph_build(&g, &ls, REPORTS_TEXT))
 		goto out;
 	if (g.inconsistent) {
 		fprintf(stderr, "causalctl: the logs are inconsistent: no answer\n");
@@ -411,27 +535,15 @@ int why_main(int argc, char **argv)
 	ret = resolve(&g, argv[optind], &a);
 	if (!ret)
 		ret = resolve(&g, argv[optind + 1], &b);
-	if (ret)
-		goto out_graph;
-	w.g = &g;
-	w.j = print_json();
-	w.mark = calloc(g.n + 1, 1);
-	w.parent = malloc((g.n + 1) * sizeof(*w.parent));
-	w.kind = malloc(g.n + 1);
-	w.queue = malloc((g.n + 1) * sizeof(*w.queue));
-	ret = EXIT_FAIL;
-	if (w.mark && w.parent && w.kind && w.queue)
-		ret = answer(&w, a, b);
-	else
-		fprintf(stderr, "causalctl: out of memory\n");
-	free(w.mark);
-	free(w.parent);
-	free(w.kind);
-	free(w.queue);
+	if (!ret)
+		ret = why_graph_answer(&g, a, b);
 out_graph:
 	graph_free(&g);
 out:
 	log_free(&ls);
 	free(labels);
 	return ret;
+usage:
+	free(labels);
+	return EXIT_USAGE;
 }

@@ -347,6 +347,33 @@ streaming_reads_ahead_and_owns_up() {
 	check_eq "--window with --in-memory is a usage error" 2 $?
 }
 
+# why --stream: what why answers as the logs are read, without the graph
+# (as it does on logs larger than half the memory): the truth's answers on
+# complete logs, and never a false one on logs that lack a host.
+why_streams_the_logs() {
+	local w=$D/why-stream first last out
+	printf '#!/bin/bash\nexec "%s" "$1" why --stream "${@:3}"\n' "$CAUSALCTL" > "$w"
+	chmod +x "$w"
+	gen wsc --hosts 4 --threads 2 --events 600 --seed 3 || fail "generator"
+	$PY "$CHECK" why "$D/wsc/truth.json" "$w" 300 5 "$D/wsc"/*.log || fail "a wrong answer"
+	gen wsb --hosts 3 --threads 2 --events 600 --seed 11 --by-bytes || fail "generator"
+	$PY "$CHECK" why "$D/wsb/truth.json" "$w" 200 7 "$D/wsb"/*.log ||
+		fail "a wrong answer (joined by bytes)"
+	gen wsm --hosts 4 --threads 2 --events 800 --seed 5 --drop-host 1 || fail "generator"
+	$PY "$CHECK" why "$D/wsm/truth.json" "$w" 200 6 --unknown-ok "$D/wsm"/*.log ||
+		fail "a false answer"
+	# the first and last events of a thread: more than 256 events apart
+	first=$(jq -r 'select(.tid == 1000 and .id) | .id' "$D/wsc/h0.log" | head -n 1)
+	last=$(jq -r 'select(.tid == 1000 and .id) | .id' "$D/wsc/h0.log" | tail -n 1)
+	out=$("$CAUSALCTL" why --stream --window 256 "h0:$first" "h0:$last" "$D/wsc"/*.log 2>&1)
+	check_eq "status" 0 $?
+	check "before, evidence not held" grep -q \
+		"no evidence shown: more than 256 events lie between them" <<< "$out"
+	check "the answer" grep -q "^before: h0:$first happened before h0:$last$" <<< "$out"
+	"$CAUSALCTL" why --in-memory --stream h0:1 h0:2 "$D/wsc"/*.log > /dev/null 2>&1
+	check_eq "--in-memory with --stream" 2 $?
+}
+
 # The kernel reuses thread ids: two threads with one tid but different
 # starts are two threads, not one program order.
 a_reused_thread_id_is_another_thread() {
@@ -387,4 +414,5 @@ run_test exports_are_read_by_their_consumers exports_are_read_by_their_consumers
 run_test bad_input_is_named_and_fails bad_input_is_named_and_fails
 run_test streaming_order_is_the_whole_graphs streaming_order_is_the_whole_graphs
 run_test streaming_reads_ahead_and_owns_up streaming_reads_ahead_and_owns_up
+run_test why_streams_the_logs why_streams_the_logs
 exit_tests
