@@ -120,8 +120,9 @@ sockets_compare_and_events_decode() {
 	vector_nodes 3 thread 16 || fail "vector clocks"
 	tmpdir || fail "tmpdir"
 	# o1's events, as ynl and causalctl hear them: ynl listens first and
-	# stops last (it reads what it heard after a fixed sleep, SLOW times as
-	# long on a slow kernel; causalctl stops once the exchange is over);
+	# stops last (it reads what it heard after its sleep, which SIGUSR1 ends
+	# once causalctl has heard the exchange, or at most 20 s, SLOW times as
+	# long on a slow kernel);
 	# what both heard is compared, over the ids causalctl heard
 	ynl_in o1 --subscribe events --sleep $((20 * SLOW)) > "$T/ntf" 2> "$T/ntf.err" &
 	listeners=$!
@@ -164,6 +165,8 @@ sockets_compare_and_events_decode() {
 		fail "causalctl heard $(wc -l < "$T/mon") events"
 	kill -INT $monitor
 	wait $monitor
+	# the exchange is over: ynl's sleep may end (its notifications are queued)
+	pkill -USR1 -f "ynl_cli.py .*--subscribe events" || log "ynl's listener already gone"
 	wait $listeners
 	[ -s "$T/ntf.err" ] && { cat "$T/ntf.err"; fail "ynl failed to listen"; }
 	# ynl prints the notifications as one JSON list at the end

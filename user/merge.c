@@ -35,8 +35,12 @@
 #include "merge.h"
 #include "print.h"
 
-/* Lines a log may be out of id order (a probe's hit may be written late). */
-#define REORDER 128
+/*
+ * Lines a log is read ahead, at first: the lines it may be out of id order
+ * (a probe's hit is written up to a tick late).  A log found further out of
+ * order is read further ahead from then on.
+ */
+#define REORDER 256
 /* Lines read at once per log when every stream waits. */
 #define READ_AHEAD 4096
 /* Ids from here on may share their low 32 bits with another: --in-memory. */
@@ -61,6 +65,7 @@ struct mreader {
 	struct log_reader r;
 	uint32_t stream;
 	uint32_t buffered;	/* its events not yet printed */
+	uint32_t ahead;		/* how many it keeps read ahead */
 	uint64_t max_id;	/* the largest id it read */
 	bool eof;
 };
@@ -293,7 +298,10 @@ static struct sev *first(const struct nstream *s)
 	return s->q[s->head].e;
 }
 
-/* Add @e to the ring of @s: at its end, but for the lines written late. */
+/*
+ * Add @e to the ring of @s: at its end, but for the lines written late.
+ * Return: how many it went before, or -ENOMEM.
+ */
 static int ring_add(struct nstream *s, struct sev *e)
 {
 	struct slot x = { e->ev.id, e->seq, e };
@@ -317,7 +325,7 @@ static int ring_add(struct nstream *s, struct sev *e)
 		s->q[(s->head + i) & mask] = s->q[(s->head + i - 1) & mask];
 	s->q[(s->head + i) & mask] = x;
 	s->n++;
-	return 0;
+	return s->n - 1 - i;
 }
 
 static struct sev *ring_take(struct nstream *s)
@@ -335,7 +343,7 @@ static int read_one(struct merge *m, uint32_t ri)
 	struct mreader *r = &m->rd[ri];
 	struct log_set *ls = m->ls;
 	struct sev *e;
-	int ret;
+	int ret, late;
 
 	if (r->eof)
 		return 0;
@@ -381,10 +389,14 @@ static int read_one(struct merge *m, uint32_t ri)
 	}
 	if (e->ev.id > r->max_id)
 		r->max_id = e->ev.id;
-	if (ring_add(&m->st[r->stream], e)) {
+	late = ring_add(&m->st[r->stream], e);
+	if (late < 0) {
 		sev_free(e);
 		goto oom;
 	}
+	/* a line this late: read this log further ahead, twice as far */
+	if ((uint32_t)late > r->ahead / 4 && r->ahead < m->window)
+		r->ahead = 4 * (size_t)late < m->window ? 4 * (uint32_t)late : m->window;
 	r->buffered++;
 	m->buffered++;
 	return 1;
@@ -393,12 +405,12 @@ oom:
 	return -ENOMEM;
 }
 
-/* Keep @REORDER lines of reader @ri read ahead. */
+/* Keep the lines reader @ri reads ahead read. */
 static int fill(struct merge *m, uint32_t ri)
 {
 	int ret = 0;
 
-	while (m->rd[ri].buffered < REORDER && (ret = read_one(m, ri)) > 0)
+	while (m->rd[ri].buffered < m->rd[ri].ahead && (ret = read_one(m, ri)) > 0)
 		;
 	return ret < 0 ? ret : 0;
 }
@@ -972,8 +984,9 @@ static int emit(struct merge *m, uint32_t s)
 		goto out;
 	}
 	if (n->printed && e->ev.id < n->last_id) {
-		fprintf(stderr, "causalctl: %s: event %" PRIu64 " %d lines out of id order: %s\n",
-			m->ls->logs[m->rd[e->reader].r.log].path, e->ev.id, REORDER,
+		fprintf(stderr, "causalctl: %s: event %" PRIu64 " %s: %s\n",
+			m->ls->logs[m->rd[e->reader].r.log].path, e->ev.id,
+			"came after later ones were ordered (out of id order, too far)",
 			"order this log with --in-memory");
 		err = -EINVAL;
 		goto out;
@@ -1191,6 +1204,7 @@ static int open_logs(struct merge *m, char **paths, int n, char **labels, int nl
 		if (err)
 			return err;
 		m->nrd++;
+		r->ahead = REORDER;
 		node = ls->logs[r->r.log].node;
 		s = u64map_get(&m->by_node, node);
 		if (s == U64MAP_NONE) {
