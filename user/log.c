@@ -281,12 +281,23 @@ static int read_line(struct log_reader *r, const char *p, const char *end)
 	struct line l = { .ls = r->ls };
 	struct log_file *f = &r->ls->logs[r->log];
 	enum line_kind kind;
+	size_t nfrom, nvec;
 
 	jr_ws(&c);
 	if (c.p == end)
 		return 0;	/* blank */
-	if (jr_object(&c, line_member, &l))
-		goto err;
+	nfrom = r->ls->nfrom;
+	nvec = r->ls->nvec;
+	if (schema_read_line(&c, r->ls, &l.ev, &l.seen)) {
+		/* not as the writer writes events: the general reader */
+		c = (struct jr){ .p = p, .end = end, .member = "line" };
+		l = (struct line){ .ls = r->ls };
+		r->ls->nfrom = nfrom;
+		r->ls->nvec = nvec;
+		jr_ws(&c);
+		if (jr_object(&c, line_member, &l))
+			goto err;
+	}
 	jr_ws(&c);
 	if (c.p != end) {
 		jr_fail(&c, "text after the object");

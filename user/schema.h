@@ -83,6 +83,7 @@ enum { SEEN_NODE = 1 << 0, SEEN_ID = 1 << 1, SEEN_TYPE = 1 << 2 };
 
 int schema_read(struct jr *c, const char *key, struct log_set *ls, struct log_event *e,
 		uint32_t *seen);
+int schema_read_line(struct jr *c, struct log_set *ls, struct log_event *e, uint32_t *seen);
 void schema_write(struct json *j, const struct log_set *ls, const struct log_event *e);
 const char *schema_key(unsigned int i);
 
