@@ -14,6 +14,8 @@
 
 #include "cgname.h"
 #include "export.h"
+#include "merge.h"
+#include "print.h"
 #include "otlp.h"
 #include "otlp_http.h"
 #include "spans.h"
@@ -635,4 +637,188 @@ int export_otlp(const struct graph *g, FILE *f)
 int export_otlp_proto(const struct graph *g, FILE *f)
 {
 	return export_otlp_as(g, f, OTLP_PROTO);
+}
+
+/* --- OTLP to a collector as the logs are read ------------------------------------ */
+
+/* A node's request being written. */
+struct otlp_node {
+	struct otlp o;
+	struct otlp_sink s;
+	struct otlp_kv res[3];
+	char node[17];
+	bool open;
+};
+
+struct otlp_stream {
+	struct otlp_sink proto;		/* what each node's sink starts as */
+	uint8_t trace[16];
+	bool started;
+	struct u64map ix;		/* node -> nodes[] */
+	struct otlp_node *nodes;
+	uint32_t n, cap;
+	struct kmap threads;		/* a thread's last event: id + 1 */
+	struct otlp_links links;
+	int err;
+};
+
+static struct otlp_node *stream_node(struct otlp_stream *st, const struct merge_event *me)
+{
+	const struct log_file *lf = &me->ls->logs[me->ev->log];
+	uint32_t i = u64map_get(&st->ix, me->ev->node);
+	struct otlp_node *nd;
+
+	if (i != U64MAP_NONE)
+		return &st->nodes[i];
+	if (st->n == st->cap) {
+		uint32_t cap = st->cap ? 2 * st->cap : 64;
+		struct otlp_node *p = realloc(st->nodes, cap * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		st->nodes = p;
+		st->cap = cap;
+	}
+	if (u64map_put(&st->ix, me->ev->node, st->n))
+		return NULL;
+	nd = &st->nodes[st->n++];
+	memset(nd, 0, sizeof(*nd));
+	nd->s = st->proto;
+	snprintf(nd->node, sizeof(nd->node), "%016" PRIx64, lf->node);
+	nd->res[0] = (struct otlp_kv){ .key = "service.name", .str = lf->label };
+	nd->res[1] = (struct otlp_kv){ .key = "causal.node", .str = nd->node };
+	nd->res[2] = (struct otlp_kv){ .key = "host.name", .str = lf->host };
+	return nd;
+}
+
+/* Post what every node has written, at the end. */
+static int stream_flush(struct otlp_stream *st)
+{
+	uint32_t i;
+
+	for (i = 0; i < st->n; i++) {
+		if (st->nodes[i].open)
+			sink_end(&st->nodes[i].s, &st->nodes[i].o);
+		st->nodes[i].open = false;
+		if (st->nodes[i].s.err && !st->err)
+			st->err = st->nodes[i].s.err;
+	}
+	return st->err;
+}
+
+/* An event in the order: a span of its node's request (posted when full). */
+static int stream_span(void *arg, const struct merge_event *me)
+{
+	struct otlp_stream *st = arg;
+	const struct log_event *ev = me->ev;
+	struct otlp_span sp = {};
+	struct otlp_node *nd;
+	struct cg_names cn;
+	uint64_t node, id;
+	struct kent *th;
+	char name[128];
+	uint32_t k;
+
+	if (!ev)
+		return stream_flush(st) ? -EIO : 0;
+	if (!st->started) {
+		trace_id(st->trace, me->ls);
+		st->started = true;
+	}
+	nd = stream_node(st, me);
+	th = kmap_get(&st->threads, ev->node, ev->tid, ev->tstart);
+	if (nd && th && (size_t)ev->nfrom + 1 > st->links.cap) {
+		void *p = realloc(st->links.l, ((size_t)ev->nfrom + 1) * sizeof(*st->links.l));
+
+		if (p) {
+			st->links.l = p;
+			st->links.cap = (size_t)ev->nfrom + 1;
+		}
+	}
+	if (!nd || !th || (size_t)ev->nfrom + 1 > st->links.cap) {
+		fprintf(stderr, "causalctl: out of memory\n");
+		return -ENOMEM;
+	}
+	if (!nd->open) {
+		sink_begin(&nd->s, &nd->o, nd->res);
+		nd->open = true;
+	} else if (nd->s.nspans == nd->s.batch) {
+		sink_end(&nd->s, &nd->o);
+		sink_begin(&nd->s, &nd->o, nd->res);
+	}
+	/* the parent is the previous event of the thread; links, its messages */
+	memcpy(sp.trace, st->trace, sizeof(sp.trace));
+	if (th->val) {
+		span_id_of(sp.parent, ev->node, th->val - 1);
+		sp.has_parent = true;
+	}
+	th->val = ev->id + 1;
+	for (k = 0; ev->type == EV_RECV && k < ev->nfrom; k++) {
+		if (me->st[k].vector || !merge_stamp_printed(me, k))
+			continue;
+		memcpy(st->links.l[sp.nlinks].trace, st->trace, sizeof(sp.trace));
+		span_id_of(st->links.l[sp.nlinks++].id, me->st[k].who, me->st[k].n);
+	}
+	if (merge_connect_of(me, &node, &id)) {
+		memcpy(st->links.l[sp.nlinks].trace, st->trace, sizeof(sp.trace));
+		span_id_of(st->links.l[sp.nlinks++].id, node, id);
+	}
+	sp.links = st->links.l;
+	span_of_event(&sp, me->ls, ev, &cn, name, sizeof(name));
+	otlp_span(&nd->o, &sp);
+	nd->s.nspans++;
+	return nd->o.err;
+}
+
+/**
+ * export_otlp_stream() - order logs as they are read (printing the order)
+ * and post their spans to an OTLP/HTTP collector meanwhile
+ * @paths: the logs
+ * @n: how many
+ * @labels: --label options
+ * @nlabels: how many
+ * @window: as merge_run()'s
+ * @h: the exporter (its counts say what was delivered and lost)
+ * @batch: the most spans a request carries
+ *
+ * The spans, their parents and links are export_otlp_post()'s, each node's
+ * in requests of its own; memory holds a request per node, not the graph.
+ *
+ * Return: as merge_run() (EXIT_FAIL when spans could not be posted).
+ */
+int export_otlp_stream(char **paths, int n, char **labels, int nlabels, size_t window,
+		       struct otlp_http *h, size_t batch)
+{
+	struct otlp_stream st = {
+		.proto = { .http = h, .batch = batch ? batch : 1,
+			   .format = h->json ? OTLP_JSON : OTLP_PROTO },
+	};
+	struct merge_opts o = { window, true, stream_span, &st,
+				print_json() ? REPORTS_JSON : REPORTS_TEXT };
+	uint32_t i;
+	int ret;
+
+	st.proto.null = fopen("/dev/null", "w");
+	if (!st.proto.null)
+		return EXIT_FAILURE;
+	ret = merge_run(paths, n, labels, nlabels, &o);
+	for (i = 0; i < st.n; i++) {
+		struct otlp_node *nd = &st.nodes[i];
+
+		/* stopped midway: what was written is not posted */
+		if (nd->open) {
+			otlp_resource_end(&nd->o);
+			otlp_end(&nd->o);
+			h->spans_lost += nd->s.nspans;
+		}
+		if (nd->s.mem)
+			fclose(nd->s.mem);
+		free(nd->s.buf);
+	}
+	fclose(st.proto.null);
+	free(st.nodes);
+	free(st.links.l);
+	u64map_free(&st.ix);
+	kmap_free(&st.threads);
+	return ret;
 }

@@ -16,6 +16,8 @@ int export_dot(const struct graph *g, FILE *f);
 int export_otlp(const struct graph *g, FILE *f);
 int export_otlp_proto(const struct graph *g, FILE *f);
 struct otlp_http;
+int export_otlp_stream(char **paths, int n, char **labels, int nlabels, size_t window,
+		       struct otlp_http *h, size_t batch);
 int export_otlp_post(const struct graph *g, struct otlp_http *h, size_t batch);
 
 int export_to(const struct graph *g, const char *path, int (*fn)(const struct graph *g, FILE *f));

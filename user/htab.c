@@ -109,3 +109,53 @@ void u64map_free(struct u64map *m)
 	free(m->val);
 	*m = (struct u64map){};
 }
+
+static struct kent *kmap_slot(struct kmap *k, uint64_t node, uint64_t a, uint64_t b)
+{
+	uint32_t i = hash2(node, a ^ (b << 29 | b >> 35)) & k->mask;
+
+	while (k->v[i].used && (k->v[i].node != node || k->v[i].a != a || k->v[i].b != b))
+		i = (i + 1) & k->mask;
+	return &k->v[i];
+}
+
+/**
+ * kmap_get() - the entry of a key, made (its value 0) if new
+ * @k: the map
+ * @node: the key's first part
+ * @a: its second
+ * @b: its third
+ *
+ * Return: the entry, valid until the next kmap_get(), or NULL when out of memory.
+ */
+struct kent *kmap_get(struct kmap *k, uint64_t node, uint64_t a, uint64_t b)
+{
+	struct kent *e;
+	uint32_t i;
+
+	if (2 * (k->count + 1) > (k->v ? k->mask + 1 : 0)) {
+		struct kmap n = { .mask = k->v ? 2 * k->mask + 1 : 1023 };
+
+		n.v = calloc(n.mask + 1, sizeof(*n.v));
+		if (!n.v)
+			return NULL;
+		for (i = 0; k->v && i <= k->mask; i++)
+			if (k->v[i].used)
+				*kmap_slot(&n, k->v[i].node, k->v[i].a, k->v[i].b) = k->v[i];
+		n.count = k->count;
+		free(k->v);
+		*k = n;
+	}
+	e = kmap_slot(k, node, a, b);
+	if (!e->used) {
+		*e = (struct kent){ node, a, b, 0, true };
+		k->count++;
+	}
+	return e;
+}
+
+void kmap_free(struct kmap *k)
+{
+	free(k->v);
+	*k = (struct kmap){};
+}

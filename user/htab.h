@@ -48,4 +48,19 @@ uint32_t u64map_get(const struct u64map *m, uint64_t key);
 int u64map_put(struct u64map *m, uint64_t key, uint32_t val);
 void u64map_free(struct u64map *m);
 
+/*
+ * A growing map of three-part keys to 64-bit values: threads (node, tid,
+ * tstart), sockets (node, cookie, ~0).
+ */
+struct kmap {
+	struct kent {
+		uint64_t node, a, b, val;
+		bool used;
+	} *v;
+	uint32_t mask, count;
+};
+
+struct kent *kmap_get(struct kmap *k, uint64_t node, uint64_t a, uint64_t b);
+void kmap_free(struct kmap *k);
+
 #endif /* _CAUSALCTL_HTAB_H */

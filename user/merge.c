@@ -134,7 +134,8 @@ struct merge {
 	struct log_set *ls;
 	int reports;		/* REPORTS_* */
 	size_t window;
-	merge_event_fn fn;	/* each event in the order, instead of printing it */
+	bool print;		/* print each event in the order */
+	merge_event_fn fn;	/* and hand it on */
 	void *arg;
 	struct mreader *rd;
 	uint32_t nrd;
@@ -791,7 +792,6 @@ static int print_event(struct merge *m, struct sev *e)
 	size_t n;
 	int i;
 
-	m->pos++;
 	if (j) {
 		/* the event and its stamps where schema_write() finds them */
 		ls->n = 0;
@@ -994,12 +994,13 @@ static int emit(struct merge *m, uint32_t s)
 	err = edges_in(m, e);
 	if (err)
 		goto out;
-	if (m->fn) {
-		struct merge_event me = { m->ls, &e->ev, e->st, ++m->pos };
+	m->pos++;
+	if (m->print)
+		err = print_event(m, e);
+	if (!err && m->fn) {
+		struct merge_event me = { m->ls, &e->ev, e->st, m->pos, m };
 
 		err = m->fn(m->arg, &me);
-	} else {
-		err = print_event(m, e);
 	}
 	if (err)
 		goto out;
@@ -1248,7 +1249,7 @@ int merge_run(char **paths, int n, char **labels, int nlabels, const struct merg
 {
 	struct log_set ls = {};
 	struct merge m = { .ls = &ls, .reports = o->reports, .window = o->window,
-			   .fn = o->fn, .arg = o->arg };
+			   .print = o->print, .fn = o->fn, .arg = o->arg };
 	bool labels_bad = false;
 	uint32_t i;
 	int err;
@@ -1337,8 +1338,31 @@ out:
 /* causalctl order's output, as the logs are read: see merge_run(). */
 int merge_order(char **paths, int n, char **labels, int nlabels, size_t window)
 {
-	struct merge_opts o = { window, NULL, NULL,
+	struct merge_opts o = { window, true, NULL, NULL,
 				print_json() ? REPORTS_JSON : REPORTS_TEXT };
 
 	return merge_run(paths, n, labels, nlabels, &o);
+}
+
+/* Is the send stamp @k of event @me names in the order (printed before it)? */
+bool merge_stamp_printed(const struct merge_event *me, uint32_t k)
+{
+	return printed_send(me->m, &me->st[k]) != U64MAP_NONE;
+}
+
+/* The one connect of accept @me in the order: true, its (node, id) in @node, @id. */
+bool merge_connect_of(const struct merge_event *me, uint64_t *node, uint64_t *id)
+{
+	const struct log_event *ev = me->ev;
+	const struct merge *m = me->m;
+	uint32_t c;
+
+	if (ev->type != EV_ACCEPT || ev->proto != PROTO_TCP || !ev->src || !ev->dst)
+		return false;
+	c = u64map_get(&m->conns, conn_key(ev->dst, ev->src));
+	if (c == U64MAP_NONE || m->conn[c].count != 1)
+		return false;
+	*node = m->conn[c].node;
+	*id = m->conn[c].id;
+	return true;
 }

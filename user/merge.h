@@ -3,6 +3,7 @@
 #define _CAUSALCTL_MERGE_H
 
 #include <stdbool.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,14 +25,20 @@ struct merge_event {
 	const struct log_event *ev;	/* NULL once the logs have ended */
 	const struct log_stamp *st;	/* its ev->nfrom stamps, those joined by bytes too */
 	uint64_t pos;			/* its position in the order, from 1 */
+	const struct merge *m;
 };
+
+struct merge;
+bool merge_stamp_printed(const struct merge_event *me, uint32_t k);
+bool merge_connect_of(const struct merge_event *me, uint64_t *node, uint64_t *id);
 
 /* 0, MERGE_STOP, or an error that ends the merge (said already). */
 typedef int (*merge_event_fn)(void *arg, const struct merge_event *me);
 
 struct merge_opts {
 	size_t window;		/* events held at most to read ahead */
-	merge_event_fn fn;	/* NULL: print them as order does */
+	bool print;		/* print the events as order does */
+	merge_event_fn fn;	/* and (or) hand them on to this */
 	void *arg;
 	int reports;		/* REPORTS_* (graph.h) */
 };

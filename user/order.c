@@ -94,11 +94,9 @@ static int print_one(void *arg, uint32_t e, const uint32_t *vc)
 	return 0;
 }
 
-/* Post the spans to a collector, and say what became of them. */
-static int post_otlp(const struct graph *g, struct otlp_http *h, long batch)
+/* Say what became of the spans posted to a collector: nonzero if some were lost. */
+static int say_posted(struct otlp_http *h, int err)
 {
-	int err = export_otlp_post(g, h, batch);
-
 	fprintf(stderr, "causalctl: order: %s: %" PRIu64 " spans delivered in %" PRIu64
 		" requests (%" PRIu64 " retries)", h->url, h->spans_sent, h->requests,
 		h->retries);
@@ -108,6 +106,12 @@ static int post_otlp(const struct graph *g, struct otlp_http *h, long batch)
 		fprintf(stderr, ", %" PRIu64 " lost: %s", h->spans_lost, h->last_error);
 	fputc('\n', stderr);
 	return err || h->spans_lost || h->spans_rejected;
+}
+
+/* Post the graph's spans to a collector, and say what became of them. */
+static int post_otlp(const struct graph *g, struct otlp_http *h, long batch)
+{
+	return say_posted(h, export_otlp_post(g, h, batch));
 }
 
 static int exports(const struct graph *g, struct order_opts *o)
@@ -282,7 +286,7 @@ int order_main(int argc, char **argv)
 		o.http.json = o.json_bodies;
 	}
 	if (o.window && (o.in_memory || o.vc || o.shiviz || o.perfetto || o.dot || o.otlp ||
-			 o.otlp_proto || o.url)) {
+			 o.otlp_proto)) {
 		usage_error("order", "--window goes with the order alone, which the logs stream");
 		goto usage;
 	}
@@ -290,9 +294,18 @@ int order_main(int argc, char **argv)
 		o.batch = 512;
 	/* the exports and --vc need the whole graph; the order alone does not */
 	if (!o.in_memory && !o.vc && !o.shiviz && !o.perfetto && !o.dot && !o.otlp &&
-	    !o.otlp_proto && !o.url) {
-		ret = merge_order(argv + optind, argc - optind, labels, nlabels,
-				  o.window ? o.window : MERGE_WINDOW);
+	    !o.otlp_proto) {
+		size_t window = o.window ? o.window : MERGE_WINDOW;
+
+		if (o.url) {
+			ret = export_otlp_stream(argv + optind, argc - optind, labels, nlabels,
+						 window, &o.http, o.batch);
+			if (ret != MERGE_IN_MEMORY && ret != EXIT_USAGE &&
+			    say_posted(&o.http, ret))
+				ret = EXIT_FAIL;
+		} else {
+			ret = merge_order(argv + optind, argc - optind, labels, nlabels, window);
+		}
 		if (ret != MERGE_IN_MEMORY)
 			goto out;
 	}

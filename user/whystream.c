@@ -44,51 +44,6 @@ enum {
 #define REACH (R_A | R_B | R_IN)
 #define PAGE_IDS (1U << 15)
 
-/* Bits by key (a thread: node, tid, tstart; a socket: node, cookie, ~0). */
-struct kmap {
-	struct kent {
-		uint64_t node, a, b;
-		uint8_t bits, used;
-	} *v;
-	uint32_t mask, count;
-};
-
-static struct kent *kmap_slot(struct kmap *k, uint64_t node, uint64_t a, uint64_t b)
-{
-	uint32_t i = hash2(node, a ^ (b << 29 | b >> 35)) & k->mask;
-
-	while (k->v[i].used && (k->v[i].node != node || k->v[i].a != a || k->v[i].b != b))
-		i = (i + 1) & k->mask;
-	return &k->v[i];
-}
-
-/* The entry of a key, made if new: NULL when out of memory. */
-static struct kent *kmap_get(struct kmap *k, uint64_t node, uint64_t a, uint64_t b)
-{
-	struct kent *e;
-	uint32_t i;
-
-	if (2 * (k->count + 1) > (k->v ? k->mask + 1 : 0)) {
-		struct kmap n = { .mask = k->v ? 2 * k->mask + 1 : 1023 };
-
-		n.v = calloc(n.mask + 1, sizeof(*n.v));
-		if (!n.v)
-			return NULL;
-		for (i = 0; k->v && i <= k->mask; i++)
-			if (k->v[i].used)
-				*kmap_slot(&n, k->v[i].node, k->v[i].a, k->v[i].b) = k->v[i];
-		n.count = k->count;
-		free(k->v);
-		*k = n;
-	}
-	e = kmap_slot(k, node, a, b);
-	if (!e->used) {
-		*e = (struct kent){ node, a, b, 0, 1 };
-		k->count++;
-	}
-	return e;
-}
-
 /* A byte of bits per id (low 32 bits) of a node's sends, in pages. */
 struct sends {
 	uint8_t **page;
@@ -103,7 +58,7 @@ struct wstate {
 	struct log_event ev_a, ev_b;
 	uint64_t pos_a, pos_b;
 	uint8_t bits_a, bits_b;
-	struct kmap threads, sockets;
+	struct kmap threads, sockets;	/* bits by thread, by TCP socket */
 	struct u64map node_ix;		/* node -> its struct sends */
 	struct sends *sends;
 	uint32_t nnodes, capnodes;
@@ -279,12 +234,12 @@ static int on_event(struct wstate *w, const struct merge_event *me)
 	th = kmap_get(&w->threads, ev->node, ev->tid, ev->tstart);
 	if (!th)
 		return -ENOMEM;
-	reach |= th->bits;
+	reach |= th->val;
 	if (ev->proto == PROTO_TCP && (ev->has & HAS_COOKIE)) {
 		so = kmap_get(&w->sockets, ev->node, ev->cookie, UINT64_MAX);
 		if (!so)
 			return -ENOMEM;
-		reach |= so->bits;
+		reach |= so->val;
 	}
 	/* filtered logs lack events anywhere; logs cut or lossy are found at their end */
 	if (way_in(w, me, &reach) || f->filtered)
@@ -307,10 +262,10 @@ static int on_event(struct wstate *w, const struct merge_event *me)
 		w->bits_b = reach;
 	/* fix the thread's (and socket's) entry again: the table may have moved */
 	th = kmap_get(&w->threads, ev->node, ev->tid, ev->tstart);
-	th->bits |= reach;
+	th->val |= reach;
 	if (so) {
 		so = kmap_get(&w->sockets, ev->node, ev->cookie, UINT64_MAX);
-		so->bits |= reach;
+		so->val |= reach;
 	}
 	if (f->filtered) {
 		w->partial_a |= (reach & (R_A | R_B)) == R_A;
@@ -466,7 +421,7 @@ static int evidence(struct wstate *w, char **paths, int n, char **labels, int nl
 		    size_t window, bool after)
 {
 	struct wwin ww = { .cap = window };
-	struct merge_opts o = { MERGE_WINDOW, keep_window, &ww, REPORTS_NONE };
+	struct merge_opts o = { MERGE_WINDOW, false, keep_window, &ww, REPORTS_NONE };
 	struct graph g;
 	uint32_t a, b;
 	int ret;
@@ -548,8 +503,8 @@ static void wstate_free(struct wstate *w)
 {
 	uint32_t i, p;
 
-	free(w->threads.v);
-	free(w->sockets.v);
+	kmap_free(&w->threads);
+	kmap_free(&w->sockets);
 	for (i = 0; i < w->nnodes; i++) {
 		for (p = 0; p < w->sends[i].npages; p++)
 			free(w->sends[i].page[p]);
@@ -579,7 +534,7 @@ int why_stream(char *a, char *b, char **paths, int n, char **labels, int nlabels
 	       size_t window)
 {
 	struct wstate w = {};
-	struct merge_opts o = { window, first_pass, &w, REPORTS_TEXT };
+	struct merge_opts o = { window, false, first_pass, &w, REPORTS_TEXT };
 	int ret;
 
 	/* copies: the arguments stay whole for the graph, if the logs need it */

@@ -147,8 +147,32 @@ what_a_collector_refuses_is_counted() {
 	grep -q "go with --otlp-url" "$T/err" || fail "no reason: $(cat "$T/err")"
 }
 
+# order --otlp-url reads the logs as a stream; --in-memory builds the
+# graph first: the collector gets the same spans, parents and links.
+streamed_spans_are_the_graphs() {
+	local mode
+
+	definitions || fail "npm"
+	tmpdir || return
+	/usr/bin/python3 "$TOP/selftests/order_gen.py" --hosts 4 --threads 2 --events 1500 \
+		--seed 13 --by-bytes --out "$T/logs" > /dev/null || fail "logs"
+	for mode in stream in-memory; do
+		receiver --dump "$T/dump.$mode"
+		post --otlp-batch 200 $([ $mode = in-memory ] && echo --in-memory) ||
+			fail "order ($mode): $(cat "$T/report")"
+		otlp_receiver_stop
+		jq -c '{node, id, trace, span, parent, links: (.links | sort)}' "$T/dump.$mode" |
+			sort > "$T/spans.$mode"
+	done
+	check_eq "spans" 1500 "$(wc -l < "$T/spans.stream")"
+	check "some links" test "$(jq -s '[.[].links | length] | add' "$T/spans.stream")" -gt 100
+	check_eq "the same spans, parents and links" "$(cat "$T/spans.in-memory")" \
+		"$(cat "$T/spans.stream")"
+}
+
 run_test protobuf_says_what_json_says protobuf_says_what_json_says
 run_test a_collector_gets_every_span a_collector_gets_every_span
 run_test a_collector_that_comes_back_gets_every_span a_collector_that_comes_back_gets_every_span
 run_test what_a_collector_refuses_is_counted what_a_collector_refuses_is_counted
+run_test streamed_spans_are_the_graphs streamed_spans_are_the_graphs
 exit_tests
