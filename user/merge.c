@@ -55,6 +55,7 @@ struct sev {
 	struct log_event ev;
 	struct log_stamp *st;	/* its ev.nfrom stamps: in[], or allocated */
 	struct log_stamp in[2];
+	uint32_t stcap;		/* room in st */
 	struct log_ventry *vec;	/* its ev.nvector vector entries, or NULL */
 	uint64_t seq;		/* read order: ties of wall time */
 	uint32_t reader;
@@ -66,7 +67,6 @@ struct mreader {
 	uint32_t stream;
 	uint32_t buffered;	/* its events not yet printed */
 	uint32_t ahead;		/* how many it keeps read ahead */
-	uint64_t max_id;	/* the largest id it read */
 	bool eof;
 };
 
@@ -153,6 +153,7 @@ struct merge {
 	struct report dup, conflict, ambiguous, accepts, late;
 	uint32_t nblocked;
 	struct wlist any;	/* the streams that wait on any */
+	struct sev *free;	/* events to use again */
 };
 
 static int grow_array(void **p, uint32_t *cap, uint32_t need, size_t size)
@@ -172,34 +173,32 @@ static int grow_array(void **p, uint32_t *cap, uint32_t need, size_t size)
 	return 0;
 }
 
-/* Events are taken from and given back to a list of free ones. */
-static struct sev *free_sevs;
-
-static struct sev *sev_alloc(void)
+/* Events are taken from and given back to the merge's list of free ones. */
+static struct sev *sev_alloc(struct merge *m)
 {
-	struct sev *e = free_sevs;
+	struct sev *e = m->free;
 
 	if (!e)
 		return malloc(sizeof(*e));
-	free_sevs = *(struct sev **)e;
+	m->free = *(struct sev **)e;
 	return e;
 }
 
-static void sev_free(struct sev *e)
+static void sev_free(struct merge *m, struct sev *e)
 {
 	if (e->st != e->in)
 		free(e->st);
 	free(e->vec);
-	*(struct sev **)e = free_sevs;
-	free_sevs = e;
+	*(struct sev **)e = m->free;
+	m->free = e;
 }
 
-static void sevs_release(void)
+static void sevs_release(struct merge *m)
 {
 	struct sev *e;
 
-	while ((e = free_sevs)) {
-		free_sevs = *(struct sev **)e;
+	while ((e = m->free)) {
+		m->free = *(struct sev **)e;
 		free(e);
 	}
 }
@@ -353,7 +352,7 @@ static int read_one(struct merge *m, uint32_t ri)
 		r->eof = true;
 		return ret;
 	}
-	e = sev_alloc();
+	e = sev_alloc(m);
 	if (!e)
 		goto oom;
 	e->ev = ls->ev[--ls->n];
@@ -362,11 +361,13 @@ static int read_one(struct merge *m, uint32_t ri)
 	e->reader = ri;
 	e->forced = false;
 	e->vec = NULL;
+	e->stcap = 2;
 	if (e->ev.nfrom > 2) {
+		e->stcap = e->ev.nfrom;
 		e->st = malloc(e->ev.nfrom * sizeof(*e->st));
 		if (!e->st) {
 			e->st = e->in;
-			sev_free(e);
+			sev_free(m, e);
 			goto oom;
 		}
 	}
@@ -374,7 +375,7 @@ static int read_one(struct merge *m, uint32_t ri)
 	if (e->ev.nvector) {
 		e->vec = malloc(e->ev.nvector * sizeof(*e->vec));
 		if (!e->vec) {
-			sev_free(e);
+			sev_free(m, e);
 			goto oom;
 		}
 		memcpy(e->vec, ls->vec + e->ev.vector, e->ev.nvector * sizeof(*e->vec));
@@ -385,14 +386,12 @@ static int read_one(struct merge *m, uint32_t ri)
 		fprintf(stderr, "causalctl: %s:%lu: id %" PRIu64 " past 2^32: %s\n",
 			ls->logs[r->r.log].path, r->r.lineno, e->ev.id,
 			"order these logs with --in-memory");
-		sev_free(e);
+		sev_free(m, e);
 		return -ERANGE;
 	}
-	if (e->ev.id > r->max_id)
-		r->max_id = e->ev.id;
 	late = ring_add(&m->st[r->stream], e);
 	if (late < 0) {
-		sev_free(e);
+		sev_free(m, e);
 		goto oom;
 	}
 	/* a line this late: read this log further ahead, twice as far */
@@ -586,19 +585,15 @@ static int add_stamp(struct sev *e, uint64_t node, uint64_t id)
 			return 0;
 	if (e->ev.nfrom == UINT16_MAX - 1)
 		return 0;
-	if (e->ev.nfrom >= 2) {
-		if (e->st == e->in) {
-			p = malloc(8 * sizeof(*p));
-			if (p)
-				memcpy(p, e->in, sizeof(e->in));
-		} else if (!(e->ev.nfrom & (e->ev.nfrom - 1)) && e->ev.nfrom >= 8) {
-			p = realloc(e->st, 2 * e->ev.nfrom * sizeof(*p));
-		} else {
-			p = e->st;
-		}
+	if (e->ev.nfrom == e->stcap) {
+		p = malloc(2 * e->stcap * sizeof(*p));
 		if (!p)
 			return -ENOMEM;
+		memcpy(p, e->st, e->ev.nfrom * sizeof(*p));
+		if (e->st != e->in)
+			free(e->st);
 		e->st = p;
+		e->stcap *= 2;
 	}
 	e->st[e->ev.nfrom++] = (struct log_stamp){ node, id & UINT32_MAX, false };
 	return 0;
@@ -1013,7 +1008,7 @@ static int emit(struct merge *m, uint32_t s)
 	n->last = e->ev;
 	err = after_print(m, n, e);
 out:
-	sev_free(e);
+	sev_free(m, e);
 	return err;
 }
 
@@ -1155,7 +1150,7 @@ static void merge_free(struct merge *m)
 		struct nstream *n = &m->st[i];
 
 		while (n->n)
-			sev_free(ring_take(n));
+			sev_free(m, ring_take(n));
 		free(n->q);
 		free(n->readers);
 		for (p = 0; p < n->npages; p++)
@@ -1177,7 +1172,7 @@ static void merge_free(struct merge *m)
 	u64map_free(&m->conns);
 	u64map_free(&m->bstreams);
 	u64map_free(&m->gaveup);
-	sevs_release();
+	sevs_release(m);
 }
 
 static int open_logs(struct merge *m, char **paths, int n, char **labels, int nlabels,

@@ -18,6 +18,7 @@
 struct log_set;
 struct log_event;
 struct log_stamp;
+struct merge;
 
 /* An event in the order, as merge_run() hands it on. */
 struct merge_event {
@@ -28,7 +29,6 @@ struct merge_event {
 	const struct merge *m;
 };
 
-struct merge;
 bool merge_stamp_printed(const struct merge_event *me, uint32_t k);
 bool merge_connect_of(const struct merge_event *me, uint64_t *node, uint64_t *id);
 

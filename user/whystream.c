@@ -70,7 +70,7 @@ struct wstate {
 	bool partial_a, partial_b;	/* an event of an incomplete log reached so */
 	const struct log_set *ls;	/* while the logs are read */
 	char name_a[REPORT_NAME_LEN], name_b[REPORT_NAME_LEN];
-	int err;
+	enum { NO_PATH, A_TO_B, B_TO_A } path;	/* found: the evidence to show */
 };
 
 static uint8_t *send_byte(struct wstate *w, uint64_t node, uint64_t id32, bool make)
@@ -491,9 +491,9 @@ static int first_pass(void *arg, const struct merge_event *me)
 		return MERGE_STOP;
 	}
 	if (w->bits_b & R_A)
-		w->err = 'b';
+		w->path = A_TO_B;
 	else if (w->bits_a & R_B)
-		w->err = 'a';
+		w->path = B_TO_A;
 	else
 		return no_path(w) ? EXIT_FAIL : MERGE_STOP;
 	return MERGE_STOP;
@@ -555,8 +555,8 @@ int why_stream(char *a, char *b, char **paths, int n, char **labels, int nlabels
 		return ret;
 	}
 	ret = merge_run(paths, n, labels, nlabels, &o);
-	if (!ret && w.err)
-		ret = evidence(&w, paths, n, labels, nlabels, window, w.err == 'a');
+	if (!ret && w.path != NO_PATH)
+		ret = evidence(&w, paths, n, labels, nlabels, window, w.path == B_TO_A);
 	wstate_free(&w);
 	free(a);
 	free(b);

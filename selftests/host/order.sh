@@ -294,6 +294,25 @@ streaming_order_is_the_whole_graphs() {
 			fail "$name: not a linear extension"
 	done
 	check "the missing host is reported" grep -q "node 000000000000a001 .*no log" "$D/smiss/serr"
+	# a receive the kernel named three sends for, joined by bytes to four more
+	mkdir -p "$D/s7"
+	{
+		echo '{"causal_log":1,"host":"b","node":"00000000000000b2","start":1}'
+		for i in 1 2 3; do
+			echo "{\"node\":\"00000000000000b2\",\"id\":$i,\"type\":\"send\",\"time\":10$i,\"tid\":1,\"comm\":\"u\",\"proto\":\"udp\",\"src\":\"10.0.0.2:1\",\"dst\":\"10.0.0.1:1\",\"cookie\":9,\"bytes\":1}"
+		done
+		for i in 4 5 6 7; do
+			echo "{\"node\":\"00000000000000b2\",\"id\":$i,\"type\":\"send\",\"time\":10$i,\"tid\":1,\"comm\":\"t\",\"proto\":\"tcp\",\"src\":\"10.0.0.2:2\",\"dst\":\"10.0.0.1:2\",\"cookie\":8,\"bytes\":10,\"seq\":$(((i - 4) * 10 + 1)),\"stream\":\"0000000100000002\"}"
+		done
+	} > "$D/s7/b.log"
+	{
+		echo '{"causal_log":1,"host":"a","node":"00000000000000a1","start":1}'
+		echo '{"node":"00000000000000a1","id":1,"type":"recv","time":200,"tid":1,"comm":"r","proto":"tcp","src":"10.0.0.1:2","dst":"10.0.0.2:2","cookie":7,"bytes":40,"seq":1,"stream":"0000000100000002","from":[{"node":"00000000000000b2","id32":1},{"node":"00000000000000b2","id32":2},{"node":"00000000000000b2","id32":3}]}'
+	} > "$D/s7/a.log"
+	# (under glibc's heap checker: its stamps outgrow the room they came in)
+	check_eq "a receive of seven sends" "a:1 recv r[1] tcp 10.0.0.1:2->10.0.0.2:2 40B <- b:1,b:2,b:3,b:4,b:5,b:6,b:7" \
+		"$(LD_PRELOAD=libc_malloc_debug.so.0 MALLOC_CHECK_=3 "$CAUSALCTL" order \
+		   "$D/s7"/*.log 2> /dev/null | tail -n 1 | cut -c10-)"
 }
 
 # far_logs DIR - web-1's first event receives c3's 400th, a send; c3's
