@@ -76,7 +76,7 @@ static bool causal_forged(const struct causal_net *cn, u32 clock, u64 local,
  */
 u64 causal_event(struct causal_sock *cs, const u64 *remote, bool *forged)
 {
-	struct causal_net *cn = cs->cn;
+	struct causal_net *cn = causal_sock_node(cs);
 	atomic64_t *ctx = causal_ctx_clock(cn, READ_ONCE(cn->scope), true);
 	u32 clock = READ_ONCE(cn->clock);
 	u64 old = READ_ONCE(cs->clock), wall = causal_wall(clock), base, c;
@@ -96,7 +96,8 @@ u64 causal_event(struct causal_sock *cs, const u64 *remote, bool *forged)
 		if (*forged) {
 			causal_sock_count(cs, CAUSAL_STAT_FORGED_IN, 1);
 			pr_debug_ratelimited("node %016llx: stamp %llu refused as forged (clock %llu, socket %llu)\n",
-					     READ_ONCE(cn->node_id), *remote, base, cs->cookie);
+					     READ_ONCE(cn->node_id), *remote, base,
+					     causal_sock_cookie(cs));
 		}
 	}
 	if (ctx)
@@ -224,7 +225,7 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
 		    const u8 *carry, u32 carry_len, u64 *clock,
 		    struct causal_note *note)
 {
-	struct causal_net *cn = cs->cn;
+	struct causal_net *cn = causal_sock_node(cs);
 	struct causal_vclock *vs = causal_event_vclock(cs), *vt;
 	u32 i, k, n = 0, more = 0;
 	int drops = 0;
@@ -303,7 +304,7 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
 bool causal_vec_recv_begin(struct causal_sock *cs, struct causal_vec_rx *rx,
 			   struct causal_note *note)
 {
-	struct causal_net *cn = cs->cn;
+	struct causal_net *cn = causal_sock_node(cs);
 	struct causal_vclock *vs = causal_event_vclock(cs);
 
 	if (!vs)
@@ -386,7 +387,8 @@ u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool l
 	if (rx->forged) {
 		causal_sock_count(cs, CAUSAL_STAT_FORGED_IN, 1);
 		pr_debug_ratelimited("node %016llx: vector stamp refused as forged (socket %llu)\n",
-				     READ_ONCE(cs->cn->node_id), cs->cookie);
+				     READ_ONCE(causal_sock_node(cs)->node_id),
+				     causal_sock_cookie(cs));
 	}
 	return c;
 }
@@ -406,7 +408,7 @@ u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool l
  */
 u64 causal_local_event(struct causal_sock *cs, struct causal_note *note)
 {
-	struct causal_net *cn = cs->cn;
+	struct causal_net *cn = causal_sock_node(cs);
 	struct causal_vclock *vs;
 	atomic64_t *ctx;
 	u64 c, own;
@@ -436,11 +438,11 @@ u64 causal_local_event(struct causal_sock *cs, struct causal_note *note)
  */
 void causal_local_note(struct causal_sock *cs, struct sock *sk, u8 type)
 {
+	struct causal_net *cn = causal_sock_node(cs);
 	struct causal_note n;
 	u64 c;
 
-	causal_note_begin(&n, cs->cn, sock_net(sk), type,
-			  READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR);
+	causal_note_begin(&n, cn, sock_net(sk), type, READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR);
 	c = causal_local_event(cs, &n);
 	causal_note_end_sk(&n, cs, sk, c);
 }

@@ -86,7 +86,7 @@ static int __net_init causal_net_setup(struct net *net)
 	cn->max_drift = CAUSAL_MAX_DRIFT_MS_DEFAULT;
 	atomic_set(&cn->sockets, 0);
 	atomic_set(&cn->contexts, 0);
-	xa_init_flags(&cn->socks, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
+	xa_init_flags(&cn->socks, XA_FLAGS_LOCK_BH);
 	atomic_set(&cn->gen, 1);
 	atomic64_set(&cn->events, 0);
 	pr_debug("node %016llx: made for network namespace %u\n", cn->node_id, net->ns.inum);

@@ -85,8 +85,7 @@ struct causal_pcpu_stats {
  *	only the node
  * @sockets: sockets kept now
  * @contexts: thread and process clocks now charged to the node (kmod/ctx.c)
- * @socks: those sockets by id, in the order dumps walk them
- * @next_id: where the next id is looked for
+ * @socks: those sockets by cookie, the order dumps walk them in
  * @gen: changes whenever @socks does, for dumps to detect it
  * @events: the number of the node's latest event (kmod/notify.c)
  * @stats: per-CPU counters
@@ -106,7 +105,6 @@ struct causal_net {
 	atomic_t sockets;
 	atomic_t contexts;
 	struct xarray socks;
-	u32 next_id;
 	atomic_t gen;
 	atomic64_t events;
 	struct causal_pcpu_stats __percpu *stats;

@@ -257,13 +257,14 @@ static const struct causal_addr_attrs causal_sock_addr_attrs = {
  * new one by now: its cookie, cleared for every new socket, tells.
  * Context: RCU read side.  Return: 0, -ENOENT for a socket gone, -EMSGSIZE.
  */
-static int causal_sock_addr_put(struct sk_buff *skb, const struct causal_sock *cs)
+static int causal_sock_addr_put(struct sk_buff *skb, const struct causal_sock *cs,
+				u64 cookie)
 {
 	struct causal_addr a;
 
 	causal_addr_of_sk(&a, cs->sk);
 	smp_rmb();	/* the addresses, then the cookie they are valid with */
-	if (atomic64_read(&cs->sk->sk_cookie) != cs->cookie)
+	if (atomic64_read(&cs->sk->sk_cookie) != cookie)
 		return -ENOENT;
 	return causal_addr_put(skb, &a, &causal_sock_addr_attrs);
 }
@@ -315,19 +316,27 @@ static int causal_sock_stats_put(struct sk_buff *skb, const struct causal_sock *
 	return 0;
 }
 
-static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
+/*
+ * The attributes of node @cn's socket @cs, found at @cookie in its table.
+ * Its protocol and TCP state are read from the socket, which stays one of
+ * the same protocol under RCU.  Return: 0, -ENOENT for a socket that went
+ * while it was read (its last events' clocks may have become its RCU
+ * head), -EMSGSIZE.
+ */
+static int causal_sock_fill(struct sk_buff *skb, struct causal_net *cn,
+			    const struct causal_sock *cs, u64 cookie)
 {
 	struct causal_vclock *vc = causal_sock_vclock_of(cs);
 	u64 v;
 	int i;
 
-	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_COOKIE, cs->cookie, CAUSAL_A_SOCK_PAD))
+	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_COOKIE, cookie, CAUSAL_A_SOCK_PAD))
 		return -EMSGSIZE;
-	i = causal_sock_addr_put(skb, cs);
+	i = causal_sock_addr_put(skb, cs, cookie);
 	if (i)
 		return i;
-	if (nla_put_u8(skb, CAUSAL_A_SOCK_TCP_STATE, READ_ONCE(cs->state)) ||
-	    nla_put_u8(skb, CAUSAL_A_SOCK_PROTOCOL, cs->protocol) ||
+	if (nla_put_u8(skb, CAUSAL_A_SOCK_TCP_STATE, READ_ONCE(cs->sk->sk_state)) ||
+	    nla_put_u8(skb, CAUSAL_A_SOCK_PROTOCOL, READ_ONCE(cs->sk->sk_protocol)) ||
 	    nla_put_u64_64bit(skb, CAUSAL_A_SOCK_CLOCK, READ_ONCE(cs->clock),
 			      CAUSAL_A_SOCK_PAD))
 		return -EMSGSIZE;
@@ -347,15 +356,17 @@ static int causal_sock_fill(struct sk_buff *skb, const struct causal_sock *cs)
 		return -EMSGSIZE;
 	if (vc && causal_put_vector(skb, cs, vc))
 		return -EMSGSIZE;
-	return causal_sock_stats_put(skb, cs);
+	i = causal_sock_stats_put(skb, cs);
+	smp_rmb();	/* what was read, then whether it was still listed */
+	if (!i && xa_load(&cn->socks, cookie) != cs)
+		return -ENOENT;
+	return i;
 }
 
 /* The socket of node @cn with cookie @cookie.  Context: RCU read side. */
 static struct causal_sock *causal_node_sock(struct causal_net *cn, u64 cookie)
 {
-	struct causal_sock *cs = causal_sock_by_cookie(cookie);
-
-	return cs && cs->cn == cn ? cs : NULL;
+	return causal_sock_by_cookie(cn, cookie);
 }
 
 /**
@@ -390,7 +401,7 @@ int causal_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	rcu_read_lock();
 	cs = causal_node_sock(cn, cookie);
-	err = cs ? causal_sock_fill(msg, cs) : -ENOENT;
+	err = cs ? causal_sock_fill(msg, cn, cs, cookie) : -ENOENT;
 	rcu_read_unlock();
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CAUSAL_A_SOCK_COOKIE],
@@ -410,7 +421,7 @@ free:
  * @skb: the message to fill
  * @cb: the dump's state
  *
- * cb->args[0] is the id to resume from; cb->seq the node's generation, so a
+ * cb->args[0] is the cookie to resume from; cb->seq the node's generation, so a
  * dump that sockets came to or left during is flagged NLM_F_DUMP_INTR.
  *
  * Return: the length of @skb, 0 when done, or a negative error.
@@ -419,19 +430,19 @@ int causal_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct causal_net *cn = causal_net(sock_net(skb->sk));
 	struct causal_sock *cs;
-	unsigned long id;
+	unsigned long cookie;
 	void *hdr;
 	int err;
 
 	cb->seq = atomic_read(&cn->gen);
 	rcu_read_lock();
-	xa_for_each_start(&cn->socks, id, cs, cb->args[0]) {
+	xa_for_each_start(&cn->socks, cookie, cs, cb->args[0]) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  &causal_nl_family, NLM_F_MULTI, CAUSAL_CMD_SOCK_GET);
 		if (!hdr)
 			break;
 		genl_dump_check_consistent(cb, hdr);
-		err = causal_sock_fill(skb, cs);
+		err = causal_sock_fill(skb, cn, cs, cookie);
 		if (err) {
 			genlmsg_cancel(skb, hdr);
 			/* a socket that just went is not listed */
@@ -440,7 +451,7 @@ int causal_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		} else {
 			genlmsg_end(skb, hdr);
 		}
-		cb->args[0] = id + 1;
+		cb->args[0] = cookie + 1;
 	}
 	rcu_read_unlock();
 	return skb->len;

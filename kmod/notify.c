@@ -275,8 +275,8 @@ void causal_note_end(struct causal_note *n, struct causal_sock *cs,
 			causal_note_put64(n, CAUSAL_A_EVENT_CLOCK, clock);
 	}
 	if (cs && !n->lost) {
-		causal_note_put64(n, CAUSAL_A_EVENT_COOKIE, cs->cookie);
-		if (nla_put_u8(n->msg, CAUSAL_A_EVENT_PROTOCOL, cs->protocol))
+		causal_note_put64(n, CAUSAL_A_EVENT_COOKIE, causal_sock_cookie(cs));
+		if (nla_put_u8(n->msg, CAUSAL_A_EVENT_PROTOCOL, cs->sk->sk_protocol))
 			n->lost = true;
 	}
 	if (a && !n->lost)

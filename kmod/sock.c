@@ -5,15 +5,14 @@
  * behind it, causal_tcp_record()), else on its first send or receive after
  * causal's programs are attached; a UDP socket on its first datagram; each
  * if its node is under its cap (causal_sock_create(), from a kfunc).  It is
- * found through one hash table keyed by the socket's cookie and listed per
- * node in an xarray, which gives dumps a stable order and a cursor.  It
- * goes away when TCP destroys the socket, seen by the module itself through
- * the tcp_destroy_sock tracepoint, or with its node.
+ * found in its node's table, an xarray keyed by the socket's cookie, which
+ * also gives dumps a stable order and a cursor.  It goes away when TCP
+ * destroys the socket, seen by the module itself through the
+ * tcp_destroy_sock tracepoint, or with its node.
  * causal_sock_close(), the kfunc of an application's close, is here too.
  */
 
 #include <linux/bpf.h>
-#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/sock_diag.h>
 #include <net/inet_sock.h>
@@ -30,33 +29,20 @@
 static struct kmem_cache *causal_sock_cache __read_mostly;
 /* With the connection's record behind (causal_sock_record()). */
 static struct kmem_cache *causal_sock_rec_cache __read_mostly;
-static struct rhashtable causal_socks;
 
-/*
- * Keyed by the socket's cookie: unique for as long as the kernel runs,
- * never reused as a socket's address is, and what sock-get asks by.
- */
-static int causal_sock_cmp(struct rhashtable_compare_arg *arg, const void *obj)
-{
-	const struct causal_sock *cs = obj;
-
-	return cs->cookie != *(const u64 *)arg->key;
-}
-
-static const struct rhashtable_params causal_sock_params = {
-	.head_offset = offsetof(struct causal_sock, node),
-	.key_offset = offsetof(struct causal_sock, cookie),
-	.key_len = sizeof(u64),
-	.hashfn = causal_hash_word,
-	.obj_cmpfn = causal_sock_cmp,
-	.automatic_shrinking = true,
-};
+/* Cookies index the nodes' tables: they must fit an xarray's index. */
+static_assert(sizeof(unsigned long) == sizeof(u64));
+/* A socket's state is one cache line (Documentation/performance.rst). */
+static_assert(sizeof(struct causal_sock) == 64);
 
 /**
  * causal_sock_lookup() - the state of @sk, if it has any
  * @sk: a socket
  *
  * A socket without a cookie has none: causal gives one to each it keeps.
+ * Its node's table is keyed by cookies, unique for as long as the kernel
+ * runs and never reused as a socket's address is: what sock-get asks by,
+ * and an order for dumps.
  *
  * Context: RCU read-side critical section.
  * Return: the state or NULL.
@@ -68,20 +54,21 @@ struct causal_sock *causal_sock_lookup(const struct sock *sk)
 
 	if (!cookie)
 		return NULL;
-	cs = rhashtable_lookup(&causal_socks, &cookie, causal_sock_params);
+	cs = xa_load(&causal_net_rcu(sock_net(sk))->socks, cookie);
 	return cs && cs->sk == sk ? cs : NULL;
 }
 
 /**
- * causal_sock_by_cookie() - the state of the socket with cookie @cookie
+ * causal_sock_by_cookie() - the state of node @cn's socket with @cookie
+ * @cn: the node
  * @cookie: the socket's cookie (as sock-get and causalctl sockets name it)
  *
  * Context: RCU read-side critical section.
  * Return: the state or NULL.
  */
-struct causal_sock *causal_sock_by_cookie(u64 cookie)
+struct causal_sock *causal_sock_by_cookie(struct causal_net *cn, u64 cookie)
 {
-	return rhashtable_lookup(&causal_socks, &cookie, causal_sock_params);
+	return xa_load(&cn->socks, cookie);
 }
 
 /**
@@ -130,6 +117,12 @@ int causal_addr_put(struct sk_buff *skb, const struct causal_addr *a,
 	return 0;
 }
 
+static struct kmem_cache *causal_sock_cache_of(const struct sock *sk)
+{
+	return causal_own_records && sk->sk_protocol == IPPROTO_TCP ?
+	       causal_sock_rec_cache : causal_sock_cache;
+}
+
 static void causal_sock_free_rcu(struct rcu_head *head)
 {
 	struct causal_sock *cs = container_of(head, struct causal_sock, rcu);
@@ -143,13 +136,14 @@ static void causal_sock_free_rcu(struct rcu_head *head)
 		kfree(cs->more->traffic);
 		kfree(cs->more);
 	}
-	kmem_cache_free(cs->has_record ? causal_sock_rec_cache : causal_sock_cache, cs);
+	kmem_cache_free(causal_sock_cache_of(cs->sk), cs);
 }
 
 /**
  * causal_sock_create() - give @sk causal state
- * @sk: a TCP or UDP socket without state
- * @record: with a TCP connection's record (zeroed) in the same object
+ * @sk: a TCP or UDP socket without state; a TCP one, where the module keeps
+ *	connections' records (causal_own_records), gets its record (zeroed)
+ *	in the same object
  *
  * Charged to the memory cgroup of the current task.
  *
@@ -161,9 +155,9 @@ static void causal_sock_free_rcu(struct rcu_head *head)
  * Return: the socket's state, or NULL when its node is at its cap (counted
  * in sockets-untracked), memory is short or the node is going.
  */
-struct causal_sock *causal_sock_create(struct sock *sk, bool record)
+struct causal_sock *causal_sock_create(struct sock *sk)
 {
-	struct kmem_cache *cache = record ? causal_sock_rec_cache : causal_sock_cache;
+	struct kmem_cache *cache = causal_sock_cache_of(sk);
 	struct causal_net *cn = causal_net(sock_net(sk));
 	struct causal_sock *cs, *old;
 	u32 cookie[2];
@@ -175,25 +169,14 @@ struct causal_sock *causal_sock_create(struct sock *sk, bool record)
 	cs = kmem_cache_zalloc(cache, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
 	if (!cs)
 		goto untracked;
-	cs->has_record = record;
 	cs->sk = sk;
-	cs->cn = cn;
 	sock_diag_save_cookie(sk, cookie);
-	cs->cookie = (u64)cookie[1] << 32 | cookie[0];
-	cs->state = READ_ONCE(sk->sk_state);
-	cs->protocol = sk->sk_protocol;
 
-	if (xa_alloc_cyclic_bh(&cn->socks, &cs->id, cs, xa_limit_32b,
-			       &cn->next_id, GFP_ATOMIC) < 0) {
-		kmem_cache_free(cache, cs);
-		goto untracked;
-	}
-	old = rhashtable_lookup_get_insert_fast(&causal_socks, &cs->node, causal_sock_params);
+	old = xa_cmpxchg_bh(&cn->socks, (u64)cookie[1] << 32 | cookie[0], NULL, cs,
+			    GFP_ATOMIC | __GFP_NOWARN);
 	if (old) {
-		/* readers of the node's sockets may have seen it: after RCU */
-		xa_erase_bh(&cn->socks, cs->id);
-		call_rcu(&cs->rcu, causal_sock_free_rcu);
-		if (!IS_ERR(old)) {
+		kmem_cache_free(cache, cs);
+		if (!xa_is_err(old)) {
 			atomic_dec(&cn->sockets);
 			return old;
 		}
@@ -262,7 +245,7 @@ static struct causal_sock_traffic *causal_sock_traffic(struct causal_sock *cs)
 	struct causal_sock_more *more = READ_ONCE(cs->more);
 	struct causal_sock_traffic *tr = more ? READ_ONCE(more->traffic) : NULL;
 
-	if (tr || !READ_ONCE(cs->cn->sock_counters))
+	if (tr || !READ_ONCE(causal_sock_node(cs)->sock_counters))
 		return tr;
 	more = causal_sock_more(cs);
 	return more ? causal_sock_zalloc_once((void **)&more->traffic, sizeof(*tr)) : NULL;
@@ -336,19 +319,22 @@ struct causal_vclock *causal_sock_vclock(struct causal_sock *cs)
 {
 	struct causal_sock_more *more = causal_sock_more(cs);
 
-	return more ? causal_vclock_get(&more->vc, READ_ONCE(cs->cn->vector_width), true) : NULL;
+	return more ? causal_vclock_get(&more->vc, READ_ONCE(causal_sock_node(cs)->vector_width),
+					true) : NULL;
 }
 
-/* Unlink and free @cs; whoever unlinks it first frees it. */
-static void causal_sock_release(struct causal_sock *cs)
+/*
+ * Unlink and free @cs of node @cn, found at @cookie; whoever unlinks it
+ * first frees it.  Its last events' clocks become the RCU head only once
+ * readers can no longer find it (causal_sock_fill() checks after reading).
+ */
+static void causal_sock_release(struct causal_net *cn, struct causal_sock *cs, u64 cookie)
 {
-	struct causal_net *cn = cs->cn;
-
-	if (rhashtable_remove_fast(&causal_socks, &cs->node, causal_sock_params))
+	if (xa_cmpxchg_bh(&cn->socks, cookie, cs, NULL, 0) != cs)
 		return;
-	xa_erase_bh(&cn->socks, cs->id);
 	atomic_dec(&cn->sockets);
 	atomic_inc(&cn->gen);
+	smp_wmb();	/* unlinked before the clocks are overwritten */
 	call_rcu(&cs->rcu, causal_sock_free_rcu);
 }
 
@@ -359,11 +345,11 @@ static void causal_sock_release(struct causal_sock *cs)
 void causal_net_socks_flush(struct causal_net *cn)
 {
 	struct causal_sock *cs;
-	unsigned long id;
+	unsigned long cookie;
 
 	rcu_read_lock();
-	xa_for_each(&cn->socks, id, cs)
-		causal_sock_release(cs);
+	xa_for_each(&cn->socks, cookie, cs)
+		causal_sock_release(cn, cs, cookie);
 	rcu_read_unlock();
 }
 
@@ -378,7 +364,8 @@ void causal_sock_forget(struct sock *sk)
 	rcu_read_lock();
 	cs = causal_sock_lookup(sk);
 	if (cs)
-		causal_sock_release(cs);
+		causal_sock_release(causal_net_rcu(sock_net(sk)), cs,
+				    atomic64_read(&sk->sk_cookie));
 	rcu_read_unlock();
 }
 
@@ -387,33 +374,16 @@ static void causal_sock_destroy_probe(void *data, struct sock *sk)
 	causal_sock_forget(sk);
 }
 
-static void causal_sock_state_probe(void *data, const struct sock *sk,
-				    const int oldstate, const int newstate)
-{
-	struct causal_sock *cs;
-
-	if (sk->sk_protocol != IPPROTO_TCP)
-		return;
-	rcu_read_lock();
-	cs = causal_sock_lookup(sk);
-	if (cs)
-		WRITE_ONCE(cs->state, newstate);
-	rcu_read_unlock();
-}
-
 static struct causal_tp causal_sock_tps[] = {
 	{ .name = "tcp_destroy_sock", .probe = causal_sock_destroy_probe },
-	{ .name = "inet_sock_set_state", .probe = causal_sock_state_probe },
 };
 
 /**
  * causal_sock_init() - set up the sockets' cache and table
  *
- * Also hooks tcp_destroy_sock and inet_sock_set_state, where the state of a
- * TCP socket is dropped.
+ * Also hooks tcp_destroy_sock, where the state of a TCP socket is dropped.
  *
- * Return: 0, -ENOMEM, or the error of rhashtable_init() or of registering
- * a tracepoint probe.
+ * Return: 0, -ENOMEM, or the error of registering a tracepoint probe.
  */
 int causal_sock_init(void)
 {
@@ -430,17 +400,12 @@ int causal_sock_init(void)
 	ret = -ENOMEM;
 	if (!causal_sock_rec_cache)
 		goto err_rec;
-	ret = rhashtable_init(&causal_socks, &causal_sock_params);
-	if (ret)
-		goto err_table;
 	ret = causal_tracepoints_register(causal_sock_tps, ARRAY_SIZE(causal_sock_tps));
 	if (ret)
 		goto err_tp;
 	return 0;
 
 err_tp:
-	rhashtable_destroy(&causal_socks);
-err_table:
 	kmem_cache_destroy(causal_sock_rec_cache);
 err_rec:
 	kmem_cache_destroy(causal_sock_cache);
@@ -456,7 +421,6 @@ void causal_sock_exit(void)
 {
 	causal_tracepoints_unregister(causal_sock_tps, ARRAY_SIZE(causal_sock_tps));
 	rcu_barrier();
-	rhashtable_destroy(&causal_socks);
 	kmem_cache_destroy(causal_sock_rec_cache);
 	kmem_cache_destroy(causal_sock_cache);
 }

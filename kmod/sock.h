@@ -3,11 +3,12 @@
 #define _CAUSAL_SOCK_H
 
 #include <linux/in6.h>
-#include <linux/rhashtable-types.h>
 #include <linux/sched.h>
 #include <linux/skbuff.h>
 #include <linux/types.h>
+#include <net/sock.h>
 
+#include "kfunc.h"
 #include "net.h"
 #include "notify.h"
 #include "vec.h"
@@ -80,54 +81,72 @@ struct causal_sock_more {
 };
 
 /**
- * struct causal_sock - what causal keeps for one TCP or UDP socket
- * @node: in the table of all sockets, keyed by @cookie
- * @sk: the socket; never dereferenced after it is destroyed (its
- *	addresses are read from it when it is listed)
- * @cn: its node
- * @cookie: the socket's cookie
- * @id: index in @cn->socks, the order of dumps
- * @send_seq: the sequence number of the first byte of a TCP send under way
- * @protocol: IPPROTO_TCP or IPPROTO_UDP
- * @state: TCP state (of a TCP socket), kept current by a tracepoint
- * @vec_missed: an event found no memory for its vector clock: it starts lossy
- * @has_record: a TCP connection's record follows this struct, in the same
- *	object (causal_sock_record()): the module keeps it, not BPF
- * @pid: thread group of the last task that sent or received (its
- *	command name is read from the process when the socket is listed)
+ * struct causal_sock - what causal keeps for one TCP or UDP socket: 64 bytes
+ * @sk: the socket; its node, cookie, protocol and TCP state are read from
+ *	it (it outlives this state, and stays a socket of the same protocol
+ *	for readers under RCU: SLAB_TYPESAFE_BY_RCU)
+ * @more: the rest, made at the first need: its own counters among it
+ *	(atomic, as UDP sends and receives run without the socket's lock)
  * @clock: the socket's clock
  * @last_send: clock of the last send event, 0 before the first
  * @last_recv: clock of the last receive event, 0 before the first
+ * @rcu: for freeing after readers are done, once it left its node's
+ *	table: nobody writes @last_send or @last_recv then (the socket is
+ *	being destroyed), and readers check it is still in the table after
+ *	reading them
  * @remote_node: the peer's node id from its last full option
  * @remote_stamp: the last stamp a receive merged
- * @more: the rest, made at the first need: its own counters among it
- *	(atomic, as UDP sends and receives run without the socket's lock)
- * @rcu: for freeing after readers are done
+ * @pid: thread group of the last task that sent or received (its
+ *	command name is read from the process when the socket is listed)
+ * @vec_missed: an event found no memory for its vector clock: it starts lossy
+ *
+ * Found by its socket's cookie in its node's table (struct causal_net's
+ * socks), which also orders dumps.  A TCP connection's record, where the
+ * module keeps it, follows in the same object (causal_sock_record()).
  *
  * TCP's clocks change under the socket's lock (from BPF programs on TCP's
  * send and receive paths), UDP's by compare and exchange (its sends and
  * receives take no lock); netlink reads them locklessly.
  */
 struct causal_sock {
-	struct rhash_head node;
 	struct sock *sk;
-	struct causal_net *cn;
-	u64 cookie;
-	u32 id;
-	u32 send_seq;
-	u8 protocol;
-	u8 state;
-	u8 vec_missed;
-	u8 has_record;
-	pid_t pid;
+	struct causal_sock_more *more;
 	u64 clock;
-	u64 last_send;
-	u64 last_recv;
+	union {
+		struct {
+			u64 last_send;
+			u64 last_recv;
+		};
+		struct rcu_head rcu;
+	};
 	u64 remote_node;
 	u64 remote_stamp;
-	struct causal_sock_more *more;
-	struct rcu_head rcu;
+	pid_t pid;
+	u8 vec_missed;
 };
+
+/**
+ * causal_sock_node() - the node of a socket causal keeps
+ * @cs: the socket's state
+ *
+ * Context: RCU read side (kfuncs and probes run in one).
+ * Return: its node.
+ */
+static inline struct causal_net *causal_sock_node(const struct causal_sock *cs)
+{
+	return causal_net_rcu(sock_net(cs->sk));
+}
+
+/**
+ * causal_sock_cookie() - the cookie of a socket causal keeps
+ * @cs: the socket's state
+ *
+ * Return: the socket's cookie, which causal gave it when it made @cs.
+ */
+static inline u64 causal_sock_cookie(const struct causal_sock *cs)
+{
+	return atomic64_read(&cs->sk->sk_cookie);
+}
 
 /**
  * causal_sock_record() - the record of a TCP connection the module keeps
@@ -138,14 +157,15 @@ struct causal_sock {
  */
 static inline struct causal_tcp_state *causal_sock_record(struct causal_sock *cs)
 {
-	return cs->has_record ? (struct causal_tcp_state *)(cs + 1) : NULL;
+	return causal_own_records && cs->sk->sk_protocol == IPPROTO_TCP ?
+	       (struct causal_tcp_state *)(cs + 1) : NULL;
 }
 
 void causal_addr_of_sk(struct causal_addr *a, const struct sock *sk);
 int causal_addr_put(struct sk_buff *skb, const struct causal_addr *a,
 		    const struct causal_addr_attrs *attrs);
 struct causal_sock *causal_sock_lookup(const struct sock *sk);
-struct causal_sock *causal_sock_by_cookie(u64 cookie);
+struct causal_sock *causal_sock_by_cookie(struct causal_net *cn, u64 cookie);
 struct causal_vclock *causal_sock_vclock(struct causal_sock *cs);
 struct causal_sock_more *causal_sock_more(struct causal_sock *cs);
 
@@ -162,7 +182,7 @@ static inline struct causal_vclock *causal_sock_vclock_of(const struct causal_so
 	return more ? READ_ONCE(more->vc) : NULL;
 }
 
-struct causal_sock *causal_sock_create(struct sock *sk, bool record);
+struct causal_sock *causal_sock_create(struct sock *sk);
 void causal_sock_forget(struct sock *sk);
 void causal_sock_count_own(struct causal_sock *cs, enum causal_stat stat, u32 n);
 
@@ -179,11 +199,14 @@ void causal_sock_count_own(struct causal_sock *cs, enum causal_stat stat, u32 n)
  */
 static inline void causal_sock_count(struct causal_sock *cs, enum causal_stat stat, u32 n)
 {
+	struct causal_net *cn;
+
 	if (!n)
 		return;
-	causal_stat_add(cs->cn, stat, n);
+	cn = causal_sock_node(cs);
+	causal_stat_add(cn, stat, n);
 	if (stat >= CAUSAL_STAT_TRAFFIC_NR || READ_ONCE(cs->more) ||
-	    READ_ONCE(cs->cn->sock_counters))
+	    READ_ONCE(cn->sock_counters))
 		causal_sock_count_own(cs, stat, n);
 }
 

@@ -81,9 +81,10 @@ static struct causal_sock *causal_tcp_sock(struct sock *sk,
 	if (sk->sk_protocol != IPPROTO_TCP || st->flags & CAUSAL_TS_UNTRACKED)
 		return NULL;
 	cs = causal_sock_lookup(sk);
-	if (cs)
+	/* where the module keeps the records, it made this one with its own */
+	if (cs || causal_own_records)
 		return cs;
-	cs = causal_sock_create(sk, false);
+	cs = causal_sock_create(sk);
 	st->flags |= cs ? CAUSAL_TS_TRACKED : CAUSAL_TS_UNTRACKED;
 	return cs;
 }
@@ -101,10 +102,8 @@ static struct causal_sock *causal_tcp_find(struct sock *sk, struct causal_tcp_st
 	if (*st)
 		return causal_tcp_sock(sk, *st);
 	cs = causal_sock_lookup(sk);
-	if (!cs || !cs->has_record)
-		return NULL;
-	*st = causal_sock_record(cs);
-	return cs;
+	*st = cs ? causal_sock_record(cs) : NULL;
+	return *st ? cs : NULL;
 }
 
 /**
@@ -144,13 +143,13 @@ __bpf_kfunc u8 *causal_tcp_record(struct sock *sk, int create, const int rdwr_bu
 	if (!create) {
 		RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "TCP record looked up outside RCU");
 		cs = causal_sock_lookup(sk);
-		return cs && cs->has_record ? (u8 *)causal_sock_record(cs) : NULL;
+		return cs ? (u8 *)causal_sock_record(cs) : NULL;
 	}
 	if (sock_flag(sk, SOCK_DEAD) || causal_call_sk(sk, IPPROTO_TCP, true, &bit))
 		return NULL;
 	cs = causal_sock_lookup(sk);
 	if (!cs) {
-		cs = causal_sock_create(sk, true);
+		cs = causal_sock_create(sk);
 		if (cs)
 			causal_sock_record(cs)->flags = CAUSAL_TS_TRACKED;
 	}
@@ -303,7 +302,7 @@ static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk,
 	if (!n || (!n->msg && !n->lost))
 		return;
 	causal_note_u32(n, CAUSAL_A_EVENT_BYTES, max(sent, 0));
-	causal_note_u32(n, CAUSAL_A_EVENT_SEQ, cs->send_seq);
+	causal_note_u32(n, CAUSAL_A_EVENT_SEQ, n->seq);
 	causal_tcp_stream(n, st, true);
 	causal_note_end_sk(n, cs, sk, READ_ONCE(cs->last_send));
 	n->msg = NULL;
@@ -312,7 +311,7 @@ static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk,
 
 /* A vector send: its stamp the send's alone, kept in the history. */
 static u64 causal_tcp_send_vector(struct causal_sock *cs, struct sock *sk,
-				  struct causal_tcp_vec *vh, struct causal_note *n)
+				  struct causal_tcp_vec *vh, struct causal_note *n, u32 seq)
 {
 	u8 pay[CAUSAL_PAY_ROOM] = {};
 	struct sk_buff *tail;
@@ -329,35 +328,36 @@ static u64 causal_tcp_send_vector(struct causal_sock *cs, struct sock *sk,
 			      carry, carry_len, &c, n);
 	/* bytes a SYN takes (TCP Fast Open) carry no vector */
 	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_SYN_SENT)
-		causal_tx_push(vh, tcp_sk(sk)->snd_una, cs->send_seq, pay, len);
+		causal_tx_push(vh, tcp_sk(sk)->snd_una, seq, pay, len);
 	return c;
 }
 
 static int __causal_tcp_send(struct sock *sk, struct causal_sock *cs,
 			     struct causal_tcp_state *st, struct causal_tcp_vec *vh)
 {
+	struct causal_net *cn = causal_sock_node(cs);
 	struct causal_note note, *n = &note;
 	bool vector;
 	u64 c;
 
 	sock_owned_by_me(sk);
-	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
+	vector = READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR;
 	if (vector && !vh) {
 		causal_pay_sizes(st, true);
 		return -EAGAIN;
 	}
 	causal_drain(cs, st);
 	causal_tcp_send_done(cs, sk, st, 0);
-	causal_note_begin(n, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_SEND, vector);
-	cs->send_seq = tcp_sk(sk)->write_seq;
+	causal_note_begin(n, cn, sock_net(sk), CAUSAL_EVENT_TYPE_SEND, vector);
+	n->seq = tcp_sk(sk)->write_seq;
 	if (vector) {
-		c = causal_tcp_send_vector(cs, sk, vh, n);
+		c = causal_tcp_send_vector(cs, sk, vh, n, n->seq);
 	} else {
 		/* segments carry the largest clock of the sends so far */
 		c = causal_event(cs, NULL, NULL);
 		st->tx_clock = max(st->tx_clock, c);
 		st->tx_id32 = n->id;
-		st->node_id = READ_ONCE(cs->cn->node_id);
+		st->node_id = READ_ONCE(cn->node_id);
 	}
 	WRITE_ONCE(cs->last_send, c);
 	causal_sock_count(cs, CAUSAL_STAT_SENDS, 1);
@@ -498,11 +498,10 @@ __bpf_kfunc int causal_tcp_sent_own(struct sock *sk, int sent)
  */
 static void causal_tcp_fastopen(struct causal_sock *cs, struct sock *sk)
 {
-	u32 seq = tcp_sk(sk)->snd_una + 1;
+	struct causal_sock_more *more = READ_ONCE(cs->more);
 
-	if (!tcp_sk(sk)->fastopen_req)
-		return;
-	cs->send_seq = seq;
+	if (tcp_sk(sk)->fastopen_req && more && more->send_note)
+		more->send_note->seq = tcp_sk(sk)->snd_una + 1;
 }
 
 /*
@@ -663,7 +662,7 @@ static u64 causal_rx_clock(struct causal_sock *cs, struct causal_tcp_state *st,
 
 	*lost = true;
 	if (st->rx_clocked) {
-		if (!ref && READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_HLC)
+		if (!ref && READ_ONCE(causal_sock_node(cs)->clock) == CAUSAL_CLOCK_HLC)
 			ref = causal_hlc_wall(ktime_get_real_ns());
 		sel->stamp = st->rx_top_known ?
 			     (u64)st->rx_top << CAUSAL_PAY_CLOCK_BITS | st->rx_clock :
@@ -713,6 +712,7 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_sock *cs,
 			     struct causal_tcp_state *st, struct causal_tcp_vec *vh,
 			     int copied)
 {
+	struct causal_net *cn = causal_sock_node(cs);
 	struct causal_rx_sel sel = {};
 	struct causal_note note;
 	bool forged = false, vector, lost;
@@ -722,7 +722,7 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_sock *cs,
 	sock_owned_by_me(sk);
 	if (copied <= 0)
 		return 0;
-	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
+	vector = READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR;
 	if (vector && !vh) {
 		causal_pay_sizes(st, true);
 		return -EAGAIN;
@@ -732,7 +732,7 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_sock *cs,
 	start = end - copied;
 	st->rcv_read = end;
 
-	causal_note_begin(&note, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_RECV, vector);
+	causal_note_begin(&note, cn, sock_net(sk), CAUSAL_EVENT_TYPE_RECV, vector);
 	if (vector)
 		c = causal_rx_vector(cs, vh, start, end, &sel, &lost, &note, &forged);
 	else

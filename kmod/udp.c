@@ -235,7 +235,7 @@ static struct causal_sock *causal_udp_sock(struct sock *sk)
 	struct causal_sock *cs;
 
 	cs = causal_sock_lookup(sk);
-	return cs ?: causal_sock_create(sk, false);
+	return cs ?: causal_sock_create(sk);
 }
 
 /* kfuncs: declared in kfunc.h, called from BPF programs only. */
@@ -368,18 +368,19 @@ __bpf_kfunc int causal_udp_send(struct sk_buff *skb)
  */
 static u32 causal_udp_send_event(struct causal_sock *cs, struct sk_buff *skb, u8 *pay)
 {
+	struct causal_net *cn = causal_sock_node(cs);
 	struct causal_note note __uninitialized;
 	bool vector;
 	u32 plen;
 	u64 c;
 
-	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
-	causal_note_begin(&note, cs->cn, sock_net(skb->sk), CAUSAL_EVENT_TYPE_SEND, vector);
+	vector = READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR;
+	causal_note_begin(&note, cn, sock_net(skb->sk), CAUSAL_EVENT_TYPE_SEND, vector);
 	if (vector) {
 		plen = causal_vec_send(cs, pay, CAUSAL_UDP_VEC_MAX, false, NULL, 0, &c, &note);
 	} else {
 		c = causal_event(cs, NULL, NULL);
-		plen = causal_pay_scalar(pay, c, note.id, READ_ONCE(cs->cn->node_id));
+		plen = causal_pay_scalar(pay, c, note.id, READ_ONCE(cn->node_id));
 	}
 	WRITE_ONCE(cs->last_send, c);
 	causal_sock_count(cs, CAUSAL_STAT_SENDS, 1);
@@ -656,6 +657,7 @@ static int __causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 	struct causal_vec_rx rx __uninitialized;
 	struct causal_note note __uninitialized;
 	struct causal_sock *cs;
+	struct causal_net *cn;
 	bool vector, ok, forged;
 	const u8 *pay;
 	u32 len;
@@ -665,9 +667,10 @@ static int __causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 	if (!cs)
 		return -ENOENT;
 	len = causal_udp_take(skb, &pay);
-	vector = READ_ONCE(cs->cn->clock) == CAUSAL_CLOCK_VECTOR;
+	cn = causal_sock_node(cs);
+	vector = READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR;
 	ok = len && !!(pay[0] & CAUSAL_TCPOPT_F_VECTOR) == vector;
-	causal_note_begin(&note, cs->cn, sock_net(sk), CAUSAL_EVENT_TYPE_RECV, vector);
+	causal_note_begin(&note, cn, sock_net(sk), CAUSAL_EVENT_TYPE_RECV, vector);
 	if (vector) {
 		if (causal_vec_recv_begin(cs, &rx, &note)) {
 			if (ok)

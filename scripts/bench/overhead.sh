@@ -578,7 +578,9 @@ overhead_memory() {
 			while read -r c bytes obj; do
 				list+="${list:+, }$c $bytes"
 				json_caches+="${json_caches:+,}\"$c\":{\"bytes_per_socket\":$bytes,\"object\":$obj}"
-				[[ $c = causal_sock* || $c = kmalloc-cg-* || $merged = *" $c "* ]] &&
+				# radix_tree_node: the nodes' socket tables (xarrays)
+				[[ $c = causal_sock* || $c = kmalloc-cg-* || $c = radix_tree_node ||
+				   $merged = *" $c "* ]] &&
 					own=$((own + bytes))
 			done < <(caches "$res/slab-off" "$res/slab-on" $((2 * n)))
 			printf '%-8s %12s %12s %10s %8s   %s\n' $clock $off $on $per $own "$list"
