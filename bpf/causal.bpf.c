@@ -15,7 +15,10 @@
  *  - UDP: causal_sock_create marks the cgroup's sockets; causal_udp_*
  *    stamp and read datagrams through the module.
  *
- * The sock_ops side calls no kfunc: Linux 6.1 does not allow it there.
+ * Where sock_ops may call the module (Linux 6.8+), it asks the module to
+ * size, write and parse a scalar connection's option (causal_tcp_ops_*()),
+ * on the state the module keeps; elsewhere (Linux 6.1), and for vector
+ * connections, it works on the connection's record in BPF storage itself.
  * include/causal/tcp_state.h explains how the two sides meet.
  */
 
@@ -24,6 +27,12 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include <causal/ablate.h>
+/*
+ * The option walk's variables live in map memory and are loaded afresh at
+ * each use, so that the verifier knows nothing of their values and checks
+ * the loop once instead of once per way through it.
+ */
+#define CAUSAL_WALK(w, field) (*(volatile __u8 *)&(w)->w_##field)
 #include <causal/tcp_state.h>
 #include <uapi/linux/causal_wire.h>
 
@@ -31,7 +40,7 @@
 #define TCPHDR_ACK	0x10
 #define MSG_PEEK	0x02
 #define MSG_FASTOPEN	0x20000000
-#define TCP_MAX_OPTS	40
+#define TCP_MAX_OPTS	CAUSAL_TCP_MAX_OPTS
 #define ENOENT		2
 #define EAGAIN		11
 
@@ -41,10 +50,11 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 causal_ablate = CAUSAL_ABLATE_NONE;
 
 /*
- * Each connection's record (include/causal/tcp_state.h): kept by the module
- * where sock_ops may call it (causal_tcp_record(); the module's parameter
- * own_records, which user space reads before load), else in this socket
- * storage.  The choice is constant at load: the verifier sees one way only.
+ * Each connection's record (include/causal/tcp_state.h), in socket storage:
+ * every connection's where sock_ops cannot call the module, else only a
+ * vector connection's (the module keeps the others': causal_own_records,
+ * its parameter own_records, which user space reads before load).  The
+ * choice is constant at load: the verifier sees one way only.
  */
 const volatile __u8 causal_own_records;
 
@@ -55,16 +65,22 @@ struct {
 	__type(value, struct causal_tcp_state);
 } causal_tcp SEC(".maps");
 
-extern __u8 *causal_tcp_record(struct sock *sk, int create, const int rdwr_buf_size) __ksym;
+/* where the module keeps scalar connections */
+extern int causal_tcp_own_new(struct sock *sk) __ksym;
+extern int causal_tcp_ops_est(struct sock *sk, __u32 snd_base, __u32 rcv_base) __ksym;
+extern int causal_tcp_ops_len(struct sock *sk, __u32 skb_len, __u32 tcp_flags) __ksym;
+extern int causal_tcp_ops_write(struct sock *sk, __u8 *opt, int opt__sz, __u32 end,
+				int full) __ksym;
+extern int causal_tcp_ops_done(struct sock *sk, int what, __u32 end) __ksym;
+extern int causal_tcp_ops_parse(struct sock *sk, const struct causal_tcp_opts *opts,
+				__u32 optlen, __u32 seq, __u32 payload) __ksym;
+extern int causal_tcp_connect_own(struct sock *sk) __ksym;
+extern int causal_tcp_accept_own(struct sock *sk) __ksym;
 
 /* A socket's record, made (@create) if it has none, or NULL. */
 static __always_inline struct causal_tcp_state *record_of(struct sock *sk, int create)
 {
-	if (causal_own_records)
-		return (struct causal_tcp_state *)
-			causal_tcp_record(sk, create, sizeof(struct causal_tcp_state));
-	return bpf_sk_storage_get(&causal_tcp, sk, 0,
-				  create ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+	return bpf_sk_storage_get(&causal_tcp, sk, 0, create ? BPF_SK_STORAGE_GET_F_CREATE : 0);
 }
 
 /* The histories of vector connections, made when they need them. */
@@ -101,25 +117,34 @@ static __always_inline int before32(__u32 a, __u32 b)
 	return (__s32)(a - b) < 0;
 }
 
-/* The same for sock_ops' socket: only full sockets have one. */
-static __always_inline struct causal_tcp_state *ops_record(struct bpf_sock_ops *skops,
-							    int create)
+/*
+ * The same for sock_ops' socket, @sk: NULL unless a full socket.
+ * causal_sockops() reads it once, so that the compiler cannot merge loads
+ * from the context at different offsets into one the verifier refuses.
+ */
+static __always_inline struct causal_tcp_state *ops_record(struct bpf_sock *sk, int create)
 {
-	struct bpf_sock *sk = skops->sk;
-
-	if (!sk || !skops->is_fullsock)
+	if (!sk)
 		return NULL;
-	if (causal_own_records)
-		return (struct causal_tcp_state *)
-			causal_tcp_record((struct sock *)sk, create,
-					  sizeof(struct causal_tcp_state));
 	return bpf_sk_storage_get(&causal_tcp, sk, 0,
 				  create ? BPF_SK_STORAGE_GET_F_CREATE : 0);
 }
 
-static __always_inline struct causal_tcp_state *state_of(struct bpf_sock_ops *skops)
+static __always_inline struct causal_tcp_state *state_of(struct bpf_sock *sk)
 {
-	return ops_record(skops, 0);
+	return ops_record(sk, 0);
+}
+
+/*
+ * The socket of a connection whose state the module keeps, for sock_ops:
+ * a full socket (@sk, NULL for others) without a record in storage, where
+ * the module keeps them.
+ */
+static __always_inline struct sock *own_sock(struct bpf_sock *sk)
+{
+	if (!causal_own_records || !sk || bpf_sk_storage_get(&causal_tcp, sk, 0, 0))
+		return NULL;
+	return (struct sock *)sk;
 }
 
 /*
@@ -128,31 +153,45 @@ static __always_inline struct causal_tcp_state *state_of(struct bpf_sock_ops *sk
  * the SYN carried (TCP Fast Open): its bytes start right after the SYN.
  * An accepted socket's snd_una is already past its SYN-ACK.
  */
-static __always_inline void stream(struct bpf_sock_ops *skops, struct causal_tcp_state *st)
+static __always_inline __u32 snd_base(struct bpf_sock_ops *skops)
 {
 	__u32 una = skops->snd_una;
 
 	if (skops->op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB && skops->bytes_acked)
 		una -= (__u32)skops->bytes_acked - 1;
-	st->snd_base = una;
+	return una;
+}
+
+static __always_inline void stream(struct bpf_sock_ops *skops, struct causal_tcp_state *st)
+{
+	st->snd_base = snd_base(skops);
 	st->rcv_base = skops->rcv_nxt;
 	st->rcv_read = skops->rcv_nxt;
 	st->flags |= CAUSAL_TS_STREAM;
 }
 
-static __always_inline void established(struct bpf_sock_ops *skops)
+static __always_inline void established(struct bpf_sock_ops *skops, struct bpf_sock *bsk)
 {
-	/*
-	 * An accepted connection's record starts here; a connecting one's
-	 * started at its connect (none here means it was refused one then:
-	 * counted once, not again).
-	 */
-	struct causal_tcp_state *st =
-		ops_record(skops, skops->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB);
+	int passive = skops->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB;
+	struct causal_tcp_state *st;
+	struct sock *sk;
 
-	if (!st)
-		return;
-	stream(skops, st);
+	/*
+	 * An accepted connection's record or state starts here; a connecting
+	 * one's started at its connect (none here means it was refused one
+	 * then: counted once, not again).
+	 */
+	sk = own_sock(bsk);
+	if (sk) {
+		if ((passive && causal_tcp_own_new(sk)) ||
+		    causal_tcp_ops_est(sk, snd_base(skops), skops->rcv_nxt))
+			return;
+	} else {
+		st = ops_record(bsk, passive);
+		if (!st)
+			return;
+		stream(skops, st);
+	}
 	if (causal_ablate == CAUSAL_ABLATE_HOOKS)
 		return;
 	if (causal_ablate == CAUSAL_ABLATE_OPTION) {
@@ -169,11 +208,14 @@ static __always_inline void established(struct bpf_sock_ops *skops)
  * A connect whose first send came before it (TCP Fast Open: the send
  * connects, and its bytes ride in the SYN): the SYN carries its stamp.
  */
-static __always_inline void connecting(struct bpf_sock_ops *skops)
+static __always_inline void connecting(struct bpf_sock_ops *skops, struct bpf_sock *bsk)
 {
-	struct causal_tcp_state *st = state_of(skops);
+	struct sock *sk = own_sock(bsk);
 
-	if (!st || causal_ablate != CAUSAL_ABLATE_NONE)
+	if (causal_ablate != CAUSAL_ABLATE_NONE)
+		return;
+	/* a length asked for no segment: is the connection the module's? */
+	if (sk ? causal_tcp_ops_len(sk, 0, 0) < 0 : !state_of(bsk))
 		return;
 	bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
 				  BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG |
@@ -206,9 +248,9 @@ static __always_inline __u32 pay_form(struct causal_tcp_state *st, int *vector)
  * A SYN with data (TCP Fast Open): a scalar clock in its clock form, where
  * the SYN's other options (a Fast Open cookie) leave room.
  */
-static __always_inline void reserve_syn(struct bpf_sock_ops *skops)
+static __always_inline void reserve_syn(struct bpf_sock_ops *skops, struct bpf_sock *bsk)
 {
-	struct causal_tcp_state *st = state_of(skops);
+	struct causal_tcp_state *st = state_of(bsk);
 
 	if (!st || !(st->flags & CAUSAL_TS_TRACKED))
 		return;
@@ -217,16 +259,39 @@ static __always_inline void reserve_syn(struct bpf_sock_ops *skops)
 		st->nospace_out++;
 }
 
-static __always_inline void reserve(struct bpf_sock_ops *skops)
+/*
+ * The same where the module keeps the connection: it says which lengths to
+ * try, and counts a data segment that gets none.
+ */
+static __always_inline void own_reserve(struct bpf_sock_ops *skops, struct sock *sk,
+					__u32 flags)
+{
+	int r = causal_tcp_ops_len(sk, skops->skb_len, flags);
+
+	if (r <= 0 || !bpf_reserve_hdr_opt(skops, r & 0xff, 0))
+		return;
+	if ((r >> 8) && !bpf_reserve_hdr_opt(skops, (r >> 8) & 0xff, 0))
+		return;
+	if (flags)
+		causal_tcp_ops_done(sk, CAUSAL_OPS_NO_ROOM, 0);
+}
+
+static __always_inline void reserve(struct bpf_sock_ops *skops, struct bpf_sock *bsk)
 {
 	struct causal_tcp_state *st;
 	__u32 flags = skops->skb_tcp_flags, len, i;
+	struct sock *sk;
 	int vector;
 
 	if (flags & TCPHDR_SYN) {
 		if (!(flags & TCPHDR_ACK) && skops->skb_len &&
-		    causal_ablate == CAUSAL_ABLATE_NONE)
-			reserve_syn(skops);
+		    causal_ablate == CAUSAL_ABLATE_NONE) {
+			sk = own_sock(bsk);
+			if (sk)
+				own_reserve(skops, sk, flags);
+			else
+				reserve_syn(skops, bsk);
+		}
 		return;
 	}
 	if (flags && !skops->skb_len)
@@ -236,7 +301,12 @@ static __always_inline void reserve(struct bpf_sock_ops *skops)
 		bpf_reserve_hdr_opt(skops, CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_FULL, 0);
 		return;
 	}
-	st = state_of(skops);
+	sk = own_sock(bsk);
+	if (sk) {
+		own_reserve(skops, sk, flags);
+		return;
+	}
+	st = state_of(bsk);
 	if (!st || !(st->flags & CAUSAL_TS_TRACKED))
 		return;
 	len = pay_form(st, &vector);
@@ -293,7 +363,8 @@ static __always_inline int write_ident(struct bpf_sock_ops *skops,
 	opt[1] = size;
 	pay[0] = 0;
 	causal_wire_put64(&pay[CAUSAL_PAY_STAMP], st->tx_clock);
-	causal_wire_putn(&pay[CAUSAL_PAY_EVENT], st->tx_id32, 4);
+	/* event number 0: the receive names no send, the logs join them */
+	causal_wire_putn(&pay[CAUSAL_PAY_EVENT], 0, 4);
 	causal_wire_put64(&pay[CAUSAL_PAY_NODE], st->node_id);
 	if (bpf_store_hdr_opt(skops, opt, size, 0))
 		return -1;
@@ -327,11 +398,40 @@ static __always_inline void write_clock(struct bpf_sock_ops *skops,
 }
 
 /*
+ * The same where the module keeps the connection: it writes the option,
+ * this stores it.  A full form that finds no room becomes the clock form
+ * here (its flags, then the low 56 bits of its stamp), not in a second
+ * call, so that the stamp is counted once.
+ */
+static __always_inline void own_write(struct bpf_sock_ops *skops, struct sock *sk,
+				      __u8 *opt, __u32 end)
+{
+	const __u32 clock = CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_CLOCK;
+	const __u32 full = CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_FULL;
+	int size = causal_tcp_ops_write(sk, opt, 64, end, 1), i;
+
+	if (size <= 0)
+		return;
+	if (size == full) {
+		if (!bpf_store_hdr_opt(skops, opt, full, 0)) {
+			causal_tcp_ops_done(sk, CAUSAL_OPS_FULL_SENT, end);
+			return;
+		}
+		for (i = 1; i < CAUSAL_PAY_SCALAR_CLOCK; i++)
+			opt[CAUSAL_TCPOPT_HDR + i] = opt[CAUSAL_TCPOPT_HDR + CAUSAL_PAY_STAMP + i];
+		opt[1] = clock;
+		size = clock;
+	}
+	if (size != clock || bpf_store_hdr_opt(skops, opt, clock, 0))
+		causal_tcp_ops_done(sk, CAUSAL_OPS_UNSENT, 0);
+}
+
+/*
  * Write the segment's stamp: a scalar clock, or the vector payload of the
  * segment's send, as long as the room left allows (a vector loses its last
  * entries, and says so).
  */
-static __always_inline void write_opt(struct bpf_sock_ops *skops)
+static __always_inline void write_opt(struct bpf_sock_ops *skops, struct bpf_sock *bsk)
 {
 	void *data = (void *)(long)skops->skb_data;
 	void *end = (void *)(long)skops->skb_data_end;
@@ -339,7 +439,7 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops)
 	struct causal_tcp_state *st;
 	struct causal_tcp_vec *vh;
 	struct bpf_sock *sk;
-	__u8 opt[64];	/* a power of two: sizes are masked into it */
+	__u8 opt[64] = {};	/* a power of two: sizes are masked into it */
 	__u32 slot, len, full, size, i;
 	int vector;
 
@@ -356,14 +456,18 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops)
 		bpf_store_hdr_opt(skops, opt, CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_FULL, 0);
 		return;
 	}
-	st = state_of(skops);
-	if (!st)
+	sk = bsk;
+	st = state_of(bsk);
+	if (!st) {
+		if (own_sock(bsk))
+			own_write(skops, (struct sock *)sk, opt,
+				  bpf_ntohl(th->seq) + skops->skb_len - th->doff * 4);
 		return;
+	}
 	if (!st->pay_vector) {
 		write_clock(skops, st, opt, bpf_ntohl(th->seq) + skops->skb_len - th->doff * 4);
 		return;
 	}
-	sk = skops->sk;
 	vh = sk ? bpf_sk_storage_get(&causal_tcp_vec, sk, 0, 0) : NULL;
 	slot = vh ? tx_lookup(vh, bpf_ntohl(th->seq)) : CAUSAL_TX_SLOTS;
 	barrier_var(slot);
@@ -527,65 +631,30 @@ static __always_inline void take_scalar(struct causal_tcp_state *st, __u32 end,
 }
 
 /*
- * The walk's variables live in map memory and are loaded afresh at each
- * use, so that the verifier knows nothing of their values and checks the
- * loop once instead of once per way through it.
+ * The same where the module keeps the connection: the module walks, checks,
+ * counts and keeps a scalar stamp; a vector one, which a connection whose
+ * node turned vector receives before its first vector event, goes into
+ * its histories here.
  */
-#define WALK(st, field) (*(volatile __u8 *)&(st)->walk_##field)
-
-/*
- * Walk the @optlen bytes of options in @buf for causal's: its offset and
- * length in WALK(st, ours) and WALK(st, len) (length 0: none), malformed
- * ones and a second one counted in WALK(st, bad), other experiments' in
- * WALK(st, foreign).
- */
-static __always_inline void walk_opts(struct causal_tcp_state *st, const __u8 *buf,
-				      __u32 optlen)
+static __always_inline void own_parse(struct sock *sk, const __u8 *buf,
+				      __u32 optlen, __u32 seq, __u32 payload)
 {
-	__u32 i, off;
-	__u8 kind, l;
+	__u8 pay[CAUSAL_PAY_ROOM] = {};
+	struct causal_tcp_vec *vh;
+	__u32 i, off, plen;
+	int r;
 
-	WALK(st, off) = 0;
-	WALK(st, found) = 0;
-	WALK(st, bad) = 0;
-	WALK(st, foreign) = 0;
-	WALK(st, len) = 0;
-	for (i = 0; i < TCP_MAX_OPTS; i++) {
-		off = WALK(st, off);
-		if (off >= optlen)
-			break;
-		kind = buf[off & 63];
-		if (kind == 0)
-			break;
-		if (kind == 1) {
-			WALK(st, off) = off + 1;
-			continue;
-		}
-		l = off + 1 < optlen ? buf[(off + 1) & 63] : 0;
-		if (l < 2 || off + l > optlen) {
-			/* runs past the header: the rest cannot be read */
-			if (kind == CAUSAL_TCPOPT_KIND)
-				WALK(st, bad)++;
-			break;
-		}
-		if (kind == CAUSAL_TCPOPT_KIND) {
-			if (l < 4)
-				WALK(st, bad)++;
-			else if ((buf[(off + 2) & 63] << 8 | buf[(off + 3) & 63]) !=
-				 CAUSAL_TCPOPT_EXID)
-				WALK(st, foreign)++;
-			else if (WALK(st, found)++)
-				WALK(st, bad)++;		/* a second one */
-			else if (l <= CAUSAL_TCPOPT_HDR ||
-				 l > CAUSAL_TCPOPT_HDR + CAUSAL_PAY_MAX)
-				WALK(st, bad)++;
-			else {
-				WALK(st, ours) = off;
-				WALK(st, len) = l;
-			}
-		}
-		WALK(st, off) = off + l;
-	}
+	r = causal_tcp_ops_parse(sk, (const struct causal_tcp_opts *)buf, optlen, seq, payload);
+	if (r <= 0)
+		return;
+	off = (r >> 8) + CAUSAL_TCPOPT_HDR;
+	plen = (r & 0xff) - CAUSAL_TCPOPT_HDR;
+	for (i = 0; i < CAUSAL_PAY_MAX; i++)
+		if (i < plen)
+			pay[i] = buf[(off + i) & 63];
+	vh = bpf_sk_storage_get(&causal_tcp_vec, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (vh && plen <= CAUSAL_PAY_MAX)
+		rx_push(vh, seq, seq + payload, pay, plen);
 }
 
 /*
@@ -595,7 +664,7 @@ static __always_inline void walk_opts(struct causal_tcp_state *st, const __u8 *b
  * malformed, other experiments' options as foreign; either way the segment
  * is taken as unstamped.
  */
-static __always_inline void parse_opt(struct bpf_sock_ops *skops)
+static __always_inline void parse_opt(struct bpf_sock_ops *skops, struct bpf_sock *bsk)
 {
 	__u8 *data = (void *)(long)skops->skb_data;
 	void *end = (void *)(long)skops->skb_data_end;
@@ -611,27 +680,35 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops)
 	hlen = th->doff * 4;
 	if (hlen <= sizeof(*th))
 		return;
-	st = state_of(skops);
-	if (!st)
-		return;
 	/*
 	 * One fixed-size copy of the options: per-byte copies would give the
 	 * verifier a state per header length.  [skb_data, skb_data_end) is
 	 * the whole header, so only bytes below optlen are looked at.
 	 */
 	optlen = hlen - sizeof(*th);
-	if ((void *)(data + hlen) > end || optlen > TCP_MAX_OPTS ||
-	    bpf_probe_read_kernel(buf, TCP_MAX_OPTS, data + sizeof(*th)))
+	if ((void *)(data + hlen) > end || optlen > TCP_MAX_OPTS)
 		return;
-
-	walk_opts(st, buf, optlen);
-	st->foreign_in += WALK(st, foreign);
-	if (WALK(st, bad) || !WALK(st, len)) {
-		st->malformed_in += WALK(st, bad);
+	payload = skops->skb_len > hlen ? skops->skb_len - hlen : 0;
+	/* a SYN's bytes (TCP Fast Open) start after it */
+	seq = bpf_ntohl(th->seq) + th->syn;
+	st = state_of(bsk);
+	if (!st) {
+		if (own_sock(bsk) &&
+		    !bpf_probe_read_kernel(buf, TCP_MAX_OPTS, data + sizeof(*th)))
+			own_parse((struct sock *)bsk, buf, optlen, seq, payload);
 		return;
 	}
-	off = WALK(st, ours) + CAUSAL_TCPOPT_HDR;
-	plen = WALK(st, len) - CAUSAL_TCPOPT_HDR;
+	if (bpf_probe_read_kernel(buf, TCP_MAX_OPTS, data + sizeof(*th)))
+		return;
+
+	causal_walk_opts(&st->walk, buf, optlen);
+	st->foreign_in += CAUSAL_WALK(&st->walk, foreign);
+	if (CAUSAL_WALK(&st->walk, bad) || !CAUSAL_WALK(&st->walk, len)) {
+		st->malformed_in += CAUSAL_WALK(&st->walk, bad);
+		return;
+	}
+	off = CAUSAL_WALK(&st->walk, ours) + CAUSAL_TCPOPT_HDR;
+	plen = CAUSAL_WALK(&st->walk, len) - CAUSAL_TCPOPT_HDR;
 	for (i = 0; i < CAUSAL_PAY_MAX; i++)
 		if (i < plen)
 			pay[i] = buf[(off + i) & 63];
@@ -640,9 +717,6 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops)
 		st->malformed_in++;
 		return;
 	}
-	payload = skops->skb_len > hlen ? skops->skb_len - hlen : 0;
-	/* a SYN's bytes (TCP Fast Open) start after it */
-	seq = bpf_ntohl(th->seq) + th->syn;
 	/* No payload, or bytes already received: nothing to attribute. */
 	if (!payload || !before32(skops->rcv_nxt, seq + payload))
 		return;
@@ -652,7 +726,7 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops)
 		take_scalar(st, seq + payload, pay, plen);
 		return;
 	}
-	sk = skops->sk;
+	sk = bsk;
 	vh = sk ? bpf_sk_storage_get(&causal_tcp_vec, sk, 0, BPF_SK_STORAGE_GET_F_CREATE) : NULL;
 	if (vh)
 		rx_push(vh, seq, seq + payload, pay, plen);
@@ -661,21 +735,26 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops)
 SEC("sockops")
 int causal_sockops(struct bpf_sock_ops *skops)
 {
+	struct bpf_sock *sk = skops->sk;
+
+	if (!skops->is_fullsock)
+		sk = NULL;
+	barrier_var(sk);
 	switch (skops->op) {
 	case BPF_SOCK_OPS_TCP_CONNECT_CB:
-		connecting(skops);
+		connecting(skops, sk);
 		break;
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
-		established(skops);
+		established(skops, sk);
 		break;
 	case BPF_SOCK_OPS_HDR_OPT_LEN_CB:
-		reserve(skops);
+		reserve(skops, sk);
 		break;
 	case BPF_SOCK_OPS_WRITE_HDR_OPT_CB:
-		write_opt(skops);
+		write_opt(skops, sk);
 		break;
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
-		established(skops);
+		established(skops, sk);
 		/*
 		 * The segment that completed the handshake: TCP does not
 		 * parse the options of a segment that finds the socket in
@@ -686,7 +765,7 @@ int causal_sockops(struct bpf_sock_ops *skops)
 		__attribute__((__fallthrough__));
 	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB:
 		if (causal_ablate == CAUSAL_ABLATE_NONE)
-			parse_opt(skops);
+			parse_opt(skops, sk);
 		break;
 	}
 	return 1;
@@ -747,11 +826,18 @@ static __always_inline struct causal_tcp_state *new_record(struct sock *sk)
 	return st;
 }
 
+/* The same where the module keeps connections: it makes their state. */
+static __always_inline void new_own(struct sock *sk)
+{
+	if (bpf_sk_storage_get(&causal_mark, sk, 0, 0) && !causal_tcp_own_new(sk))
+		bpf_sk_storage_delete(&causal_mark, sk);
+}
+
 /*
- * Where the module keeps the records, a scalar send or receive calls it
- * once, without the record (which it finds with the socket): the vector
- * way, with the histories, only for connections that have them or once
- * the module says the node's clock is a vector (-EAGAIN).
+ * Where the module keeps the connections, a scalar send or receive calls it
+ * once, with the socket alone: the vector way, with a record and the
+ * histories in storage, only for connections that have them or once the
+ * module says the node's clock is a vector (-EAGAIN).
  */
 static __always_inline int own_send(struct sock *sk)
 {
@@ -763,7 +849,7 @@ static __always_inline int own_send(struct sock *sk)
 		ret = causal_tcp_send_own(sk);
 	if (ret != -EAGAIN)
 		return ret;
-	st = record_of(sk, 0);
+	st = record_of(sk, 1);
 	if (!vh)
 		vh = vec_of(sk);
 	if (st && vh)
@@ -781,7 +867,7 @@ static __always_inline void own_recv(struct sock *sk, int copied, int since)
 		ret = since ? causal_tcp_read_own(sk) : causal_tcp_recv_own(sk, copied);
 	if (ret != -EAGAIN)
 		return;
-	st = record_of(sk, 0);
+	st = record_of(sk, 1);
 	if (!vh)
 		vh = vec_of(sk);
 	if (!st || !vh)
@@ -796,13 +882,15 @@ static __always_inline void on_send(struct sock *sk, struct msghdr *msg)
 {
 	struct causal_tcp_state *st = NULL;
 	struct causal_tcp_vec *vh;
-	int state;
+	int state, connects;
 
 	if (causal_own_records) {
 		if (own_send(sk) != -ENOENT)
 			return;
 	} else {
 		st = record_of(sk, 0);
+		if (st)
+			goto send;
 	}
 
 	/*
@@ -810,18 +898,20 @@ static __always_inline void on_send(struct sock *sk, struct msghdr *msg)
 	 * that TCP_FASTOPEN_CONNECT deferred): its record starts now, so that
 	 * its stamp can go out in the SYN.
 	 */
-	if (!st) {
-		state = sk->__sk_common.skc_state;
-		if ((msg && (msg->msg_flags & MSG_FASTOPEN) && state == TCP_CLOSE) ||
-		    state == TCP_SYN_SENT)
-			st = new_record(sk);
-	}
-	if (!st)
+	state = sk->__sk_common.skc_state;
+	connects = (msg && (msg->msg_flags & MSG_FASTOPEN) && state == TCP_CLOSE) ||
+		   state == TCP_SYN_SENT;
+	if (!connects)
 		return;
 	if (causal_own_records) {
+		new_own(sk);
 		own_send(sk);
 		return;
 	}
+	st = new_record(sk);
+	if (!st)
+		return;
+send:
 	/* a node with vector clocks says so at the first send */
 	if (st->pay_vector || causal_tcp_send(sk, st) == -EAGAIN) {
 		vh = vec_of(sk);
@@ -909,6 +999,11 @@ int BPF_PROG(causal_connect, struct sock *sk, int ret)
 
 	if (ret)
 		return 0;
+	if (causal_own_records) {
+		new_own(sk);
+		causal_tcp_connect_own(sk);
+		return 0;
+	}
 	st = record_of(sk, 0);
 	if (!st)
 		st = new_record(sk);
@@ -930,6 +1025,10 @@ int BPF_PROG(causal_accept, struct socket *sock, struct socket *newsock)
 
 	if (!sk)
 		return 0;
+	if (causal_own_records) {
+		causal_tcp_accept_own(sk);
+		return 0;
+	}
 	st = record_of(sk, 0);
 	if (st)
 		causal_tcp_accept(sk, st);
@@ -942,8 +1041,10 @@ int BPF_PROG(causal_release, struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 
-	if (sk && (record_of(sk, 0) ||
-		   bpf_sk_storage_get(&causal_mark, sk, 0, 0)))
+	/* where the module keeps connections, it knows its TCP sockets */
+	if (sk && ((causal_own_records && sk->sk_protocol == IPPROTO_TCP &&
+		    sk->sk_type == SOCK_STREAM) ||
+		   record_of(sk, 0) || bpf_sk_storage_get(&causal_mark, sk, 0, 0)))
 		causal_sock_close(sk);
 	return 0;
 }

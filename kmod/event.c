@@ -24,7 +24,7 @@
 static void causal_task_note(struct causal_sock *cs)
 {
 	if (in_task())
-		WRITE_ONCE(cs->pid, task_tgid_nr(current));
+		causal_sock_task(cs, task_tgid_nr(current));
 }
 
 /* The wall time an event of @clock needs: HLC's, now; 0 for the others. */
@@ -135,7 +135,7 @@ static struct causal_vclock *causal_event_vclock(struct causal_sock *cs)
 	struct causal_vclock *vc = causal_sock_vclock(cs);
 
 	if (!vc)
-		WRITE_ONCE(cs->vec_missed, 1);
+		causal_sock_vec_missed(cs, true);
 	return vc;
 }
 
@@ -152,7 +152,7 @@ static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *
 	u32 n, need;
 
 	lockdep_assert_held(&vs->lock);
-	if (READ_ONCE(cs->vec_missed))
+	if (causal_sock_vec_missed(cs, false))
 		vs->v->lossy = 1;
 	if (vt) {
 		spin_lock(&vt->lock);

@@ -32,9 +32,10 @@
 DEFINE_PER_CPU(unsigned int, causal_active);
 
 /*
- * Keep TCP connections' records in the module (causal_tcp_record()) where
- * the kernel lets sock_ops programs call it; cleared at load where it does
- * not.  N keeps them in BPF socket storage everywhere (to compare).
+ * Keep TCP connections' state in the module (kmod/sock.h, struct
+ * causal_tcp_own) where the kernel lets sock_ops programs call it; cleared
+ * at load where it does not.  N keeps their records in BPF socket storage
+ * everywhere (to compare).
  */
 bool causal_own_records = true;
 module_param_named(own_records, causal_own_records, bool, 0444);
@@ -217,6 +218,8 @@ BTF_ID_FLAGS(func, causal_tcp_send_own)
 BTF_ID_FLAGS(func, causal_tcp_sent_own)
 BTF_ID_FLAGS(func, causal_tcp_recv_own)
 BTF_ID_FLAGS(func, causal_tcp_read_own)
+BTF_ID_FLAGS(func, causal_tcp_connect_own)
+BTF_ID_FLAGS(func, causal_tcp_accept_own)
 BTF_KFUNCS_END(causal_kfunc_ids)
 
 #ifdef CAUSAL_HAVE_KFUNC_FILTER
@@ -251,6 +254,8 @@ static const struct causal_kfunc_where {
 	{ BPF_TRACE_FEXIT, { "tcp_recvmsg_locked" } },
 	{ BPF_TRACE_FEXIT, { "tcp_read_sock", "__tcp_read_sock", "tcp_read_done",
 			     "tcp_zerocopy_receive" } },
+	{ BPF_TRACE_FEXIT, { "tcp_connect" } },
+	{ BPF_TRACE_FEXIT, { "inet_accept" } },
 };
 
 /* The same kfuncs in the same order, as their ids. */
@@ -274,6 +279,8 @@ BTF_ID(func, causal_tcp_send_own)
 BTF_ID(func, causal_tcp_sent_own)
 BTF_ID(func, causal_tcp_recv_own)
 BTF_ID(func, causal_tcp_read_own)
+BTF_ID(func, causal_tcp_connect_own)
+BTF_ID(func, causal_tcp_accept_own)
 
 /*
  * The verifier asks, for each call of one of causal's kfuncs a program
@@ -306,31 +313,47 @@ static int causal_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
 
 /* The kfuncs offered to every program type: sock_ops needs them. */
 BTF_KFUNCS_START(causal_common_kfunc_ids)
-BTF_ID_FLAGS(func, causal_tcp_record, KF_RET_NULL)
+BTF_ID_FLAGS(func, causal_tcp_own_new)
+BTF_ID_FLAGS(func, causal_tcp_ops_est)
+BTF_ID_FLAGS(func, causal_tcp_ops_len)
+BTF_ID_FLAGS(func, causal_tcp_ops_write)
+BTF_ID_FLAGS(func, causal_tcp_ops_done)
+BTF_ID_FLAGS(func, causal_tcp_ops_parse)
 BTF_KFUNCS_END(causal_common_kfunc_ids)
 
+/* The same in the same order, as their ids. */
 BTF_ID_LIST(causal_common_kfunc_list)
-BTF_ID(func, causal_tcp_record)
+BTF_ID(func, causal_tcp_own_new)
+BTF_ID(func, causal_tcp_ops_est)
+BTF_ID(func, causal_tcp_ops_len)
+BTF_ID(func, causal_tcp_ops_write)
+BTF_ID(func, causal_tcp_ops_done)
+BTF_ID(func, causal_tcp_ops_parse)
 
 /*
- * causal_tcp_record() is for sock_ops programs, and for tracing programs
- * at the places of causal's other TCP kfuncs.
+ * sock_ops programs may call them all; tracing programs only
+ * causal_tcp_own_new(), where a connection starts: at a connect's end, and
+ * at a send that connects (TCP Fast Open).
  */
 static int causal_common_kfunc_filter(const struct bpf_prog *prog, u32 kfunc_id)
 {
+	static const char *const starts[] = {
+		"tcp_connect", "tcp_sendmsg_locked", "do_tcp_sendpages",
+	};
 	const char *target = prog->aux->attach_func_name;
-	const struct causal_kfunc_where *w;
-	int k;
+	int i, k;
 
-	if (kfunc_id != causal_common_kfunc_list[0] || prog->type == BPF_PROG_TYPE_SOCK_OPS)
+	for (i = 0; i < 6 && causal_common_kfunc_list[i] != kfunc_id; i++)
+		;
+	if (i == 6 || prog->type == BPF_PROG_TYPE_SOCK_OPS)
 		return 0;
-	if (prog->type != BPF_PROG_TYPE_TRACING || prog->sleepable ||
-	    prog->aux->dst_prog || !target)
+	if (kfunc_id != causal_common_kfunc_list[0] || prog->type != BPF_PROG_TYPE_TRACING ||
+	    prog->sleepable || prog->aux->dst_prog || !target)
 		return -EACCES;
-	for (w = causal_kfunc_where; w < causal_kfunc_where + ARRAY_SIZE(causal_kfunc_where); w++)
-		for (k = 0; k < ARRAY_SIZE(w->targets) && w->targets[k]; k++)
-			if (w->type == prog->expected_attach_type && !strcmp(target, w->targets[k]))
-				return 0;
+	for (k = 0; k < ARRAY_SIZE(starts); k++)
+		if (!strcmp(target, starts[k]))
+			return (k == 0) == (prog->expected_attach_type == BPF_TRACE_FEXIT) ?
+			       0 : -EACCES;
 	return -EACCES;
 }
 
@@ -351,7 +374,7 @@ static const struct btf_kfunc_id_set causal_kfunc_set = {
 
 /**
  * causal_kfunc_init() - offer the kfuncs to tracing programs, and
- *	causal_tcp_record() to sock_ops where the kernel allows it
+ *	causal_tcp_ops_*() to sock_ops where the kernel allows it
  *
  * Without the latter, connections' records stay in BPF socket storage
  * (own_records reads N).  It goes first: on some kernels a set that fails
@@ -362,7 +385,7 @@ static const struct btf_kfunc_id_set causal_kfunc_set = {
 int causal_kfunc_init(void)
 {
 #ifdef CAUSAL_HAVE_KFUNC_FILTER
-	BUILD_BUG_ON(ARRAY_SIZE(causal_kfunc_where) != 19);
+	BUILD_BUG_ON(ARRAY_SIZE(causal_kfunc_where) != 21);
 	if (causal_own_records &&
 	    register_btf_kfunc_id_set(BPF_PROG_TYPE_UNSPEC, &causal_common_kfunc_set)) {
 		pr_info("sock_ops cannot call the module: TCP records in BPF socket storage\n");

@@ -10,12 +10,21 @@
 #include <linux/skbuff.h>
 #include <net/sock.h>
 #include <causal/tcp_state.h>
+#include <causal/tcp_walk.h>
 
 #include "compat.h"
 
 extern bool causal_own_records;
 
-u8 *causal_tcp_record(struct sock *sk, int create, const int rdwr_buf_size);
+int causal_tcp_own_new(struct sock *sk);
+int causal_tcp_ops_est(struct sock *sk, u32 snd_base, u32 rcv_base);
+int causal_tcp_ops_len(struct sock *sk, u32 skb_len, u32 tcp_flags);
+int causal_tcp_ops_write(struct sock *sk, u8 *opt, int opt__sz, u32 end, int full);
+int causal_tcp_ops_done(struct sock *sk, int what, u32 end);
+int causal_tcp_ops_parse(struct sock *sk, const struct causal_tcp_opts *opts, u32 optlen,
+			 u32 seq, u32 payload);
+int causal_tcp_connect_own(struct sock *sk);
+int causal_tcp_accept_own(struct sock *sk);
 int causal_tcp_send(struct sock *sk, struct causal_tcp_state *st);
 int causal_tcp_send_own(struct sock *sk);
 int causal_tcp_sent_own(struct sock *sk, int sent);

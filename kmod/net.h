@@ -165,6 +165,25 @@ static inline void causal_stat_add(struct causal_net *cn, enum causal_stat stat,
 	put_cpu_ptr(cn->stats);
 }
 
+/**
+ * causal_stat_sub1() - take back one event of kind @stat counted on node @cn
+ * @cn: the node
+ * @stat: what was counted
+ *
+ * A CPU's count may wrap below zero; their sum, which is what is read, does
+ * not.  Safe in any context but NMI.
+ */
+static inline void causal_stat_sub1(struct causal_net *cn, enum causal_stat stat)
+{
+	struct causal_pcpu_stats *s = get_cpu_ptr(cn->stats);
+	unsigned long flags;
+
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_add(&s->ctr[stat], ULONG_MAX);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(cn->stats);
+}
+
 static inline void causal_stat_inc(struct causal_net *cn, enum causal_stat stat)
 {
 	causal_stat_add(cn, stat, 1);

@@ -324,10 +324,10 @@ static int causal_sock_stats_put(struct sk_buff *skb, const struct causal_sock *
  * head), -EMSGSIZE.
  */
 static int causal_sock_fill(struct sk_buff *skb, struct causal_net *cn,
-			    const struct causal_sock *cs, u64 cookie)
+			    struct causal_sock *cs, u64 cookie)
 {
 	struct causal_vclock *vc = causal_sock_vclock_of(cs);
-	u64 v;
+	struct causal_sock_view view;
 	int i;
 
 	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_COOKIE, cookie, CAUSAL_A_SOCK_PAD))
@@ -340,19 +340,21 @@ static int causal_sock_fill(struct sk_buff *skb, struct causal_net *cn,
 	    nla_put_u64_64bit(skb, CAUSAL_A_SOCK_CLOCK, READ_ONCE(cs->clock),
 			      CAUSAL_A_SOCK_PAD))
 		return -EMSGSIZE;
-	if (causal_sock_pid_put(skb, READ_ONCE(cs->pid)))
+	causal_sock_view(cs, &view);
+	if (causal_sock_pid_put(skb, view.pid))
 		return -EMSGSIZE;
-	v = READ_ONCE(cs->last_send);
-	if (v && nla_put_u64_64bit(skb, CAUSAL_A_SOCK_LAST_SEND, v, CAUSAL_A_SOCK_PAD))
+	if (view.last_send &&
+	    nla_put_u64_64bit(skb, CAUSAL_A_SOCK_LAST_SEND, view.last_send, CAUSAL_A_SOCK_PAD))
 		return -EMSGSIZE;
-	v = READ_ONCE(cs->last_recv);
-	if (v && nla_put_u64_64bit(skb, CAUSAL_A_SOCK_LAST_RECV, v, CAUSAL_A_SOCK_PAD))
+	if (view.last_recv &&
+	    nla_put_u64_64bit(skb, CAUSAL_A_SOCK_LAST_RECV, view.last_recv, CAUSAL_A_SOCK_PAD))
 		return -EMSGSIZE;
-	v = READ_ONCE(cs->remote_node);
-	if (v && nla_put_u64_64bit(skb, CAUSAL_A_SOCK_REMOTE_NODE, v, CAUSAL_A_SOCK_PAD))
+	if (view.remote_node &&
+	    nla_put_u64_64bit(skb, CAUSAL_A_SOCK_REMOTE_NODE, view.remote_node, CAUSAL_A_SOCK_PAD))
 		return -EMSGSIZE;
-	v = READ_ONCE(cs->remote_stamp);
-	if (v && nla_put_u64_64bit(skb, CAUSAL_A_SOCK_REMOTE_STAMP, v, CAUSAL_A_SOCK_PAD))
+	if (view.remote_stamp &&
+	    nla_put_u64_64bit(skb, CAUSAL_A_SOCK_REMOTE_STAMP, view.remote_stamp,
+			      CAUSAL_A_SOCK_PAD))
 		return -EMSGSIZE;
 	if (vc && causal_put_vector(skb, cs, vc))
 		return -EMSGSIZE;

@@ -34,8 +34,8 @@ struct causal_who {
  * @msg: the message being built, or NULL when nobody listens (or memory
  *	ran short: then @lost)
  * @hdr: its generic netlink header
- * @seq: a TCP send's: the sequence number of its first byte, for the note
- *	that waits for its end
+ * @clock: a TCP send's: its clock, for the note that waits for its end
+ * @seq: the same's sequence number of its first byte
  * @lost: the message could not be made whole: it will be counted, not sent
  * @who: the task it happened in; NULL: the current one, if in task context
  *
@@ -49,6 +49,7 @@ struct causal_note {
 	u64 id;
 	struct sk_buff *msg;
 	void *hdr;
+	u64 clock;
 	u32 seq;
 	bool lost;
 	const struct causal_who *who;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-socket state.  A TCP socket gets its causal_sock when it connects or
- * is accepted, where the module keeps connections' records (with the record
- * behind it, causal_tcp_record()), else on its first send or receive after
- * causal's programs are attached; a UDP socket on its first datagram; each
- * if its node is under its cap (causal_sock_create(), from a kfunc).  It is
+ * is accepted, where the module keeps connections (causal_tcp_own_new()),
+ * else on its first send or receive after causal's programs are attached; a
+ * UDP socket on its first datagram; each if its node is under its cap
+ * (causal_sock_create(), from a kfunc).  It is
  * found in its node's table, an xarray keyed by the socket's cookie, which
  * also gives dumps a stable order and a cursor.  It goes away when TCP
  * destroys the socket, seen by the module itself through the
@@ -27,8 +27,6 @@
 #include "tracepoint.h"
 
 static struct kmem_cache *causal_sock_cache __read_mostly;
-/* With the connection's record behind (causal_sock_record()). */
-static struct kmem_cache *causal_sock_rec_cache __read_mostly;
 
 /* Cookies index the nodes' tables: they must fit an xarray's index. */
 static_assert(sizeof(unsigned long) == sizeof(u64));
@@ -117,12 +115,6 @@ int causal_addr_put(struct sk_buff *skb, const struct causal_addr *a,
 	return 0;
 }
 
-static struct kmem_cache *causal_sock_cache_of(const struct sock *sk)
-{
-	return causal_own_records && sk->sk_protocol == IPPROTO_TCP ?
-	       causal_sock_rec_cache : causal_sock_cache;
-}
-
 static void causal_sock_free_rcu(struct rcu_head *head)
 {
 	struct causal_sock *cs = container_of(head, struct causal_sock, rcu);
@@ -136,14 +128,12 @@ static void causal_sock_free_rcu(struct rcu_head *head)
 		kfree(cs->more->traffic);
 		kfree(cs->more);
 	}
-	kmem_cache_free(causal_sock_cache_of(cs->sk), cs);
+	kmem_cache_free(causal_sock_cache, cs);
 }
 
 /**
  * causal_sock_create() - give @sk causal state
- * @sk: a TCP or UDP socket without state; a TCP one, where the module keeps
- *	connections' records (causal_own_records), gets its record (zeroed)
- *	in the same object
+ * @sk: a TCP or UDP socket without state
  *
  * Charged to the memory cgroup of the current task.
  *
@@ -157,7 +147,6 @@ static void causal_sock_free_rcu(struct rcu_head *head)
  */
 struct causal_sock *causal_sock_create(struct sock *sk)
 {
-	struct kmem_cache *cache = causal_sock_cache_of(sk);
 	struct causal_net *cn = causal_net(sock_net(sk));
 	struct causal_sock *cs, *old;
 	u32 cookie[2];
@@ -166,7 +155,7 @@ struct causal_sock *causal_sock_create(struct sock *sk)
 		return NULL;
 	if (atomic_inc_return(&cn->sockets) > READ_ONCE(cn->sockets_max))
 		goto untracked;
-	cs = kmem_cache_zalloc(cache, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+	cs = kmem_cache_zalloc(causal_sock_cache, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
 	if (!cs)
 		goto untracked;
 	cs->sk = sk;
@@ -175,7 +164,7 @@ struct causal_sock *causal_sock_create(struct sock *sk)
 	old = xa_cmpxchg_bh(&cn->socks, (u64)cookie[1] << 32 | cookie[0], NULL, cs,
 			    GFP_ATOMIC | __GFP_NOWARN);
 	if (old) {
-		kmem_cache_free(cache, cs);
+		kmem_cache_free(causal_sock_cache, cs);
 		if (!xa_is_err(old)) {
 			atomic_dec(&cn->sockets);
 			return old;
@@ -309,6 +298,156 @@ bool causal_sock_stat(const struct causal_sock *cs, enum causal_stat stat, u64 *
 }
 
 /**
+ * causal_sock_uncount() - take back one count of @stat on a socket and its
+ *	node, counted before its outcome was known
+ * @cs: the socket's state
+ * @stat: a traffic counter
+ */
+void causal_sock_uncount(struct causal_sock *cs, enum causal_stat stat)
+{
+	struct causal_sock_more *more = READ_ONCE(cs->more);
+	struct causal_sock_traffic *tr = more ? READ_ONCE(more->traffic) : NULL;
+
+	causal_stat_sub1(causal_sock_node(cs), stat);
+	if (tr && stat < CAUSAL_STAT_TRAFFIC_NR)
+		atomic64_dec(&tr->ctr[stat]);
+}
+
+/**
+ * causal_sock_seen() - a send or receive event of a socket happened
+ * @cs: the socket's state
+ * @send: a send, else a receive
+ * @clock: its clock
+ *
+ * Kept for listings: by a UDP socket, or a TCP one whose record is in BPF
+ * storage, always; by a TCP connection the module keeps in 64 bytes only
+ * while its node counts per socket (socket-counters), with its traffic.
+ */
+void causal_sock_seen(struct causal_sock *cs, bool send, u64 clock)
+{
+	struct causal_sock_traffic *tr;
+
+	if (!causal_sock_tcp(cs)) {
+		WRITE_ONCE(*(send ? &cs->last.last_send : &cs->last.last_recv), clock);
+		return;
+	}
+	tr = causal_sock_traffic(cs);
+	if (tr)
+		WRITE_ONCE(*(send ? &tr->last_send : &tr->last_recv), clock);
+}
+
+/**
+ * causal_sock_task() - the process @pid sent or received on a socket
+ * @cs: the socket's state
+ * @pid: its thread group id
+ *
+ * Kept as causal_sock_seen() keeps the clocks.
+ */
+void causal_sock_task(struct causal_sock *cs, pid_t pid)
+{
+	struct causal_sock_more *more;
+	struct causal_sock_traffic *tr;
+
+	if (!causal_sock_tcp(cs)) {
+		WRITE_ONCE(cs->last.pid, pid);
+		return;
+	}
+	more = READ_ONCE(cs->more);
+	tr = more ? READ_ONCE(more->traffic) : NULL;
+	if (tr)
+		WRITE_ONCE(tr->pid, pid);
+}
+
+/**
+ * causal_sock_remote() - a receive merged a stamp, or learnt its peer's node
+ * @cs: the socket's state
+ * @stamp: the stamp merged, or NULL
+ * @node: the peer's node id, 0 if none came
+ *
+ * A TCP connection the module keeps in 64 bytes takes the stamp as its
+ * largest clock received, whole.
+ */
+void causal_sock_remote(struct causal_sock *cs, const u64 *stamp, u64 node)
+{
+	struct causal_tcp_own *own = causal_sock_tcp(cs);
+
+	if (!own) {
+		if (stamp)
+			WRITE_ONCE(cs->last.remote_stamp, *stamp);
+		if (node)
+			WRITE_ONCE(cs->last.remote_node, node);
+		return;
+	}
+	if (stamp) {
+		WRITE_ONCE(own->rx_clock, *stamp);
+		own->flags |= CAUSAL_OWN_RX_CLOCKED | CAUSAL_OWN_RX_WHOLE | CAUSAL_OWN_MERGED;
+	}
+	if (node)
+		WRITE_ONCE(own->remote_node, node);
+}
+
+/**
+ * causal_sock_vec_missed() - has a socket missed memory for its vector clock
+ * @cs: the socket's state
+ * @set: it just did
+ *
+ * Return: whether it has.
+ */
+bool causal_sock_vec_missed(struct causal_sock *cs, bool set)
+{
+	struct causal_tcp_own *own = causal_sock_tcp(cs);
+
+	if (own) {
+		if (set)
+			own->flags |= CAUSAL_OWN_VEC_MISSED;
+		return own->flags & CAUSAL_OWN_VEC_MISSED;
+	}
+	if (set)
+		WRITE_ONCE(cs->last.vec_missed, 1);
+	return READ_ONCE(cs->last.vec_missed);
+}
+
+/**
+ * causal_sock_view() - what a listing shows of a socket's last events
+ * @cs: the socket's state
+ * @v: out
+ *
+ * A TCP connection the module keeps in 64 bytes shows the largest clock
+ * received as its last stamp, once whole, and its last events and process
+ * while it counts its traffic.
+ *
+ * Context: RCU read side; the caller checks @cs was still listed after.
+ */
+void causal_sock_view(struct causal_sock *cs, struct causal_sock_view *v)
+{
+	struct causal_tcp_own *own = causal_sock_tcp(cs);
+	const struct causal_sock_more *more;
+	const struct causal_sock_traffic *tr;
+	u8 flags;
+
+	memset(v, 0, sizeof(*v));
+	if (!own) {
+		v->last_send = READ_ONCE(cs->last.last_send);
+		v->last_recv = READ_ONCE(cs->last.last_recv);
+		v->remote_node = READ_ONCE(cs->last.remote_node);
+		v->remote_stamp = READ_ONCE(cs->last.remote_stamp);
+		v->pid = READ_ONCE(cs->last.pid);
+		return;
+	}
+	flags = READ_ONCE(own->flags);
+	v->remote_node = READ_ONCE(own->remote_node);
+	if ((flags & CAUSAL_OWN_RX_CLOCKED) && (flags & CAUSAL_OWN_RX_WHOLE))
+		v->remote_stamp = READ_ONCE(own->rx_clock);
+	more = READ_ONCE(cs->more);
+	tr = more ? READ_ONCE(more->traffic) : NULL;
+	if (tr) {
+		v->last_send = READ_ONCE(tr->last_send);
+		v->last_recv = READ_ONCE(tr->last_recv);
+		v->pid = READ_ONCE(tr->pid);
+	}
+}
+
+/**
  * causal_sock_vclock() - the vector clock of a socket, made on first use
  * @cs: the socket's state
  *
@@ -392,23 +531,9 @@ int causal_sock_init(void)
 	causal_sock_cache = KMEM_CACHE(causal_sock, SLAB_ACCOUNT);
 	if (!causal_sock_cache)
 		return -ENOMEM;
-	causal_sock_rec_cache = kmem_cache_create("causal_sock_tcp",
-						  sizeof(struct causal_sock) +
-						  sizeof(struct causal_tcp_state),
-						  __alignof__(struct causal_sock),
-						  SLAB_ACCOUNT, NULL);
-	ret = -ENOMEM;
-	if (!causal_sock_rec_cache)
-		goto err_rec;
 	ret = causal_tracepoints_register(causal_sock_tps, ARRAY_SIZE(causal_sock_tps));
 	if (ret)
-		goto err_tp;
-	return 0;
-
-err_tp:
-	kmem_cache_destroy(causal_sock_rec_cache);
-err_rec:
-	kmem_cache_destroy(causal_sock_cache);
+		kmem_cache_destroy(causal_sock_cache);
 	return ret;
 }
 
@@ -421,7 +546,6 @@ void causal_sock_exit(void)
 {
 	causal_tracepoints_unregister(causal_sock_tps, ARRAY_SIZE(causal_sock_tps));
 	rcu_barrier();
-	kmem_cache_destroy(causal_sock_rec_cache);
 	kmem_cache_destroy(causal_sock_cache);
 }
 

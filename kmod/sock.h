@@ -55,9 +55,16 @@ struct causal_addr_attrs {
  * struct causal_sock_traffic - a socket's traffic counters, made at its
  *	first event after its node began counting per socket
  * @ctr: by enum causal_stat
+ * @last_send: a TCP connection whose state the module keeps in 64 bytes
+ *	(struct causal_tcp_own): clock of its last send event since
+ * @last_recv: the same of its last receive event
+ * @pid: the same of the process that sent or received last
  */
 struct causal_sock_traffic {
 	atomic64_t ctr[CAUSAL_STAT_TRAFFIC_NR];
+	u64 last_send;
+	u64 last_recv;
+	pid_t pid;
 };
 
 /**
@@ -81,6 +88,66 @@ struct causal_sock_more {
 };
 
 /**
+ * struct causal_sock_last - what a UDP socket, or a TCP one whose record
+ *	is in BPF storage, keeps of its last events
+ * @last_send: clock of the last send event, 0 before the first
+ * @last_recv: clock of the last receive event, 0 before the first
+ * @remote_node: the peer's node id from its last full option
+ * @remote_stamp: the last stamp a receive merged
+ * @pid: thread group of the last task that sent or received (its
+ *	command name is read from the process when the socket is listed)
+ * @vec_missed: an event found no memory for its vector clock: it starts lossy
+ */
+struct causal_sock_last {
+	u64 last_send;
+	u64 last_recv;
+	u64 remote_node;
+	u64 remote_stamp;
+	pid_t pid;
+	u8 vec_missed;
+};
+
+/* flags of struct causal_tcp_own */
+#define CAUSAL_OWN_STREAM	0x01	/* snd_base and rcv_base are set */
+#define CAUSAL_OWN_RX_CLOCKED	0x02	/* rx_clock holds the largest clock received */
+#define CAUSAL_OWN_RX_WHOLE	0x04	/* ... all 64 bits of it, not its low 56 */
+#define CAUSAL_OWN_RX_INEXACT	0x08	/* a stamp came flagged inexact */
+#define CAUSAL_OWN_MERGED	0x10	/* a receive merged a stamp */
+#define CAUSAL_OWN_VEC_MISSED	0x20	/* as causal_sock_last's vec_missed */
+
+/**
+ * struct causal_tcp_own - a TCP connection's state where sock_ops calls the
+ *	module (Linux 6.8+: causal_own_records), in its causal_sock: what
+ *	the record in BPF storage holds elsewhere, in 40 bytes
+ * @rx_clock: the largest clock received (CAUSAL_OWN_RX_CLOCKED), whole or
+ *	its low 56 bits (CAUSAL_OWN_RX_WHOLE): the module restores the top
+ *	bits once and extends the whole clock as newer ones come
+ * @remote_node: the peer's node id, from its full form
+ * @rx_clock_end: where the furthest bytes that came with a clock end
+ * @snd_base: where the bytes this end sends start (CAUSAL_OWN_STREAM)
+ * @rcv_base: where the bytes it receives start
+ * @rcv_read: where the bytes its last receive event took end
+ * @ident_end: where the bytes sent with the node's id in the full form end
+ * @flags: CAUSAL_OWN_*
+ * @ident: CAUSAL_IDENT_*: has the peer the node's id
+ *
+ * The socket's clock is the one segments carry: at least the clock of
+ * every send whose bytes they hold or follow, as the clock of the last
+ * send is (Documentation/causal.rst).  Every access is under the socket's
+ * lock, but netlink's, which reads.
+ */
+struct causal_tcp_own {
+	u64 rx_clock;
+	u64 remote_node;
+	u32 rx_clock_end;
+	u32 snd_base, rcv_base;
+	u32 rcv_read;
+	u32 ident_end;
+	u8 flags;
+	u8 ident;
+};
+
+/**
  * struct causal_sock - what causal keeps for one TCP or UDP socket: 64 bytes
  * @sk: the socket; its node, cookie, protocol and TCP state are read from
  *	it (it outlives this state, and stays a socket of the same protocol
@@ -88,21 +155,16 @@ struct causal_sock_more {
  * @more: the rest, made at the first need: its own counters among it
  *	(atomic, as UDP sends and receives run without the socket's lock)
  * @clock: the socket's clock
- * @last_send: clock of the last send event, 0 before the first
- * @last_recv: clock of the last receive event, 0 before the first
+ * @last: a UDP socket's, or a TCP one's whose record is in BPF storage
+ * @tcp: a TCP connection's, where the module keeps it (causal_sock_tcp())
  * @rcu: for freeing after readers are done, once it left its node's
- *	table: nobody writes @last_send or @last_recv then (the socket is
- *	being destroyed), and readers check it is still in the table after
- *	reading them
- * @remote_node: the peer's node id from its last full option
- * @remote_stamp: the last stamp a receive merged
- * @pid: thread group of the last task that sent or received (its
- *	command name is read from the process when the socket is listed)
- * @vec_missed: an event found no memory for its vector clock: it starts lossy
+ *	table: it takes the place of fields nobody writes then (the socket is
+ *	being destroyed: the last events' clocks, a connection's largest
+ *	clock received and peer), and readers check it is still in the
+ *	table after reading them
  *
  * Found by its socket's cookie in its node's table (struct causal_net's
- * socks), which also orders dumps.  A TCP connection's record, where the
- * module keeps it, follows in the same object (causal_sock_record()).
+ * socks), which also orders dumps.
  *
  * TCP's clocks change under the socket's lock (from BPF programs on TCP's
  * send and receive paths), UDP's by compare and exchange (its sends and
@@ -113,16 +175,10 @@ struct causal_sock {
 	struct causal_sock_more *more;
 	u64 clock;
 	union {
-		struct {
-			u64 last_send;
-			u64 last_recv;
-		};
+		struct causal_sock_last last;
+		struct causal_tcp_own tcp;
 		struct rcu_head rcu;
 	};
-	u64 remote_node;
-	u64 remote_stamp;
-	pid_t pid;
-	u8 vec_missed;
 };
 
 /**
@@ -149,16 +205,15 @@ static inline u64 causal_sock_cookie(const struct causal_sock *cs)
 }
 
 /**
- * causal_sock_record() - the record of a TCP connection the module keeps
+ * causal_sock_tcp() - the state of a TCP connection the module keeps
  * @cs: the socket's state
  *
- * Return: the record (include/causal/tcp_state.h), or NULL when the
- * connection's record is in BPF socket storage (or @cs is a UDP socket's).
+ * Return: it, or NULL: the socket is a UDP one, or its connection's record
+ * is in BPF socket storage (Linux 6.1); then @cs->last holds what it keeps.
  */
-static inline struct causal_tcp_state *causal_sock_record(struct causal_sock *cs)
+static inline struct causal_tcp_own *causal_sock_tcp(struct causal_sock *cs)
 {
-	return causal_own_records && cs->sk->sk_protocol == IPPROTO_TCP ?
-	       (struct causal_tcp_state *)(cs + 1) : NULL;
+	return causal_own_records && cs->sk->sk_protocol == IPPROTO_TCP ? &cs->tcp : NULL;
 }
 
 void causal_addr_of_sk(struct causal_addr *a, const struct sock *sk);
@@ -211,6 +266,26 @@ static inline void causal_sock_count(struct causal_sock *cs, enum causal_stat st
 }
 
 bool causal_sock_stat(const struct causal_sock *cs, enum causal_stat stat, u64 *v);
+void causal_sock_uncount(struct causal_sock *cs, enum causal_stat stat);
+void causal_sock_seen(struct causal_sock *cs, bool send, u64 clock);
+void causal_sock_remote(struct causal_sock *cs, const u64 *stamp, u64 node);
+void causal_sock_task(struct causal_sock *cs, pid_t pid);
+bool causal_sock_vec_missed(struct causal_sock *cs, bool set);
+
+/**
+ * struct causal_sock_view - what a socket's listing shows of its last events
+ * @last_send: as struct causal_sock_last
+ * @last_recv: likewise
+ * @remote_node: likewise
+ * @remote_stamp: likewise
+ * @pid: likewise
+ */
+struct causal_sock_view {
+	u64 last_send, last_recv, remote_node, remote_stamp;
+	pid_t pid;
+};
+
+void causal_sock_view(struct causal_sock *cs, struct causal_sock_view *v);
 void causal_net_socks_flush(struct causal_net *cn);
 int causal_sock_init(void);
 void causal_sock_exit(void);

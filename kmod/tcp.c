@@ -35,6 +35,7 @@
 #include <net/tcp.h>
 #include <causal/clock.h>
 #include <causal/tcp_state.h>
+#include <causal/tcp_walk.h>
 #include <causal/vclock.h>
 #include <uapi/linux/causal.h>
 #include <uapi/linux/causal_wire.h>
@@ -76,24 +77,42 @@ static void causal_drain(struct causal_sock *cs, struct causal_tcp_state *st)
 static struct causal_sock *causal_tcp_sock(struct sock *sk,
 					   struct causal_tcp_state *st)
 {
+	struct causal_tcp_own *own;
 	struct causal_sock *cs;
 
 	if (sk->sk_protocol != IPPROTO_TCP || st->flags & CAUSAL_TS_UNTRACKED)
 		return NULL;
 	cs = causal_sock_lookup(sk);
-	/* where the module keeps the records, it made this one with its own */
-	if (cs || causal_own_records)
+	if (!causal_own_records) {
+		if (cs)
+			return cs;
+		cs = causal_sock_create(sk);
+		st->flags |= cs ? CAUSAL_TS_TRACKED : CAUSAL_TS_UNTRACKED;
 		return cs;
-	cs = causal_sock_create(sk);
-	st->flags |= cs ? CAUSAL_TS_TRACKED : CAUSAL_TS_UNTRACKED;
+	}
+	/*
+	 * Where the module keeps connections, a record in storage is a vector
+	 * connection's, made after the module made the connection's state: it
+	 * takes the stream from there.
+	 */
+	own = cs ? causal_sock_tcp(cs) : NULL;
+	if (!own)
+		return NULL;
+	if (!(st->flags & CAUSAL_TS_STREAM) && (own->flags & CAUSAL_OWN_STREAM)) {
+		st->snd_base = own->snd_base;
+		st->rcv_base = own->rcv_base;
+		st->rcv_read = own->rcv_read;
+		st->flags |= CAUSAL_TS_STREAM;
+	}
+	st->flags |= CAUSAL_TS_TRACKED;
 	return cs;
 }
 
 /*
  * The state of @sk, and in *@st its record: the one a program passed
- * (records in BPF storage, or one it found with causal_tcp_record()), else,
- * with *@st NULL, the one behind the state.  The _own kfuncs pass none, so
- * that a send or a receive finds the socket once, not twice.
+ * (records in BPF storage), else, with *@st NULL, none: a connection whose
+ * state the module keeps in 64 bytes (causal_sock_tcp()).  The _own
+ * kfuncs pass none, so that a send or a receive finds the socket once.
  */
 static struct causal_sock *causal_tcp_find(struct sock *sk, struct causal_tcp_state **st)
 {
@@ -101,62 +120,10 @@ static struct causal_sock *causal_tcp_find(struct sock *sk, struct causal_tcp_st
 
 	if (*st)
 		return causal_tcp_sock(sk, *st);
-	cs = causal_sock_lookup(sk);
-	*st = cs ? causal_sock_record(cs) : NULL;
-	return *st ? cs : NULL;
-}
-
-/**
- * causal_tcp_record() - the record of a TCP connection the module keeps
- * @sk: the connection (sock_ops: its ops->sk; a tracing program: the
- *	socket of the function it is attached to)
- * @create: make it if there is none (@sk's lock held): the connection is
- *	being established, or connects
- * @rdwr_buf_size: sizeof(struct causal_tcp_state), which the program may
- *	then use at the pointer returned
- *
- * Where sock_ops programs may call the module (Linux 6.8+: kfuncs for
- * every program type, filtered), a connection's record lives right behind
- * its causal_sock instead of in BPF socket storage, which costs a storage
- * header and an element per socket.  The BPF programs use it as they use
- * the storage's record.
- *
- * Context: any BPF program runs under RCU, which keeps the record: it is
- * freed a grace period after TCP destroys the socket.
- * Return: the record, or NULL: none, records kept in BPF storage
- * (own_records=N), @sk not a full TCP socket, or refused (a size other
- * than the record's; with @create, a call causal_call_sk() refuses), the
- * node at its cap, memory short.
- */
-__bpf_kfunc u8 *causal_tcp_record(struct sock *sk, int create, const int rdwr_buf_size)
-{
-	struct causal_tcp_state *st = NULL;
-	struct causal_sock *cs;
-	unsigned int bit;
-
-	if (rdwr_buf_size != sizeof(struct causal_tcp_state)) {
-		causal_call_refuse(sk ? sock_net(sk) : &init_net, -EINVAL);
-		return NULL;
-	}
-	if (!causal_own_records || !sk || !sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP)
-		return NULL;
-	if (!create) {
-		RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "TCP record looked up outside RCU");
-		cs = causal_sock_lookup(sk);
-		return cs ? (u8 *)causal_sock_record(cs) : NULL;
-	}
-	if (sock_flag(sk, SOCK_DEAD) || causal_call_sk(sk, IPPROTO_TCP, true, &bit))
+	if (!causal_own_records)
 		return NULL;
 	cs = causal_sock_lookup(sk);
-	if (!cs) {
-		cs = causal_sock_create(sk);
-		if (cs)
-			causal_sock_record(cs)->flags = CAUSAL_TS_TRACKED;
-	}
-	if (cs)
-		st = causal_sock_record(cs);
-	causal_call_end(bit);
-	return (u8 *)st;
+	return cs && causal_sock_tcp(cs) ? cs : NULL;
 }
 
 static bool causal_pay_vector(const u8 *pay)
@@ -248,16 +215,49 @@ static void causal_tcp_keys(struct causal_note *n, const struct causal_tcp_vec *
 
 /*
  * The stream of an event's bytes (CAUSAL_A_EVENT_STREAM): where the bytes of
- * their direction start, then where the other direction's do.
+ * their direction start, then where the other direction's do; from the
+ * record @st, or without one from the state the module keeps.
  */
-static void causal_tcp_stream(struct causal_note *n, const struct causal_tcp_state *st,
-			      bool out)
+static void causal_tcp_stream(struct causal_note *n, struct causal_sock *cs,
+			      const struct causal_tcp_state *st, bool out)
 {
-	if (!(st->flags & CAUSAL_TS_STREAM))
-		return;
-	causal_note_u64(n, CAUSAL_A_EVENT_STREAM, out ?
-			(u64)st->snd_base << 32 | st->rcv_base :
-			(u64)st->rcv_base << 32 | st->snd_base);
+	const struct causal_tcp_own *own = st ? NULL : causal_sock_tcp(cs);
+	u32 snd, rcv;
+
+	if (own) {
+		if (!(own->flags & CAUSAL_OWN_STREAM))
+			return;
+		snd = own->snd_base;
+		rcv = own->rcv_base;
+	} else {
+		if (!st || !(st->flags & CAUSAL_TS_STREAM))
+			return;
+		snd = st->snd_base;
+		rcv = st->rcv_base;
+	}
+	causal_note_u64(n, CAUSAL_A_EVENT_STREAM, out ? (u64)snd << 32 | rcv :
+			(u64)rcv << 32 | snd);
+}
+
+/* Where the bytes the socket's last receive event took end. */
+static u32 *causal_tcp_rcv_read(struct causal_sock *cs, struct causal_tcp_state *st)
+{
+	return st ? &st->rcv_read : &cs->tcp.rcv_read;
+}
+
+/* The peer's node, from its full form. */
+static u64 causal_tcp_peer(struct causal_sock *cs)
+{
+	struct causal_sock_view view;
+
+	causal_sock_view(cs, &view);
+	return view.remote_node;
+}
+
+/* Are the stream's bases known? */
+static bool causal_tcp_has_stream(struct causal_sock *cs, const struct causal_tcp_state *st)
+{
+	return st ? st->flags & CAUSAL_TS_STREAM : cs->tcp.flags & CAUSAL_OWN_STREAM;
 }
 
 /* kfuncs: declared in kfunc.h, called from BPF programs only. */
@@ -303,8 +303,8 @@ static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk,
 		return;
 	causal_note_u32(n, CAUSAL_A_EVENT_BYTES, max(sent, 0));
 	causal_note_u32(n, CAUSAL_A_EVENT_SEQ, n->seq);
-	causal_tcp_stream(n, st, true);
-	causal_note_end_sk(n, cs, sk, READ_ONCE(cs->last_send));
+	causal_tcp_stream(n, cs, st, true);
+	causal_note_end_sk(n, cs, sk, n->clock);
 	n->msg = NULL;
 	n->lost = false;
 }
@@ -343,26 +343,37 @@ static int __causal_tcp_send(struct sock *sk, struct causal_sock *cs,
 	sock_owned_by_me(sk);
 	vector = READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR;
 	if (vector && !vh) {
-		causal_pay_sizes(st, true);
+		if (st)
+			causal_pay_sizes(st, true);
 		return -EAGAIN;
 	}
-	causal_drain(cs, st);
+	if (st)
+		causal_drain(cs, st);
 	causal_tcp_send_done(cs, sk, st, 0);
 	causal_note_begin(n, cn, sock_net(sk), CAUSAL_EVENT_TYPE_SEND, vector);
 	n->seq = tcp_sk(sk)->write_seq;
 	if (vector) {
 		c = causal_tcp_send_vector(cs, sk, vh, n, n->seq);
 	} else {
-		/* segments carry the largest clock of the sends so far */
+		/*
+		 * segments carry the largest clock of the sends so far (or,
+		 * without a record, the socket's clock: at least that)
+		 */
 		c = causal_event(cs, NULL, NULL);
-		st->tx_clock = max(st->tx_clock, c);
-		st->tx_id32 = n->id;
-		st->node_id = READ_ONCE(cn->node_id);
+		if (st) {
+			st->tx_clock = max(st->tx_clock, c);
+			st->node_id = READ_ONCE(cn->node_id);
+		}
 	}
-	WRITE_ONCE(cs->last_send, c);
+	n->clock = c;
+	causal_sock_seen(cs, true, c);
 	causal_sock_count(cs, CAUSAL_STAT_SENDS, 1);
-	causal_pay_sizes(st, vector);
-	st->send_note = causal_tcp_note_keep(cs, n);
+	if (st) {
+		causal_pay_sizes(st, vector);
+		st->send_note = causal_tcp_note_keep(cs, n);
+	} else {
+		causal_tcp_note_keep(cs, n);
+	}
 	return 0;
 }
 
@@ -514,12 +525,10 @@ static int causal_tcp_local(struct sock *sk, struct causal_tcp_state *st, bool l
 	unsigned int bit;
 	int ret;
 
-	if (!st)
-		return -EINVAL;
 	ret = causal_call_sk(sk, IPPROTO_TCP, locked, &bit);
 	if (ret)
 		return ret;
-	cs = causal_tcp_sock(sk, st);
+	cs = causal_tcp_find(sk, &st);
 	if (cs && type == CAUSAL_EVENT_TYPE_CONNECT)
 		causal_tcp_fastopen(cs, sk);
 	if (cs)
@@ -538,7 +547,21 @@ static int causal_tcp_local(struct sock *sk, struct causal_tcp_state *st, bool l
  */
 __bpf_kfunc int causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st)
 {
+	if (!st)
+		return -EINVAL;
 	return causal_tcp_local(sk, st, true, CAUSAL_EVENT_TYPE_CONNECT);
+}
+
+/**
+ * causal_tcp_connect_own() - causal_tcp_connect() where the module keeps
+ *	the connection (causal_tcp_own_new() made its state)
+ * @sk: the socket, with its lock held (fexit of tcp_connect)
+ *
+ * Return: as causal_tcp_connect(); -ENOENT also when @sk has no state.
+ */
+__bpf_kfunc int causal_tcp_connect_own(struct sock *sk)
+{
+	return causal_tcp_local(sk, NULL, true, CAUSAL_EVENT_TYPE_CONNECT);
 }
 
 /**
@@ -551,7 +574,21 @@ __bpf_kfunc int causal_tcp_connect(struct sock *sk, struct causal_tcp_state *st)
  */
 __bpf_kfunc int causal_tcp_accept(struct sock *sk, struct causal_tcp_state *st)
 {
+	if (!st)
+		return -EINVAL;
 	return causal_tcp_local(sk, st, false, CAUSAL_EVENT_TYPE_ACCEPT);
+}
+
+/**
+ * causal_tcp_accept_own() - causal_tcp_accept() where the module keeps
+ *	the connection
+ * @sk: the new socket (fexit of inet_accept)
+ *
+ * Return: as causal_tcp_accept(); -ENOENT also when @sk has no state.
+ */
+__bpf_kfunc int causal_tcp_accept_own(struct sock *sk)
+{
+	return causal_tcp_local(sk, NULL, false, CAUSAL_EVENT_TYPE_ACCEPT);
 }
 
 /* What a receive's bytes carried. */
@@ -658,8 +695,11 @@ static u64 causal_rx_clock(struct causal_sock *cs, struct causal_tcp_state *st,
 			   u32 start, u32 end, struct causal_rx_sel *sel, bool *lost,
 			   bool *forged)
 {
-	u64 ref = READ_ONCE(cs->remote_stamp), c;
+	struct causal_sock_view view;
+	u64 ref, c;
 
+	causal_sock_view(cs, &view);
+	ref = view.remote_stamp;
 	*lost = true;
 	if (st->rx_clocked) {
 		if (!ref && READ_ONCE(causal_sock_node(cs)->clock) == CAUSAL_CLOCK_HLC)
@@ -678,6 +718,46 @@ static u64 causal_rx_clock(struct causal_sock *cs, struct causal_tcp_state *st,
 	/* a forged clock would stay the largest: forget it, take the next */
 	if (*forged)
 		st->rx_clocked = 0;
+	return c;
+}
+
+/*
+ * The same where the module keeps the connection (causal_sock_tcp()): the
+ * largest clock received, its top bits restored once (from the socket's
+ * clock once a receive merged a stamp; before, from 0, or for HLC from the
+ * wall time, as a first stamp's) and kept whole since, as sock_ops' calls
+ * extend it (causal_ops_take()).  It names no send: the logs join a
+ * receive to the sends whose bytes it read.
+ */
+static u64 causal_rx_own(struct causal_sock *cs, u32 end, struct causal_rx_sel *sel,
+			 bool *lost, bool *forged)
+{
+	struct causal_tcp_own *own = &cs->tcp;
+	u64 ref = 0, c;
+
+	*lost = true;
+	if (own->flags & CAUSAL_OWN_RX_CLOCKED) {
+		if (!(own->flags & CAUSAL_OWN_RX_WHOLE)) {
+			if (own->flags & CAUSAL_OWN_MERGED)
+				ref = READ_ONCE(cs->clock);
+			else if (READ_ONCE(causal_sock_node(cs)->clock) == CAUSAL_CLOCK_HLC)
+				ref = causal_hlc_wall(ktime_get_real_ns());
+			WRITE_ONCE(own->rx_clock,
+				   causal_widen(own->rx_clock, ref, CAUSAL_PAY_CLOCK_BITS));
+			own->flags |= CAUSAL_OWN_RX_WHOLE;
+		}
+		sel->stamp = own->rx_clock;
+		sel->have = true;
+		*lost = before(own->rx_clock_end, end);
+	}
+	sel->inexact = own->flags & CAUSAL_OWN_RX_INEXACT;
+	own->flags &= ~CAUSAL_OWN_RX_INEXACT;
+	c = causal_event(cs, sel->have ? &sel->stamp : NULL, forged);
+	/* a forged clock would stay the largest: forget it, take the next */
+	if (*forged)
+		own->flags &= ~(CAUSAL_OWN_RX_CLOCKED | CAUSAL_OWN_RX_WHOLE);
+	else if (sel->have)
+		own->flags |= CAUSAL_OWN_MERGED;
 	return c;
 }
 
@@ -724,19 +804,23 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_sock *cs,
 		return 0;
 	vector = READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR;
 	if (vector && !vh) {
-		causal_pay_sizes(st, true);
+		if (st)
+			causal_pay_sizes(st, true);
 		return -EAGAIN;
 	}
-	causal_drain(cs, st);
+	if (st)
+		causal_drain(cs, st);
 	end = causal_tcp_read_end(sk);
 	start = end - copied;
-	st->rcv_read = end;
+	*causal_tcp_rcv_read(cs, st) = end;
 
 	causal_note_begin(&note, cn, sock_net(sk), CAUSAL_EVENT_TYPE_RECV, vector);
 	if (vector)
 		c = causal_rx_vector(cs, vh, start, end, &sel, &lost, &note, &forged);
-	else
+	else if (st)
 		c = causal_rx_clock(cs, st, start, end, &sel, &lost, &forged);
+	else
+		c = causal_rx_own(cs, end, &sel, &lost, &forged);
 	if (forged) {
 		/* not merged: name no send, as if the bytes came unstamped */
 		memset(&sel, 0, sizeof(sel));
@@ -745,16 +829,14 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_sock *cs,
 	if (vector) {
 		causal_tcp_keys(&note, vh, sel.used);
 		causal_rx_forget(vh, end);
-	} else if (!forged) {
-		causal_rx_name(&note, st, start, end, READ_ONCE(cs->remote_node));
+	} else if (!forged && st) {
+		causal_rx_name(&note, st, start, end, causal_tcp_peer(cs));
 	}
 
-	WRITE_ONCE(cs->last_recv, c);
+	causal_sock_seen(cs, false, c);
 	causal_sock_count(cs, CAUSAL_STAT_RECEIVES, 1);
-	if (sel.have)
-		WRITE_ONCE(cs->remote_stamp, sel.stamp);
-	if (sel.node)
-		WRITE_ONCE(cs->remote_node, sel.node);
+	if (st && (sel.have || sel.node))
+		causal_sock_remote(cs, sel.have ? &sel.stamp : NULL, sel.node);
 	if (lost)
 		causal_sock_count(cs, CAUSAL_STAT_UNSTAMPED_IN, 1);
 	if (sel.inexact)
@@ -762,7 +844,7 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_sock *cs,
 
 	causal_note_u32(&note, CAUSAL_A_EVENT_BYTES, copied);
 	causal_note_u32(&note, CAUSAL_A_EVENT_SEQ, start);
-	causal_tcp_stream(&note, st, false);
+	causal_tcp_stream(&note, cs, st, false);
 	if (lost)
 		causal_note_flag(&note, CAUSAL_A_EVENT_UNSTAMPED);
 	if (sel.inexact)
@@ -771,7 +853,7 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_sock *cs,
 	return 0;
 }
 
-/* @st NULL: the record the module keeps (the _own kfuncs) */
+/* @st NULL: the state the module keeps (the _own kfuncs) */
 static int causal_tcp_recv_call(struct sock *sk, struct causal_tcp_state *st,
 				struct causal_tcp_vec *vh, int copied, bool since)
 {
@@ -787,8 +869,8 @@ static int causal_tcp_recv_call(struct sock *sk, struct causal_tcp_state *st,
 		ret = -ENOENT;
 	} else {
 		if (since)
-			copied = (st->flags & CAUSAL_TS_STREAM) ?
-				 (s32)(causal_tcp_read_end(sk) - st->rcv_read) : 0;
+			copied = causal_tcp_has_stream(cs, st) ?
+				 (s32)(causal_tcp_read_end(sk) - *causal_tcp_rcv_read(cs, st)) : 0;
 		ret = __causal_tcp_recv(sk, cs, st, vh, copied);
 	}
 	causal_call_end(bit);
@@ -897,6 +979,343 @@ __bpf_kfunc int causal_tcp_read_vec(struct sock *sk, struct causal_tcp_state *st
 	if (!st)
 		return -EINVAL;
 	return causal_tcp_recv_call(sk, st, vh, 0, true);
+}
+
+/*
+ * sock_ops, where it may call the module (causal_own_records): a scalar
+ * connection's option is sized, written and parsed here, on the state the
+ * module keeps in the socket's causal_sock, and counted at once.  A vector
+ * connection keeps its record and histories in BPF storage, and sock_ops
+ * works on them itself, as on Linux 6.1.
+ */
+
+#define CAUSAL_OPT_CLOCK	(CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_CLOCK)
+#define CAUSAL_OPT_FULL		(CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_FULL)
+/* What the full form takes beyond the clock form, both padded. */
+#define CAUSAL_IDENT_EXTRA	(round_up(CAUSAL_OPT_FULL, 4) - CAUSAL_OPT_CLOCK)
+#define CAUSAL_CLOCK_MASK	((1ULL << CAUSAL_PAY_CLOCK_BITS) - 1)
+
+/*
+ * Admit a call from sock_ops on @sk and find the connection the module
+ * keeps: NULL for none (then nothing to end), else causal_call_end(*@bit)
+ * after.
+ */
+static struct causal_sock *causal_ops_sock(struct sock *sk, unsigned int *bit)
+{
+	struct causal_tcp_state *st = NULL;
+	struct causal_sock *cs;
+
+	if (!causal_own_records || causal_call_sk(sk, IPPROTO_TCP, true, bit))
+		return NULL;
+	cs = causal_tcp_find(sk, &st);
+	if (!cs)
+		causal_call_end(*bit);
+	return cs;
+}
+
+/*
+ * Does the peer still lack the node's id (@node)?  It has it once it
+ * acknowledged the bytes of a segment that carried the full form.
+ */
+static bool causal_ops_ident(struct causal_tcp_own *own, struct sock *sk, u64 node)
+{
+	if (own->ident == CAUSAL_IDENT_SENT && !before(tcp_sk(sk)->snd_una, own->ident_end))
+		own->ident = CAUSAL_IDENT_DONE;
+	return own->ident != CAUSAL_IDENT_DONE && node;
+}
+
+/**
+ * causal_tcp_own_new() - give a TCP connection the state the module keeps
+ * @sk: the socket, with its lock held: sock_ops as it is established
+ *	(passive), a tracing program as it connects (fexit of tcp_connect) or
+ *	sends before (fentry of tcp_sendmsg_locked: TCP Fast Open)
+ *
+ * Return: 0 when it has it (made now or before), -ENOENT when it stays
+ * untracked (the node at its cap, memory short, the socket dead, records
+ * in BPF storage), or an error of causal_call_sk().
+ */
+__bpf_kfunc int causal_tcp_own_new(struct sock *sk)
+{
+	struct causal_sock *cs;
+	unsigned int bit;
+	int ret;
+
+	if (!causal_own_records)
+		return -ENOENT;
+	ret = causal_call_sk(sk, IPPROTO_TCP, true, &bit);
+	if (ret)
+		return ret;
+	cs = sock_flag(sk, SOCK_DEAD) ? NULL : causal_sock_lookup(sk) ?: causal_sock_create(sk);
+	causal_call_end(bit);
+	return cs ? 0 : -ENOENT;
+}
+
+/**
+ * causal_tcp_ops_est() - a connection the module keeps is established
+ * @sk: the socket (sock_ops' ACTIVE_ or PASSIVE_ESTABLISHED, lock held)
+ * @snd_base: where the bytes it sends start (after the SYN)
+ * @rcv_base: where the bytes it receives start
+ *
+ * Return: 0, or -ENOENT for a connection the module does not keep.
+ */
+__bpf_kfunc int causal_tcp_ops_est(struct sock *sk, u32 snd_base, u32 rcv_base)
+{
+	struct causal_tcp_own *own;
+	struct causal_sock *cs;
+	unsigned int bit;
+
+	cs = causal_ops_sock(sk, &bit);
+	if (!cs)
+		return -ENOENT;
+	own = &cs->tcp;
+	own->snd_base = snd_base;
+	own->rcv_base = rcv_base;
+	own->rcv_read = rcv_base;
+	own->flags |= CAUSAL_OWN_STREAM;
+	causal_call_end(bit);
+	return 0;
+}
+
+/**
+ * causal_tcp_ops_len() - how much room a segment's option needs
+ * @sk: the socket (sock_ops' HDR_OPT_LEN, lock held)
+ * @skb_len: the segment's length, header included; 0 when TCP sizes its MSS
+ * @tcp_flags: its TCP flags; 0 when TCP sizes its MSS
+ *
+ * Room on segments with payload, and when TCP sizes the MSS, so that full
+ * segments leave room for a clock; the full form, which carries the node's
+ * id until the peer has it, where the segment leaves room for it within
+ * the MSS.  A SYN with data (TCP Fast Open) carries the clock form.  A
+ * data segment that gets nothing is counted (nospace-out).
+ *
+ * Return: the lengths to try, the first in the low byte, the second (0:
+ * none) in the next; 0 for nothing; -ENOENT for a connection the module
+ * does not keep.
+ */
+__bpf_kfunc int causal_tcp_ops_len(struct sock *sk, u32 skb_len, u32 tcp_flags)
+{
+	struct causal_sock *cs;
+	unsigned int bit;
+	bool data, vector;
+	int ret = 0;
+
+	cs = causal_ops_sock(sk, &bit);
+	if (!cs)
+		return -ENOENT;
+	vector = READ_ONCE(causal_sock_node(cs)->clock) == CAUSAL_CLOCK_VECTOR;
+	if (tcp_flags & TCPHDR_SYN) {
+		data = !(tcp_flags & TCPHDR_ACK) && skb_len;
+		if (data && !vector && READ_ONCE(cs->clock))
+			ret = CAUSAL_OPT_CLOCK;
+	} else {
+		data = tcp_flags && skb_len;
+		if ((data || !tcp_flags) && !vector) {
+			ret = CAUSAL_OPT_CLOCK;
+			if (data && causal_ops_ident(&cs->tcp, sk,
+						     READ_ONCE(causal_sock_node(cs)->node_id)) &&
+			    skb_len + CAUSAL_IDENT_EXTRA <= tcp_sk(sk)->mss_cache)
+				ret = CAUSAL_OPT_CLOCK << 8 | CAUSAL_OPT_FULL;
+		}
+	}
+	if (data && !ret)
+		causal_sock_count(cs, CAUSAL_STAT_NOSPACE_OUT, 1);
+	causal_call_end(bit);
+	return ret;
+}
+
+/**
+ * causal_tcp_ops_write() - write a segment's option
+ * @sk: the socket (sock_ops' WRITE_HDR_OPT, lock held)
+ * @opt: where: the option's kind, length and experiment id, then its payload
+ * @opt__sz: its size, at least the full form's
+ * @end: where the segment's bytes end
+ * @full: the full form may go, where the peer lacks the node's id
+ *
+ * The clock is the socket's: at least that of every send whose bytes the
+ * segment holds or follows.  Counted as a stamp sent (stamps-out);
+ * causal_tcp_ops_done() takes it back if the option could not be stored.
+ *
+ * Return: the option's length, 0 for none (no clock yet, or the node's is
+ * a vector: counted in nospace-out), -EINVAL for room too small, -ENOENT
+ * for a connection the module does not keep.
+ */
+__bpf_kfunc int causal_tcp_ops_write(struct sock *sk, u8 *opt, int opt__sz, u32 end, int full)
+{
+	struct causal_net *cn;
+	struct causal_sock *cs;
+	unsigned int bit;
+	u64 c, node;
+	int ret;
+
+	if (opt__sz < CAUSAL_OPT_FULL)
+		return causal_call_refuse(sk ? sock_net(sk) : &init_net, -EINVAL);
+	cs = causal_ops_sock(sk, &bit);
+	if (!cs)
+		return -ENOENT;
+	cn = causal_sock_node(cs);
+	c = READ_ONCE(cs->clock);
+	node = READ_ONCE(cn->node_id);
+	if (!c || READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR) {
+		causal_sock_count(cs, CAUSAL_STAT_NOSPACE_OUT, 1);
+		causal_call_end(bit);
+		return 0;
+	}
+	opt[0] = CAUSAL_TCPOPT_KIND;
+	opt[2] = CAUSAL_TCPOPT_EXID >> 8;
+	opt[3] = CAUSAL_TCPOPT_EXID & 0xff;
+	if (full && causal_ops_ident(&cs->tcp, sk, node)) {
+		/* event number 0: the receive names no send, the logs join them */
+		causal_pay_scalar(&opt[CAUSAL_TCPOPT_HDR], c, 0, node);
+		ret = CAUSAL_OPT_FULL;
+	} else {
+		opt[CAUSAL_TCPOPT_HDR] = CAUSAL_TCPOPT_VERSION << CAUSAL_TCPOPT_F_VERSION_SHIFT;
+		causal_wire_putn(&opt[CAUSAL_TCPOPT_HDR + 1], c, CAUSAL_PAY_CLOCK_BITS / 8);
+		ret = CAUSAL_OPT_CLOCK;
+	}
+	opt[1] = ret;
+	causal_sock_count(cs, CAUSAL_STAT_STAMPS_OUT, 1);
+	causal_call_end(bit);
+	return ret;
+}
+
+/**
+ * causal_tcp_ops_done() - what became of an option causal_tcp_ops_len()
+ *	or causal_tcp_ops_write() gave
+ * @sk: the socket (sock_ops, lock held)
+ * @what: CAUSAL_OPS_FULL_SENT: the full form went out on the segment whose
+ *	bytes end at @end; CAUSAL_OPS_UNSENT: the option written could not be
+ *	stored; CAUSAL_OPS_NO_ROOM: no length could be reserved
+ * @end: with CAUSAL_OPS_FULL_SENT, where the segment's bytes end
+ *
+ * Return: 0, -EINVAL for an unknown @what, -ENOENT for a connection the
+ * module does not keep.
+ */
+__bpf_kfunc int causal_tcp_ops_done(struct sock *sk, int what, u32 end)
+{
+	struct causal_tcp_own *own;
+	struct causal_sock *cs;
+	unsigned int bit;
+	int ret = 0;
+
+	cs = causal_ops_sock(sk, &bit);
+	if (!cs)
+		return -ENOENT;
+	own = &cs->tcp;
+	switch (what) {
+	case CAUSAL_OPS_FULL_SENT:
+		if (own->ident == CAUSAL_IDENT_NONE || before(own->ident_end, end))
+			own->ident_end = end;
+		own->ident = CAUSAL_IDENT_SENT;
+		break;
+	case CAUSAL_OPS_UNSENT:
+		causal_sock_uncount(cs, CAUSAL_STAT_STAMPS_OUT);
+		fallthrough;
+	case CAUSAL_OPS_NO_ROOM:
+		causal_sock_count(cs, CAUSAL_STAT_NOSPACE_OUT, 1);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	causal_call_end(bit);
+	return ret;
+}
+
+/*
+ * A scalar stamp for bytes up to @end: keep the largest clock (compared as
+ * serial numbers on the low 56 bits a clock form carries), whole when a
+ * form carries all 64 bits or a whole one is extended; where bytes that
+ * came with one reach; and the peer's node from its full form.
+ */
+static void causal_ops_take(struct causal_tcp_own *own, u32 end, const u8 *pay, u32 plen)
+{
+	bool whole = plen != CAUSAL_PAY_SCALAR_CLOCK;
+	u8 flags = own->flags;
+	u64 stamp, d;
+
+	if (whole) {
+		stamp = causal_wire_get64(&pay[CAUSAL_PAY_STAMP]);
+		if (plen == CAUSAL_PAY_SCALAR_FULL)
+			WRITE_ONCE(own->remote_node, causal_wire_get64(&pay[CAUSAL_PAY_NODE]));
+		if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
+			flags |= CAUSAL_OWN_RX_INEXACT;
+	} else {
+		stamp = causal_wire_getn(&pay[CAUSAL_PAY_STAMP], CAUSAL_PAY_CLOCK_BITS / 8);
+	}
+	d = ((stamp & CAUSAL_CLOCK_MASK) - own->rx_clock) & CAUSAL_CLOCK_MASK;
+	if (!(flags & CAUSAL_OWN_RX_CLOCKED) || whole) {
+		if (!(flags & CAUSAL_OWN_RX_CLOCKED) ||
+		    (d && d < 1ULL << (CAUSAL_PAY_CLOCK_BITS - 1))) {
+			WRITE_ONCE(own->rx_clock, stamp);
+			flags = whole ? flags | CAUSAL_OWN_RX_WHOLE : flags & ~CAUSAL_OWN_RX_WHOLE;
+		}
+	} else if (d && d < 1ULL << (CAUSAL_PAY_CLOCK_BITS - 1)) {
+		WRITE_ONCE(own->rx_clock, flags & CAUSAL_OWN_RX_WHOLE ? own->rx_clock + d :
+			   stamp);
+	}
+	if (!(flags & CAUSAL_OWN_RX_CLOCKED) || before(own->rx_clock_end, end))
+		own->rx_clock_end = end;
+	WRITE_ONCE(own->flags, flags | CAUSAL_OWN_RX_CLOCKED);
+}
+
+/**
+ * causal_tcp_ops_parse() - find causal's option among a segment's, check
+ *	it, and take its stamp for the segment's bytes
+ * @sk: the socket (sock_ops' PARSE_HDR_OPT, or the segment that
+ *	established it; lock held)
+ * @opts: the segment's options, from their start
+ * @optlen: how many of them are options (at most 40)
+ * @seq: where the segment's bytes start (after a SYN)
+ * @payload: how many bytes it carries
+ *
+ * Wrong lengths, options running past the header, unknown versions and a
+ * second causal option are counted as malformed, other experiments' as
+ * foreign, and the segment taken as unstamped; a valid stamp on new bytes
+ * as a stamp received (stamps-in).
+ *
+ * Return: 0; for a vector stamp, which the program keeps in the
+ * connection's histories, its offset in @opts shifted left by 8 with its
+ * length; -EINVAL without options, -ENOENT for a connection the module
+ * does not keep.
+ */
+__bpf_kfunc int causal_tcp_ops_parse(struct sock *sk, const struct causal_tcp_opts *opts,
+				     u32 optlen, u32 seq, u32 payload)
+{
+	u8 pay[CAUSAL_PAY_MAX] = {};
+	struct causal_walk w;
+	struct causal_sock *cs;
+	unsigned int bit;
+	u32 i, off, plen;
+	int ret = 0;
+
+	if (!opts)
+		return causal_call_refuse(sk ? sock_net(sk) : &init_net, -EINVAL);
+	cs = causal_ops_sock(sk, &bit);
+	if (!cs)
+		return -ENOENT;
+	causal_walk_opts(&w, opts->b, min_t(u32, optlen, CAUSAL_TCP_MAX_OPTS));
+	causal_sock_count(cs, CAUSAL_STAT_FOREIGN_IN, w.w_foreign);
+	causal_sock_count(cs, CAUSAL_STAT_MALFORMED_IN, w.w_bad);
+	if (w.w_bad || !w.w_len)
+		goto out;
+	off = w.w_ours + CAUSAL_TCPOPT_HDR;
+	plen = w.w_len - CAUSAL_TCPOPT_HDR;
+	for (i = 0; i < plen; i++)
+		pay[i] = opts->b[(off + i) & 63];
+	if (!causal_tcp_pay_valid(pay, plen)) {
+		causal_sock_count(cs, CAUSAL_STAT_MALFORMED_IN, 1);
+		goto out;
+	}
+	/* No payload, or bytes already received: nothing to attribute. */
+	if (!payload || !before(tcp_sk(sk)->rcv_nxt, seq + payload))
+		goto out;
+	causal_sock_count(cs, CAUSAL_STAT_STAMPS_IN, 1);
+	if ((pay[0] & CAUSAL_TCPOPT_F_VECTOR) && plen != CAUSAL_PAY_SCALAR_CLOCK)
+		ret = w.w_ours << 8 | w.w_len;
+	else
+		causal_ops_take(&cs->tcp, seq + payload, pay, plen);
+out:
+	causal_call_end(bit);
+	return ret;
 }
 
 static void __causal_tcp_close(struct sock *sk, struct causal_tcp_state *st)

@@ -382,7 +382,7 @@ static u32 causal_udp_send_event(struct causal_sock *cs, struct sk_buff *skb, u8
 		c = causal_event(cs, NULL, NULL);
 		plen = causal_pay_scalar(pay, c, note.id, READ_ONCE(cn->node_id));
 	}
-	WRITE_ONCE(cs->last_send, c);
+	causal_sock_seen(cs, true, c);
 	causal_sock_count(cs, CAUSAL_STAT_SENDS, 1);
 	causal_udp_note_end(&note, cs, skb, true, c);
 	return plen;
@@ -684,10 +684,8 @@ static int __causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 		if (forged) {
 			ok = false;	/* not merged: as if it came unstamped */
 		} else {
-			WRITE_ONCE(cs->remote_stamp, stamp);
-			if (len == CAUSAL_PAY_SCALAR_FULL)
-				WRITE_ONCE(cs->remote_node,
-					   causal_wire_get64(&pay[CAUSAL_PAY_NODE]));
+			causal_sock_remote(cs, &stamp, len == CAUSAL_PAY_SCALAR_FULL ?
+					   causal_wire_get64(&pay[CAUSAL_PAY_NODE]) : 0);
 			if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
 				causal_sock_count(cs, CAUSAL_STAT_INEXACT_IN, 1);
 		}
@@ -701,7 +699,7 @@ static int __causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 		if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
 			causal_note_flag(&note, CAUSAL_A_EVENT_INEXACT);
 	}
-	WRITE_ONCE(cs->last_recv, c);
+	causal_sock_seen(cs, false, c);
 	causal_sock_count(cs, CAUSAL_STAT_RECEIVES, 1);
 	causal_sock_count(cs, ok ? CAUSAL_STAT_STAMPS_IN : CAUSAL_STAT_UNSTAMPED_IN, 1);
 	causal_udp_note_end(&note, cs, skb, false, c);

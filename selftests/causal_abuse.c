@@ -162,7 +162,7 @@ int main(int argc, char **argv)
 		"connect_listener", "send_null", "udp_recv_tcp", "udp_send_shared",
 		"udp_rx_null", "sent_unlocked", "accept_listener", "close_null",
 		"udp_rx_shared", "read_unlocked", "send_vec_unlocked", "recv_vec_listener",
-		"record_bad_size", "record_unlocked", "record_elsewhere",
+		"ops_write_small", "own_new_unlocked", "ops_parse_elsewhere",
 		"send_own_unlocked", "sent_own_udp", "recv_own_listener", "read_own_null",
 	};
 	struct abuse a[MAX_PROGS] = {};

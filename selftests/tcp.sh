@@ -384,6 +384,8 @@ hlc_counter_steps_then_resets() {
 	load_module && attach || fail "attach"
 	nodes || fail "topology"
 	check "clock set hlc" in_ns b "$CAUSALCTL" clock set hlc
+	# the last receive's clock, which a socket keeps while its node counts per socket
+	check "socket-counters on" in_ns b "$CAUSALCTL" node set socket-counters on
 	inject_setup || fail "inject setup"
 	# a peer 10 s ahead of b's wall clock (more on a slow kernel: still
 	# ahead when the segment arrives, however loaded the host), its

@@ -18,11 +18,11 @@
  * beyond taking the largest.
  *
  * Where sock_ops may call the module (Linux 6.8+: kfuncs offered to every
- * program type), the module keeps causal_tcp's record itself, in the same
- * object as the socket's causal_sock, and the programs ask it for the
- * record (causal_tcp_record()) instead of the storage: a connection then
- * costs one allocation instead of three (Documentation/causal.rst, Memory).
- * Vector histories stay in causal_tcp_vec.
+ * program type), a connection with a scalar clock has no record: the
+ * module keeps what it holds in the socket's 64-byte causal_sock
+ * (kmod/sock.h, struct causal_tcp_own), and sock_ops asks the module to
+ * size, write and parse the option (causal_tcp_ops_*()).  A connection
+ * that turns vector gets this record and its histories in BPF storage.
  *
  * Every access happens under the socket's lock: sendmsg and recvmsg hold it
  * as owner, sock_ops runs from TCP's transmit and receive paths that hold it
@@ -38,6 +38,7 @@
 #include <linux/types.h>
 #endif
 #include <uapi/linux/causal_wire.h>
+#include <causal/tcp_walk.h>
 
 /*
  * The histories' sizes make causal_tcp_vec's value and the socket storage's
@@ -55,6 +56,11 @@
 #define CAUSAL_TS_TRACKED	0x1	/* the module keeps state for the socket */
 #define CAUSAL_TS_UNTRACKED	0x2	/* the module refused it (node at its cap) */
 #define CAUSAL_TS_STREAM	0x4	/* snd_base and rcv_base are set */
+
+/* what became of an option (causal_tcp_ops_done()) */
+#define CAUSAL_OPS_FULL_SENT	1	/* the full form went out */
+#define CAUSAL_OPS_UNSENT	2	/* the option written could not be stored */
+#define CAUSAL_OPS_NO_ROOM	3	/* no room could be reserved */
 
 /* ident */
 #define CAUSAL_IDENT_NONE	0	/* the node's id not sent yet */
@@ -80,8 +86,7 @@ struct causal_tcp_state {
 
 	/*
 	 * Scalar clocks (Lamport, HLC).  tx_clock: the largest clock of the
-	 * socket's sends, which every data segment carries (the low 56 bits);
-	 * tx_id32: the low 32 bits of the last send's event number.
+	 * socket's sends, which every data segment carries (the low 56 bits).
 	 * rx_clock: the largest clock received (low 56 bits, rx_clocked set
 	 * once one came), rx_clock_end: the end of the furthest bytes that came
 	 * with one.  The node's id goes out once, in the full send form, on
@@ -90,15 +95,15 @@ struct causal_tcp_state {
 	 * of those sent so far end).
 	 */
 	__u64 tx_clock, rx_clock, node_id;
-	__u32 tx_id32, rx_clock_end, ident_end;
+	__u32 rx_clock_end, ident_end;
 	__u8 rx_clocked, ident, pad2[2];
 
 	/*
-	 * The send a scalar stamp with an event number named (the full form
-	 * that carries the node's id, or a peer of an earlier version's send
-	 * forms): its node (0: the peer's known one), the low 32 bits of its
-	 * event number, and where the bytes that came with it end; the
-	 * receive that reads up to there names it.  rx_inexact: such a form
+	 * The send a scalar stamp with an event number named (a peer of an
+	 * earlier version's send forms, or its full form; this version's
+	 * carries 0, which names none): its node (0: the peer's known one),
+	 * the low 32 bits of its event number, and where the bytes that came
+	 * with it end; the receive that reads up to there names it.  rx_inexact: such a form
 	 * came flagged inexact.  Those forms carry the whole 64-bit stamp: the
 	 * top 8 bits of rx_clock's, when it came in one (rx_top_known).
 	 */
@@ -134,7 +139,7 @@ struct causal_tcp_state {
 	 * sock_ops' scratch while it walks one segment's options (offsets,
 	 * lengths and counts within its 40 bytes of options)
 	 */
-	__u8 walk_off, walk_found, walk_bad, walk_foreign, walk_ours, walk_len;
+	struct causal_walk walk;
 };
 
 /*

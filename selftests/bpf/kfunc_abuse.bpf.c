@@ -19,8 +19,8 @@ enum {
 	SEND_UNLOCKED, SEND_UDP_AS_TCP, RECV_UDP_AS_TCP, RECV_LISTENER,
 	CONNECT_LISTENER, SEND_NULL, UDP_RECV_TCP, UDP_SEND_SHARED, UDP_RX_NULL,
 	SENT_UNLOCKED, ACCEPT_LISTENER, CLOSE_NULL, UDP_RX_SHARED, READ_UNLOCKED,
-	SEND_VEC_UNLOCKED, RECV_VEC_LISTENER, RECORD_BAD_SIZE, RECORD_UNLOCKED,
-	RECORD_ELSEWHERE, SEND_OWN_UNLOCKED, SENT_OWN_UDP, RECV_OWN_LISTENER,
+	SEND_VEC_UNLOCKED, RECV_VEC_LISTENER, OPS_WRITE_SMALL, OWN_NEW_UNLOCKED,
+	OPS_PARSE_ELSEWHERE, SEND_OWN_UNLOCKED, SENT_OWN_UDP, RECV_OWN_LISTENER,
 	READ_OWN_NULL, ABUSES
 };
 
@@ -42,7 +42,11 @@ extern int causal_tcp_send_own(struct sock *sk) __ksym;
 extern int causal_tcp_sent_own(struct sock *sk, int sent) __ksym;
 extern int causal_tcp_recv_own(struct sock *sk, int copied) __ksym;
 extern int causal_tcp_read_own(struct sock *sk) __ksym;
-extern __u8 *causal_tcp_record(struct sock *sk, int create, const int rdwr_buf_size) __ksym;
+extern int causal_tcp_own_new(struct sock *sk) __ksym;
+extern int causal_tcp_ops_write(struct sock *sk, __u8 *opt, int opt__sz, __u32 end,
+				int full) __ksym;
+extern int causal_tcp_ops_parse(struct sock *sk, const struct causal_tcp_opts *opts,
+				__u32 optlen, __u32 seq, __u32 payload) __ksym;
 extern int causal_udp_send(struct sk_buff *skb) __ksym;
 extern int causal_udp_rx(struct sk_buff *skb) __ksym;
 extern int causal_udp_recv(struct sock *sk, struct sk_buff *skb) __ksym;
@@ -226,36 +230,39 @@ int BPF_PROG(recv_vec_listener, struct sock *sk)
 }
 
 /*
- * A connection's record asked with a size other than its own, at a place of
- * causal's, the socket's lock held: the program could reach past it.
+ * sock_ops' kfuncs from a tracing program, at a place of causal's, the
+ * socket's lock held: an option written into too small a buffer...
  */
 SEC("fentry/tcp_sendmsg_locked")
-int BPF_PROG(record_bad_size, struct sock *sk)
+int BPF_PROG(ops_write_small, struct sock *sk)
 {
+	__u8 opt[8] = {};
+
 	if (ours(sk))
-		count(RECORD_BAD_SIZE, causal_tcp_record(sk, 1, 8) ? 0 : -1);
+		count(OPS_WRITE_SMALL, causal_tcp_ops_write(sk, opt, sizeof(opt), 0, 1) >= 0 ?
+		      0 : -1);
 	return 0;
 }
 
-/* A record made for a socket whose lock nobody holds. */
+/* ...a connection's state made for a socket whose lock nobody holds... */
 SEC("fentry/inet_release")
-int BPF_PROG(record_unlocked, struct socket *sock)
+int BPF_PROG(own_new_unlocked, struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 
 	if (ours(sk))
-		count(RECORD_UNLOCKED, causal_tcp_record(sk, 1, sizeof(struct causal_tcp_state)) ?
-		      0 : -1);
+		count(OWN_NEW_UNLOCKED, causal_tcp_own_new(sk));
 	return 0;
 }
 
-/* A record asked from a place causal does not attach to. */
+/* ...and options parsed from a place causal does not attach to. */
 SEC("fentry/tcp_sendmsg")
-int BPF_PROG(record_elsewhere, struct sock *sk)
+int BPF_PROG(ops_parse_elsewhere, struct sock *sk)
 {
+	struct causal_tcp_opts opts = {};
+
 	if (ours(sk))
-		count(RECORD_ELSEWHERE, causal_tcp_record(sk, 0, sizeof(struct causal_tcp_state)) ?
-		      0 : -1);
+		count(OPS_PARSE_ELSEWHERE, causal_tcp_ops_parse(sk, &opts, 40, 0, 1) >= 0 ? 0 : -1);
 	return 0;
 }
 
