@@ -145,16 +145,9 @@ static inline bool causal_net_live(const struct causal_net *cn)
 
 void causal_stats_read(const struct causal_net *cn, u64 sum[CAUSAL_STAT_NR]);
 
-/**
- * causal_stat_add() - count @n events of kind @stat on node @cn
- * @cn: the node
- * @stat: what happened
- * @n: how many times
- *
- * Safe in any context: process, softirq, hard interrupt and (64-bit) NMI.
- */
-static inline void causal_stat_add(struct causal_net *cn, enum causal_stat stat,
-				   u32 n)
+/* Add @n to a counter of this CPU's: modulo 2^64, so ULONG_MAX is one less. */
+static inline void __causal_stat_add(struct causal_net *cn, enum causal_stat stat,
+				     unsigned long n)
 {
 	struct causal_pcpu_stats *s = get_cpu_ptr(cn->stats);
 	unsigned long flags;
@@ -166,22 +159,30 @@ static inline void causal_stat_add(struct causal_net *cn, enum causal_stat stat,
 }
 
 /**
+ * causal_stat_add() - count @n events of kind @stat on node @cn
+ * @cn: the node
+ * @stat: what happened
+ * @n: how many times
+ *
+ * Safe in any context: process, softirq, hard interrupt and (64-bit) NMI.
+ */
+static inline void causal_stat_add(struct causal_net *cn, enum causal_stat stat,
+				   u32 n)
+{
+	__causal_stat_add(cn, stat, n);
+}
+
+/**
  * causal_stat_sub1() - take back one event of kind @stat counted on node @cn
  * @cn: the node
  * @stat: what was counted
  *
  * A CPU's count may wrap below zero; their sum, which is what is read, does
- * not.  Safe in any context but NMI.
+ * not.  Safe where causal_stat_add() is.
  */
 static inline void causal_stat_sub1(struct causal_net *cn, enum causal_stat stat)
 {
-	struct causal_pcpu_stats *s = get_cpu_ptr(cn->stats);
-	unsigned long flags;
-
-	flags = u64_stats_update_begin_irqsave(&s->syncp);
-	u64_stats_add(&s->ctr[stat], ULONG_MAX);
-	u64_stats_update_end_irqrestore(&s->syncp, flags);
-	put_cpu_ptr(cn->stats);
+	__causal_stat_add(cn, stat, ULONG_MAX);
 }
 
 static inline void causal_stat_inc(struct causal_net *cn, enum causal_stat stat)
