@@ -30,6 +30,17 @@ static struct kmem_cache *causal_sock_cache __read_mostly;
 
 /* Cookies index the nodes' tables: they must fit an xarray's index. */
 static_assert(sizeof(unsigned long) == sizeof(u64));
+/*
+ * The sockets' cache stays apart where the kernel allows it (Linux 6.5+),
+ * so that /proc/slabinfo's causal_sock line is causal's alone: SLUB would
+ * merge it with other caches of 64-byte objects.
+ */
+#ifdef SLAB_NO_MERGE
+#define CAUSAL_SLAB_NO_MERGE	SLAB_NO_MERGE
+#else
+#define CAUSAL_SLAB_NO_MERGE	0
+#endif
+
 /* A socket's state is one cache line (Documentation/performance.rst). */
 static_assert(sizeof(struct causal_sock) == 64);
 
@@ -528,7 +539,7 @@ int causal_sock_init(void)
 {
 	int ret;
 
-	causal_sock_cache = KMEM_CACHE(causal_sock, SLAB_ACCOUNT);
+	causal_sock_cache = KMEM_CACHE(causal_sock, SLAB_ACCOUNT | CAUSAL_SLAB_NO_MERGE);
 	if (!causal_sock_cache)
 		return -ENOMEM;
 	ret = causal_tracepoints_register(causal_sock_tps, ARRAY_SIZE(causal_sock_tps));
