@@ -86,7 +86,6 @@ static int __net_init causal_net_setup(struct net *net)
 	cn->max_drift = CAUSAL_MAX_DRIFT_MS_DEFAULT;
 	atomic_set(&cn->sockets, 0);
 	atomic_set(&cn->contexts, 0);
-	xa_init_flags(&cn->socks, XA_FLAGS_LOCK_BH);
 	atomic_set(&cn->gen, 1);
 	atomic64_set(&cn->events, 0);
 	pr_debug("node %016llx: made for network namespace %u\n", cn->node_id, net->ns.inum);
@@ -113,7 +112,6 @@ static void __net_exit causal_net_teardown(struct net *net)
 	causal_ctx_flush_net(cn);
 	/* Sockets normally go before their namespace; the module may not. */
 	causal_net_socks_flush(cn);
-	xa_destroy(&cn->socks);
 	free_percpu(cn->stats);
 }
 

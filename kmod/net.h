@@ -85,8 +85,7 @@ struct causal_pcpu_stats {
  *	only the node
  * @sockets: sockets kept now
  * @contexts: thread and process clocks now charged to the node (kmod/ctx.c)
- * @socks: those sockets by cookie, the order dumps walk them in
- * @gen: changes whenever @socks does, for dumps to detect it
+ * @gen: changes whenever the node's sockets do, for dumps to detect it
  * @events: the number of the node's latest event (kmod/notify.c)
  * @stats: per-CPU counters
  */
@@ -104,7 +103,6 @@ struct causal_net {
 	bool sock_counters;
 	atomic_t sockets;
 	atomic_t contexts;
-	struct xarray socks;
 	atomic_t gen;
 	atomic64_t events;
 	struct causal_pcpu_stats __percpu *stats;

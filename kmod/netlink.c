@@ -317,14 +317,13 @@ static int causal_sock_stats_put(struct sk_buff *skb, const struct causal_sock *
 }
 
 /*
- * The attributes of node @cn's socket @cs, found at @cookie in its table.
+ * The attributes of socket @cs, found at @cookie in the table.
  * Its protocol and TCP state are read from the socket, which stays one of
  * the same protocol under RCU.  Return: 0, -ENOENT for a socket that went
  * while it was read (its last events' clocks may have become its RCU
  * head), -EMSGSIZE.
  */
-static int causal_sock_fill(struct sk_buff *skb, struct causal_net *cn,
-			    struct causal_sock *cs, u64 cookie)
+static int causal_sock_fill(struct sk_buff *skb, struct causal_sock *cs, u64 cookie)
 {
 	struct causal_vclock *vc = causal_sock_vclock_of(cs);
 	struct causal_sock_view view;
@@ -359,8 +358,7 @@ static int causal_sock_fill(struct sk_buff *skb, struct causal_net *cn,
 	if (vc && causal_put_vector(skb, cs, vc))
 		return -EMSGSIZE;
 	i = causal_sock_stats_put(skb, cs);
-	smp_rmb();	/* what was read, then whether it was still listed */
-	if (!i && xa_load(&cn->socks, cookie) != cs)
+	if (!i && !causal_sock_listed(cs, cookie))
 		return -ENOENT;
 	return i;
 }
@@ -403,7 +401,7 @@ int causal_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	rcu_read_lock();
 	cs = causal_node_sock(cn, cookie);
-	err = cs ? causal_sock_fill(msg, cn, cs, cookie) : -ENOENT;
+	err = cs ? causal_sock_fill(msg, cs, cookie) : -ENOENT;
 	rcu_read_unlock();
 	if (err == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CAUSAL_A_SOCK_COOKIE],
@@ -438,13 +436,13 @@ int causal_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 	cb->seq = atomic_read(&cn->gen);
 	rcu_read_lock();
-	xa_for_each_start(&cn->socks, cookie, cs, cb->args[0]) {
+	for (cookie = cb->args[0]; (cs = causal_sock_next(cn, &cookie)); cookie++) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  &causal_nl_family, NLM_F_MULTI, CAUSAL_CMD_SOCK_GET);
 		if (!hdr)
 			break;
 		genl_dump_check_consistent(cb, hdr);
-		err = causal_sock_fill(skb, cn, cs, cookie);
+		err = causal_sock_fill(skb, cs, cookie);
 		if (err) {
 			genlmsg_cancel(skb, hdr);
 			/* a socket that just went is not listed */

@@ -5,8 +5,8 @@
  * else on its first send or receive after causal's programs are attached; a
  * UDP socket on its first datagram; each if its node is under its cap
  * (causal_sock_create(), from a kfunc).  It is
- * found in its node's table, an xarray keyed by the socket's cookie, which
- * also gives dumps a stable order and a cursor.  It goes away when TCP
+ * found in one table, an xarray keyed by the socket's cookie, which also
+ * gives dumps a stable order and a cursor.  It goes away when TCP
  * destroys the socket, seen by the module itself through the
  * tcp_destroy_sock tracepoint, or with its node.
  * causal_sock_close(), the kfunc of an application's close, is here too.
@@ -27,6 +27,14 @@
 #include "tracepoint.h"
 
 static struct kmem_cache *causal_sock_cache __read_mostly;
+
+/*
+ * Every node's sockets, by cookie.  Cookies come from one counter for the
+ * whole kernel, in batches per CPU: one table keeps its leaves full, where
+ * a table per node would have nodes' cookies interleaved, and a host of
+ * many containers a leaf (576 bytes) for a few sockets.
+ */
+static DEFINE_XARRAY_FLAGS(causal_socks, XA_FLAGS_LOCK_BH);
 
 /* Cookies index the nodes' tables: they must fit an xarray's index. */
 static_assert(sizeof(unsigned long) == sizeof(u64));
@@ -49,9 +57,9 @@ static_assert(sizeof(struct causal_sock) == 64);
  * @sk: a socket
  *
  * A socket without a cookie has none: causal gives one to each it keeps.
- * Its node's table is keyed by cookies, unique for as long as the kernel
- * runs and never reused as a socket's address is: what sock-get asks by,
- * and an order for dumps.
+ * The table is keyed by cookies, unique for as long as the kernel runs and
+ * never reused as a socket's address is: what sock-get asks by, and an
+ * order for dumps.
  *
  * Context: RCU read-side critical section.
  * Return: the state or NULL.
@@ -63,7 +71,7 @@ struct causal_sock *causal_sock_lookup(const struct sock *sk)
 
 	if (!cookie)
 		return NULL;
-	cs = xa_load(&causal_net_rcu(sock_net(sk))->socks, cookie);
+	cs = xa_load(&causal_socks, cookie);
 	return cs && cs->sk == sk ? cs : NULL;
 }
 
@@ -77,7 +85,9 @@ struct causal_sock *causal_sock_lookup(const struct sock *sk)
  */
 struct causal_sock *causal_sock_by_cookie(struct causal_net *cn, u64 cookie)
 {
-	return xa_load(&cn->socks, cookie);
+	struct causal_sock *cs = xa_load(&causal_socks, cookie);
+
+	return cs && causal_sock_of(cs, cn) ? cs : NULL;
 }
 
 /**
@@ -172,7 +182,7 @@ struct causal_sock *causal_sock_create(struct sock *sk)
 	cs->sk = sk;
 	sock_diag_save_cookie(sk, cookie);
 
-	old = xa_cmpxchg_bh(&cn->socks, (u64)cookie[1] << 32 | cookie[0], NULL, cs,
+	old = xa_cmpxchg_bh(&causal_socks, (u64)cookie[1] << 32 | cookie[0], NULL, cs,
 			    GFP_ATOMIC | __GFP_NOWARN);
 	if (old) {
 		kmem_cache_free(causal_sock_cache, cs);
@@ -473,6 +483,38 @@ struct causal_vclock *causal_sock_vclock(struct causal_sock *cs)
 					true) : NULL;
 }
 
+/**
+ * causal_sock_next() - the next socket of node @cn, for dumps
+ * @cn: the node
+ * @cookie: in: the cookie to start at; out: the socket's
+ *
+ * Context: RCU read side.
+ * Return: the socket's state, or NULL past the last.
+ */
+struct causal_sock *causal_sock_next(struct causal_net *cn, unsigned long *cookie)
+{
+	struct causal_sock *cs;
+
+	xa_for_each_start(&causal_socks, *cookie, cs, *cookie)
+		if (causal_sock_of(cs, cn))
+			return cs;
+	return NULL;
+}
+
+/**
+ * causal_sock_listed() - is @cs still listed at @cookie?
+ * @cs: a socket's state, read by a dump
+ * @cookie: where it found it
+ *
+ * Context: RCU read side, after reading what it shows.
+ * Return: whether what was read was a tracked socket's.
+ */
+bool causal_sock_listed(const struct causal_sock *cs, u64 cookie)
+{
+	smp_rmb();	/* what was read, then whether it was still listed */
+	return xa_load(&causal_socks, cookie) == cs;
+}
+
 /*
  * Unlink and free @cs of node @cn, found at @cookie; whoever unlinks it
  * first frees it.  Its last events' clocks become the RCU head only once
@@ -480,7 +522,7 @@ struct causal_vclock *causal_sock_vclock(struct causal_sock *cs)
  */
 static void causal_sock_release(struct causal_net *cn, struct causal_sock *cs, u64 cookie)
 {
-	if (xa_cmpxchg_bh(&cn->socks, cookie, cs, NULL, 0) != cs)
+	if (xa_cmpxchg_bh(&causal_socks, cookie, cs, NULL, 0) != cs)
 		return;
 	atomic_dec(&cn->sockets);
 	atomic_inc(&cn->gen);
@@ -498,8 +540,9 @@ void causal_net_socks_flush(struct causal_net *cn)
 	unsigned long cookie;
 
 	rcu_read_lock();
-	xa_for_each(&cn->socks, cookie, cs)
-		causal_sock_release(cn, cs, cookie);
+	xa_for_each(&causal_socks, cookie, cs)
+		if (causal_sock_of(cs, cn))
+			causal_sock_release(cn, cs, cookie);
 	rcu_read_unlock();
 }
 
@@ -557,6 +600,7 @@ void causal_sock_exit(void)
 {
 	causal_tracepoints_unregister(causal_sock_tps, ARRAY_SIZE(causal_sock_tps));
 	rcu_barrier();
+	xa_destroy(&causal_socks);
 	kmem_cache_destroy(causal_sock_cache);
 }
 

@@ -163,8 +163,8 @@ struct causal_tcp_own {
  *	clock received and peer), and readers check it is still in the
  *	table after reading them
  *
- * Found by its socket's cookie in its node's table (struct causal_net's
- * socks), which also orders dumps.
+ * Found by its socket's cookie in one table for all nodes (kmod/sock.c),
+ * which also orders dumps.
  *
  * TCP's clocks change under the socket's lock (from BPF programs on TCP's
  * send and receive paths), UDP's by compare and exchange (its sends and
@@ -191,6 +191,21 @@ struct causal_sock {
 static inline struct causal_net *causal_sock_node(const struct causal_sock *cs)
 {
 	return causal_net_rcu(sock_net(cs->sk));
+}
+
+/**
+ * causal_sock_of() - is a socket causal keeps one of node @cn's?
+ * @cs: the socket's state, found in the table under RCU
+ * @cn: the node
+ *
+ * Compares the socket's namespace with the node's without following it:
+ * a socket that went may have left a namespace that went too.
+ *
+ * Return: whether it is.
+ */
+static inline bool causal_sock_of(const struct causal_sock *cs, const struct causal_net *cn)
+{
+	return read_pnet(&READ_ONCE(cs->sk)->sk_net) == cn->net;
 }
 
 /**
@@ -221,6 +236,8 @@ int causal_addr_put(struct sk_buff *skb, const struct causal_addr *a,
 		    const struct causal_addr_attrs *attrs);
 struct causal_sock *causal_sock_lookup(const struct sock *sk);
 struct causal_sock *causal_sock_by_cookie(struct causal_net *cn, u64 cookie);
+struct causal_sock *causal_sock_next(struct causal_net *cn, unsigned long *cookie);
+bool causal_sock_listed(const struct causal_sock *cs, u64 cookie);
 struct causal_vclock *causal_sock_vclock(struct causal_sock *cs);
 struct causal_sock_more *causal_sock_more(struct causal_sock *cs);
 
