@@ -363,8 +363,7 @@ static __always_inline int write_ident(struct bpf_sock_ops *skops,
 	opt[1] = size;
 	pay[0] = 0;
 	causal_wire_put64(&pay[CAUSAL_PAY_STAMP], st->tx_clock);
-	/* event number 0: the receive names no send, the logs join them */
-	causal_wire_putn(&pay[CAUSAL_PAY_EVENT], 0, 4);
+	causal_wire_putn(&pay[CAUSAL_PAY_EVENT], st->tx_id32, 4);
 	causal_wire_put64(&pay[CAUSAL_PAY_NODE], st->node_id);
 	if (bpf_store_hdr_opt(skops, opt, size, 0))
 		return -1;

@@ -77,6 +77,11 @@ struct causal_sock_traffic {
  *	over; made when someone first listens while the socket sends, freed
  *	by a send that finds nobody listening
  * @traffic: its traffic counters, if it has them
+ * @rx_name_id32: a TCP connection the module keeps (causal_sock_tcp()), while
+ *	someone listens for events: the low 32 bits of the event number of the
+ *	send a full form named (CAUSAL_OWN_RX_NAMED), of the peer's node
+ * @rx_name_end: where the bytes that came with it end; the receive that
+ *	reads them names it
  * @stat: the socket's anomaly counters, from CAUSAL_STAT_TRAFFIC_NR on
  */
 struct causal_sock_more {
@@ -84,6 +89,7 @@ struct causal_sock_more {
 	u64 vec_owner;
 	struct causal_note *send_note;
 	struct causal_sock_traffic *traffic;
+	u32 rx_name_id32, rx_name_end;
 	atomic64_t stat[CAUSAL_SOCK_STAT_RARE];
 };
 
@@ -114,6 +120,7 @@ struct causal_sock_last {
 #define CAUSAL_OWN_RX_INEXACT	0x08	/* a stamp came flagged inexact */
 #define CAUSAL_OWN_MERGED	0x10	/* a receive merged a stamp */
 #define CAUSAL_OWN_VEC_MISSED	0x20	/* as causal_sock_last's vec_missed */
+#define CAUSAL_OWN_RX_NAMED	0x40	/* a send to name waits in causal_sock_more */
 
 /**
  * struct causal_tcp_own - a TCP connection's state where sock_ops calls the

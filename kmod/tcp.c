@@ -362,6 +362,7 @@ static int __causal_tcp_send(struct sock *sk, struct causal_sock *cs,
 		c = causal_event(cs, NULL, NULL);
 		if (st) {
 			st->tx_clock = max(st->tx_clock, c);
+			st->tx_id32 = n->id;
 			st->node_id = READ_ONCE(cn->node_id);
 		}
 	}
@@ -726,8 +727,8 @@ static u64 causal_rx_clock(struct causal_sock *cs, struct causal_tcp_state *st,
  * largest clock received, its top bits restored once (from the socket's
  * clock once a receive merged a stamp; before, from 0, or for HLC from the
  * wall time, as a first stamp's) and kept whole since, as sock_ops' calls
- * extend it (causal_ops_take()).  It names no send: the logs join a
- * receive to the sends whose bytes it read.
+ * extend it (causal_ops_take()).  The send a full form named is named by
+ * the receive that reads its bytes (causal_rx_own_name()).
  */
 static u64 causal_rx_own(struct causal_sock *cs, u32 end, struct causal_rx_sel *sel,
 			 bool *lost, bool *forged)
@@ -772,6 +773,22 @@ static void causal_rx_name(struct causal_note *n, struct causal_tcp_state *st,
 		causal_note_key(n, false, st->rx_name_node ?: node, st->rx_name_id32);
 	if (!after(st->rx_name_end, end))
 		st->rx_named = 0;
+}
+
+/* The same where the module keeps the connection: what sock_ops kept. */
+static void causal_rx_own_name(struct causal_note *n, struct causal_sock *cs, u32 start,
+			       u32 end)
+{
+	struct causal_tcp_own *own = &cs->tcp;
+	struct causal_sock_more *more = READ_ONCE(cs->more);
+
+	if (!(own->flags & CAUSAL_OWN_RX_NAMED) || !more ||
+	    !after(more->rx_name_end, start))
+		return;
+	if (n->msg)
+		causal_note_key(n, false, READ_ONCE(own->remote_node), more->rx_name_id32);
+	if (!after(more->rx_name_end, end))
+		own->flags &= ~CAUSAL_OWN_RX_NAMED;
 }
 
 /*
@@ -831,6 +848,8 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_sock *cs,
 		causal_rx_forget(vh, end);
 	} else if (!forged && st) {
 		causal_rx_name(&note, st, start, end, causal_tcp_peer(cs));
+	} else if (!forged) {
+		causal_rx_own_name(&note, cs, start, end);
 	}
 
 	causal_sock_seen(cs, false, c);
@@ -1132,7 +1151,8 @@ __bpf_kfunc int causal_tcp_ops_len(struct sock *sk, u32 skb_len, u32 tcp_flags)
  * @full: the full form may go, where the peer lacks the node's id
  *
  * The clock is the socket's: at least that of every send whose bytes the
- * segment holds or follows.  Counted as a stamp sent (stamps-out);
+ * segment holds or follows.  The full form names the last send, by its
+ * number where someone listened to it.  Counted as a stamp sent (stamps-out);
  * causal_tcp_ops_done() takes it back if the option could not be stored.
  *
  * Return: the option's length, 0 for none (no clock yet, or the node's is
@@ -1141,6 +1161,7 @@ __bpf_kfunc int causal_tcp_ops_len(struct sock *sk, u32 skb_len, u32 tcp_flags)
  */
 __bpf_kfunc int causal_tcp_ops_write(struct sock *sk, u8 *opt, int opt__sz, u32 end, int full)
 {
+	struct causal_sock_more *more;
 	struct causal_net *cn;
 	struct causal_sock *cs;
 	unsigned int bit;
@@ -1164,8 +1185,10 @@ __bpf_kfunc int causal_tcp_ops_write(struct sock *sk, u8 *opt, int opt__sz, u32 
 	opt[2] = CAUSAL_TCPOPT_EXID >> 8;
 	opt[3] = CAUSAL_TCPOPT_EXID & 0xff;
 	if (full && causal_ops_ident(&cs->tcp, sk, node)) {
-		/* event number 0: the receive names no send, the logs join them */
-		causal_pay_scalar(&opt[CAUSAL_TCPOPT_HDR], c, 0, node);
+		/* the last send, numbered if someone listened to it (else 0) */
+		more = READ_ONCE(cs->more);
+		causal_pay_scalar(&opt[CAUSAL_TCPOPT_HDR], c,
+				  more && more->send_note ? more->send_note->id : 0, node);
 		ret = CAUSAL_OPT_FULL;
 	} else {
 		opt[CAUSAL_TCPOPT_HDR] = CAUSAL_TCPOPT_VERSION << CAUSAL_TCPOPT_F_VERSION_SHIFT;
@@ -1226,11 +1249,15 @@ __bpf_kfunc int causal_tcp_ops_done(struct sock *sk, int what, u32 end)
  * form carries all 64 bits or a whole one is extended; where bytes that
  * came with one reach; and the peer's node from its full form.
  */
-static void causal_ops_take(struct causal_tcp_own *own, u32 end, const u8 *pay, u32 plen)
+static void causal_ops_take(struct causal_sock *cs, struct sock *sk, u32 end, const u8 *pay,
+			    u32 plen)
 {
 	bool whole = plen != CAUSAL_PAY_SCALAR_CLOCK;
+	struct causal_tcp_own *own = &cs->tcp;
+	struct causal_sock_more *more;
 	u8 flags = own->flags;
 	u64 stamp, d;
+	u32 id32;
 
 	if (whole) {
 		stamp = causal_wire_get64(&pay[CAUSAL_PAY_STAMP]);
@@ -1238,6 +1265,18 @@ static void causal_ops_take(struct causal_tcp_own *own, u32 end, const u8 *pay, 
 			WRITE_ONCE(own->remote_node, causal_wire_get64(&pay[CAUSAL_PAY_NODE]));
 		if (pay[0] & CAUSAL_TCPOPT_F_INEXACT)
 			flags |= CAUSAL_OWN_RX_INEXACT;
+		/*
+		 * The send it names, for the receive that reads its bytes to
+		 * name: only while someone listens for that receive's event
+		 */
+		id32 = plen >= CAUSAL_PAY_SCALAR_KEYED ?
+		       causal_wire_getn(&pay[CAUSAL_PAY_EVENT], 4) : 0;
+		more = id32 && causal_note_wanted(sock_net(sk)) ? causal_sock_more(cs) : NULL;
+		if (more) {
+			more->rx_name_id32 = id32;
+			more->rx_name_end = end;
+			flags |= CAUSAL_OWN_RX_NAMED;
+		}
 	} else {
 		stamp = causal_wire_getn(&pay[CAUSAL_PAY_STAMP], CAUSAL_PAY_CLOCK_BITS / 8);
 	}
@@ -1312,7 +1351,7 @@ __bpf_kfunc int causal_tcp_ops_parse(struct sock *sk, const struct causal_tcp_op
 	if ((pay[0] & CAUSAL_TCPOPT_F_VECTOR) && plen != CAUSAL_PAY_SCALAR_CLOCK)
 		ret = w.w_ours << 8 | w.w_len;
 	else
-		causal_ops_take(&cs->tcp, seq + payload, pay, plen);
+		causal_ops_take(cs, sk, seq + payload, pay, plen);
 out:
 	causal_call_end(bit);
 	return ret;

@@ -123,7 +123,7 @@ monitor_golden() {
 	busywait 5000 lines_are "$T/text" 8 || fail "text: 8 lines"
 	check_eq "text: ids and types" "$(jq -r '"\(.id) \(.type)"' "$T/a")" \
 		"$(awk '{ print $1, $2 }' "$T/text")"
-	grep -q "^3 recv    causal_peer\[[0-9]*/[0-9]*\] tcp 10.74.0.1:[0-9]* <- 10.74.0.2:7400 64 B clock 4$" \
+	grep -q "^3 recv    causal_peer\[[0-9]*/[0-9]*\] tcp 10.74.0.1:[0-9]* <- 10.74.0.2:7400 64 B clock 4 from 00000000000000bb:3$" \
 		"$T/text" || fail "text line of a receive"
 }
 

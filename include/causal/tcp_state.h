@@ -86,7 +86,8 @@ struct causal_tcp_state {
 
 	/*
 	 * Scalar clocks (Lamport, HLC).  tx_clock: the largest clock of the
-	 * socket's sends, which every data segment carries (the low 56 bits).
+	 * socket's sends, which every data segment carries (the low 56 bits);
+	 * tx_id32: the low 32 bits of the last send's event number.
 	 * rx_clock: the largest clock received (low 56 bits, rx_clocked set
 	 * once one came), rx_clock_end: the end of the furthest bytes that came
 	 * with one.  The node's id goes out once, in the full send form, on
@@ -95,15 +96,15 @@ struct causal_tcp_state {
 	 * of those sent so far end).
 	 */
 	__u64 tx_clock, rx_clock, node_id;
-	__u32 rx_clock_end, ident_end;
+	__u32 tx_id32, rx_clock_end, ident_end;
 	__u8 rx_clocked, ident, pad2[2];
 
 	/*
-	 * The send a scalar stamp with an event number named (a peer of an
-	 * earlier version's send forms, or its full form; this version's
-	 * carries 0, which names none): its node (0: the peer's known one),
-	 * the low 32 bits of its event number, and where the bytes that came
-	 * with it end; the receive that reads up to there names it.  rx_inexact: such a form
+	 * The send a scalar stamp with an event number named (the full form
+	 * that carries the node's id, or a peer of an earlier version's send
+	 * forms): its node (0: the peer's known one), the low 32 bits of its
+	 * event number, and where the bytes that came with it end; the
+	 * receive that reads up to there names it.  rx_inexact: such a form
 	 * came flagged inexact.  Those forms carry the whole 64-bit stamp: the
 	 * top 8 bits of rx_clock's, when it came in one (rx_top_known).
 	 */
