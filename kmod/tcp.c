@@ -10,7 +10,10 @@
  * program reads to stamp segments and fills with the stamps it parses; for
  * vector clocks, the _vec variants with the connection's histories too (a
  * call without them returns -EAGAIN: the program makes them and calls
- * again).
+ * again).  Where sock_ops may call the module (Linux 6.8+), a scalar
+ * connection has no record: its state is in its causal_sock (struct
+ * causal_tcp_own), the _own kfuncs find it with the socket, and sock_ops
+ * has the module size, write and parse its option (causal_tcp_ops_*()).
  *
  * Scalar clocks (Lamport, HLC).  Every data segment carries the largest
  * clock of the socket's sends so far, which is at least the stamp of every
@@ -432,10 +435,10 @@ __bpf_kfunc int causal_tcp_send_vec(struct sock *sk, struct causal_tcp_state *st
 
 /**
  * causal_tcp_send_own() - causal_tcp_send() where the module keeps the
- *	record (causal_tcp_record())
+ *	connection (causal_sock_tcp())
  * @sk: the socket, with its lock held (fentry of tcp_sendmsg_locked)
  *
- * Return: as causal_tcp_send(); -ENOENT also when @sk has no record.
+ * Return: as causal_tcp_send(); -ENOENT also when @sk has no state.
  */
 __bpf_kfunc int causal_tcp_send_own(struct sock *sk)
 {
@@ -486,7 +489,7 @@ __bpf_kfunc int causal_tcp_sent(struct sock *sk, struct causal_tcp_state *st, in
 
 /**
  * causal_tcp_sent_own() - causal_tcp_sent() where the module keeps the
- *	record
+ *	connection
  * @sk: the socket, with its lock held (fexit of tcp_sendmsg_locked)
  * @sent: what the send returned
  *
@@ -919,11 +922,11 @@ __bpf_kfunc int causal_tcp_recv(struct sock *sk, struct causal_tcp_state *st,
 
 /**
  * causal_tcp_recv_own() - causal_tcp_recv() where the module keeps the
- *	record
+ *	connection
  * @sk: as causal_tcp_recv()
  * @copied: as causal_tcp_recv()
  *
- * Return: as causal_tcp_recv(); -ENOENT also when @sk has no record.
+ * Return: as causal_tcp_recv(); -ENOENT also when @sk has no state.
  */
 __bpf_kfunc int causal_tcp_recv_own(struct sock *sk, int copied)
 {
@@ -974,10 +977,10 @@ __bpf_kfunc int causal_tcp_read(struct sock *sk, struct causal_tcp_state *st)
 
 /**
  * causal_tcp_read_own() - causal_tcp_read() where the module keeps the
- *	record
+ *	connection
  * @sk: as causal_tcp_read()
  *
- * Return: as causal_tcp_recv(); -ENOENT also when @sk has no record.
+ * Return: as causal_tcp_recv(); -ENOENT also when @sk has no state.
  */
 __bpf_kfunc int causal_tcp_read_own(struct sock *sk)
 {
