@@ -12,7 +12,9 @@
  * interrupts off, or from code that causal itself called.  Where the kernel
  * allows it (a kfunc filter, Linux 6.8+), programs attached elsewhere than
  * causal's places are refused at load; everywhere, each call is checked and
- * refused with an error, counted in calls-refused.
+ * refused with an error, counted in calls-refused.  sock_ops programs alone
+ * may call the option kfuncs (causal_tcp_ops_*(), kmod/tcp.c), which check
+ * only what such a caller can get wrong.
  */
 
 #include <linux/bpf.h>
@@ -63,14 +65,19 @@ int causal_call_refuse(const struct net *net, int err)
 	return err;
 }
 
-/*
- * Is @sk's lock held: owned by a task (lock_sock()) in task context, its
- * spinlock taken (bh_lock_sock()) in softirq context?  With lockdep, by
- * this very task.  Not an assertion of causal's own locking: a check of
+/**
+ * causal_sk_locked() - is @sk's lock held?
+ * @sk: a socket
+ *
+ * Owned by a task (lock_sock()) in task context, its spinlock taken
+ * (bh_lock_sock()) in softirq context; with lockdep, by this very task.
+ * Not an assertion of causal's own locking: a check of
  * what a caller of unknown origin claims, which without lockdep can only
  * look at the lock itself.
+ *
+ * Return: whether it is.
  */
-static bool causal_sk_locked(struct sock *sk)
+bool causal_sk_locked(struct sock *sk)
 {
 #ifdef CONFIG_LOCKDEP
 	return lockdep_sock_is_held(sk);

@@ -49,6 +49,7 @@ int causal_udp_rx(struct sk_buff *skb);
 int causal_udp_recv(struct sock *sk, struct sk_buff *skb);
 
 int causal_call_sk(struct sock *sk, int protocol, bool locked, unsigned int *bit);
+bool causal_sk_locked(struct sock *sk);
 int causal_call_net(const struct net *net, unsigned int *bit);
 void causal_call_end(unsigned int bit);
 int causal_call_refuse(const struct net *net, int err);

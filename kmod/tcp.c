@@ -1018,21 +1018,29 @@ __bpf_kfunc int causal_tcp_read_vec(struct sock *sk, struct causal_tcp_state *st
 #define CAUSAL_CLOCK_MASK	((1ULL << CAUSAL_PAY_CLOCK_BITS) - 1)
 
 /*
- * Admit a call from sock_ops on @sk and find the connection the module
- * keeps: NULL for none (then nothing to end), else causal_call_end(*@bit)
- * after.
+ * The connection the module keeps, for a call from sock_ops on @sk, or
+ * NULL.  Only sock_ops programs may make these calls (the kfunc filter),
+ * and a sock_ops program has the socket of its callback, which TCP holds
+ * locked, under RCU: the admission of causal's other kfuncs
+ * (causal_call_sk(): the context, nesting, the node's life) would cost
+ * each segment's calls more than the record's lookup they replace did.
+ * What is checked is what a program could get wrong: a socket that is not
+ * a full TCP one, or not locked.
  */
-static struct causal_sock *causal_ops_sock(struct sock *sk, unsigned int *bit)
+static struct causal_sock *causal_ops_sock(struct sock *sk)
 {
-	struct causal_tcp_state *st = NULL;
 	struct causal_sock *cs;
 
-	if (!causal_own_records || causal_call_sk(sk, IPPROTO_TCP, true, bit))
+	if (!causal_own_records || !sk || !sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP ||
+	    sk->sk_type != SOCK_STREAM)
 		return NULL;
-	cs = causal_tcp_find(sk, &st);
-	if (!cs)
-		causal_call_end(*bit);
-	return cs;
+	if (!causal_sk_locked(sk)) {
+		causal_call_refuse(sock_net(sk), -EPERM);
+		return NULL;
+	}
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "sock_ops called causal outside RCU");
+	cs = causal_sock_lookup(sk);
+	return cs && causal_sock_tcp(cs) ? cs : NULL;
 }
 
 /*
@@ -1084,9 +1092,8 @@ __bpf_kfunc int causal_tcp_ops_est(struct sock *sk, u32 snd_base, u32 rcv_base)
 {
 	struct causal_tcp_own *own;
 	struct causal_sock *cs;
-	unsigned int bit;
 
-	cs = causal_ops_sock(sk, &bit);
+	cs = causal_ops_sock(sk);
 	if (!cs)
 		return -ENOENT;
 	own = &cs->tcp;
@@ -1094,7 +1101,6 @@ __bpf_kfunc int causal_tcp_ops_est(struct sock *sk, u32 snd_base, u32 rcv_base)
 	own->rcv_base = rcv_base;
 	own->rcv_read = rcv_base;
 	own->flags |= CAUSAL_OWN_STREAM;
-	causal_call_end(bit);
 	return 0;
 }
 
@@ -1117,11 +1123,10 @@ __bpf_kfunc int causal_tcp_ops_est(struct sock *sk, u32 snd_base, u32 rcv_base)
 __bpf_kfunc int causal_tcp_ops_len(struct sock *sk, u32 skb_len, u32 tcp_flags)
 {
 	struct causal_sock *cs;
-	unsigned int bit;
 	bool data, vector;
 	int ret = 0;
 
-	cs = causal_ops_sock(sk, &bit);
+	cs = causal_ops_sock(sk);
 	if (!cs)
 		return -ENOENT;
 	vector = READ_ONCE(causal_sock_node(cs)->clock) == CAUSAL_CLOCK_VECTOR;
@@ -1141,7 +1146,6 @@ __bpf_kfunc int causal_tcp_ops_len(struct sock *sk, u32 skb_len, u32 tcp_flags)
 	}
 	if (data && !ret)
 		causal_sock_count(cs, CAUSAL_STAT_NOSPACE_OUT, 1);
-	causal_call_end(bit);
 	return ret;
 }
 
@@ -1167,13 +1171,12 @@ __bpf_kfunc int causal_tcp_ops_write(struct sock *sk, u8 *opt, int opt__sz, u32 
 	struct causal_sock_more *more;
 	struct causal_net *cn;
 	struct causal_sock *cs;
-	unsigned int bit;
 	u64 c, node;
 	int ret;
 
 	if (opt__sz < CAUSAL_OPT_FULL)
 		return causal_call_refuse(sk ? sock_net(sk) : &init_net, -EINVAL);
-	cs = causal_ops_sock(sk, &bit);
+	cs = causal_ops_sock(sk);
 	if (!cs)
 		return -ENOENT;
 	cn = causal_sock_node(cs);
@@ -1181,8 +1184,7 @@ __bpf_kfunc int causal_tcp_ops_write(struct sock *sk, u8 *opt, int opt__sz, u32 
 	node = READ_ONCE(cn->node_id);
 	if (!c || READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR) {
 		causal_sock_count(cs, CAUSAL_STAT_NOSPACE_OUT, 1);
-		causal_call_end(bit);
-		return 0;
+			return 0;
 	}
 	opt[0] = CAUSAL_TCPOPT_KIND;
 	opt[2] = CAUSAL_TCPOPT_EXID >> 8;
@@ -1200,7 +1202,6 @@ __bpf_kfunc int causal_tcp_ops_write(struct sock *sk, u8 *opt, int opt__sz, u32 
 	}
 	opt[1] = ret;
 	causal_sock_count(cs, CAUSAL_STAT_STAMPS_OUT, 1);
-	causal_call_end(bit);
 	return ret;
 }
 
@@ -1220,10 +1221,9 @@ __bpf_kfunc int causal_tcp_ops_done(struct sock *sk, int what, u32 end)
 {
 	struct causal_tcp_own *own;
 	struct causal_sock *cs;
-	unsigned int bit;
 	int ret = 0;
 
-	cs = causal_ops_sock(sk, &bit);
+	cs = causal_ops_sock(sk);
 	if (!cs)
 		return -ENOENT;
 	own = &cs->tcp;
@@ -1242,7 +1242,6 @@ __bpf_kfunc int causal_tcp_ops_done(struct sock *sk, int what, u32 end)
 	default:
 		ret = -EINVAL;
 	}
-	causal_call_end(bit);
 	return ret;
 }
 
@@ -1325,13 +1324,12 @@ __bpf_kfunc int causal_tcp_ops_parse(struct sock *sk, const struct causal_tcp_op
 	u8 pay[CAUSAL_PAY_MAX] = {};
 	struct causal_walk w;
 	struct causal_sock *cs;
-	unsigned int bit;
 	u32 i, off, plen;
 	int ret = 0;
 
 	if (!opts)
 		return causal_call_refuse(sk ? sock_net(sk) : &init_net, -EINVAL);
-	cs = causal_ops_sock(sk, &bit);
+	cs = causal_ops_sock(sk);
 	if (!cs)
 		return -ENOENT;
 	causal_walk_opts(&w, opts->b, min_t(u32, optlen, CAUSAL_TCP_MAX_OPTS));
@@ -1356,7 +1354,6 @@ __bpf_kfunc int causal_tcp_ops_parse(struct sock *sk, const struct causal_tcp_op
 	else
 		causal_ops_take(cs, sk, seq + payload, pay, plen);
 out:
-	causal_call_end(bit);
 	return ret;
 }
 
