@@ -248,13 +248,22 @@ static u32 *causal_tcp_rcv_read(struct causal_sock *cs, struct causal_tcp_state 
 	return st ? &st->rcv_read : &cs->tcp.rcv_read;
 }
 
-/* The peer's node, from its full form. */
-static u64 causal_tcp_peer(struct causal_sock *cs)
+/*
+ * The peer's node, from its full form, and the last stamp a receive of a
+ * connection with a record merged (a 6.12 vector connection's are in its
+ * state: its largest clock received, once whole).
+ */
+static u64 causal_tcp_peer(struct causal_sock *cs, u64 *stamp)
 {
-	struct causal_sock_view view;
+	struct causal_tcp_own *own = causal_sock_tcp(cs);
+	u8 whole = CAUSAL_OWN_RX_CLOCKED | CAUSAL_OWN_RX_WHOLE;
 
-	causal_sock_view(cs, &view);
-	return view.remote_node;
+	if (!own) {
+		*stamp = READ_ONCE(cs->last.remote_stamp);
+		return READ_ONCE(cs->last.remote_node);
+	}
+	*stamp = (own->flags & whole) == whole ? own->rx_clock : 0;
+	return own->remote_node;
 }
 
 /* Are the stream's bases known? */
@@ -699,11 +708,9 @@ static u64 causal_rx_clock(struct causal_sock *cs, struct causal_tcp_state *st,
 			   u32 start, u32 end, struct causal_rx_sel *sel, bool *lost,
 			   bool *forged)
 {
-	struct causal_sock_view view;
 	u64 ref, c;
 
-	causal_sock_view(cs, &view);
-	ref = view.remote_stamp;
+	causal_tcp_peer(cs, &ref);
 	*lost = true;
 	if (st->rx_clocked) {
 		if (!ref && READ_ONCE(causal_sock_node(cs)->clock) == CAUSAL_CLOCK_HLC)
@@ -817,7 +824,7 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_sock *cs,
 	struct causal_note note;
 	bool forged = false, vector, lost;
 	u32 end, start;
-	u64 c;
+	u64 c, stamp;
 
 	sock_owned_by_me(sk);
 	if (copied <= 0)
@@ -850,7 +857,7 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_sock *cs,
 		causal_tcp_keys(&note, vh, sel.used);
 		causal_rx_forget(vh, end);
 	} else if (!forged && st) {
-		causal_rx_name(&note, st, start, end, causal_tcp_peer(cs));
+		causal_rx_name(&note, st, start, end, causal_tcp_peer(cs, &stamp));
 	} else if (!forged) {
 		causal_rx_own_name(&note, cs, start, end);
 	}
