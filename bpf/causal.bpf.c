@@ -151,7 +151,9 @@ static __always_inline struct sock *own_sock(struct bpf_sock *sk)
  * Where each direction's bytes start.  A connecting socket's SYN-ACK has
  * acknowledged its SYN, which bytes_acked counts as one byte, and any data
  * the SYN carried (TCP Fast Open): its bytes start right after the SYN.
- * An accepted socket's snd_una is already past its SYN-ACK.
+ * An accepted socket's snd_una is already past its SYN-ACK.  The bytes
+ * received start where rcv_nxt was before any: after the peer's SYN, with
+ * the data a Fast Open SYN carried.
  */
 static __always_inline __u32 snd_base(struct bpf_sock_ops *skops)
 {
@@ -162,11 +164,16 @@ static __always_inline __u32 snd_base(struct bpf_sock_ops *skops)
 	return una;
 }
 
+static __always_inline __u32 rcv_base(struct bpf_sock_ops *skops)
+{
+	return skops->rcv_nxt - (__u32)skops->bytes_received;
+}
+
 static __always_inline void stream(struct bpf_sock_ops *skops, struct causal_tcp_state *st)
 {
 	st->snd_base = snd_base(skops);
-	st->rcv_base = skops->rcv_nxt;
-	st->rcv_read = skops->rcv_nxt;
+	st->rcv_base = rcv_base(skops);
+	st->rcv_read = st->rcv_base;
 	st->flags |= CAUSAL_TS_STREAM;
 }
 
@@ -184,7 +191,7 @@ static __always_inline void established(struct bpf_sock_ops *skops, struct bpf_s
 	sk = own_sock(bsk);
 	if (sk) {
 		if ((passive && causal_tcp_own_new(sk)) ||
-		    causal_tcp_ops_est(sk, snd_base(skops), skops->rcv_nxt))
+		    causal_tcp_ops_est(sk, snd_base(skops), rcv_base(skops)))
 			return;
 	} else {
 		st = ops_record(bsk, passive);

@@ -171,7 +171,7 @@ static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *
 	}
 	n = causal_vec_get(vs->v, own);
 	WRITE_ONCE(cs->clock, n);
-	WRITE_ONCE(cs->more->vec_owner, own);
+	WRITE_ONCE(causal_sock_more_of(cs)->vec_owner, own);
 	causal_note_vec(note, own, vs->v);
 	return n;
 }
@@ -422,7 +422,7 @@ u64 causal_local_event(struct causal_sock *cs, struct causal_note *note)
 	if (!vs)
 		return 0;
 	spin_lock_bh(&vs->lock);
-	own = READ_ONCE(cs->more->vec_owner) ?: vs->id;
+	own = READ_ONCE(causal_sock_more_of(cs)->vec_owner) ?: vs->id;
 	c = causal_vec_get(vs->v, own);
 	if (c)
 		causal_note_vec(note, own, vs->v);

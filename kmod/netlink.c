@@ -229,7 +229,7 @@ static int causal_put_vector(struct sk_buff *skb, const struct causal_sock *cs,
 			     struct causal_vclock *vc)
 {
 	struct nlattr *start = (struct nlattr *)skb_tail_pointer(skb);
-	u64 owner = READ_ONCE(cs->more->vec_owner) ?: vc->id;
+	u64 owner = READ_ONCE(causal_sock_more_of(cs)->vec_owner) ?: vc->id;
 	int err;
 
 	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_VECTOR_ID, owner, CAUSAL_A_SOCK_PAD))

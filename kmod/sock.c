@@ -26,6 +26,8 @@
 #include "sock.h"
 #include "tracepoint.h"
 
+/* 48-byte states of TCP connections (causal_sock_tcp()), 56-byte others */
+static struct kmem_cache *causal_sock_tcp_cache __read_mostly;
 static struct kmem_cache *causal_sock_cache __read_mostly;
 
 /*
@@ -36,12 +38,19 @@ static struct kmem_cache *causal_sock_cache __read_mostly;
  */
 static DEFINE_XARRAY_FLAGS(causal_socks, XA_FLAGS_LOCK_BH);
 
+/*
+ * The rest of the state of those that have it (struct causal_sock_more), by
+ * the same key: most sockets have none, and a lookup in a table that holds
+ * none is a load and a test.
+ */
+DEFINE_XARRAY_FLAGS(causal_socks_more, XA_FLAGS_LOCK_BH);
+
 /* Cookies index the nodes' tables: they must fit an xarray's index. */
 static_assert(sizeof(unsigned long) == sizeof(u64));
 /*
- * The sockets' cache stays apart where the kernel allows it (Linux 6.5+),
- * so that /proc/slabinfo's causal_sock line is causal's alone: SLUB would
- * merge it with other caches of 64-byte objects.
+ * The sockets' caches stay apart where the kernel allows it (Linux 6.5+),
+ * so that /proc/slabinfo's causal_sock lines are causal's alone: SLUB would
+ * merge them with other caches of objects of their size.
  */
 #ifdef SLAB_NO_MERGE
 #define CAUSAL_SLAB_NO_MERGE	SLAB_NO_MERGE
@@ -49,8 +58,21 @@ static_assert(sizeof(unsigned long) == sizeof(u64));
 #define CAUSAL_SLAB_NO_MERGE	0
 #endif
 
-/* A socket's state is one cache line (Documentation/performance.rst). */
-static_assert(sizeof(struct causal_sock) == 64);
+/*
+ * A connection's state is 48 bytes, another socket's 56: with its part of
+ * the table, either is less than a cache line
+ * (Documentation/performance.rst).
+ */
+#define CAUSAL_SOCK_TCP_SIZE	offsetofend(struct causal_sock, tcp)
+static_assert(CAUSAL_SOCK_TCP_SIZE == 48);
+static_assert(sizeof(struct causal_sock) == 56);
+static_assert(offsetofend(struct causal_sock, gone) <= CAUSAL_SOCK_TCP_SIZE);
+
+/* Does @sk get a 48-byte state: is it a connection the module keeps? */
+static bool causal_sock_is_tcp(const struct sock *sk)
+{
+	return causal_own_records && sk->sk_protocol == IPPROTO_TCP;
+}
 
 /**
  * causal_sock_lookup() - the state of @sk, if it has any
@@ -138,18 +160,25 @@ int causal_addr_put(struct sk_buff *skb, const struct causal_addr *a,
 
 static void causal_sock_free_rcu(struct rcu_head *head)
 {
-	struct causal_sock *cs = container_of(head, struct causal_sock, rcu);
+	struct causal_sock *cs = container_of(head, struct causal_sock, gone.rcu);
+	u64 key = cs->gone.key;
+	struct causal_sock_more *more;
 
-	if (cs->more) {
-		causal_vclock_free(cs->more->vc);
-		if (cs->more->send_note) {
-			nlmsg_free(cs->more->send_note->msg);
-			kfree(cs->more->send_note);
+	/*
+	 * Readers that found @cs are done: nobody can make or find its rest
+	 * any more, and a reader that raced the unlink made it by now.
+	 */
+	more = xa_erase(&causal_socks_more, key >> 1);
+	if (more) {
+		causal_vclock_free(more->vc);
+		if (more->send_note) {
+			nlmsg_free(more->send_note->msg);
+			kfree(more->send_note);
 		}
-		kfree(cs->more->traffic);
-		kfree(cs->more);
+		kfree(more->traffic);
+		kfree(more);
 	}
-	kmem_cache_free(causal_sock_cache, cs);
+	kmem_cache_free(key & 1 ? causal_sock_tcp_cache : causal_sock_cache, cs);
 }
 
 /**
@@ -170,13 +199,15 @@ struct causal_sock *causal_sock_create(struct sock *sk)
 {
 	struct causal_net *cn = causal_net(sock_net(sk));
 	struct causal_sock *cs, *old;
+	struct kmem_cache *cache;
 	u32 cookie[2];
 
 	if (!causal_net_live(cn))
 		return NULL;
 	if (atomic_inc_return(&cn->sockets) > READ_ONCE(cn->sockets_max))
 		goto untracked;
-	cs = kmem_cache_zalloc(causal_sock_cache, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+	cache = causal_sock_is_tcp(sk) ? causal_sock_tcp_cache : causal_sock_cache;
+	cs = kmem_cache_zalloc(cache, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
 	if (!cs)
 		goto untracked;
 	cs->sk = sk;
@@ -185,7 +216,7 @@ struct causal_sock *causal_sock_create(struct sock *sk)
 	old = xa_cmpxchg_bh(&causal_socks, (u64)cookie[1] << 32 | cookie[0], NULL, cs,
 			    GFP_ATOMIC | __GFP_NOWARN);
 	if (old) {
-		kmem_cache_free(causal_sock_cache, cs);
+		kmem_cache_free(cache, cs);
 		if (!xa_is_err(old)) {
 			atomic_dec(&cn->sockets);
 			return old;
@@ -205,8 +236,8 @@ untracked:
 
 /*
  * Where a socket keeps counter @stat: its traffic (below
- * CAUSAL_STAT_TRAFFIC_NR) in cs->more->traffic, the rest but
- * sockets-untracked (the node's alone) in cs->more->stat, from
+ * CAUSAL_STAT_TRAFFIC_NR) in its causal_sock_more's traffic, the rest but
+ * sockets-untracked (the node's alone) in its stat, from
  * CAUSAL_STAT_TRAFFIC_NR on.
  */
 static_assert(CAUSAL_STAT_TRAFFIC_NR == 4 && CAUSAL_SOCK_STAT_RARE == 10);
@@ -238,12 +269,29 @@ static void *causal_sock_zalloc_once(void **slot, size_t size)
  * causal_sock_more() - the rest of a socket's state, made at the first need
  * @cs: the socket's state
  *
- * Context: does not sleep.
+ * Made as causal_sock_zalloc_once() makes its parts, in causal_socks_more.
+ * One made for a socket that is going is freed with its state
+ * (causal_sock_free_rcu()).
+ *
+ * Context: RCU read side; does not sleep.
  * Return: it, or NULL without memory.
  */
 struct causal_sock_more *causal_sock_more(struct causal_sock *cs)
 {
-	return causal_sock_zalloc_once((void **)&cs->more, sizeof(*cs->more));
+	unsigned long key = causal_sock_cookie(cs);
+	struct causal_sock_more *more = xa_load(&causal_socks_more, key), *old;
+
+	if (likely(more))
+		return more;
+	more = kzalloc(sizeof(*more), GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+	if (!more)
+		return NULL;
+	old = xa_cmpxchg_bh(&causal_socks_more, key, NULL, more, GFP_ATOMIC | __GFP_NOWARN);
+	if (old) {
+		kfree(more);
+		return xa_is_err(old) ? NULL : old;
+	}
+	return more;
 }
 
 /*
@@ -252,7 +300,7 @@ struct causal_sock_more *causal_sock_more(struct causal_sock *cs)
  */
 static struct causal_sock_traffic *causal_sock_traffic(struct causal_sock *cs)
 {
-	struct causal_sock_more *more = READ_ONCE(cs->more);
+	struct causal_sock_more *more = causal_sock_more_of(cs);
 	struct causal_sock_traffic *tr = more ? READ_ONCE(more->traffic) : NULL;
 
 	if (tr || !READ_ONCE(causal_sock_node(cs)->sock_counters))
@@ -300,7 +348,7 @@ void causal_sock_count_own(struct causal_sock *cs, enum causal_stat stat, u32 n)
  */
 bool causal_sock_stat(const struct causal_sock *cs, enum causal_stat stat, u64 *v)
 {
-	const struct causal_sock_more *more = READ_ONCE(cs->more);
+	const struct causal_sock_more *more = causal_sock_more_of(cs);
 	const struct causal_sock_traffic *tr;
 
 	*v = 0;
@@ -326,7 +374,7 @@ bool causal_sock_stat(const struct causal_sock *cs, enum causal_stat stat, u64 *
  */
 void causal_sock_uncount(struct causal_sock *cs, enum causal_stat stat)
 {
-	struct causal_sock_more *more = READ_ONCE(cs->more);
+	struct causal_sock_more *more = causal_sock_more_of(cs);
 	struct causal_sock_traffic *tr = more ? READ_ONCE(more->traffic) : NULL;
 
 	causal_stat_sub1(causal_sock_node(cs), stat);
@@ -341,7 +389,7 @@ void causal_sock_uncount(struct causal_sock *cs, enum causal_stat stat)
  * @clock: its clock
  *
  * Kept for listings: by a UDP socket, or a TCP one whose record is in BPF
- * storage, always; by a TCP connection the module keeps in 64 bytes only
+ * storage, always; by a TCP connection the module keeps in 48 bytes only
  * while its node counts per socket (socket-counters), with its traffic.
  */
 void causal_sock_seen(struct causal_sock *cs, bool send, u64 clock)
@@ -373,7 +421,7 @@ void causal_sock_task(struct causal_sock *cs, pid_t pid)
 		WRITE_ONCE(cs->last.pid, pid);
 		return;
 	}
-	more = READ_ONCE(cs->more);
+	more = causal_sock_more_of(cs);
 	tr = more ? READ_ONCE(more->traffic) : NULL;
 	if (tr)
 		WRITE_ONCE(tr->pid, pid);
@@ -385,7 +433,7 @@ void causal_sock_task(struct causal_sock *cs, pid_t pid)
  * @stamp: the stamp merged, or NULL
  * @node: the peer's node id, 0 if none came
  *
- * A TCP connection the module keeps in 64 bytes takes the stamp as its
+ * A TCP connection the module keeps in 48 bytes takes the stamp as its
  * largest clock received, whole.
  */
 void causal_sock_remote(struct causal_sock *cs, const u64 *stamp, u64 node)
@@ -433,7 +481,7 @@ bool causal_sock_vec_missed(struct causal_sock *cs, bool set)
  * @cs: the socket's state
  * @v: out
  *
- * A TCP connection the module keeps in 64 bytes shows the largest clock
+ * A TCP connection the module keeps in 48 bytes shows the largest clock
  * received as its last stamp, once whole, and its last events and process
  * while it counts its traffic.
  *
@@ -459,7 +507,7 @@ void causal_sock_view(struct causal_sock *cs, struct causal_sock_view *v)
 	v->remote_node = READ_ONCE(own->remote_node);
 	if ((flags & CAUSAL_OWN_RX_CLOCKED) && (flags & CAUSAL_OWN_RX_WHOLE))
 		v->remote_stamp = READ_ONCE(own->rx_clock);
-	more = READ_ONCE(cs->more);
+	more = causal_sock_more_of(cs);
 	tr = more ? READ_ONCE(more->traffic) : NULL;
 	if (tr) {
 		v->last_send = READ_ONCE(tr->last_send);
@@ -517,17 +565,21 @@ bool causal_sock_listed(const struct causal_sock *cs, u64 cookie)
 
 /*
  * Unlink and free @cs of node @cn, found at @cookie; whoever unlinks it
- * first frees it.  Its last events' clocks become the RCU head only once
- * readers can no longer find it (causal_sock_fill() checks after reading).
+ * first frees it.  Its last events' clocks become its RCU head and key only
+ * once readers can no longer find it (causal_sock_fill() checks after
+ * reading).
  */
 static void causal_sock_release(struct causal_net *cn, struct causal_sock *cs, u64 cookie)
 {
+	bool tcp = causal_sock_tcp(cs);
+
 	if (xa_cmpxchg_bh(&causal_socks, cookie, cs, NULL, 0) != cs)
 		return;
 	atomic_dec(&cn->sockets);
 	atomic_inc(&cn->gen);
 	smp_wmb();	/* unlinked before the clocks are overwritten */
-	call_rcu(&cs->rcu, causal_sock_free_rcu);
+	cs->gone.key = cookie << 1 | tcp;
+	call_rcu(&cs->gone.rcu, causal_sock_free_rcu);
 }
 
 /**
@@ -582,12 +634,22 @@ int causal_sock_init(void)
 {
 	int ret;
 
-	causal_sock_cache = KMEM_CACHE(causal_sock, SLAB_ACCOUNT | CAUSAL_SLAB_NO_MERGE);
-	if (!causal_sock_cache)
-		return -ENOMEM;
+	causal_sock_tcp_cache = kmem_cache_create("causal_sock", CAUSAL_SOCK_TCP_SIZE,
+						  __alignof__(struct causal_sock),
+						  SLAB_ACCOUNT | CAUSAL_SLAB_NO_MERGE, NULL);
+	causal_sock_cache = kmem_cache_create("causal_sock_last", sizeof(struct causal_sock),
+					      __alignof__(struct causal_sock),
+					      SLAB_ACCOUNT | CAUSAL_SLAB_NO_MERGE, NULL);
+	if (!causal_sock_tcp_cache || !causal_sock_cache) {
+		ret = -ENOMEM;
+		goto err;
+	}
 	ret = causal_tracepoints_register(causal_sock_tps, ARRAY_SIZE(causal_sock_tps));
-	if (ret)
-		kmem_cache_destroy(causal_sock_cache);
+	if (!ret)
+		return 0;
+err:
+	kmem_cache_destroy(causal_sock_cache);
+	kmem_cache_destroy(causal_sock_tcp_cache);
 	return ret;
 }
 
@@ -601,7 +663,9 @@ void causal_sock_exit(void)
 	causal_tracepoints_unregister(causal_sock_tps, ARRAY_SIZE(causal_sock_tps));
 	rcu_barrier();
 	xa_destroy(&causal_socks);
+	xa_destroy(&causal_socks_more);
 	kmem_cache_destroy(causal_sock_cache);
+	kmem_cache_destroy(causal_sock_tcp_cache);
 }
 
 /**

@@ -6,6 +6,7 @@
 #include <linux/sched.h>
 #include <linux/skbuff.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 #include <net/sock.h>
 
 #include "kfunc.h"
@@ -55,7 +56,7 @@ struct causal_addr_attrs {
  * struct causal_sock_traffic - a socket's traffic counters, made at its
  *	first event after its node began counting per socket
  * @ctr: by enum causal_stat
- * @last_send: a TCP connection whose state the module keeps in 64 bytes
+ * @last_send: a TCP connection whose state the module keeps in 48 bytes
  *	(struct causal_tcp_own): clock of its last send event since
  * @last_recv: the same of its last receive event
  * @pid: the same of the process that sent or received last
@@ -69,7 +70,7 @@ struct causal_sock_traffic {
 
 /**
  * struct causal_sock_more - what a socket needs only at times, made at the
- *	first need and kept with it
+ *	first need and kept with it, in a table by the socket's cookie
  * @vc: the socket's vector clock, made on its first event in vector mode
  * @vec_owner: participant id of its latest vector event (of the socket in
  *	socket scope, of the thread in thread scope)
@@ -114,29 +115,34 @@ struct causal_sock_last {
 };
 
 /* flags of struct causal_tcp_own */
-#define CAUSAL_OWN_STREAM	0x01	/* snd_base and rcv_base are set */
+#define CAUSAL_OWN_STREAM	0x01	/* the stream's bases are known */
 #define CAUSAL_OWN_RX_CLOCKED	0x02	/* rx_clock holds the largest clock received */
 #define CAUSAL_OWN_RX_WHOLE	0x04	/* ... all 64 bits of it, not its low 56 */
 #define CAUSAL_OWN_RX_INEXACT	0x08	/* a stamp came flagged inexact */
 #define CAUSAL_OWN_MERGED	0x10	/* a receive merged a stamp */
 #define CAUSAL_OWN_VEC_MISSED	0x20	/* as causal_sock_last's vec_missed */
 #define CAUSAL_OWN_RX_NAMED	0x40	/* a send to name waits in causal_sock_more */
+#define CAUSAL_OWN_SND_SYN	0x80	/* TCP's bytes_acked counts the SYN */
 
 /**
  * struct causal_tcp_own - a TCP connection's state where sock_ops calls the
  *	module (Linux 6.8+: causal_own_records), in its causal_sock: what
- *	the record in BPF storage holds elsewhere, in 40 bytes
+ *	the record in BPF storage holds elsewhere, in 32 bytes
  * @rx_clock: the largest clock received (CAUSAL_OWN_RX_CLOCKED), whole or
  *	its low 56 bits (CAUSAL_OWN_RX_WHOLE): the module restores the top
  *	bits once and extends the whole clock as newer ones come
  * @remote_node: the peer's node id, from its full form
  * @rx_clock_end: where the furthest bytes that came with a clock end
- * @snd_base: where the bytes this end sends start (CAUSAL_OWN_STREAM)
- * @rcv_base: where the bytes it receives start
  * @rcv_read: where the bytes its last receive event took end
  * @ident_end: where the bytes sent with the node's id in the full form end
  * @flags: CAUSAL_OWN_*
  * @ident: CAUSAL_IDENT_*: has the peer the node's id
+ *
+ * Where the bytes of each direction start (the stream's bases) is not
+ * kept: TCP counts the bytes acknowledged and received, and the bases are
+ * where those counts end less the counts (causal_tcp_own_bases()),
+ * checked against sock_ops' own reckoning when the connection is
+ * established (CAUSAL_OWN_STREAM).
  *
  * The socket's clock is the one segments carry: at least the clock of
  * every send whose bytes they hold or follow, as the clock of the last
@@ -147,7 +153,6 @@ struct causal_tcp_own {
 	u64 rx_clock;
 	u64 remote_node;
 	u32 rx_clock_end;
-	u32 snd_base, rcv_base;
 	u32 rcv_read;
 	u32 ident_end;
 	u8 flags;
@@ -155,23 +160,26 @@ struct causal_tcp_own {
 };
 
 /**
- * struct causal_sock - what causal keeps for one TCP or UDP socket: 64 bytes
+ * struct causal_sock - what causal keeps for one TCP or UDP socket
  * @sk: the socket; its node, cookie, protocol and TCP state are read from
  *	it (it outlives this state, and stays a socket of the same protocol
  *	for readers under RCU: SLAB_TYPESAFE_BY_RCU)
- * @more: the rest, made at the first need: its own counters among it
- *	(atomic, as UDP sends and receives run without the socket's lock)
  * @clock: the socket's clock
- * @last: a UDP socket's, or a TCP one's whose record is in BPF storage
- * @tcp: a TCP connection's, where the module keeps it (causal_sock_tcp())
- * @rcu: for freeing after readers are done, once it left its node's
- *	table: it takes the place of fields nobody writes then (the socket is
- *	being destroyed: the last events' clocks, a connection's largest
- *	clock received and peer), and readers check it is still in the
- *	table after reading them
+ * @tcp: a TCP connection's, where the module keeps it (causal_sock_tcp()):
+ *	48 bytes in all, as its cache (causal_sock) allocates
+ * @last: a UDP socket's, or a TCP one's whose record is in BPF storage:
+ *	56 bytes in all (cache causal_sock_last)
+ * @gone: once it left the table, for freeing after readers are done: its
+ *	RCU head and its key (cookie << 1, | 1 for a 48-byte one).  It takes
+ *	the place of fields nobody writes then (the socket is being
+ *	destroyed: the last events' clocks, a connection's largest clock
+ *	received and peer), and readers check it is still in the table after
+ *	reading them
  *
  * Found by its socket's cookie in one table for all nodes (kmod/sock.c),
- * which also orders dumps.
+ * which also orders dumps.  What a socket needs only at times (struct
+ * causal_sock_more) is in a second table by the same key, so that an idle
+ * connection costs no pointer to it.
  *
  * TCP's clocks change under the socket's lock (from BPF programs on TCP's
  * send and receive paths), UDP's by compare and exchange (its sends and
@@ -179,12 +187,14 @@ struct causal_tcp_own {
  */
 struct causal_sock {
 	struct sock *sk;
-	struct causal_sock_more *more;
 	u64 clock;
 	union {
-		struct causal_sock_last last;
 		struct causal_tcp_own tcp;
-		struct rcu_head rcu;
+		struct causal_sock_last last;
+		struct {
+			struct rcu_head rcu;
+			u64 key;
+		} gone;
 	};
 };
 
@@ -248,6 +258,20 @@ bool causal_sock_listed(const struct causal_sock *cs, u64 cookie);
 struct causal_vclock *causal_sock_vclock(struct causal_sock *cs);
 struct causal_sock_more *causal_sock_more(struct causal_sock *cs);
 
+extern struct xarray causal_socks_more;
+
+/**
+ * causal_sock_more_of() - the rest of a socket's state, if it has it
+ * @cs: the socket's state
+ *
+ * Context: RCU read side.
+ * Return: it, or NULL.
+ */
+static inline struct causal_sock_more *causal_sock_more_of(const struct causal_sock *cs)
+{
+	return xa_load(&causal_socks_more, causal_sock_cookie(cs));
+}
+
 /**
  * causal_sock_vclock_of() - the vector clock of a socket, if it has one
  * @cs: the socket's state
@@ -256,7 +280,7 @@ struct causal_sock_more *causal_sock_more(struct causal_sock *cs);
  */
 static inline struct causal_vclock *causal_sock_vclock_of(const struct causal_sock *cs)
 {
-	const struct causal_sock_more *more = READ_ONCE(cs->more);
+	const struct causal_sock_more *more = causal_sock_more_of(cs);
 
 	return more ? READ_ONCE(more->vc) : NULL;
 }
@@ -284,8 +308,8 @@ static inline void causal_sock_count(struct causal_sock *cs, enum causal_stat st
 		return;
 	cn = causal_sock_node(cs);
 	causal_stat_add(cn, stat, n);
-	if (stat >= CAUSAL_STAT_TRAFFIC_NR || READ_ONCE(cs->more) ||
-	    READ_ONCE(cn->sock_counters))
+	if (stat >= CAUSAL_STAT_TRAFFIC_NR || READ_ONCE(cn->sock_counters) ||
+	    causal_sock_more_of(cs))
 		causal_sock_count_own(cs, stat, n);
 }
 

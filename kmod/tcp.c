@@ -77,6 +77,20 @@ static void causal_drain(struct causal_sock *cs, struct causal_tcp_state *st)
 	st->incomplete_out = 0;
 }
 
+/*
+ * Where the bytes of each direction of a connection the module keeps start
+ * (CAUSAL_OWN_STREAM): TCP's next byte to be acknowledged and to be
+ * received, less its counts of them.  Under the socket's lock.
+ */
+static void causal_tcp_own_bases(const struct sock *sk, const struct causal_tcp_own *own,
+				 u32 *snd, u32 *rcv)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	*snd = tp->snd_una - (u32)tp->bytes_acked + !!(own->flags & CAUSAL_OWN_SND_SYN);
+	*rcv = tp->rcv_nxt - (u32)tp->bytes_received;
+}
+
 static struct causal_sock *causal_tcp_sock(struct sock *sk,
 					   struct causal_tcp_state *st)
 {
@@ -102,8 +116,7 @@ static struct causal_sock *causal_tcp_sock(struct sock *sk,
 	if (!own)
 		return NULL;
 	if (!(st->flags & CAUSAL_TS_STREAM) && (own->flags & CAUSAL_OWN_STREAM)) {
-		st->snd_base = own->snd_base;
-		st->rcv_base = own->rcv_base;
+		causal_tcp_own_bases(sk, own, &st->snd_base, &st->rcv_base);
 		st->rcv_read = own->rcv_read;
 		st->flags |= CAUSAL_TS_STREAM;
 	}
@@ -114,7 +127,7 @@ static struct causal_sock *causal_tcp_sock(struct sock *sk,
 /*
  * The state of @sk, and in *@st its record: the one a program passed
  * (records in BPF storage), else, with *@st NULL, none: a connection whose
- * state the module keeps in 64 bytes (causal_sock_tcp()).  The _own
+ * state the module keeps in 48 bytes (causal_sock_tcp()).  The _own
  * kfuncs pass none, so that a send or a receive finds the socket once.
  */
 static struct causal_sock *causal_tcp_find(struct sock *sk, struct causal_tcp_state **st)
@@ -230,8 +243,7 @@ static void causal_tcp_stream(struct causal_note *n, struct causal_sock *cs,
 	if (own) {
 		if (!(own->flags & CAUSAL_OWN_STREAM))
 			return;
-		snd = own->snd_base;
-		rcv = own->rcv_base;
+		causal_tcp_own_bases(cs->sk, own, &snd, &rcv);
 	} else {
 		if (!st || !(st->flags & CAUSAL_TS_STREAM))
 			return;
@@ -283,7 +295,7 @@ static bool causal_tcp_has_stream(struct causal_sock *cs, const struct causal_tc
  */
 static bool causal_tcp_note_keep(struct causal_sock *cs, struct causal_note *n)
 {
-	struct causal_sock_more *more = READ_ONCE(cs->more);
+	struct causal_sock_more *more = causal_sock_more_of(cs);
 
 	if (!n->msg && !n->lost) {
 		if (more && more->send_note) {
@@ -308,7 +320,7 @@ static bool causal_tcp_note_keep(struct causal_sock *cs, struct causal_note *n)
 static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk,
 				 const struct causal_tcp_state *st, int sent)
 {
-	struct causal_sock_more *more = READ_ONCE(cs->more);
+	struct causal_sock_more *more = causal_sock_more_of(cs);
 	struct causal_note *n = more ? more->send_note : NULL;
 
 	if (!n || (!n->msg && !n->lost))
@@ -522,7 +534,7 @@ __bpf_kfunc int causal_tcp_sent_own(struct sock *sk, int sent)
  */
 static void causal_tcp_fastopen(struct causal_sock *cs, struct sock *sk)
 {
-	struct causal_sock_more *more = READ_ONCE(cs->more);
+	struct causal_sock_more *more = causal_sock_more_of(cs);
 
 	if (tcp_sk(sk)->fastopen_req && more && more->send_note)
 		more->send_note->seq = tcp_sk(sk)->snd_una + 1;
@@ -790,7 +802,7 @@ static void causal_rx_own_name(struct causal_note *n, struct causal_sock *cs, u3
 			       u32 end)
 {
 	struct causal_tcp_own *own = &cs->tcp;
-	struct causal_sock_more *more = READ_ONCE(cs->more);
+	struct causal_sock_more *more = causal_sock_more_of(cs);
 
 	if (!(own->flags & CAUSAL_OWN_RX_NAMED) || !more ||
 	    !after(more->rx_name_end, start))
@@ -1091,7 +1103,12 @@ __bpf_kfunc int causal_tcp_own_new(struct sock *sk)
  * causal_tcp_ops_est() - a connection the module keeps is established
  * @sk: the socket (sock_ops' ACTIVE_ or PASSIVE_ESTABLISHED, lock held)
  * @snd_base: where the bytes it sends start (after the SYN)
- * @rcv_base: where the bytes it receives start
+ * @rcv_base: where the bytes it receives start (after the SYN)
+ *
+ * The module does not keep the bases: it reckons them from TCP's counts
+ * of bytes acknowledged and received when it needs them
+ * (causal_tcp_own_bases()), and checks here that it reckons as sock_ops
+ * did.  Where it does not, the connection's events go without the bases.
  *
  * Return: 0, or -ENOENT for a connection the module does not keep.
  */
@@ -1099,13 +1116,30 @@ __bpf_kfunc int causal_tcp_ops_est(struct sock *sk, u32 snd_base, u32 rcv_base)
 {
 	struct causal_tcp_own *own;
 	struct causal_sock *cs;
+	struct tcp_sock *tp;
 
 	cs = causal_ops_sock(sk);
 	if (!cs)
 		return -ENOENT;
 	own = &cs->tcp;
-	own->snd_base = snd_base;
-	own->rcv_base = rcv_base;
+	own->flags &= ~(CAUSAL_OWN_STREAM | CAUSAL_OWN_SND_SYN);
+	tp = tcp_sk(sk);
+	/*
+	 * TCP counts the SYN among the bytes acknowledged where it saw the
+	 * SYN acknowledged (an active open, a simultaneous one), not where it
+	 * made the connection from a request.
+	 */
+	switch (snd_base - (tp->snd_una - (u32)tp->bytes_acked)) {
+	case 1:
+		own->flags |= CAUSAL_OWN_SND_SYN;
+		fallthrough;
+	case 0:
+		break;
+	default:
+		return 0;	/* no stream known: events go without it */
+	}
+	if (rcv_base != tp->rcv_nxt - (u32)tp->bytes_received)
+		return 0;
 	own->rcv_read = rcv_base;
 	own->flags |= CAUSAL_OWN_STREAM;
 	return 0;
@@ -1198,7 +1232,7 @@ __bpf_kfunc int causal_tcp_ops_write(struct sock *sk, u8 *opt, int opt__sz, u32 
 	opt[3] = CAUSAL_TCPOPT_EXID & 0xff;
 	if (full && causal_ops_ident(&cs->tcp, sk, node)) {
 		/* the last send, numbered if someone listened to it (else 0) */
-		more = READ_ONCE(cs->more);
+		more = causal_sock_more_of(cs);
 		causal_pay_scalar(&opt[CAUSAL_TCPOPT_HDR], c,
 				  more && more->send_note ? more->send_note->id : 0, node);
 		ret = CAUSAL_OPT_FULL;
