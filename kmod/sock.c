@@ -67,6 +67,9 @@ static_assert(sizeof(unsigned long) == sizeof(u64));
 static_assert(CAUSAL_SOCK_TCP_SIZE == 48);
 static_assert(sizeof(struct causal_sock) == 56);
 static_assert(offsetofend(struct causal_sock, gone) <= CAUSAL_SOCK_TCP_SIZE);
+static_assert(offsetof(struct causal_sock, gone.rcu) >= offsetofend(struct causal_sock, has));
+static_assert(offsetof(struct causal_tcp_own, has) == 0 &&
+	      offsetof(struct causal_sock_last, has) == 0);
 
 /* Does @sk get a 48-byte state: is it a connection the module keeps? */
 static bool causal_sock_is_tcp(const struct sock *sk)
@@ -279,7 +282,7 @@ static void *causal_sock_zalloc_once(void **slot, size_t size)
 struct causal_sock_more *causal_sock_more(struct causal_sock *cs)
 {
 	unsigned long key = causal_sock_cookie(cs);
-	struct causal_sock_more *more = xa_load(&causal_socks_more, key), *old;
+	struct causal_sock_more *more = causal_sock_more_of(cs), *old;
 
 	if (likely(more))
 		return more;
@@ -289,8 +292,12 @@ struct causal_sock_more *causal_sock_more(struct causal_sock *cs)
 	old = xa_cmpxchg_bh(&causal_socks_more, key, NULL, more, GFP_ATOMIC | __GFP_NOWARN);
 	if (old) {
 		kfree(more);
-		return xa_is_err(old) ? NULL : old;
+		if (xa_is_err(old))
+			return NULL;
+		more = old;
 	}
+	/* pairs with causal_sock_more_of()'s acquire */
+	smp_store_release(&cs->has.more, 1);
 	return more;
 }
 
@@ -306,7 +313,10 @@ static struct causal_sock_traffic *causal_sock_traffic(struct causal_sock *cs)
 	if (tr || !READ_ONCE(causal_sock_node(cs)->sock_counters))
 		return tr;
 	more = causal_sock_more(cs);
-	return more ? causal_sock_zalloc_once((void **)&more->traffic, sizeof(*tr)) : NULL;
+	tr = more ? causal_sock_zalloc_once((void **)&more->traffic, sizeof(*tr)) : NULL;
+	if (tr)
+		WRITE_ONCE(cs->has.traffic, 1);
+	return tr;
 }
 
 /**

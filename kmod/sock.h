@@ -95,23 +95,39 @@ struct causal_sock_more {
 };
 
 /**
+ * struct causal_sock_has - what a socket has besides its state, the first
+ *	bytes of either form of it (struct causal_sock_last, struct
+ *	causal_tcp_own), each written once, without a lock
+ * @more: a struct causal_sock_more in causal_socks_more
+ * @traffic: traffic counters in it
+ *
+ * So that the usual socket, which has neither, looks in no table for them.
+ */
+struct causal_sock_has {
+	u8 more;
+	u8 traffic;
+};
+
+/**
  * struct causal_sock_last - what a UDP socket, or a TCP one whose record
  *	is in BPF storage, keeps of its last events
+ * @has: what it has besides
+ * @vec_missed: an event found no memory for its vector clock: it starts lossy
+ * @pid: thread group of the last task that sent or received (its
+ *	command name is read from the process when the socket is listed)
  * @last_send: clock of the last send event, 0 before the first
  * @last_recv: clock of the last receive event, 0 before the first
  * @remote_node: the peer's node id from its last full option
  * @remote_stamp: the last stamp a receive merged
- * @pid: thread group of the last task that sent or received (its
- *	command name is read from the process when the socket is listed)
- * @vec_missed: an event found no memory for its vector clock: it starts lossy
  */
 struct causal_sock_last {
+	struct causal_sock_has has;
+	u8 vec_missed;
+	pid_t pid;
 	u64 last_send;
 	u64 last_recv;
 	u64 remote_node;
 	u64 remote_stamp;
-	pid_t pid;
-	u8 vec_missed;
 };
 
 /* flags of struct causal_tcp_own */
@@ -128,15 +144,16 @@ struct causal_sock_last {
  * struct causal_tcp_own - a TCP connection's state where sock_ops calls the
  *	module (Linux 6.8+: causal_own_records), in its causal_sock: what
  *	the record in BPF storage holds elsewhere, in 32 bytes
+ * @has: what it has besides
+ * @flags: CAUSAL_OWN_*
+ * @ident: CAUSAL_IDENT_*: has the peer the node's id
+ * @rx_clock_end: where the furthest bytes that came with a clock end
  * @rx_clock: the largest clock received (CAUSAL_OWN_RX_CLOCKED), whole or
  *	its low 56 bits (CAUSAL_OWN_RX_WHOLE): the module restores the top
  *	bits once and extends the whole clock as newer ones come
  * @remote_node: the peer's node id, from its full form
- * @rx_clock_end: where the furthest bytes that came with a clock end
  * @rcv_read: where the bytes its last receive event took end
  * @ident_end: where the bytes sent with the node's id in the full form end
- * @flags: CAUSAL_OWN_*
- * @ident: CAUSAL_IDENT_*: has the peer the node's id
  *
  * Where the bytes of each direction start (the stream's bases) is not
  * kept: TCP counts the bytes acknowledged and received, and the bases are
@@ -150,13 +167,14 @@ struct causal_sock_last {
  * lock, but netlink's, which reads.
  */
 struct causal_tcp_own {
-	u64 rx_clock;
-	u64 remote_node;
-	u32 rx_clock_end;
-	u32 rcv_read;
-	u32 ident_end;
+	struct causal_sock_has has;
 	u8 flags;
 	u8 ident;
+	u32 rx_clock_end;
+	u64 rx_clock;
+	u64 remote_node;
+	u32 rcv_read;
+	u32 ident_end;
 };
 
 /**
@@ -169,12 +187,14 @@ struct causal_tcp_own {
  *	48 bytes in all, as its cache (causal_sock) allocates
  * @last: a UDP socket's, or a TCP one's whose record is in BPF storage:
  *	56 bytes in all (cache causal_sock_last)
+ * @has: either form's first bytes (their common initial sequence)
  * @gone: once it left the table, for freeing after readers are done: its
- *	RCU head and its key (cookie << 1, | 1 for a 48-byte one).  It takes
- *	the place of fields nobody writes then (the socket is being
- *	destroyed: the last events' clocks, a connection's largest clock
- *	received and peer), and readers check it is still in the table after
- *	reading them
+ *	RCU head and its key (cookie << 1, | 1 for a 48-byte one), after the
+ *	first 8 bytes (@has, which a UDP datagram's arrival may still write
+ *	as the socket closes).  They take the place of fields nobody writes
+ *	then (the socket is being destroyed: the last events' clocks and
+ *	peer, a connection's largest clock received and peer), and readers
+ *	check it is still in the table after reading them
  *
  * Found by its socket's cookie in one table for all nodes (kmod/sock.c),
  * which also orders dumps.  What a socket needs only at times (struct
@@ -189,9 +209,11 @@ struct causal_sock {
 	struct sock *sk;
 	u64 clock;
 	union {
+		struct causal_sock_has has;
 		struct causal_tcp_own tcp;
 		struct causal_sock_last last;
 		struct {
+			u64 head;
 			struct rcu_head rcu;
 			u64 key;
 		} gone;
@@ -269,6 +291,9 @@ extern struct xarray causal_socks_more;
  */
 static inline struct causal_sock_more *causal_sock_more_of(const struct causal_sock *cs)
 {
+	/* pairs with causal_sock_more()'s release: set once it is there */
+	if (!smp_load_acquire(&cs->has.more))
+		return NULL;
 	return xa_load(&causal_socks_more, causal_sock_cookie(cs));
 }
 
@@ -309,7 +334,7 @@ static inline void causal_sock_count(struct causal_sock *cs, enum causal_stat st
 	cn = causal_sock_node(cs);
 	causal_stat_add(cn, stat, n);
 	if (stat >= CAUSAL_STAT_TRAFFIC_NR || READ_ONCE(cn->sock_counters) ||
-	    causal_sock_more_of(cs))
+	    READ_ONCE(cs->has.traffic))
 		causal_sock_count_own(cs, stat, n);
 }
 
