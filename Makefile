@@ -212,7 +212,8 @@ check-debug: ensure-deps
 _check-debug: bpf user selftests
 	$(Q)rel=$$($(TOP)/scripts/debug-kernel.sh $(B)) && \
 	$(TOP)/scripts/kbuild.sh $(B) $$rel $(if $(filter 1,$(V)),V=1,-s) && \
-	CAUSAL_CHECK_HOST=0 CAUSAL_GUEST_TIMEOUT=$${CAUSAL_GUEST_TIMEOUT:-14400} \
+	CAUSAL_CHECK_HOST=0 CAUSAL_CHECK_OUT=$(B)/check-debug \
+	CAUSAL_GUEST_TIMEOUT=$${CAUSAL_GUEST_TIMEOUT:-14400} \
 	CAUSAL_TEST_TIMEOUT=$${CAUSAL_TEST_TIMEOUT:-3000} CAUSAL_TEST_SLOW=$${CAUSAL_TEST_SLOW:-5} \
 	$(TOP)/selftests/check.sh $$rel
 

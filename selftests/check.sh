@@ -9,11 +9,12 @@
 # where it ran) and, last, "N passed, N failed, N skipped".  A guest that hangs
 # is killed after CAUSAL_GUEST_TIMEOUT seconds (default 3000) and counts as a
 # failure; so does an oops, BUG, WARN or list corruption in its kernel log.
-# Logs are kept under build/check.
+# Logs are kept under build/check (CAUSAL_CHECK_OUT; make check-debug's
+# under build/check-debug, so that the two may run at once).
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${CAUSAL_BUILD:-$top/build}
-out=$build/check
+out=${CAUSAL_CHECK_OUT:-$build/check}
 guest_timeout=${CAUSAL_GUEST_TIMEOUT:-3000}
 n=0 pass=0 failed=0 skipped=0
 
