@@ -34,6 +34,13 @@ for f in "$top"/kmod/Kbuild "$top"/kmod/*.[ch]; do
 	ln -sfn "$f" "$tree/kmod/$(basename "$f")"
 done
 
+# The module's BTF is split against its kernel's: linked before that kernel
+# was rebuilt (scripts/debug-kernel.sh), it would not load.  Kbuild does not
+# relink an external module for a new vmlinux, so the module goes.
+if [ -f "$kdir/vmlinux" ] && [ "$tree/kmod/causal.ko" -ot "$kdir/vmlinux" ]; then
+	rm -f "$tree/kmod/causal.ko"
+fi
+
 make -C "$kdir" M="$tree" W=1 "$@" modules
 
 if ! readelf -S "$tree/kmod/causal.ko" | grep -q '\.BTF\b'; then
