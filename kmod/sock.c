@@ -71,12 +71,6 @@ static_assert(offsetof(struct causal_sock, gone.rcu) >= offsetofend(struct causa
 static_assert(offsetof(struct causal_tcp_own, has) == 0 &&
 	      offsetof(struct causal_sock_last, has) == 0);
 
-/* Does @sk get a 48-byte state: is it a connection the module keeps? */
-static bool causal_sock_is_tcp(const struct sock *sk)
-{
-	return causal_own_records && sk->sk_protocol == IPPROTO_TCP;
-}
-
 /**
  * causal_sock_lookup() - the state of @sk, if it has any
  * @sk: a socket
@@ -209,7 +203,7 @@ struct causal_sock *causal_sock_create(struct sock *sk)
 		return NULL;
 	if (atomic_inc_return(&cn->sockets) > READ_ONCE(cn->sockets_max))
 		goto untracked;
-	cache = causal_sock_is_tcp(sk) ? causal_sock_tcp_cache : causal_sock_cache;
+	cache = causal_sk_own(sk) ? causal_sock_tcp_cache : causal_sock_cache;
 	cs = kmem_cache_zalloc(cache, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
 	if (!cs)
 		goto untracked;
@@ -581,7 +575,7 @@ bool causal_sock_listed(const struct causal_sock *cs, u64 cookie)
  */
 static void causal_sock_release(struct causal_net *cn, struct causal_sock *cs, u64 cookie)
 {
-	bool tcp = causal_sock_tcp(cs);
+	bool tcp = causal_sk_own(cs->sk);
 
 	if (xa_cmpxchg_bh(&causal_socks, cookie, cs, NULL, 0) != cs)
 		return;

@@ -259,6 +259,18 @@ static inline u64 causal_sock_cookie(const struct causal_sock *cs)
 }
 
 /**
+ * causal_sk_own() - is @sk a connection whose state the module keeps in a
+ *	48-byte causal_sock (struct causal_tcp_own)?
+ * @sk: a TCP or UDP socket
+ *
+ * Return: whether it is.
+ */
+static inline bool causal_sk_own(const struct sock *sk)
+{
+	return causal_own_records && sk->sk_protocol == IPPROTO_TCP;
+}
+
+/**
  * causal_sock_tcp() - the state of a TCP connection the module keeps
  * @cs: the socket's state
  *
@@ -267,7 +279,7 @@ static inline u64 causal_sock_cookie(const struct causal_sock *cs)
  */
 static inline struct causal_tcp_own *causal_sock_tcp(struct causal_sock *cs)
 {
-	return causal_own_records && cs->sk->sk_protocol == IPPROTO_TCP ? &cs->tcp : NULL;
+	return causal_sk_own(cs->sk) ? &cs->tcp : NULL;
 }
 
 void causal_addr_of_sk(struct causal_addr *a, const struct sock *sk);
