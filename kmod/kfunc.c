@@ -88,6 +88,40 @@ bool causal_sk_locked(struct sock *sk)
 #endif
 }
 
+/*
+ * In *@bit from causal_call_enter(): it took RCU's read lock, which
+ * causal_call_end() drops.
+ */
+#define CAUSAL_CALL_RCU 0x100
+
+/*
+ * Enter causal for a call about @net's node, under RCU: the caller's read
+ * section when it has one (every non-sleepable BPF program runs in one;
+ * with preemptible RCU, the task's nesting says so without a call), its
+ * own otherwise.  The node must not be going, and this CPU not inside
+ * causal at this level.
+ */
+static int causal_call_enter(const struct net *net, unsigned int *bit)
+{
+	bool own = !IS_ENABLED(CONFIG_PREEMPT_RCU) || !rcu_preempt_depth();
+
+	if (own)
+		rcu_read_lock();
+	if (!causal_net_live(causal_net_rcu(net))) {
+		if (own)
+			rcu_read_unlock();
+		return -ENOENT;
+	}
+	if (!causal_enter(bit)) {
+		if (own)
+			rcu_read_unlock();
+		return causal_call_refuse(net, -EBUSY);
+	}
+	if (own)
+		*bit |= CAUSAL_CALL_RCU;
+	return 0;
+}
+
 /**
  * causal_call_sk() - admit a kfunc call on a socket
  * @sk: the socket it was given
@@ -121,16 +155,7 @@ int causal_call_sk(struct sock *sk, int protocol, bool locked, unsigned int *bit
 		return causal_call_refuse(sock_net(sk), -EINVAL);
 	if (locked && !causal_sk_locked(sk))
 		return causal_call_refuse(sock_net(sk), -EPERM);
-	rcu_read_lock();
-	if (!causal_net_live(causal_net_rcu(sock_net(sk)))) {
-		rcu_read_unlock();
-		return -ENOENT;
-	}
-	if (!causal_enter(bit)) {
-		rcu_read_unlock();
-		return causal_call_refuse(sock_net(sk), -EBUSY);
-	}
-	return 0;
+	return causal_call_enter(sock_net(sk), bit);
 }
 
 /**
@@ -146,16 +171,7 @@ int causal_call_net(const struct net *net, unsigned int *bit)
 {
 	if (!causal_may_lock())
 		return causal_call_refuse(net, -EPERM);
-	rcu_read_lock();
-	if (!causal_net_live(causal_net_rcu(net))) {
-		rcu_read_unlock();
-		return -ENOENT;
-	}
-	if (!causal_enter(bit)) {
-		rcu_read_unlock();
-		return causal_call_refuse(net, -EBUSY);
-	}
-	return 0;
+	return causal_call_enter(net, bit);
 }
 
 /**
@@ -164,8 +180,9 @@ int causal_call_net(const struct net *net, unsigned int *bit)
  */
 void causal_call_end(unsigned int bit)
 {
-	causal_leave(bit);
-	rcu_read_unlock();
+	causal_leave(bit & ~CAUSAL_CALL_RCU);
+	if (bit & CAUSAL_CALL_RCU)
+		rcu_read_unlock();
 }
 
 /**

@@ -90,7 +90,7 @@ struct causal_sock *causal_sock_lookup(const struct sock *sk)
 
 	if (!cookie)
 		return NULL;
-	cs = xa_load(&causal_socks, cookie);
+	cs = causal_xa_load(&causal_socks, cookie);
 	return cs && cs->sk == sk ? cs : NULL;
 }
 
@@ -104,7 +104,7 @@ struct causal_sock *causal_sock_lookup(const struct sock *sk)
  */
 struct causal_sock *causal_sock_by_cookie(struct causal_net *cn, u64 cookie)
 {
-	struct causal_sock *cs = xa_load(&causal_socks, cookie);
+	struct causal_sock *cs = causal_xa_load(&causal_socks, cookie);
 
 	return cs && causal_sock_of(cs, cn) ? cs : NULL;
 }
@@ -564,7 +564,7 @@ struct causal_sock *causal_sock_next(struct causal_net *cn, unsigned long *cooki
 bool causal_sock_listed(const struct causal_sock *cs, u64 cookie)
 {
 	smp_rmb();	/* what was read, then whether it was still listed */
-	return xa_load(&causal_socks, cookie) == cs;
+	return causal_xa_load(&causal_socks, cookie) == cs;
 }
 
 /*

@@ -295,6 +295,29 @@ struct causal_sock_more *causal_sock_more(struct causal_sock *cs);
 extern struct xarray causal_socks_more;
 
 /**
+ * causal_xa_load() - xa_load() for a caller inside an RCU read section
+ * @xa: one of the module's xarrays (no zero entries stored)
+ * @index: the index
+ *
+ * xa_load() takes RCU's read lock itself, a call each way with preemptible
+ * RCU; the datagram and segment paths hold it already.
+ *
+ * Context: RCU read side.
+ * Return: the entry or NULL.
+ */
+static inline void *causal_xa_load(struct xarray *xa, unsigned long index)
+{
+	XA_STATE(xas, xa, index);
+	void *entry;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "table read outside RCU");
+	do {
+		entry = xas_load(&xas);
+	} while (xas_retry(&xas, entry));
+	return entry;
+}
+
+/**
  * causal_sock_more_of() - the rest of a socket's state, if it has it
  * @cs: the socket's state
  *
@@ -306,7 +329,7 @@ static inline struct causal_sock_more *causal_sock_more_of(const struct causal_s
 	/* pairs with causal_sock_more()'s release: set once it is there */
 	if (!smp_load_acquire(&cs->has.more))
 		return NULL;
-	return xa_load(&causal_socks_more, causal_sock_cookie(cs));
+	return causal_xa_load(&causal_socks_more, causal_sock_cookie(cs));
 }
 
 /**
