@@ -168,7 +168,8 @@ $(OTLP_JS):
 	$(call msg,NPM,otlp-transformer)
 	-$(Q)$(TOP)/selftests/otlp/fetch.sh $(B)/npm
 
-$(B)/selftests/%: selftests/%.c $(KSRC)/.complete $(wildcard selftests/*.h) $(ST_BPF_SKELS)
+$(B)/selftests/%: selftests/%.c $(KSRC)/.complete $(wildcard selftests/*.h) $(ST_BPF_SKELS) \
+		   $(wildcard include/*/*.h include/uapi/linux/*.h)
 	$(call msg,CC,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Wno-unused-parameter -Wno-clobbered -Wno-sign-compare $(CPPFLAGS) \

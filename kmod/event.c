@@ -159,11 +159,11 @@ static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *
 		need = causal_vec_union(vs->v, vt->v) +
 		       !(causal_vec_get(vs->v, own) || causal_vec_get(vt->v, own));
 		causal_vclock_room(vs, need);
-		*drops += causal_vec_merge(vs->v, vt->v);
+		*drops += causal_vec_merge_at(vs->v, vt->v);
 	} else {
 		causal_vclock_room(vs, vs->v->len + !causal_vec_get(vs->v, own));
 	}
-	*drops += causal_vec_tick(vs->v, own);
+	*drops += causal_vclock_tick(vt ?: vs, vs->v);
 	if (vt) {
 		causal_vclock_room(vt, vs->v->len);
 		causal_vec_copy(vt->v, vs->v);
@@ -186,6 +186,29 @@ static bool causal_pay_has(const u8 *pay, u32 n, u64 id)
 				     CAUSAL_PAY_VEC_ID_BYTES) == id)
 			return true;
 	return false;
+}
+
+/*
+ * The entry of @vs's clock a send should carry next: of those not in the
+ * @n entries of @pay yet, not @own's, and with @diff above what the peer
+ * knows, the one that rose last (relayed news first: an entry left out
+ * goes with a later send).  NULL when none is left.
+ */
+static const struct causal_vent *causal_vec_newest(struct causal_vclock *vs, u64 own, bool diff,
+						   const u8 *pay, u32 n)
+{
+	const struct causal_vent *e, *best = NULL;
+	u32 i;
+
+	for (i = 0; i < vs->v->len; i++) {
+		e = &vs->v->e[i];
+		if (e->id == own || (diff && e->n <= causal_vec_get(vs->known, e->id)) ||
+		    causal_pay_has(pay, n, e->id))
+			continue;
+		if (!best || (s32)(e->rose - best->rose) > 0)
+			best = e;
+	}
+	return best;
 }
 
 static void causal_pay_vent(u8 *pay, u32 i, u64 id, u32 n)
@@ -227,7 +250,8 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
 {
 	struct causal_net *cn = causal_sock_node(cs);
 	struct causal_vclock *vs = causal_event_vclock(cs), *vt;
-	u32 i, k, n = 0, more = 0;
+	const struct causal_vent *e;
+	u32 k, n = 0, more = 0;
 	int drops = 0;
 	u64 own;
 	u8 flags = CAUSAL_TCPOPT_F_VECTOR;
@@ -255,15 +279,10 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
 		}
 		causal_pay_vent(pay, n++, id, causal_vec_get(vs->v, id));
 	}
-	for (i = 0; i < vs->v->len; i++) {
-		const struct causal_vent *e = &vs->v->e[i];
-
-		if (e->id == own || (diff && e->n <= causal_vec_get(vs->known, e->id)) ||
-		    causal_pay_has(pay, n, e->id))
-			continue;
+	while ((e = causal_vec_newest(vs, own, diff, pay, n))) {
 		if (n == max_entries) {
 			more = 1;
-			continue;
+			break;
 		}
 		causal_pay_vent(pay, n++, e->id, e->n);
 		if (diff)
@@ -329,7 +348,7 @@ bool causal_vec_recv_begin(struct causal_sock *cs, struct causal_vec_rx *rx,
 void causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
 {
 	struct causal_vclock *vs = rx->vs;
-	u32 k, fresh = 0;
+	u32 k, fresh = 0, now;
 
 	lockdep_assert_held(&vs->lock);
 	/* An entry too far ahead of the socket's: the whole stamp stays out. */
@@ -347,6 +366,7 @@ void causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
 	causal_vclock_room(vs, vs->v->len + fresh);
 	if (pay[0] & (CAUSAL_TCPOPT_F_INEXACT | CAUSAL_TCPOPT_F_INCOMPLETE))
 		rx->lost = true;
+	now = causal_vec_now();
 	for (k = 1; k + CAUSAL_PAY_VEC_ENTRY <= len; k += CAUSAL_PAY_VEC_ENTRY) {
 		u64 id = causal_wire_getn(&pay[k], CAUSAL_PAY_VEC_ID_BYTES);
 		u32 n = causal_wire_get32(&pay[k + CAUSAL_PAY_VEC_ID_BYTES]);
@@ -355,7 +375,7 @@ void causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
 			rx->lost = true;
 			continue;
 		}
-		rx->drops -= causal_vec_raise(vs->v, id, n);
+		rx->drops -= causal_vec_raise_at(vs->v, id, n, now);
 		causal_vec_raise(vs->known, id, n);
 	}
 }
@@ -422,7 +442,7 @@ u64 causal_local_event(struct causal_sock *cs, struct causal_note *note)
 	if (!vs)
 		return 0;
 	spin_lock_bh(&vs->lock);
-	own = READ_ONCE(causal_sock_more_of(cs)->vec_owner) ?: vs->id;
+	own = causal_sock_vec_owner(cs, vs);
 	c = causal_vec_get(vs->v, own);
 	if (c)
 		causal_note_vec(note, own, vs->v);

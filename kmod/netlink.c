@@ -223,19 +223,19 @@ int causal_nl_put_vec(struct sk_buff *skb, int attr, int lossy_attr,
 
 /*
  * The vector clock of a socket: the participant of its latest event, its
- * entries, whether it is lossy.
+ * entries, whether it is lossy; the first with the others, under the
+ * clock's lock, as that event left them (compare's proofs pair them).
  */
 static int causal_put_vector(struct sk_buff *skb, const struct causal_sock *cs,
 			     struct causal_vclock *vc)
 {
 	struct nlattr *start = (struct nlattr *)skb_tail_pointer(skb);
-	u64 owner = READ_ONCE(causal_sock_more_of(cs)->vec_owner) ?: vc->id;
 	int err;
 
-	if (nla_put_u64_64bit(skb, CAUSAL_A_SOCK_VECTOR_ID, owner, CAUSAL_A_SOCK_PAD))
-		return -EMSGSIZE;
 	spin_lock_bh(&vc->lock);
-	err = causal_nl_put_vec(skb, CAUSAL_A_SOCK_VECTOR, CAUSAL_A_SOCK_VECTOR_LOSSY, vc->v);
+	err = nla_put_u64_64bit(skb, CAUSAL_A_SOCK_VECTOR_ID, causal_sock_vec_owner(cs, vc),
+				CAUSAL_A_SOCK_PAD) ?:
+	      causal_nl_put_vec(skb, CAUSAL_A_SOCK_VECTOR, CAUSAL_A_SOCK_VECTOR_LOSSY, vc->v);
 	spin_unlock_bh(&vc->lock);
 	if (err)
 		nlmsg_trim(skb, start);
@@ -458,11 +458,12 @@ int causal_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 /*
- * A copy of the vector clock of the socket with the cookie in @attr, or an
- * ERR_PTR with the reason in @extack.  Context: RCU read side.
+ * A copy of the vector clock of the socket with the cookie in @attr, and in
+ * *@own the participant of its latest event, or an ERR_PTR with the reason
+ * in @extack.  Context: RCU read side.
  */
 static struct causal_vec *causal_compare_vec(struct causal_net *cn,
-					     const struct nlattr *attr,
+					     const struct nlattr *attr, u64 *own,
 					     struct netlink_ext_ack *extack)
 {
 	struct causal_sock *cs = causal_node_sock(cn, nla_get_u64(attr));
@@ -480,7 +481,7 @@ static struct causal_vec *causal_compare_vec(struct causal_net *cn,
 				    "the socket has no vector clock: no event since the node's clock became vector");
 		return ERR_PTR(-ENODATA);
 	}
-	v = causal_vec_snapshot(vc, GFP_ATOMIC);
+	v = causal_vec_snapshot(vc, &causal_sock_more_of(cs)->vec_owner, own, GFP_ATOMIC);
 	return v ?: ERR_PTR(-ENOMEM);
 }
 
@@ -497,6 +498,8 @@ int causal_nl_compare_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct causal_net *cn = causal_net(genl_info_net(info));
 	struct causal_vec *a = NULL, *b = NULL;
+	u64 own_a = 0, own_b = 0;
+	enum causal_order order;
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
@@ -507,9 +510,10 @@ int causal_nl_compare_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	rcu_read_lock();
-	a = causal_compare_vec(cn, info->attrs[CAUSAL_A_COMPARE_COOKIE_A], info->extack);
+	a = causal_compare_vec(cn, info->attrs[CAUSAL_A_COMPARE_COOKIE_A], &own_a, info->extack);
 	if (!IS_ERR(a))
-		b = causal_compare_vec(cn, info->attrs[CAUSAL_A_COMPARE_COOKIE_B], info->extack);
+		b = causal_compare_vec(cn, info->attrs[CAUSAL_A_COMPARE_COOKIE_B], &own_b,
+				       info->extack);
 	rcu_read_unlock();
 	err = PTR_ERR_OR_ZERO(a) ?: PTR_ERR_OR_ZERO(b);
 	if (err)
@@ -520,7 +524,8 @@ int causal_nl_compare_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		goto out;
 	hdr = genlmsg_put_reply(msg, info, &causal_nl_family, 0, CAUSAL_CMD_COMPARE);
-	if (!hdr || nla_put_u32(msg, CAUSAL_A_COMPARE_ORDER, causal_vec_order(a, b))) {
+	order = causal_vec_order_own(a, own_a, b, own_b);
+	if (!hdr || nla_put_u32(msg, CAUSAL_A_COMPARE_ORDER, order)) {
 		nlmsg_free(msg);
 		err = -EMSGSIZE;
 		goto out;

@@ -345,6 +345,20 @@ static inline struct causal_vclock *causal_sock_vclock_of(const struct causal_so
 	return more ? READ_ONCE(more->vc) : NULL;
 }
 
+/**
+ * causal_sock_vec_owner() - the participant of a socket's latest vector event
+ * @cs: the socket's state
+ * @vc: its vector clock, locked
+ *
+ * Return: that participant's id (the socket's own before any event).
+ */
+static inline u64 causal_sock_vec_owner(const struct causal_sock *cs,
+					const struct causal_vclock *vc)
+{
+	lockdep_assert_held(&vc->lock);
+	return READ_ONCE(causal_sock_more_of(cs)->vec_owner) ?: vc->id;
+}
+
 struct causal_sock *causal_sock_create(struct sock *sk);
 void causal_sock_forget(struct sock *sk);
 void causal_sock_count_own(struct causal_sock *cs, enum causal_stat stat, u32 n);

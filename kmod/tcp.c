@@ -333,6 +333,21 @@ static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk,
 	n->lost = false;
 }
 
+/*
+ * The entries a vector stamp of @sk gets: as many as its option holds
+ * beside TCP's timestamps.  Those left out stay above what the peer is
+ * known to know and go with the next send; a stamp cut shorter where it is
+ * written (room taken by SACK blocks) loses what it cut, flagged.
+ */
+static u32 causal_tcp_vec_entries(const struct sock *sk)
+{
+	u32 room = MAX_TCP_OPTION_SPACE - CAUSAL_TCPOPT_HDR - 1;
+
+	if (tcp_sk(sk)->rx_opt.tstamp_ok)
+		room -= TCPOLEN_TSTAMP_ALIGNED;
+	return min_t(u32, room / CAUSAL_PAY_VEC_ENTRY, CAUSAL_PAY_VEC_MAX_ENTRIES);
+}
+
 /* A vector send: its stamp the send's alone, kept in the history. */
 static u64 causal_tcp_send_vector(struct causal_sock *cs, struct sock *sk,
 				  struct causal_tcp_vec *vh, struct causal_note *n, u32 seq)
@@ -348,8 +363,7 @@ static u64 causal_tcp_send_vector(struct causal_sock *cs, struct sock *sk,
 	if (tail)
 		TCP_SKB_CB(tail)->eor = 1;
 	carry = causal_tx_unsent(sk, vh, &carry_len);
-	len = causal_vec_send(cs, pay, CAUSAL_PAY_VEC_MAX_ENTRIES, true,
-			      carry, carry_len, &c, n);
+	len = causal_vec_send(cs, pay, causal_tcp_vec_entries(sk), true, carry, carry_len, &c, n);
 	/* bytes a SYN takes (TCP Fast Open) carry no vector */
 	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_SYN_SENT)
 		causal_tx_push(vh, tcp_sk(sk)->snd_una, seq, pay, len);

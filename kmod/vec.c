@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Vector clocks of sockets, threads and processes.  The algebra is in
- * include/causal/vclock.h; this file allocates and names the clocks.
+ * include/causal/vclock.h; this file allocates and names the clocks, and
+ * keeps when each entry last rose (which a stamp with little room sends
+ * first).
  */
 
 #include <linux/overflow.h>
 #include <linux/random.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 
 #include "vec.h"
@@ -181,11 +184,16 @@ void causal_vclock_free(struct causal_vclock *vc)
 /**
  * causal_vec_snapshot() - a copy of @vc's clock, taken under its lock
  * @vc: a clock
+ * @owner: where the participant of its latest event is kept (written
+ *	under the lock), or NULL
+ * @own: out, with @owner: that participant, as of the copy (@vc's own id
+ *	if none is kept)
  * @gfp: allocation flags
  *
  * Return: the copy, to kfree(); NULL without memory.
  */
-struct causal_vec *causal_vec_snapshot(struct causal_vclock *vc, gfp_t gfp)
+struct causal_vec *causal_vec_snapshot(struct causal_vclock *vc, const u64 *owner, u64 *own,
+				       gfp_t gfp)
 {
 	struct causal_vec *v;
 	u32 width;
@@ -198,6 +206,109 @@ struct causal_vec *causal_vec_snapshot(struct causal_vclock *vc, gfp_t gfp)
 	v->width = width;
 	spin_lock_bh(&vc->lock);
 	causal_vec_copy(v, vc->v);
+	if (owner)
+		*own = READ_ONCE(*owner) ?: vc->id;
 	spin_unlock_bh(&vc->lock);
 	return v;
+}
+
+/* The entry of @id in @v, or NULL. */
+static struct causal_vent *causal_vec_find(struct causal_vec *v, u64 id)
+{
+	u32 i;
+
+	for (i = 0; i < v->len && v->e[i].id <= id; i++)
+		if (v->e[i].id == id)
+			return &v->e[i];
+	return NULL;
+}
+
+/**
+ * causal_vec_now() - the time an entry rises at, as entries keep it
+ *
+ * Microseconds of the CPU's clock, wrapping every 71 minutes: only which
+ * of a clock's entries rose last matters (a stamp's room goes to the
+ * newest news first), and a wrong guess costs an entry's place, never
+ * correctness.
+ *
+ * Return: the time.
+ */
+u32 causal_vec_now(void)
+{
+	return (u32)(local_clock() >> 10);
+}
+
+/**
+ * causal_vec_raise_at() - causal_vec_raise(), marking a rise with @rose
+ * @v: the vector
+ * @id: a participant
+ * @n: the count to raise its entry to
+ * @rose: when the rise happened, or came to be known
+ *
+ * Return: as causal_vec_raise().
+ */
+int causal_vec_raise_at(struct causal_vec *v, u64 id, u32 n, u32 rose)
+{
+	struct causal_vent *e;
+	u32 old = causal_vec_get(v, id);
+
+	if (causal_vec_raise(v, id, n))
+		return -1;
+	e = n > old ? causal_vec_find(v, id) : NULL;
+	if (e)
+		e->rose = rose;
+	return 0;
+}
+
+/**
+ * causal_vec_merge_at() - causal_vec_merge(), each entry that rises taking
+ *	the time it rose in @src
+ * @dst: the vector merged into
+ * @src: the vector merged
+ *
+ * Return: how many entries did not fit.
+ */
+int causal_vec_merge_at(struct causal_vec *dst, const struct causal_vec *src)
+{
+	int drops = 0;
+	u32 i;
+
+	for (i = 0; i < src->len; i++)
+		drops -= causal_vec_raise_at(dst, src->e[i].id, src->e[i].n, src->e[i].rose);
+	if (src->lossy)
+		dst->lossy = 1;
+	return drops;
+}
+
+/**
+ * causal_vclock_tick() - an event of @p's participant, whose clock is @v
+ * @p: the participant's clock, for its count
+ * @v: the event's vector: @p's own, or a socket's that merged it
+ *
+ * The participant's entry in @v becomes one above its count (which stays
+ * at CAUSAL_VEC_COUNT_MAX once there, @v lossy), so that no two of its
+ * events share a count even when a vector had no room for its entry; when
+ * @v is full without it, the entry with the largest id makes room (@v
+ * lossy).
+ *
+ * Context: @p's lock held, and @v's clock's.
+ * Return: how many entries were dropped (0 or 1).
+ */
+int causal_vclock_tick(struct causal_vclock *p, struct causal_vec *v)
+{
+	u32 have = causal_vec_get(v, p->id), n = max(p->count, have);
+	int drops = 0;
+
+	if (n == CAUSAL_VEC_COUNT_MAX)
+		v->lossy = 1;
+	else
+		n++;
+	if (!have && v->len && v->len >= v->width) {
+		v->len--;
+		v->lossy = 1;
+		drops = 1;
+	}
+	causal_vec_raise(v, p->id, n);
+	p->count = n;
+	return drops;
 }

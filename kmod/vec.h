@@ -14,6 +14,9 @@
  * @limit: the most entries its vectors may have (the node's width when it
  *	was made); they have room for fewer (their width), and grow
  * @id: the participant's id: its entry in vectors
+ * @count: the participant's events so far, its own count: what its entry
+ *	is raised from at each event, whether or not a vector it merged had
+ *	room for the entry (compare's proofs need counts that never repeat)
  * @v: its clock
  * @known: for a socket, what the peer's socket knows of our vectors: the
  *	entries sent or received on the connection; NULL for threads and
@@ -26,6 +29,7 @@
 struct causal_vclock {
 	spinlock_t lock;	/* see above */
 	u32 limit;
+	u32 count;
 	u64 id;
 	struct causal_vec *v;
 	struct causal_vec *known;
@@ -38,6 +42,11 @@ struct causal_vclock *causal_vclock_get(struct causal_vclock **slot, u32 width,
 void causal_vclock_free(struct causal_vclock *vc);
 void causal_vclock_room(struct causal_vclock *vc, u32 need);
 u32 causal_vec_union(const struct causal_vec *a, const struct causal_vec *b);
-struct causal_vec *causal_vec_snapshot(struct causal_vclock *vc, gfp_t gfp);
+int causal_vclock_tick(struct causal_vclock *p, struct causal_vec *v);
+u32 causal_vec_now(void);
+int causal_vec_raise_at(struct causal_vec *v, u64 id, u32 n, u32 rose);
+int causal_vec_merge_at(struct causal_vec *dst, const struct causal_vec *src);
+struct causal_vec *causal_vec_snapshot(struct causal_vclock *vc, const u64 *owner, u64 *own,
+				       gfp_t gfp);
 
 #endif /* _CAUSAL_VEC_H */

@@ -23,8 +23,9 @@
  *
  * check: rebuilds happened-before from the logs (program order per thread,
  * or per socket with -S socket, plus message edges), closes it transitively,
- * and compares it with causal_vec_order() of the logged clocks over every
- * pair of operations.  A "before"/"after" that is false, a "concurrent" or
+ * and compares it with what compare answers from the logged clocks and their
+ * participants (causal_vec_order_own()) over every pair of operations, and
+ * with what the vectors alone prove (causal_vec_order()).  A "before"/"after" that is false, a "concurrent" or
  * "equal" that is false: errors.  "unknown" (lossy clocks) is counted.
  * Exit status 1 on any error or when fewer pairs than MIN_EXACT_PERCENT
  * were answered exactly.
@@ -76,6 +77,7 @@ struct op {
 	struct { uint16_t node, thread; uint32_t op; } edge[MAX_EDGES];
 	struct causal_vec v;
 	struct causal_vent e[CAUSAL_VEC_WIDTH_MAX];
+	uint64_t own;			/* the participant of the socket's latest event */
 };
 
 struct shared {
@@ -143,6 +145,7 @@ static int get_vector(struct worker *w, struct conn *c, struct op *o)
 	o->v.width = CAUSAL_VEC_WIDTH_MAX;
 	o->v.len = 0;
 	o->v.lossy = 0;
+	o->own = 0;
 	genl_msg_init(&m, w->family, CAUSAL_CMD_SOCK_GET, 0, CAUSAL_FAMILY_VERSION);
 	genl_put(&m, CAUSAL_A_SOCK_COOKIE, &c->cookie, sizeof(c->cookie));
 	if (genl_transact(w->nl_fd, &m, &r) || r.error) {
@@ -155,6 +158,8 @@ static int get_vector(struct worker *w, struct conn *c, struct op *o)
 
 		if (a->nla_type == CAUSAL_A_SOCK_VECTOR_LOSSY)
 			o->v.lossy = 1;
+		if (a->nla_type == CAUSAL_A_SOCK_VECTOR_ID)
+			memcpy(&o->own, genl_attr_data(a), 8);
 		if ((a->nla_type & NLA_TYPE_MASK) != CAUSAL_A_SOCK_VECTOR)
 			continue;
 		blen = a->nla_len - NLA_HDRLEN;
@@ -428,7 +433,8 @@ static int write_log(struct worker *w)
 	for (i = 0; i < w->nops; i++) {
 		struct op *o = &w->ops[i];
 
-		fprintf(f, "%c %d %d %d", o->kind, o->sock, o->v.lossy, o->v.len);
+		fprintf(f, "%c %d %d %" PRIx64 " %d", o->kind, o->sock, o->v.lossy, o->own,
+			o->v.len);
 		for (k = 0; k < o->v.len; k++)
 			fprintf(f, " %" PRIx64 ":%u", (uint64_t)o->e[k].id, o->e[k].n);
 		fprintf(f, " | %d", o->nedges);
@@ -628,6 +634,7 @@ static int load(const char *dir)
 				struct cop *c;
 				char *p = line;
 				int n, k, lossy, len, ne;
+				uint64_t own;
 
 				if (ncops == cap) {
 					cap = cap ? 2 * cap : 1024;
@@ -640,10 +647,11 @@ static int load(const char *dir)
 				c->node = node;
 				c->thread = thread;
 				c->idx = ncops - first[node][thread];
-				if (sscanf(p, "%c %d %d %d%n", &c->o.kind, &c->o.sock, &lossy,
-					   &len, &n) != 4 || len > CAUSAL_VEC_WIDTH_MAX)
+				if (sscanf(p, "%c %d %d %" SCNx64 " %d%n", &c->o.kind, &c->o.sock,
+					   &lossy, &own, &len, &n) != 5 || len > CAUSAL_VEC_WIDTH_MAX)
 					goto bad;
 				p += n;
+				c->o.own = own;
 				c->o.v.width = CAUSAL_VEC_WIDTH_MAX;
 				c->o.v.len = len;
 				c->o.v.lossy = lossy;
@@ -688,10 +696,68 @@ static bool before(int i, int j)
 	return cops[j].pred[i / 64] >> (i % 64) & 1;
 }
 
+/* How one rule's answers fared against the truth. */
+struct tally {
+	long exact, unknown, false_hb, false_conc, false_eq;
+};
+
+/*
+ * Score answer @o for operations @i and @j, whose truth is @ab (i before j)
+ * and @ba; say what was wrong about the first few errors (@rule names the
+ * rule).  Return: whether @o was wrong.
+ */
+static bool score(struct tally *t, enum causal_order o, int i, int j, bool ab, bool ba,
+		  const char *rule)
+{
+	bool wrong;
+
+	switch (o) {
+	case CAUSAL_ORDER_BEFORE:
+		wrong = !ab;
+		t->false_hb += wrong;
+		break;
+	case CAUSAL_ORDER_AFTER:
+		wrong = !ba;
+		t->false_hb += wrong;
+		break;
+	case CAUSAL_ORDER_CONCURRENT:
+		wrong = ab || ba;
+		t->false_conc += wrong;
+		break;
+	case CAUSAL_ORDER_EQUAL:
+		wrong = true;
+		t->false_eq++;
+		break;
+	default:
+		wrong = false;
+		t->unknown++;
+		break;
+	}
+	if (o != CAUSAL_ORDER_UNKNOWN && !wrong)
+		t->exact++;
+	if (wrong && t->false_hb + t->false_conc + t->false_eq <= 5)
+		fprintf(stderr, "causal_oracle: %d.%d.%d %c vs %d.%d.%d %c: %s says %d, truth %s\n",
+			cops[i].node, cops[i].thread, cops[i].idx, cops[i].o.kind,
+			cops[j].node, cops[j].thread, cops[j].idx, cops[j].o.kind, rule, o,
+			ab ? "before" : ba ? "after" : "concurrent");
+	return wrong;
+}
+
+static long errors(const struct tally *t)
+{
+	return t->false_hb + t->false_conc + t->false_eq;
+}
+
+/*
+ * Every pair is answered as compare answers it (causal_vec_order_own(), the
+ * participants of the operations' events known) and, to compare, by the
+ * vectors alone (causal_vec_order()).  The first is the verdict; both must
+ * be free of errors.
+ */
 static int check(const char *dir, double min_exact)
 {
-	long pairs = 0, exact = 0, unknown = 0, false_hb = 0, false_conc = 0, false_eq = 0;
-	long ordered = 0, lossy_ops = 0;
+	struct tally own = {}, alone = {};
+	long pairs = 0, ordered = 0, lossy_ops = 0;
 	int i, j;
 
 	if (load(dir))
@@ -712,51 +778,26 @@ static int check(const char *dir, double min_exact)
 	for (i = 0; i < ncops; i++) {
 		lossy_ops += cops[i].o.v.lossy;
 		for (j = i + 1; j < ncops; j++) {
-			struct causal_vec *a = &cops[i].o.v, *b = &cops[j].o.v;
+			const struct op *a = &cops[i].o, *b = &cops[j].o;
 			bool ab = before(i, j), ba = before(j, i);
-			enum causal_order o = causal_vec_order(a, b);
-			bool wrong;
 
 			pairs++;
 			ordered += ab || ba;
-			switch (o) {
-			case CAUSAL_ORDER_BEFORE:
-				wrong = !ab;
-				false_hb += wrong;
-				break;
-			case CAUSAL_ORDER_AFTER:
-				wrong = !ba;
-				false_hb += wrong;
-				break;
-			case CAUSAL_ORDER_CONCURRENT:
-				wrong = ab || ba;
-				false_conc += wrong;
-				break;
-			case CAUSAL_ORDER_EQUAL:
-				wrong = true;
-				false_eq++;
-				break;
-			default:
-				wrong = false;
-				unknown++;
-				break;
-			}
-			if (o != CAUSAL_ORDER_UNKNOWN && !wrong)
-				exact++;
-			if (wrong && false_hb + false_conc + false_eq <= 5)
-				fprintf(stderr, "causal_oracle: %d.%d.%d %c vs %d.%d.%d %c: causal says %d, truth %s\n",
-					cops[i].node, cops[i].thread, cops[i].idx, cops[i].o.kind,
-					cops[j].node, cops[j].thread, cops[j].idx, cops[j].o.kind, o,
-					ab ? "before" : ba ? "after" : "concurrent");
+			score(&own, causal_vec_order_own(&a->v, a->own, &b->v, b->own), i, j, ab, ba,
+			      "compare");
+			score(&alone, causal_vec_order(&a->v, &b->v), i, j, ab, ba, "the vectors alone");
 		}
 	}
 	printf("# %d operations (%ld lossy), %ld pairs (%ld ordered): %ld exact, %ld unknown; errors: %ld false happened-before, %ld false concurrent, %ld false equal\n",
-	       ncops, lossy_ops, pairs, ordered, exact, unknown, false_hb, false_conc, false_eq);
-	if (false_hb || false_conc || false_eq)
+	       ncops, lossy_ops, pairs, ordered, own.exact, own.unknown, own.false_hb,
+	       own.false_conc, own.false_eq);
+	printf("# by the vectors alone: %ld exact, %ld unknown; errors: %ld false happened-before, %ld false concurrent, %ld false equal\n",
+	       alone.exact, alone.unknown, alone.false_hb, alone.false_conc, alone.false_eq);
+	if (errors(&own) || errors(&alone))
 		return 1;
-	if (100.0 * exact < min_exact * pairs) {
+	if (100.0 * own.exact < min_exact * pairs) {
 		fprintf(stderr, "causal_oracle: only %.1f%% of pairs exact, %.1f%% wanted\n",
-			100.0 * exact / pairs, min_exact);
+			100.0 * own.exact / pairs, min_exact);
 		return 1;
 	}
 	return 0;

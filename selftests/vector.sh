@@ -31,13 +31,27 @@ oracle() {
 	[ $rc = 0 ] || fail "the oracle disagrees, or its workload failed (seed $SEED)"
 }
 
+# oracle_case ...: the oracle as above.  compare, which knows whose events
+# it compares, answers at least what the vectors alone prove; and more once
+# some participant has two lossy operations (the first before the second,
+# which the vectors alone never say of a lossy clock): certainly when there
+# are more lossy operations than four per thread.
 oracle_case() {
-	local lossy inc drops
+	local lossy inc drops ops own alone
 
 	oracle "$@"
 	read -r lossy inc drops < <(stat_sum "$4" lossy_in vector_incomplete_out \
 				    vector_width_drops)
 	log "lossy receives $lossy, incomplete sends $inc, entries over width $drops"
+	[[ $(grep ' operations ' <<< "$ORACLE_OUT") =~ \(([0-9]+)\ lossy\).*:\ ([0-9]+)\ exact ]] ||
+		fail "no verdict"
+	ops=${BASH_REMATCH[1]} own=${BASH_REMATCH[2]}
+	[[ $ORACLE_OUT =~ alone:\ ([0-9]+)\ exact ]] || fail "no verdict by the vectors alone"
+	alone=${BASH_REMATCH[1]}
+	[ "$own" -ge "$alone" ] ||
+		fail "compare proved less than the vectors alone ($own, $alone exact)"
+	[ "$ops" -le $((4 * $4 * $5)) ] || [ "$own" -gt "$alone" ] ||
+		fail "$ops lossy operations, and compare proved no more than the vectors alone"
 }
 
 # Two entries cannot hold four nodes of two threads: entries are dropped,

@@ -56,15 +56,15 @@ static void print_order(uint32_t order)
 
 /* Side @arg of a comparison in @v: a snapshot file, or a socket now. */
 static int side(struct cnl *nl, bool *connected, const char *arg, uint64_t cookie,
-		struct causal_vec *v)
+		struct vec_buf *vb)
 {
 	if (arg[0] == '@')
-		return snapshot_read(arg + 1, v);
+		return snapshot_read(arg + 1, vb);
 	if (!*connected) {
 		cnl_connect_or_die(nl);
 		*connected = true;
 	}
-	return snapshot_socket(nl, cookie, v);
+	return snapshot_socket(nl, cookie, vb);
 }
 
 int compare_main(int argc, char **argv)
@@ -85,12 +85,12 @@ int compare_main(int argc, char **argv)
 		return usage_error("compare", "invalid socket cookie: %s", argv[2]);
 
 	if (argv[1][0] == '@' || argv[2][0] == '@') {
-		if (side(&nl, &connected, argv[1], a, &va.v) ||
-		    side(&nl, &connected, argv[2], b, &vb.v))
+		if (side(&nl, &connected, argv[1], a, &va) ||
+		    side(&nl, &connected, argv[2], b, &vb))
 			return EXIT_FAIL;
 		if (connected)
 			cnl_close(&nl);
-		print_order(causal_vec_order(&va.v, &vb.v));
+		print_order(causal_vec_order_own(&va.v, va.own, &vb.v, vb.own));
 		return 0;
 	}
 

@@ -5,7 +5,9 @@
  * host.  compare uses them to order sockets of different nodes.
  *
  * The reader accepts RFC 8259 JSON (jread.h): a socket object, or an array
- * holding exactly one, and looks only at "vector" and "vector_lossy".
+ * holding exactly one, and looks only at "vector", "vector_lossy" and
+ * "vector_id" (the participant of the socket's latest event, which lets
+ * compare prove more; a file without it is compared by its vector alone).
  */
 
 #include <errno.h>
@@ -67,45 +69,52 @@ static int vector_element(struct jr *c, void *arg)
 }
 
 struct socket_read {
-	struct causal_vec *v;
+	struct vec_buf *vb;
 	bool have_vector, lossy;
 };
 
-/* A member of a socket object: only "vector" and "vector_lossy" matter. */
+/* A member of a socket object: "vector", "vector_lossy" and "vector_id". */
 static int socket_member(struct jr *c, const char *key, void *arg)
 {
 	struct socket_read *s = arg;
 
 	if (!strcmp(key, "vector")) {
 		s->have_vector = true;
-		return jr_array(c, vector_element, s->v);
+		return jr_array(c, vector_element, &s->vb->v);
 	}
 	if (!strcmp(key, "vector_lossy"))
 		return jr_bool(c, &s->lossy);
+	if (!strcmp(key, "vector_id")) {
+		if (jr_hex(c, &s->vb->own))
+			return -EINVAL;
+		if (!s->vb->own || s->vb->own > CAUSAL_VEC_ID_MASK)
+			return jr_fail(c, "vector_id is not 1 to 14 hex digits");
+		return 0;
+	}
 	return jr_skip(c, 1);
 }
 
-static int read_socket(struct jr *c, struct causal_vec *v)
+static int read_socket(struct jr *c, struct vec_buf *vb)
 {
-	struct socket_read s = { .v = v };
+	struct socket_read s = { .vb = vb };
 
 	c->member = "socket";
 	if (jr_object(c, socket_member, &s))
 		return -EINVAL;
 	if (!s.have_vector)
 		return jr_fail(c, "the socket has no vector clock (was its node's clock vector?)");
-	v->lossy = s.lossy;
+	vb->v.lossy = s.lossy;
 	return 0;
 }
 
 /**
  * snapshot_read() - the vector clock of a socket saved as JSON
  * @path: the file
- * @v: out, with room for CAUSAL_VEC_WIDTH_MAX entries
+ * @vb: out
  *
  * Return: 0, or -1 after saying what is wrong on stderr.
  */
-int snapshot_read(const char *path, struct causal_vec *v)
+int snapshot_read(const char *path, struct vec_buf *vb)
 {
 	struct jr r = {};
 	char *buf = NULL;
@@ -128,17 +137,20 @@ int snapshot_read(const char *path, struct causal_vec *v)
 		free(buf);
 		return -1;
 	}
-	memset(v, 0, sizeof(*v));
-	v->width = CAUSAL_VEC_WIDTH_MAX;
+	memset(vb, 0, sizeof(*vb));
+	vb->v.width = CAUSAL_VEC_WIDTH_MAX;
 	r.p = buf;
 	r.end = buf + len;
 	if (jr_eat(&r, '[')) {
-		ret = read_socket(&r, v);
+		ret = read_socket(&r, vb);
 		if (!ret && !jr_eat(&r, ']'))
 			ret = jr_fail(&r, "the file holds more than one socket; save one (jq '.[0]')");
 	} else {
-		ret = read_socket(&r, v);
+		ret = read_socket(&r, vb);
 	}
+	/* the participant's own entry is in any vector it ticked */
+	if (!ret && vb->own && !causal_vec_get(&vb->v, vb->own))
+		ret = jr_fail(&r, "vector_id names no entry of the vector");
 	jr_ws(&r);
 	if (!ret && r.p != r.end)
 		ret = jr_fail(&r, "something follows the socket");
@@ -152,20 +164,21 @@ int snapshot_read(const char *path, struct causal_vec *v)
  * snapshot_attrs() - the vector clock in a sock-get reply being handled
  * @nl: the connection, with the reply's attributes (multi-attrs)
  * @tb: the reply's parsed attributes
- * @v: out, with room for CAUSAL_VEC_WIDTH_MAX entries
+ * @vb: out: the clock and the participant of its latest event
  *
- * Return: 1 with the clock in @v, 0 when the socket has none, -EPROTO for a
- * malformed entry.
+ * Return: 1 with the clock in @vb, 0 when the socket has none, -EPROTO for
+ * a malformed entry.
  */
-int snapshot_attrs(const struct cnl *nl, struct nlattr **tb, struct causal_vec *v)
+int snapshot_attrs(const struct cnl *nl, struct nlattr **tb, struct vec_buf *vb)
 {
-	memset(v, 0, sizeof(*v));
-	v->width = CAUSAL_VEC_WIDTH_MAX;
+	memset(vb, 0, sizeof(*vb));
+	vb->v.width = CAUSAL_VEC_WIDTH_MAX;
 	if (!tb[CAUSAL_A_SOCK_VECTOR_ID])
 		return 0;
-	if (snapshot_vents(nl->attrs, nl->attrlen, CAUSAL_A_SOCK_VECTOR, v) < 0)
+	if (snapshot_vents(nl->attrs, nl->attrlen, CAUSAL_A_SOCK_VECTOR, &vb->v) < 0)
 		return -EPROTO;
-	v->lossy = !!tb[CAUSAL_A_SOCK_VECTOR_LOSSY];
+	vb->v.lossy = !!tb[CAUSAL_A_SOCK_VECTOR_LOSSY];
+	vb->own = nla_get_u64(tb[CAUSAL_A_SOCK_VECTOR_ID]);
 	return 1;
 }
 
@@ -196,7 +209,7 @@ int snapshot_vents(struct nlattr *head, int len, int attr, struct causal_vec *v)
 }
 
 struct sock_vec {
-	struct causal_vec *v;
+	struct vec_buf *vb;
 	const struct cnl *nl;
 	bool found;
 };
@@ -204,7 +217,7 @@ struct sock_vec {
 static int parse_sock_vec(struct nlattr **tb, void *arg)
 {
 	struct sock_vec *sv = arg;
-	int ret = snapshot_attrs(sv->nl, tb, sv->v);
+	int ret = snapshot_attrs(sv->nl, tb, sv->vb);
 
 	sv->found = ret > 0;
 	return ret < 0 ? ret : 0;
@@ -214,13 +227,13 @@ static int parse_sock_vec(struct nlattr **tb, void *arg)
  * snapshot_socket() - the vector clock of a socket of this node, now
  * @nl: a connection to the family
  * @cookie: the socket's cookie
- * @v: out, with room for CAUSAL_VEC_WIDTH_MAX entries
+ * @vb: out
  *
  * Return: 0, or -1 after saying what is wrong on stderr.
  */
-int snapshot_socket(struct cnl *nl, uint64_t cookie, struct causal_vec *v)
+int snapshot_socket(struct cnl *nl, uint64_t cookie, struct vec_buf *vb)
 {
-	struct sock_vec sv = { .v = v, .nl = nl };
+	struct sock_vec sv = { .vb = vb, .nl = nl };
 	struct nl_msg *msg = cnl_msg(nl, CAUSAL_CMD_SOCK_GET, 0);
 	int err;
 

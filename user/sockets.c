@@ -34,7 +34,6 @@ struct sock_info {
 	bool has_stat[CAUSAL_A_STATS_MAX + 1];
 	uint64_t stat[CAUSAL_A_STATS_MAX + 1];
 	int has_vector;
-	uint64_t vector_id;
 	struct vec_buf vec;
 };
 
@@ -100,11 +99,9 @@ static int parse_sock(struct nlattr **tb, void *arg)
 	s->last_recv = get_u64(tb[CAUSAL_A_SOCK_LAST_RECV]);
 	s->remote_node = get_u64(tb[CAUSAL_A_SOCK_REMOTE_NODE]);
 	s->remote_stamp = get_u64(tb[CAUSAL_A_SOCK_REMOTE_STAMP]);
-	s->has_vector = snapshot_attrs(l->nl, tb, &s->vec.v);
+	s->has_vector = snapshot_attrs(l->nl, tb, &s->vec);
 	if (s->has_vector < 0)
 		return s->has_vector;
-	if (s->has_vector)
-		s->vector_id = nla_get_u64(tb[CAUSAL_A_SOCK_VECTOR_ID]);
 	if (tb[CAUSAL_A_SOCK_STATS])
 		return parse_stats(tb[CAUSAL_A_SOCK_STATS], s->has_stat, s->stat);
 	return 0;
@@ -138,7 +135,7 @@ static void print_vector(const struct sock_info *s)
 {
 	size_t i;
 
-	print_node_id("vector_id", NULL, s->vector_id);
+	print_node_id("vector_id", NULL, s->vec.own);
 	print_bool("vector_lossy", NULL, s->vec.v.lossy);
 	print_text("  vector");
 	print_open_array("vector");
@@ -147,7 +144,7 @@ static void print_vector(const struct sock_info *s)
 
 		snprintf(id, sizeof(id), "%014" PRIx64, (uint64_t)s->vec.v.e[i].id);
 		print_open_object(NULL);
-		print_text(" %.6s%s:", id, s->vec.v.e[i].id == s->vector_id ? "*" : "");
+		print_text(" %.6s%s:", id, s->vec.v.e[i].id == s->vec.own ? "*" : "");
 		print_string("id", NULL, id);
 		print_u64("count", "%s", s->vec.v.e[i].n);
 		print_close_object();

@@ -20,6 +20,16 @@
  * causal_vec_order() therefore claims "a before b" only when a is exact and
  * stored(a) <= stored(b), because then true(a) = stored(a) <= stored(b) <=
  * true(b).  Everything it cannot prove it calls unknown.
+ *
+ * Knowing whose event each is proves more.  An event's own entry is its
+ * participant's count, which that participant alone raises, by one at each
+ * of its events; every value an entry holds was some event's own count,
+ * carried along the edges of its past.  So if b's entry of a's participant
+ * reaches a's own count, b has in its past an event of that participant at
+ * or after a, whatever else b or a lost: a happened before b.
+ * causal_vec_order_own() answers before and after that way, lossy or not,
+ * and concurrent still only for exact clocks: ruling out an order needs an
+ * entry known not to be low.
  */
 #ifndef _CAUSAL_VCLOCK_H
 #define _CAUSAL_VCLOCK_H
@@ -36,7 +46,7 @@
 struct causal_vent {
 	__u64 id;	/* participant, 1 .. CAUSAL_VEC_ID_MASK */
 	__u32 n;	/* its events known */
-	__u32 _pad;
+	__u32 rose;	/* the module's vectors: when n last rose (kmod/vec.c); else 0 */
 };
 
 /**
@@ -93,7 +103,7 @@ static inline int causal_vec_raise(struct causal_vec *v, __u64 id, __u32 n)
 		v->e[j] = v->e[j - 1];
 	v->e[i].id = id;
 	v->e[i].n = n;
-	v->e[i]._pad = 0;
+	v->e[i].rose = 0;
 	v->len++;
 	return 0;
 }
@@ -190,6 +200,48 @@ causal_vec_order(const struct causal_vec *a, const struct causal_vec *b)
 		return !a->lossy ? CAUSAL_ORDER_BEFORE : CAUSAL_ORDER_UNKNOWN;
 	if (ge)
 		return !b->lossy ? CAUSAL_ORDER_AFTER : CAUSAL_ORDER_UNKNOWN;
+	return !a->lossy && !b->lossy ? CAUSAL_ORDER_CONCURRENT : CAUSAL_ORDER_UNKNOWN;
+}
+
+/*
+ * causal_vec_order_own() - what events @a of participant @pa and @b of @pb
+ *	prove
+ *
+ * A count at CAUSAL_VEC_COUNT_MAX is shared by every later event of its
+ * participant, so it proves nothing.  Without both participants' own
+ * entries (@pa or @pb unknown, 0), the vectors alone answer.
+ *
+ * Return: BEFORE when b's entry of @pa reaches a's own count (or, for one
+ * participant, a's count is below b's); AFTER symmetrically; EQUAL and
+ * CONCURRENT only as causal_vec_order() says them, for exact clocks;
+ * UNKNOWN otherwise, and when each would be before the other (a cycle only
+ * forged stamps make).
+ */
+static inline enum causal_order
+causal_vec_order_own(const struct causal_vec *a, __u64 pa,
+		     const struct causal_vec *b, __u64 pb)
+{
+	__u32 ca = pa ? causal_vec_get(a, pa) : 0;
+	__u32 cb = pb ? causal_vec_get(b, pb) : 0;
+	int ab, ba;
+
+	if (!ca || !cb)
+		return causal_vec_order(a, b);
+	if (pa == pb) {
+		if (ca < cb)
+			return CAUSAL_ORDER_BEFORE;
+		if (cb < ca)
+			return CAUSAL_ORDER_AFTER;
+		return causal_vec_order(a, b);
+	}
+	ab = ca < CAUSAL_VEC_COUNT_MAX && causal_vec_get(b, pa) >= ca;
+	ba = cb < CAUSAL_VEC_COUNT_MAX && causal_vec_get(a, pb) >= cb;
+	if (ab && ba)
+		return CAUSAL_ORDER_UNKNOWN;
+	if (ab)
+		return CAUSAL_ORDER_BEFORE;
+	if (ba)
+		return CAUSAL_ORDER_AFTER;
 	return !a->lossy && !b->lossy ? CAUSAL_ORDER_CONCURRENT : CAUSAL_ORDER_UNKNOWN;
 }
 
