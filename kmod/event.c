@@ -163,7 +163,7 @@ static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *
 	} else {
 		causal_vclock_room(vs, vs->v->len + !causal_vec_get(vs->v, own));
 	}
-	*drops += causal_vclock_tick(vt ?: vs, vs->v);
+	*drops += causal_vec_tick_count(vs->v, own, &(vt ?: vs)->count);
 	if (vt) {
 		causal_vclock_room(vt, vs->v->len);
 		causal_vec_copy(vt->v, vs->v);
@@ -189,26 +189,36 @@ static bool causal_pay_has(const u8 *pay, u32 n, u64 id)
 }
 
 /*
- * The entry of @vs's clock a send should carry next: of those not in the
- * @n entries of @pay yet, not @own's, and with @diff above what the peer
- * knows, the one that rose last (relayed news first: an entry left out
- * goes with a later send).  NULL when none is left.
+ * The entries of @vs's clock a send carries after the @n already in @pay
+ * (the participant's own, @own, first): those not there yet and, with
+ * @diff, above what the peer knows.  One pass gathers them; when more than
+ * @room are left, the @room that rose last go first (relayed news first:
+ * an entry left out goes with a later send) and *@more is set.  Their
+ * indexes in @vs's vector go to @pick.  Return: how many.
  */
-static const struct causal_vent *causal_vec_newest(struct causal_vclock *vs, u64 own, bool diff,
-						   const u8 *pay, u32 n)
+static u32 causal_vec_pick(struct causal_vclock *vs, u64 own, bool diff, const u8 *pay,
+			   u32 n, u32 room, u8 *pick, u32 *more)
 {
-	const struct causal_vent *e, *best = NULL;
-	u32 i;
+	const struct causal_vent *e = vs->v->e;
+	u32 i, j, c = 0, best;
+	u8 t;
 
-	for (i = 0; i < vs->v->len; i++) {
-		e = &vs->v->e[i];
-		if (e->id == own || (diff && e->n <= causal_vec_get(vs->known, e->id)) ||
-		    causal_pay_has(pay, n, e->id))
-			continue;
-		if (!best || (s32)(e->rose - best->rose) > 0)
-			best = e;
+	for (i = 0; i < vs->v->len; i++)
+		if (e[i].id != own && (!diff || e[i].n > causal_vec_get(vs->known, e[i].id)) &&
+		    !causal_pay_has(pay, n, e[i].id))
+			pick[c++] = i;
+	if (c <= room)
+		return c;
+	*more = 1;
+	for (i = 0; i < room; i++) {
+		for (best = i, j = i + 1; j < c; j++)
+			if ((s32)(e[pick[j]].rose - e[pick[best]].rose) > 0)
+				best = j;
+		t = pick[i];
+		pick[i] = pick[best];
+		pick[best] = t;
 	}
-	return best;
+	return room;
 }
 
 static void causal_pay_vent(u8 *pay, u32 i, u64 id, u32 n)
@@ -251,7 +261,8 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
 	struct causal_net *cn = causal_sock_node(cs);
 	struct causal_vclock *vs = causal_event_vclock(cs), *vt;
 	const struct causal_vent *e;
-	u32 k, n = 0, more = 0;
+	u8 pick[CAUSAL_VEC_WIDTH_MAX];
+	u32 k, n = 0, more = 0, picked;
 	int drops = 0;
 	u64 own;
 	u8 flags = CAUSAL_TCPOPT_F_VECTOR;
@@ -279,11 +290,9 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
 		}
 		causal_pay_vent(pay, n++, id, causal_vec_get(vs->v, id));
 	}
-	while ((e = causal_vec_newest(vs, own, diff, pay, n))) {
-		if (n == max_entries) {
-			more = 1;
-			break;
-		}
+	picked = causal_vec_pick(vs, own, diff, pay, n, max_entries - n, pick, &more);
+	for (k = 0; k < picked; k++) {
+		e = &vs->v->e[pick[k]];
 		causal_pay_vent(pay, n++, e->id, e->n);
 		if (diff)
 			causal_vec_raise(vs->known, e->id, e->n);

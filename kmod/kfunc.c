@@ -103,7 +103,7 @@ bool causal_sk_locked(struct sock *sk)
  */
 static int causal_call_enter(const struct net *net, unsigned int *bit)
 {
-	bool own = !IS_ENABLED(CONFIG_PREEMPT_RCU) || !rcu_preempt_depth();
+	bool own = !rcu_preempt_depth();	/* always 0 without preemptible RCU */
 
 	if (own)
 		rcu_read_lock();

@@ -199,7 +199,7 @@ static void causal_probe_clock(struct causal_net *cn, struct causal_rec *rec,
 	if (!vt)
 		return;
 	spin_lock(&vt->lock);	/* interrupts are off */
-	drops = causal_vclock_tick(vt, vt->v);
+	drops = causal_vec_tick_count(vt->v, vt->id, &vt->count);
 	rec->clock = causal_vec_get(vt->v, vt->id);
 	rec->own = vt->id;
 	rec->flags |= CAUSAL_REC_CLOCK;

@@ -249,14 +249,19 @@ u32 causal_vec_now(void)
  */
 int causal_vec_raise_at(struct causal_vec *v, u64 id, u32 n, u32 rose)
 {
-	struct causal_vent *e;
-	u32 old = causal_vec_get(v, id);
+	struct causal_vent *e = causal_vec_find(v, id);
 
-	if (causal_vec_raise(v, id, n))
-		return -1;
-	e = n > old ? causal_vec_find(v, id) : NULL;
-	if (e)
-		e->rose = rose;
+	if (!e) {
+		if (causal_vec_raise(v, id, n))
+			return -1;
+		e = causal_vec_find(v, id);
+		if (!e)
+			return 0;	/* n is 0: nothing to keep */
+	} else if (e->n >= n) {
+		return 0;
+	}
+	e->n = n;
+	e->rose = rose;
 	return 0;
 }
 
@@ -277,38 +282,5 @@ int causal_vec_merge_at(struct causal_vec *dst, const struct causal_vec *src)
 		drops -= causal_vec_raise_at(dst, src->e[i].id, src->e[i].n, src->e[i].rose);
 	if (src->lossy)
 		dst->lossy = 1;
-	return drops;
-}
-
-/**
- * causal_vclock_tick() - an event of @p's participant, whose clock is @v
- * @p: the participant's clock, for its count
- * @v: the event's vector: @p's own, or a socket's that merged it
- *
- * The participant's entry in @v becomes one above its count (which stays
- * at CAUSAL_VEC_COUNT_MAX once there, @v lossy), so that no two of its
- * events share a count even when a vector had no room for its entry; when
- * @v is full without it, the entry with the largest id makes room (@v
- * lossy).
- *
- * Context: @p's lock held, and @v's clock's.
- * Return: how many entries were dropped (0 or 1).
- */
-int causal_vclock_tick(struct causal_vclock *p, struct causal_vec *v)
-{
-	u32 have = causal_vec_get(v, p->id), n = max(p->count, have);
-	int drops = 0;
-
-	if (n == CAUSAL_VEC_COUNT_MAX)
-		v->lossy = 1;
-	else
-		n++;
-	if (!have && v->len && v->len >= v->width) {
-		v->len--;
-		v->lossy = 1;
-		drops = 1;
-	}
-	causal_vec_raise(v, p->id, n);
-	p->count = n;
 	return drops;
 }

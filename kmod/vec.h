@@ -42,7 +42,6 @@ struct causal_vclock *causal_vclock_get(struct causal_vclock **slot, u32 width,
 void causal_vclock_free(struct causal_vclock *vc);
 void causal_vclock_room(struct causal_vclock *vc, u32 need);
 u32 causal_vec_union(const struct causal_vec *a, const struct causal_vec *b);
-int causal_vclock_tick(struct causal_vclock *p, struct causal_vec *v);
 u32 causal_vec_now(void);
 int causal_vec_raise_at(struct causal_vec *v, u64 id, u32 n, u32 rose);
 int causal_vec_merge_at(struct causal_vec *dst, const struct causal_vec *src);

@@ -25,8 +25,9 @@
  * or per socket with -S socket, plus message edges), closes it transitively,
  * and compares it with what compare answers from the logged clocks and their
  * participants (causal_vec_order_own()) over every pair of operations, and
- * with what the vectors alone prove (causal_vec_order()).  A "before"/"after" that is false, a "concurrent" or
- * "equal" that is false: errors.  "unknown" (lossy clocks) is counted.
+ * with what the vectors alone prove (causal_vec_order()).  A
+ * "before"/"after" that is false, a "concurrent" or "equal" that is false:
+ * errors.  "unknown" (lossy clocks) is counted.
  * Exit status 1 on any error or when fewer pairs than MIN_EXACT_PERCENT
  * were answered exactly.
  */

@@ -139,31 +139,47 @@ static inline void causal_vec_copy(struct causal_vec *dst,
 }
 
 /*
- * causal_vec_tick() - an event of participant @own
+ * causal_vec_tick_count() - an event of participant @own, whose events so
+ *	far number *@count
  *
- * Its own entry always has a place: when @v is full and has none, the entry
- * with the largest id is dropped (and @v marked lossy).  A count
- * at its maximum stays there and marks @v lossy: two events would share a
- * vector.
+ * Its entry becomes one above the larger of *@count and what @v has for
+ * it, and so does *@count: counts of its events never repeat, even when a
+ * vector the event merged had no room for its entry.  Its own entry always
+ * has a place: when @v is full and has none, the entry with the largest id
+ * is dropped (and @v marked lossy).  A count at its maximum stays there
+ * and marks @v lossy: two events would share a vector.
  *
  * Return: how many entries were dropped (0 or 1).
  */
-static inline int causal_vec_tick(struct causal_vec *v, __u64 own)
+static inline int causal_vec_tick_count(struct causal_vec *v, __u64 own, __u32 *count)
 {
-	__u32 n = causal_vec_get(v, own);
+	__u32 have = causal_vec_get(v, own), n = have > *count ? have : *count;
 	int drops = 0;
 
-	if (n == CAUSAL_VEC_COUNT_MAX) {
+	if (n == CAUSAL_VEC_COUNT_MAX)
 		v->lossy = 1;
-		return 0;
-	}
-	if (!n && v->len && v->len >= v->width) {
+	else
+		n++;
+	if (!have && v->len && v->len >= v->width) {
 		v->len--;
 		v->lossy = 1;
 		drops = 1;
 	}
-	causal_vec_raise(v, own, n + 1);
+	causal_vec_raise(v, own, n);
+	*count = n;
 	return drops;
+}
+
+/*
+ * causal_vec_tick() - an event of participant @own, counted by @v alone
+ *
+ * Return: as causal_vec_tick_count().
+ */
+static inline int causal_vec_tick(struct causal_vec *v, __u64 own)
+{
+	__u32 count = 0;
+
+	return causal_vec_tick_count(v, own, &count);
 }
 
 /*
