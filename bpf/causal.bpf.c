@@ -325,7 +325,7 @@ static __always_inline void reserve(struct bpf_sock_ops *skops, struct bpf_sock 
 	    skops->skb_len + IDENT_EXTRA <= skops->mss_cache &&
 	    !bpf_reserve_hdr_opt(skops, CAUSAL_TCPOPT_HDR + CAUSAL_PAY_SCALAR_FULL, 0))
 		return;
-	for (i = 0; i <= CAUSAL_PAY_VEC_MAX_ENTRIES && len; i++) {
+	for (i = 0; i < CAUSAL_PAY_FORMS && len; i++) {
 		if (!bpf_reserve_hdr_opt(skops, CAUSAL_TCPOPT_HDR + len, 0))
 			return;
 		len = causal_pay_shorter(vector, len);
@@ -479,13 +479,15 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops, struct bpf_soc
 	barrier_var(slot);
 	if (!vh || slot >= CAUSAL_TX_SLOTS) {
 		st->nospace_out++;
+		if (vh)
+			vh->tx_cut = 1;
 		return;
 	}
 	__builtin_memcpy(&opt[CAUSAL_TCPOPT_HDR], vh->tx_pay[slot], CAUSAL_PAY_ROOM);
 	full = vh->tx_len[slot];
 	vector = !!(opt[CAUSAL_TCPOPT_OFF_FLAGS] & CAUSAL_TCPOPT_F_VECTOR);
 	len = full;
-	for (i = 0; i <= CAUSAL_PAY_VEC_MAX_ENTRIES && len; i++) {
+	for (i = 0; i < CAUSAL_PAY_FORMS && len; i++) {
 		size = CAUSAL_TCPOPT_HDR + len;
 		if (size > CAUSAL_TCPOPT_HDR + CAUSAL_PAY_MAX)
 			break;
@@ -499,13 +501,17 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops, struct bpf_soc
 		opt[1] = size;
 		if (!bpf_store_hdr_opt(skops, opt, size, 0)) {
 			st->stamped_out++;
-			if (len < full && vector)
+			if (len < full && vector) {
 				st->incomplete_out++;
+				vh->tx_cut = 1;
+			}
 			return;
 		}
 		len = causal_pay_shorter(vector, len);
 	}
 	st->nospace_out++;
+	if (vector)
+		vh->tx_cut = 1;
 }
 
 /* Are the payloads of rx slot @i and @pay, both @len long, the same? */
@@ -728,7 +734,7 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops, struct bpf_soc
 		return;
 	st->stamped_in++;
 	/* a scalar's clock; a vector, the stamp of the one send it holds */
-	if (!(pay[0] & CAUSAL_TCPOPT_F_VECTOR) || plen == CAUSAL_PAY_SCALAR_CLOCK) {
+	if (!(pay[0] & CAUSAL_TCPOPT_F_VECTOR)) {
 		take_scalar(st, seq + payload, pay, plen);
 		return;
 	}

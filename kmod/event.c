@@ -176,51 +176,50 @@ static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *
 	return n;
 }
 
-/* Does vector payload @pay, with @n entries so far, carry participant @id? */
-static bool causal_pay_has(const u8 *pay, u32 n, u64 id)
+/*
+ * The entries of @vs's clock a send may carry beside the participant's own
+ * (@own): with @diff, those above what the peer's socket knows.  Their
+ * indexes in @vs's vector go to @pick (both vectors are sorted by id: one
+ * pass).  Return: how many.
+ */
+static u32 causal_vec_candidates(struct causal_vclock *vs, u64 own, bool diff, u8 *pick)
 {
-	u32 i;
+	const struct causal_vec *v = vs->v, *k = vs->known;
+	u32 i, j = 0, c = 0;
 
-	for (i = 0; i < n; i++)
-		if (causal_wire_getn(&pay[1 + i * CAUSAL_PAY_VEC_ENTRY],
-				     CAUSAL_PAY_VEC_ID_BYTES) == id)
-			return true;
-	return false;
+	for (i = 0; i < v->len; i++) {
+		if (v->e[i].id == own)
+			continue;
+		if (diff) {
+			while (j < k->len && k->e[j].id < v->e[i].id)
+				j++;
+			if (j < k->len && k->e[j].id == v->e[i].id && k->e[j].n >= v->e[i].n)
+				continue;
+		}
+		pick[c++] = i;
+	}
+	return c;
 }
 
 /*
- * The entries of @vs's clock a send carries after the @n already in @pay
- * (the participant's own, @own, first): those not there yet and, with
- * @diff, above what the peer knows.  One pass gathers them; when more than
- * @room are left, the @room that rose last go first (relayed news first:
- * an entry left out goes with a later send) and *@more is set.  Their
- * indexes in @vs's vector go to @pick.  Return: how many.
+ * Move the entry of @pick[@i..@c) that rose last to @pick[@i]: a stamp's
+ * room goes to the newest news first (relayed news before old news, which
+ * a later send carries).
  */
-static u32 causal_vec_pick(struct causal_vclock *vs, u64 own, bool diff, const u8 *pay,
-			   u32 n, u32 room, u8 *pick, u32 *more)
+static void causal_vec_newest(const struct causal_vent *e, u8 *pick, u32 i, u32 c)
 {
-	const struct causal_vent *e = vs->v->e;
-	u32 i, j, c = 0, best;
+	u32 j, best = i;
 	u8 t;
 
-	for (i = 0; i < vs->v->len; i++)
-		if (e[i].id != own && (!diff || e[i].n > causal_vec_get(vs->known, e[i].id)) &&
-		    !causal_pay_has(pay, n, e[i].id))
-			pick[c++] = i;
-	if (c <= room)
-		return c;
-	*more = 1;
-	for (i = 0; i < room; i++) {
-		for (best = i, j = i + 1; j < c; j++)
-			if ((s32)(e[pick[j]].rose - e[pick[best]].rose) > 0)
-				best = j;
-		t = pick[i];
-		pick[i] = pick[best];
-		pick[best] = t;
-	}
-	return room;
+	for (j = i + 1; j < c; j++)
+		if ((s32)(e[pick[j]].rose - e[pick[best]].rose) > 0)
+			best = j;
+	t = pick[i];
+	pick[i] = pick[best];
+	pick[best] = t;
 }
 
+/* Entry @i of a whole (version 0) vector payload. */
 static void causal_pay_vent(u8 *pay, u32 i, u64 id, u32 n)
 {
 	u8 *p = &pay[1 + i * CAUSAL_PAY_VEC_ENTRY];
@@ -229,24 +228,164 @@ static void causal_pay_vent(u8 *pay, u32 i, u64 id, u32 n)
 	causal_wire_putn(p + CAUSAL_PAY_VEC_ID_BYTES, n, 4);
 }
 
+/*
+ * A datagram's stamp: the whole vector, the participant's own entry first,
+ * as many as @max_entries hold.  Return: the payload's length.
+ */
+static u32 causal_vec_whole(struct causal_vclock *vs, u64 own, u32 clock, u8 *pay,
+			    u32 max_entries, u8 *pick, u32 *more)
+{
+	const struct causal_vent *e = vs->v->e;
+	u32 n = 0, c, i;
+
+	causal_pay_vent(pay, n++, own, clock);
+	c = causal_vec_candidates(vs, own, false, pick);
+	for (i = 0; i < c; i++) {
+		if (n == max_entries) {
+			*more = 1;
+			break;
+		}
+		if (c > max_entries - 1)
+			causal_vec_newest(e, pick, i, c);
+		causal_pay_vent(pay, n++, e[pick[i]].id, e[pick[i]].n);
+	}
+	return 1 + n * CAUSAL_PAY_VEC_ENTRY;
+}
+
+/*
+ * The bytes a compact entry of count @n takes, for the participant whose
+ * entry in the socket's known vector is @k (NULL: none yet): an index once
+ * the peer gave it one, or was told ours, else its id.
+ */
+static u32 causal_vent_size(const struct causal_vent *k, u32 n)
+{
+	bool indexed = k && (k->rose & (CAUSAL_KNOWN_RX | CAUSAL_KNOWN_TX_TOLD));
+
+	return 1 + (indexed ? 0 : CAUSAL_PAY_VEC_ID_BYTES) + causal_varint_len(n);
+}
+
+/*
+ * Write participant @id's compact entry, count @n (@base more than it
+ * says), at @p, and count it as known to the peer: by the index the peer
+ * gave it, or by ours once the peer was told it; else with its id, and the
+ * index it is given if one is left (63 a connection each way).  Return:
+ * its length, as causal_vent_size() said.
+ */
+static u32 causal_vent_put(struct causal_vclock *vs, u8 *p, u64 id, u32 n, u32 base)
+{
+	struct causal_vent *k;
+	u32 len = 1, idx = 0;
+
+	causal_vec_raise(vs->known, id, n);
+	k = causal_vec_find(vs->known, id);
+	if (k && (k->rose & CAUSAL_KNOWN_RX)) {
+		p[0] = CAUSAL_VENT_YOURS | (k->rose & CAUSAL_KNOWN_RX) >> CAUSAL_KNOWN_RX_SHIFT;
+		return len + causal_varint_put(&p[len], n - base);
+	}
+	if (k) {
+		idx = k->rose & CAUSAL_KNOWN_TX;
+		if (!idx && vs->tx_next < CAUSAL_VENT_INDEX_MAX) {
+			idx = ++vs->tx_next;
+			k->rose |= idx;
+		}
+	}
+	if (k && (k->rose & CAUSAL_KNOWN_TX_TOLD)) {
+		p[0] = idx;
+	} else {
+		p[0] = CAUSAL_VENT_NAMED | idx;
+		causal_wire_putn(&p[1], id, CAUSAL_PAY_VEC_ID_BYTES);
+		len += CAUSAL_PAY_VEC_ID_BYTES;
+		if (idx)
+			k->rose |= CAUSAL_KNOWN_TX_TOLD;
+	}
+	return len + causal_varint_put(&p[len], n - base);
+}
+
+/*
+ * The base count of a compact stamp whose entries are the participant's own
+ * (count @clock) and the @c of @pick: the least count, when the offsets from
+ * it take fewer bytes than the counts, base and all; else 0, no base.
+ */
+static u32 causal_vec_base(const struct causal_vent *e, u32 clock, const u8 *pick, u32 c)
+{
+	u32 base = clock, i;
+	int save;
+
+	for (i = 0; i < c; i++)
+		base = min(base, e[pick[i]].n);
+	save = causal_varint_len(clock) - causal_varint_len(clock - base);
+	for (i = 0; i < c; i++)
+		save += causal_varint_len(e[pick[i]].n) - causal_varint_len(e[pick[i]].n - base);
+	return save > (int)causal_varint_len(base) ? base : 0;
+}
+
+/*
+ * A TCP stamp: the participant's own entry, then the entries the peer's
+ * socket lacks, newest first, as many as @room bytes hold, compact; *@base
+ * set to their base count, if they have one.  Return: the payload's length.
+ */
+static u32 causal_vec_compact(struct causal_vclock *vs, u64 own, u32 clock, u8 *pay,
+			      u32 room, u8 *pick, u32 *base, u32 *more)
+{
+	const struct causal_vent *e = vs->v->e;
+	u32 len = 1, c, i, size;
+
+	c = causal_vec_candidates(vs, own, true, pick);
+	*base = causal_vec_base(e, clock, pick, c);
+	if (*base)
+		len += causal_varint_put(&pay[len], *base);
+	len += causal_vent_put(vs, &pay[len], own, clock, *base);
+	for (i = 0; i < c; i++) {
+		if (len + CAUSAL_VENT_MIN > room) {
+			*more = 1;
+			break;
+		}
+		causal_vec_newest(e, pick, i, c);
+		size = causal_vent_size(causal_vec_find(vs->known, e[pick[i]].id),
+					e[pick[i]].n - *base);
+		if (len + size > room) {
+			*more = 1;
+			continue;
+		}
+		len += causal_vent_put(vs, &pay[len], e[pick[i]].id, e[pick[i]].n, *base);
+	}
+	return len;
+}
+
+/*
+ * Forget what the peer was counted as knowing and which indexes it was
+ * told: a stamp that told it may not have arrived whole.  The indexes
+ * stay, so that the peer's table of them stays right; their next entries
+ * name them again.
+ */
+static void causal_vec_retell(struct causal_vclock *vs)
+{
+	struct causal_vec *k = vs->known;
+	u32 i;
+
+	for (i = 0; i < k->len; i++) {
+		k->e[i].n = 0;
+		k->e[i].rose &= ~CAUSAL_KNOWN_TX_TOLD;
+	}
+}
+
 /**
  * causal_vec_send() - a send in vector mode
  * @cs: the socket
- * @pay: out: the stamp's payload (include/uapi/linux/causal_wire.h)
- * @max_entries: most entries the payload may carry
- * @diff: carry only what the peer's socket does not know yet (a FIFO
- *	channel: Singhal and Kshemkalyani's differential technique), rather
- *	than the whole vector
- * @carry: with @diff, the payload of an earlier send whose bytes never left
- *	(it wrote nothing), or NULL: its entries were counted as known to the
- *	peer, so they go again with this one
- * @carry_len: its length
+ * @pay: out: the stamp's payload (include/uapi/linux/causal_wire.h),
+ *	@room bytes
+ * @room: the most bytes the payload may take
+ * @diff: a TCP stamp: carry only what the peer's socket does not know yet
+ *	(a FIFO channel: Singhal and Kshemkalyani's differential technique),
+ *	in compact entries; else the whole vector, for a datagram
+ * @retell: with @diff, the peer may lack what it was counted as knowing
+ *	(a stamp went out cut, or not at all): tell it all again
  * @clock: out: the participant's count after the send
  * @note: the send's note, or NULL
  *
- * Ticks the clock and encodes the participant's own entry first, then those
- * of @carry, then the others (with @diff, those above what was sent or
- * received on the connection), as many as fit.  What does not fit is
+ * Ticks the clock and encodes the participant's own entry first, then the
+ * others (with @diff, those above what was sent or received on the
+ * connection), newest first, as many as fit.  What does not fit is
  * announced by CAUSAL_TCPOPT_F_INCOMPLETE; a lossy clock by
  * CAUSAL_TCPOPT_F_INEXACT.
  *
@@ -254,19 +393,19 @@ static void causal_pay_vent(u8 *pay, u32 i, u64 id, u32 n)
  * lock.  Takes the socket's vector clock lock, then the thread's.
  * Return: the payload's length.
  */
-u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
-		    const u8 *carry, u32 carry_len, u64 *clock,
-		    struct causal_note *note)
+u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 room, bool diff, bool retell,
+		    u64 *clock, struct causal_note *note)
 {
 	struct causal_net *cn = causal_sock_node(cs);
 	struct causal_vclock *vs = causal_event_vclock(cs), *vt;
-	const struct causal_vent *e;
 	u8 pick[CAUSAL_VEC_WIDTH_MAX];
-	u32 k, n = 0, more = 0, picked;
+	u8 flags = CAUSAL_TCPOPT_F_VECTOR;
+	u32 len, more = 0, base = 0;
 	int drops = 0;
 	u64 own;
-	u8 flags = CAUSAL_TCPOPT_F_VECTOR;
 
+	if (diff)
+		flags |= CAUSAL_PAY_VEC_VERSION << CAUSAL_TCPOPT_F_VERSION_SHIFT;
 	if (!vs) {
 		pay[0] = flags | CAUSAL_TCPOPT_F_INEXACT;
 		*clock = 0;
@@ -276,29 +415,18 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
 	spin_lock_bh(&vs->lock);
 	*clock = causal_vec_tick_locked(cs, vs, vt, &drops, note);
 	own = vt ? vt->id : vs->id;
-	causal_pay_vent(pay, n++, own, *clock);
-	if (diff)
-		causal_vec_raise(vs->known, own, *clock);
-	for (k = 1; carry && k + CAUSAL_PAY_VEC_ENTRY <= carry_len; k += CAUSAL_PAY_VEC_ENTRY) {
-		u64 id = causal_wire_getn(&carry[k], CAUSAL_PAY_VEC_ID_BYTES);
-
-		if (!id || causal_pay_has(pay, n, id))
-			continue;
-		if (n == max_entries) {
-			more = 1;
-			continue;
-		}
-		causal_pay_vent(pay, n++, id, causal_vec_get(vs->v, id));
-	}
-	picked = causal_vec_pick(vs, own, diff, pay, n, max_entries - n, pick, &more);
-	for (k = 0; k < picked; k++) {
-		e = &vs->v->e[pick[k]];
-		causal_pay_vent(pay, n++, e->id, e->n);
-		if (diff)
-			causal_vec_raise(vs->known, e->id, e->n);
+	if (diff) {
+		if (retell)
+			causal_vec_retell(vs);
+		len = causal_vec_compact(vs, own, *clock, pay, room, pick, &base, &more);
+	} else {
+		len = causal_vec_whole(vs, own, *clock, pay, (room - 1) / CAUSAL_PAY_VEC_ENTRY,
+				       pick, &more);
 	}
 	if (vs->v->lossy)
 		flags |= CAUSAL_TCPOPT_F_INEXACT;
+	if (base)
+		flags |= CAUSAL_TCPOPT_F_BASE;
 	spin_unlock_bh(&vs->lock);
 	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
 	if (more) {
@@ -307,15 +435,15 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 max_entries, bool diff,
 	}
 	pay[0] = flags;
 	causal_task_note(cs);
-	return 1 + n * CAUSAL_PAY_VEC_ENTRY;
+	return len;
 }
 
 /*
  * A receive in vector mode, in three steps: begin takes the socket's clock
  * (and its lock), pay merges each payload the received bytes came with,
  * end ticks and releases.  Anything less than the whole truth (a payload
- * inexact or incomplete, bytes without one, a malformed entry: @lost) makes
- * the clock lossy.
+ * inexact or incomplete, bytes without one, a malformed entry, an index
+ * never named: @lost) makes the clock lossy.
  */
 
 /**
@@ -349,43 +477,136 @@ bool causal_vec_recv_begin(struct causal_sock *cs, struct causal_vec_rx *rx,
 }
 
 /**
+ * causal_vec_recv_learn() - take the indexes a TCP payload names
+ * @rx: the receive, between causal_vec_recv_begin() and _end(), with
+ *	@rx->names
+ * @pay: one of the payloads its bytes came with
+ * @len: its length
+ *
+ * Called for every payload of the receive before any is merged: a
+ * payload's bytes may arrive before those of the payload that named an
+ * index it uses, and one receive may read both.
+ */
+void causal_vec_recv_learn(struct causal_vec_rx *rx, const u8 *pay, u32 len)
+{
+	struct causal_vec_names *nm = rx->names;
+	struct causal_wire_vent e;
+	u32 off = 1, i;
+
+	while (causal_pay_vent_next(pay, len, &off, &e) > 0) {
+		if (!e.named || !e.index)
+			continue;
+		for (i = 0; i < nm->nintro && nm->intro[i].index != e.index; i++)
+			;
+		if (i == nm->nintro && i < ARRAY_SIZE(nm->intro)) {
+			nm->intro[i].index = e.index;
+			nm->intro[i].id = e.id;
+			nm->nintro++;
+		}
+	}
+}
+
+/*
+ * The participant of entry @e: its id, or the one its index was given: by
+ * the peer, in this receive's payloads or earlier ones, or by this socket
+ * (CAUSAL_VENT_YOURS); 0 if no payload named it.
+ */
+static u64 causal_vec_rx_id(const struct causal_vec_rx *rx, const struct causal_wire_vent *e)
+{
+	const struct causal_vec *k = rx->vs->known;
+	u32 i;
+
+	if (e->named)
+		return e->id;
+	if (e->yours) {
+		/* ours: given once, to one participant, and kept */
+		for (i = 0; i < k->len; i++)
+			if ((k->e[i].rose & CAUSAL_KNOWN_TX) == e->index)
+				return k->e[i].id;
+		return 0;
+	}
+	if (!rx->names)
+		return 0;
+	/* given before (kept: an index given again is not believed), or now */
+	for (i = 0; i < k->len; i++)
+		if ((k->e[i].rose & CAUSAL_KNOWN_RX) >> CAUSAL_KNOWN_RX_SHIFT == e->index)
+			return k->e[i].id;
+	for (i = 0; i < rx->names->nintro; i++)
+		if (rx->names->intro[i].index == e->index)
+			return rx->names->intro[i].id;
+	return 0;
+}
+
+/*
+ * The peer gave participant @id index @index: keep it in @id's entry of
+ * @k, unless it has one, or another participant has that one (a peer that
+ * gives an index twice is not believed the second time).
+ */
+static void causal_vec_rx_index(struct causal_vec *k, u64 id, u32 index)
+{
+	struct causal_vent *e = causal_vec_find(k, id);
+	u32 i;
+
+	if (!e || (e->rose & CAUSAL_KNOWN_RX))
+		return;
+	for (i = 0; i < k->len; i++)
+		if ((k->e[i].rose & CAUSAL_KNOWN_RX) >> CAUSAL_KNOWN_RX_SHIFT == index)
+			return;
+	e->rose |= index << CAUSAL_KNOWN_RX_SHIFT;
+}
+
+/**
  * causal_vec_recv_pay() - merge one vector payload into the socket's clock
  * @rx: the receive, between causal_vec_recv_begin() and _end()
  * @pay: the payload
  * @len: its length
+ *
+ * A payload with an entry too far ahead of the socket's clock (max-jump),
+ * or a malformed one, is not merged at all.  With @rx->names (TCP), the
+ * send the payload names, by its first entry, is kept there.
  */
 void causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
 {
+	struct causal_vec_names *nm = rx->names;
 	struct causal_vclock *vs = rx->vs;
-	u32 k, fresh = 0, now;
+	struct causal_wire_vent e;
+	u32 off, fresh = 0, now, have;
+	bool first = true;
+	u64 id;
+	int r;
 
 	lockdep_assert_held(&vs->lock);
-	/* An entry too far ahead of the socket's: the whole stamp stays out. */
-	for (k = 1; k + CAUSAL_PAY_VEC_ENTRY <= len; k += CAUSAL_PAY_VEC_ENTRY) {
-		u64 id = causal_wire_getn(&pay[k], CAUSAL_PAY_VEC_ID_BYTES);
-		u32 n = causal_wire_get32(&pay[k + CAUSAL_PAY_VEC_ID_BYTES]);
-		u32 have = id ? causal_vec_get(vs->v, id) : 0;
-
-		if (id && causal_lamport_forged(have, n, rx->max_jump)) {
+	for (off = 1; (r = causal_pay_vent_next(pay, len, &off, &e)) > 0; ) {
+		id = causal_vec_rx_id(rx, &e);
+		have = id ? causal_vec_get(vs->v, id) : 0;
+		if (id && causal_lamport_forged(have, e.n, rx->max_jump)) {
 			rx->forged = true;
 			return;
 		}
-		fresh += id && n && !have;
+		fresh += id && e.n && !have;
+	}
+	if (r < 0) {
+		rx->malformed = true;
+		return;
 	}
 	causal_vclock_room(vs, vs->v->len + fresh);
 	if (pay[0] & (CAUSAL_TCPOPT_F_INEXACT | CAUSAL_TCPOPT_F_INCOMPLETE))
 		rx->lost = true;
 	now = causal_vec_now();
-	for (k = 1; k + CAUSAL_PAY_VEC_ENTRY <= len; k += CAUSAL_PAY_VEC_ENTRY) {
-		u64 id = causal_wire_getn(&pay[k], CAUSAL_PAY_VEC_ID_BYTES);
-		u32 n = causal_wire_get32(&pay[k + CAUSAL_PAY_VEC_ID_BYTES]);
-
+	for (off = 1; causal_pay_vent_next(pay, len, &off, &e) > 0; first = false) {
+		id = causal_vec_rx_id(rx, &e);
 		if (!id) {
 			rx->lost = true;
 			continue;
 		}
-		rx->drops -= causal_vec_raise_at(vs->v, id, n, now);
-		causal_vec_raise(vs->known, id, n);
+		if (first && nm && nm->nkeys < ARRAY_SIZE(nm->keys)) {
+			nm->keys[nm->nkeys].id = id;
+			nm->keys[nm->nkeys++].n = e.n;
+		}
+		rx->drops -= causal_vec_raise_at(vs->v, id, e.n, now);
+		causal_vec_raise(vs->known, id, e.n);
+		if (e.named && e.index)
+			causal_vec_rx_index(vs->known, id, e.index);
 	}
 }
 
@@ -404,7 +625,7 @@ u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool l
 	u64 c;
 
 	lockdep_assert_held(&vs->lock);
-	lost |= rx->lost | rx->forged;
+	lost |= rx->lost | rx->forged | rx->malformed;
 	if (lost)
 		vs->v->lossy = 1;
 	c = causal_vec_tick_locked(cs, vs, rx->vt, &drops, rx->note);
@@ -413,6 +634,8 @@ u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool l
 	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
 	if (lost)
 		causal_sock_count(cs, CAUSAL_STAT_LOSSY_IN, 1);
+	if (rx->malformed)
+		causal_sock_count(cs, CAUSAL_STAT_MALFORMED_IN, 1);
 	if (rx->forged) {
 		causal_sock_count(cs, CAUSAL_STAT_FORGED_IN, 1);
 		pr_debug_ratelimited("node %016llx: vector stamp refused as forged (socket %llu)\n",

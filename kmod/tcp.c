@@ -56,6 +56,7 @@ static_assert(offsetof(struct bpf_local_storage_elem, sdata.data) +
 	      sizeof(struct causal_tcp_state) <= 192);
 static_assert(offsetof(struct bpf_local_storage_elem, sdata.data) +
 	      sizeof(struct causal_tcp_vec) <= 1024);
+static_assert(CAUSAL_VEC_RX_PAYS >= CAUSAL_RX_SLOTS);
 
 /* Move what sock_ops counted into the socket's and the node's counters. */
 static void causal_drain(struct causal_sock *cs, struct causal_tcp_state *st)
@@ -147,10 +148,26 @@ static bool causal_pay_vector(const u8 *pay)
 	return pay[0] & CAUSAL_TCPOPT_F_VECTOR;
 }
 
-/* Tell sock_ops how much room the payloads of the node's clock form take. */
-static void causal_pay_sizes(struct causal_tcp_state *st, bool vector)
+/*
+ * The room of a vector stamp of @sk: what its option holds beside TCP's
+ * timestamps.  Entries left out stay above what the peer is known to know
+ * and go with the next send; a stamp that finds less room where it is
+ * written (SACK blocks) goes out empty, and the next send tells the peer
+ * all again (tx_cut).
+ */
+static u32 causal_tcp_vec_room(const struct sock *sk)
 {
-	st->pay_max = vector ? CAUSAL_PAY_MAX : CAUSAL_PAY_SCALAR_CLOCK;
+	u32 room = MAX_TCP_OPTION_SPACE - CAUSAL_TCPOPT_HDR;
+
+	if (tcp_sk(sk)->rx_opt.tstamp_ok)
+		room -= TCPOLEN_TSTAMP_ALIGNED;
+	return min_t(u32, room, CAUSAL_PAY_MAX);
+}
+
+/* Tell sock_ops how much room the payloads of the node's clock form take. */
+static void causal_pay_sizes(struct causal_tcp_state *st, const struct sock *sk, bool vector)
+{
+	st->pay_max = vector ? causal_tcp_vec_room(sk) : CAUSAL_PAY_SCALAR_CLOCK;
 	st->pay_vector = vector;
 }
 
@@ -187,6 +204,9 @@ static void causal_tx_push(struct causal_tcp_vec *vh, u32 una, u32 seq,
 	if (vh->tx_count == CAUSAL_TX_SLOTS) {
 		u32 first = vh->tx_seq[0];
 
+		/* the dropped payload's bytes may go again with another's */
+		vh->tx_cut = 1;
+
 		causal_tx_drop(vh, causal_pay_vector(vh->tx_pay[0]) ? 1 : 0);
 		vh->tx_seq[0] = first;
 		vh->tx_pay[0][0] |= CAUSAL_TCPOPT_F_INEXACT;
@@ -198,35 +218,16 @@ static void causal_tx_push(struct causal_tcp_vec *vh, u32 una, u32 seq,
 }
 
 /*
- * The vector payload of the last send, if its bytes never left: it starts
- * where the coming send will (it wrote nothing), and the coming send will
- * replace it in the history.
+ * Did the last send's bytes never leave?  Its entry starts where the
+ * coming send will (it wrote nothing), and the coming send replaces it in
+ * the history, payload and all.
  */
-static const u8 *causal_tx_unsent(struct sock *sk, struct causal_tcp_vec *vh,
-				  u32 *len)
+static bool causal_tx_unsent(struct sock *sk, struct causal_tcp_vec *vh)
 {
 	u32 last = vh->tx_count - 1;
 
-	*len = 0;
-	if (!vh->tx_count || vh->tx_count > CAUSAL_TX_SLOTS ||
-	    vh->tx_seq[last] != tcp_sk(sk)->write_seq ||
-	    !causal_pay_vector(vh->tx_pay[last]))
-		return NULL;
-	*len = min_t(u32, vh->tx_len[last], CAUSAL_PAY_MAX);
-	return vh->tx_pay[last];
-}
-
-/* The sends a vector receive took bytes of, as the payloads of @used rx ranges name them. */
-static void causal_tcp_keys(struct causal_note *n, const struct causal_tcp_vec *vh, u32 used)
-{
-	u32 i;
-
-	if (!n->msg)
-		return;
-	for (i = 0; i < vh->rx_count; i++)
-		if (used & BIT(i))
-			causal_note_pay_key(n, vh->rx_pay[i],
-					    min_t(u32, vh->rx_len[i], CAUSAL_PAY_MAX), 0);
+	return vh->tx_count && vh->tx_count <= CAUSAL_TX_SLOTS &&
+	       vh->tx_seq[last] == tcp_sk(sk)->write_seq && causal_pay_vector(vh->tx_pay[last]);
 }
 
 /*
@@ -333,37 +334,27 @@ static void causal_tcp_send_done(struct causal_sock *cs, struct sock *sk,
 	n->lost = false;
 }
 
-/*
- * The entries a vector stamp of @sk gets: as many as its option holds
- * beside TCP's timestamps.  Those left out stay above what the peer is
- * known to know and go with the next send; a stamp cut shorter where it is
- * written (room taken by SACK blocks) loses what it cut, flagged.
- */
-static u32 causal_tcp_vec_entries(const struct sock *sk)
-{
-	u32 room = MAX_TCP_OPTION_SPACE - CAUSAL_TCPOPT_HDR - 1;
-
-	if (tcp_sk(sk)->rx_opt.tstamp_ok)
-		room -= TCPOLEN_TSTAMP_ALIGNED;
-	return min_t(u32, room / CAUSAL_PAY_VEC_ENTRY, CAUSAL_PAY_VEC_MAX_ENTRIES);
-}
-
 /* A vector send: its stamp the send's alone, kept in the history. */
 static u64 causal_tcp_send_vector(struct causal_sock *cs, struct sock *sk,
 				  struct causal_tcp_vec *vh, struct causal_note *n, u32 seq)
 {
 	u8 pay[CAUSAL_PAY_ROOM] = {};
 	struct sk_buff *tail;
-	const u8 *carry;
-	u32 len, carry_len;
+	bool retell;
+	u32 len;
 	u64 c;
 
 	/* its bytes in skbs of their own */
 	tail = tcp_write_queue_tail(sk);
 	if (tail)
 		TCP_SKB_CB(tail)->eor = 1;
-	carry = causal_tx_unsent(sk, vh, &carry_len);
-	len = causal_vec_send(cs, pay, causal_tcp_vec_entries(sk), true, carry, carry_len, &c, n);
+	/*
+	 * A send whose bytes never left took its stamp with it: what it told
+	 * the peer, the peer never learnt.
+	 */
+	retell = vh->tx_cut || causal_tx_unsent(sk, vh);
+	vh->tx_cut = 0;
+	len = causal_vec_send(cs, pay, causal_tcp_vec_room(sk), true, retell, &c, n);
 	/* bytes a SYN takes (TCP Fast Open) carry no vector */
 	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_SYN_SENT)
 		causal_tx_push(vh, tcp_sk(sk)->snd_una, seq, pay, len);
@@ -382,7 +373,7 @@ static int __causal_tcp_send(struct sock *sk, struct causal_sock *cs,
 	vector = READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR;
 	if (vector && !vh) {
 		if (st)
-			causal_pay_sizes(st, true);
+			causal_pay_sizes(st, sk, true);
 		return -EAGAIN;
 	}
 	if (st)
@@ -408,7 +399,7 @@ static int __causal_tcp_send(struct sock *sk, struct causal_sock *cs,
 	causal_sock_seen(cs, true, c);
 	causal_sock_count(cs, CAUSAL_STAT_SENDS, 1);
 	if (st) {
-		causal_pay_sizes(st, vector);
+		causal_pay_sizes(st, sk, vector);
 		st->send_note = causal_tcp_note_keep(cs, n);
 	} else {
 		causal_tcp_note_keep(cs, n);
@@ -702,6 +693,7 @@ static u64 causal_rx_vector(struct causal_sock *cs, struct causal_tcp_vec *vh,
 			    u32 start, u32 end, struct causal_rx_sel *sel, bool *lost,
 			    struct causal_note *note, bool *forged)
 {
+	struct causal_vec_names names;
 	struct causal_vec_rx rx;
 	u64 c;
 	u32 i;
@@ -712,12 +704,22 @@ static u64 causal_rx_vector(struct causal_sock *cs, struct causal_tcp_vec *vh,
 	*lost = !causal_rx_covered(vh, sel->used, start, end);
 	if (!causal_vec_recv_begin(cs, &rx, note))
 		return 0;
+	names.nkeys = 0;
+	names.nintro = 0;
+	rx.names = &names;
+	for (i = 0; i < vh->rx_count; i++)
+		if (sel->used & BIT(i))
+			causal_vec_recv_learn(&rx, vh->rx_pay[i],
+					      min_t(u32, vh->rx_len[i], CAUSAL_PAY_MAX));
 	for (i = 0; i < vh->rx_count; i++)
 		if (sel->used & BIT(i))
 			causal_vec_recv_pay(&rx, vh->rx_pay[i],
 					    min_t(u32, vh->rx_len[i], CAUSAL_PAY_MAX));
 	c = causal_vec_recv_end(cs, &rx, *lost);
 	*forged = rx.forged;
+	/* the sends it took bytes of, unless it merged nothing */
+	for (i = 0; !rx.forged && i < names.nkeys; i++)
+		causal_note_key(note, true, names.keys[i].id, names.keys[i].n);
 	return c;
 }
 
@@ -858,7 +860,7 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_sock *cs,
 	vector = READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR;
 	if (vector && !vh) {
 		if (st)
-			causal_pay_sizes(st, true);
+			causal_pay_sizes(st, sk, true);
 		return -EAGAIN;
 	}
 	if (st)
@@ -879,14 +881,12 @@ static int __causal_tcp_recv(struct sock *sk, struct causal_sock *cs,
 		memset(&sel, 0, sizeof(sel));
 		lost = true;
 	}
-	if (vector) {
-		causal_tcp_keys(&note, vh, sel.used);
+	if (vector)
 		causal_rx_forget(vh, end);
-	} else if (!forged && st) {
+	else if (!forged && st)
 		causal_rx_name(&note, st, start, end, causal_tcp_peer(cs, &stamp));
-	} else if (!forged) {
+	else if (!forged)
 		causal_rx_own_name(&note, cs, start, end);
-	}
 
 	causal_sock_seen(cs, false, c);
 	causal_sock_count(cs, CAUSAL_STAT_RECEIVES, 1);
@@ -1404,7 +1404,7 @@ __bpf_kfunc int causal_tcp_ops_parse(struct sock *sk, const struct causal_tcp_op
 	if (!payload || !before(tcp_sk(sk)->rcv_nxt, seq + payload))
 		goto out;
 	causal_sock_count(cs, CAUSAL_STAT_STAMPS_IN, 1);
-	if ((pay[0] & CAUSAL_TCPOPT_F_VECTOR) && plen != CAUSAL_PAY_SCALAR_CLOCK)
+	if (pay[0] & CAUSAL_TCPOPT_F_VECTOR)
 		ret = w.w_ours << 8 | w.w_len;
 	else
 		causal_ops_take(cs, sk, seq + payload, pay, plen);

@@ -377,7 +377,7 @@ static u32 causal_udp_send_event(struct causal_sock *cs, struct sk_buff *skb, u8
 	vector = READ_ONCE(cn->clock) == CAUSAL_CLOCK_VECTOR;
 	causal_note_begin(&note, cn, sock_net(skb->sk), CAUSAL_EVENT_TYPE_SEND, vector);
 	if (vector) {
-		plen = causal_vec_send(cs, pay, CAUSAL_UDP_VEC_MAX, false, NULL, 0, &c, &note);
+		plen = causal_vec_send(cs, pay, CAUSAL_UDP_PAY_MAX, false, false, &c, &note);
 	} else {
 		c = causal_event(cs, NULL, NULL);
 		plen = causal_pay_scalar(pay, c, note.id, READ_ONCE(cn->node_id));

@@ -212,17 +212,6 @@ struct causal_vec *causal_vec_snapshot(struct causal_vclock *vc, const u64 *owne
 	return v;
 }
 
-/* The entry of @id in @v, or NULL. */
-static struct causal_vent *causal_vec_find(struct causal_vec *v, u64 id)
-{
-	u32 i;
-
-	for (i = 0; i < v->len && v->e[i].id <= id; i++)
-		if (v->e[i].id == id)
-			return &v->e[i];
-	return NULL;
-}
-
 /**
  * causal_vec_now() - the time an entry rises at, as entries keep it
  *

@@ -20,7 +20,11 @@
  * @v: its clock
  * @known: for a socket, what the peer's socket knows of our vectors: the
  *	entries sent or received on the connection; NULL for threads and
- *	processes.  It has the room @v has, in the same allocation.
+ *	processes.  It has the room @v has, in the same allocation.  Its
+ *	entries' @rose holds the participant's indexes on the connection
+ *	(CAUSAL_KNOWN_*): ours, given in compact stamps, and the peer's.
+ * @tx_next: for a socket, the last index it gave (0 to
+ *	CAUSAL_VENT_INDEX_MAX)
  * @rcu: for freeing after readers are done
  * @first: the room the clock starts with (CAUSAL_VEC_ROOM_FIRST entries
  *	for @v, and as many for @known); once outgrown, @v and @known live
@@ -30,12 +34,36 @@ struct causal_vclock {
 	spinlock_t lock;	/* see above */
 	u32 limit;
 	u32 count;
+	u8 tx_next;
 	u64 id;
 	struct causal_vec *v;
 	struct causal_vec *known;
 	struct rcu_head rcu;
 	u8 first[] __aligned(8);
 };
+
+/*
+ * A participant's indexes on a connection, in the @rose of its entry in
+ * the socket's @known (include/uapi/linux/causal_wire.h): the one this
+ * socket gave it, whether the peer has been told (an entry that named it
+ * went out), and the one the peer gave it (which this socket's entries
+ * may carry too: the peer knows its own).
+ */
+#define CAUSAL_KNOWN_TX		0x3fU
+#define CAUSAL_KNOWN_TX_TOLD	0x80U
+#define CAUSAL_KNOWN_RX_SHIFT	8
+#define CAUSAL_KNOWN_RX		(0x3fU << CAUSAL_KNOWN_RX_SHIFT)
+
+/* The entry of @id in @v, or NULL. */
+static inline struct causal_vent *causal_vec_find(struct causal_vec *v, u64 id)
+{
+	u32 i;
+
+	for (i = 0; i < v->len && v->e[i].id <= id; i++)
+		if (v->e[i].id == id)
+			return &v->e[i];
+	return NULL;
+}
 
 struct causal_vclock *causal_vclock_get(struct causal_vclock **slot, u32 width,
 					bool socket);

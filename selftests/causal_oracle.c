@@ -699,7 +699,7 @@ static bool before(int i, int j)
 
 /* How one rule's answers fared against the truth. */
 struct tally {
-	long exact, unknown, false_hb, false_conc, false_eq;
+	long exact, unknown, unknown_ordered, false_hb, false_conc, false_eq;
 };
 
 /*
@@ -732,6 +732,7 @@ static bool score(struct tally *t, enum causal_order o, int i, int j, bool ab, b
 	default:
 		wrong = false;
 		t->unknown++;
+		t->unknown_ordered += ab || ba;
 		break;
 	}
 	if (o != CAUSAL_ORDER_UNKNOWN && !wrong)
@@ -789,9 +790,9 @@ static int check(const char *dir, double min_exact)
 			score(&alone, causal_vec_order(&a->v, &b->v), i, j, ab, ba, "the vectors alone");
 		}
 	}
-	printf("# %d operations (%ld lossy), %ld pairs (%ld ordered): %ld exact, %ld unknown; errors: %ld false happened-before, %ld false concurrent, %ld false equal\n",
-	       ncops, lossy_ops, pairs, ordered, own.exact, own.unknown, own.false_hb,
-	       own.false_conc, own.false_eq);
+	printf("# %d operations (%ld lossy), %ld pairs (%ld ordered): %ld exact, %ld unknown (%ld of them ordered); errors: %ld false happened-before, %ld false concurrent, %ld false equal\n",
+	       ncops, lossy_ops, pairs, ordered, own.exact, own.unknown, own.unknown_ordered,
+	       own.false_hb, own.false_conc, own.false_eq);
 	printf("# by the vectors alone: %ld exact, %ld unknown; errors: %ld false happened-before, %ld false concurrent, %ld false equal\n",
 	       alone.exact, alone.unknown, alone.false_hb, alone.false_conc, alone.false_eq);
 	if (errors(&own) || errors(&alone))

@@ -338,6 +338,52 @@ hostile_options_are_ignored_and_counted() {
 	[ "${f[3]}" -ge 1 ] || fail "unstamped bytes not counted"
 }
 
+# vec_entry NODE PORT ID - the count of participant ID in the vector of the
+# socket on PORT
+vec_entry() {
+	in_ns "$1" "$CAUSALCTL" -j sockets --port "$2" |
+		jq -r --arg id "$3" '[.[0].vector[] | select(.id == $id)][0].count'
+}
+
+vec_entry_is() {
+	[ "$(vec_entry "$1" "$2" "$3")" = "$4" ]
+}
+
+# Compact vector stamps from a hostile peer: a participant named with an
+# index, then by it; an entry of neither id nor index (malformed, counted
+# when its bytes are read); an index never given, and one of the
+# receiver's it never gave (lost: the clock turns lossy); the index given
+# again to another participant (not believed: the named entry counts, the
+# index keeps its first participant).
+hostile_compact_vectors_counted() {
+	local j
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	in_ns b "$CAUSALCTL" clock set vector > /dev/null &&
+		in_ns b "$CAUSALCTL" scope set socket > /dev/null || fail "vector clocks"
+	inject_setup || fail "inject setup"
+	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 \
+		-s "fd0eca5a4283$(printf '%014x' 0xabcdef)05" \
+		-s "fd07ca5a420306" \
+		-s "fd07ca5a420001" \
+		-s "fd07ca5a420901" \
+		-s "fd07ca5a424901" \
+		-s "fd0eca5a4283$(printf '%014x' 0x111)01" \
+		-s "fd07ca5a420307" || fail "segments not acknowledged"
+	# the last segment's entry: every byte before it was read
+	busywait 10000 vec_entry_is b 7003 00000000abcdef 7 ||
+		fail "entry by index, after its naming: $(vec_entry b 7003 00000000abcdef), not 7"
+	j=$(in_ns b "$CAUSALCTL" -j sockets --port 7003 | jq '.[0]')
+	log "$(jq -c '{vector, vector_lossy, stats}' <<< "$j")"
+	check_eq "the entry that named an index again" 1 \
+		"$(jq -r '[.vector[] | select(.id == "00000000000111")][0].count' <<< "$j")"
+	check_eq "vector lossy" true "$(jq -r .vector_lossy <<< "$j")"
+	check_eq "malformed counted" 1 "$(stat_of b malformed_in)"
+	check_eq "stamps counted" 7 "$(stat_of b stamps_in)"
+	[ "$(stat_of b lossy_in)" -ge 1 ] || fail "lost entries not counted"
+}
+
 # A stamp far ahead (2^62 against the default max-jump of 2^48) is not
 # merged and is counted; the next, plausible one is merged.
 forged_stamps_are_not_merged() {
@@ -440,6 +486,7 @@ run_test cap_leaves_new_sockets_unstamped cap_leaves_new_sockets_unstamped
 run_test gro_coalesces_stamped_segments gro_coalesces_stamped_segments
 run_test small_writes_share_segments small_writes_share_segments
 run_test hostile_options_are_ignored_and_counted hostile_options_are_ignored_and_counted
+run_test hostile_compact_vectors_counted hostile_compact_vectors_counted
 run_test forged_stamps_are_not_merged forged_stamps_are_not_merged
 run_test forged_clocks_do_not_stick forged_clocks_do_not_stick
 run_test hlc_counter_steps_then_resets hlc_counter_steps_then_resets

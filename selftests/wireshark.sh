@@ -97,9 +97,15 @@ OPT_SEGMENTS=(
 	"fd11ca5a00$(printf '%016x%08x' 1001 2)"
 	"fd0dca5a00$(printf '%016x' 1002)"
 	"fd11ca5a01$(printf '%016x%08x' 1003 3)"
-	# vectors: three entries; one, incomplete
+	# vectors of earlier senders (version 0): three entries; one, incomplete
 	"fd26ca5a02$(printf '%014x%08x' 0xabcdef 7 0x123456 3 0x42 9)"
 	"fd10ca5a06$(printf '%014x%08x' 0xabcdef 8)"
+	# compact vectors: a participant named with index 3; then by its
+	# index, beside one named without an index (count 300, two bytes);
+	# an entry of neither id nor index
+	"fd0eca5a4283$(printf '%014x' 0xabcdef)07"
+	"fd11ca5a42030880$(printf '%014x' 0x42)ac02"
+	"fd07ca5a420001"
 	# version 1; a length that is no form; another ExID; two of ours;
 	# kind 253 without an ExID, alone and next to a valid stamp
 	"fd19ca5a40$(printf '%016x%08x%016x' 1004 4 0xabc)"
@@ -118,6 +124,9 @@ OPT_DECODED=(
 	stamp/keyed/1003/3/-/-/inexact
 	stamp/vector/7/-/-/abcdef/-
 	stamp/vector/8/-/-/abcdef/incomplete
+	stamp/vector/7/-/-/abcdef/-
+	stamp/vector/8/-/-/abcdef/-
+	malformed/-/-/-/-/-/malformed
 	malformed/-/-/-/-/-/version.unknown
 	malformed/-/-/-/-/-/malformed
 	-/-/-/-/-/-/-

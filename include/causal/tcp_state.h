@@ -150,9 +150,12 @@ struct causal_tcp_state {
 struct causal_tcp_vec {
 	/*
 	 * Send history, oldest first: bytes from tx_seq[i] up to tx_seq[i + 1]
-	 * (or the end) carry the tx_len[i] bytes of tx_pay[i].
+	 * (or the end) carry the tx_len[i] bytes of tx_pay[i].  tx_cut: a
+	 * segment went out without the whole payload its bytes had (or the
+	 * history lost one), so the peer may lack entries the module counted
+	 * as sent and indexes it introduced: its next send starts over.
 	 */
-	__u32 tx_count;
+	__u32 tx_count, tx_cut;
 	__u32 tx_seq[CAUSAL_TX_SLOTS];
 	__u8 tx_len[CAUSAL_TX_SLOTS + 2];
 	__u8 tx_pay[CAUSAL_TX_SLOTS][CAUSAL_PAY_ROOM];

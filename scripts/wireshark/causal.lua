@@ -36,8 +36,14 @@
 --                              NOP and EOL)
 --   causal.exid                the experiment identifier, 0xca5a
 --   causal.flags               the payload's flags byte, and its bits:
---   causal.flags.version         format version (bits 7-6); 0 is known
---   causal.flags.reserved        bits 5-3, zero when sent
+--   causal.flags.version         format version (bits 7-6): 0, and 1 for
+--                                TCP's compact vectors
+--   causal.flags.reserved        bits 5-4, zero when sent (and bit 3 but
+--                                in compact vectors: expert info
+--                                causal.reserved says when one is set)
+--   causal.flags.base            B, compact vectors: a base count comes
+--                                first, and entries' counts are offsets
+--                                from it
 --   causal.flags.incomplete      C: vector entries were left out
 --   causal.flags.vector          X: the body is a vector
 --   causal.flags.inexact         I: a scalar is an upper bound, a vector a
@@ -61,7 +67,12 @@
 --   causal.participant         a vector's sender, its first entry's id
 --   causal.entries             number of vector entries
 --   causal.entry               one vector entry:
---   causal.entry.participant     its 56-bit participant id
+--   causal.entry.participant     its 56-bit participant id (of a compact
+--                                entry that gives only its index: the id
+--                                an earlier entry of the connection gave
+--                                that index, when the capture has it)
+--   causal.entry.index           a compact entry's index of the participant
+--                                on its connection (0: none)
 --   causal.entry.count           that participant's event count
 --   causal.body                the body of a payload no receiver takes
 --   causal.tcpopt.kind         TCP option kind (253)
@@ -81,7 +92,8 @@
 -- Expert information, filterable as well:
 --
 --   causal.malformed           a length, form or option walk a receiver rejects
---   causal.version.unknown     a format version other than 0
+--   causal.version.unknown     a format version other than 0 (and 1 for
+--                              a TCP vector)
 --   causal.duplicate           two causal options in one header or area
 --   causal.ocs.bad             a bad (or zero) UDP option checksum
 --   causal.reserved            reserved flag bits set
@@ -93,11 +105,12 @@
 local EXID = 0xCA5A
 local TCP_KIND = 253
 local VERSION = 0
-local F_INEXACT, F_VECTOR, F_INCOMPLETE = 0x01, 0x02, 0x04
+local VEC_VERSION = 1	-- TCP's compact vectors
+local F_INEXACT, F_VECTOR, F_INCOMPLETE, F_BASE = 0x01, 0x02, 0x04, 0x08
 local PAY_SCALAR = { [21] = "full", [13] = "keyed", [9] = "short" }
 local PAY_CLOCK = 8	-- TCP: the sender's clock, its low 56 bits
 local PAY_VEC_ENTRY = 11
-local PAY_MAX = 1 + 3 * PAY_VEC_ENTRY		-- TCP: 3 entries
+local PAY_MAX = 40 - 4				-- TCP: the option space
 local UDP_PAY_MAX = 1 + 22 * PAY_VEC_ENTRY	-- UDP: 22 entries
 local UDP_EOL, UDP_NOP, UDP_EXP, UDP_EXTENDED = 0, 1, 127, 255
 -- causal's receivers read at most this much of a surplus area
@@ -119,7 +132,8 @@ local hf = {
 	exid = ProtoField.uint16("causal.exid", "Experiment identifier", base.HEX),
 	flags = ProtoField.uint8("causal.flags", "Flags", base.HEX),
 	f_version = ProtoField.uint8("causal.flags.version", "Format version", base.DEC, nil, 0xc0),
-	f_reserved = ProtoField.uint8("causal.flags.reserved", "Reserved", base.HEX, nil, 0x38),
+	f_reserved = ProtoField.uint8("causal.flags.reserved", "Reserved", base.HEX, nil, 0x30),
+	f_base = ProtoField.bool("causal.flags.base", "Base count (compact vectors)", 8, nil, 0x08),
 	f_incomplete = ProtoField.bool("causal.flags.incomplete", "Incomplete (entries left out)", 8, nil, F_INCOMPLETE),
 	f_vector = ProtoField.bool("causal.flags.vector", "Vector", 8, nil, F_VECTOR),
 	f_inexact = ProtoField.bool("causal.flags.inexact", "Inexact", 8, nil, F_INEXACT),
@@ -133,6 +147,7 @@ local hf = {
 	entries = ProtoField.uint8("causal.entries", "Entries", base.DEC),
 	entry = ProtoField.bytes("causal.entry", "Entry"),
 	e_participant = ProtoField.uint64("causal.entry.participant", "Participant", base.HEX),
+	e_index = ProtoField.uint8("causal.entry.index", "Index", base.DEC),
 	e_count = ProtoField.uint32("causal.entry.count", "Count", base.DEC),
 	body = ProtoField.bytes("causal.body", "Body"),
 	t_kind = ProtoField.uint8("causal.tcpopt.kind", "Kind", base.DEC),
@@ -148,10 +163,10 @@ local hf = {
 	u_data = ProtoField.bytes("causal.udpopt.data", "Data"),
 }
 causal.fields = {
-	hf.verdict, hf.exid, hf.flags, hf.f_version, hf.f_reserved, hf.f_incomplete,
+	hf.verdict, hf.exid, hf.flags, hf.f_version, hf.f_reserved, hf.f_base, hf.f_incomplete,
 	hf.f_vector, hf.f_inexact, hf.form, hf.clock, hf.event, hf.node, hf.hlc_time,
 	hf.hlc_counter, hf.participant, hf.entries, hf.entry, hf.e_participant,
-	hf.e_count, hf.body, hf.t_kind, hf.t_length, hf.t_data, hf.u_surplus, hf.u_pad, hf.u_ocs,
+	hf.e_index, hf.e_count, hf.body, hf.t_kind, hf.t_length, hf.t_data, hf.u_surplus, hf.u_pad, hf.u_ocs,
 	hf.u_ocs_status, hf.u_option, hf.u_kind, hf.u_length, hf.u_data,
 }
 
@@ -181,20 +196,110 @@ causal.experts = {
 }
 
 local f_tcp_hdr_len = Field.new("tcp.hdr_len")
+local f_tcp_stream = Field.new("tcp.stream")
 local f_udp_srcport = Field.new("udp.srcport")
 local f_udp_length = Field.new("udp.length")
 local f_ip_len = Field.new("ip.len")
 local f_ipv6_plen = Field.new("ipv6.plen")
 
+--[[
+The entries of a compact vector payload (version 1) at @pay, @plen bytes,
+read as causal_pay_vent_next() does: a list of { off, len, named, index,
+id, count }, or nil and why a receiver refuses them.
+]]
+local function varint(pay, plen, o)
+	local v, scale, i = 0, 1, 0
+	while true do
+		if o >= plen or i == 5 then
+			return nil
+		end
+		local b = pay(o, 1):uint()
+		o = o + 1
+		if i == 4 and b > 15 then
+			return nil
+		end
+		v = v + (b % 128) * scale
+		scale = scale * 128
+		i = i + 1
+		if b < 128 then
+			return v, o
+		end
+	end
+end
+
+local function compact_entries(pay, plen)
+	local out, o, base = {}, 1, 0
+	if plen > 1 and math.floor(pay(0, 1):uint() / F_BASE) % 2 == 1 then
+		base, o = varint(pay, plen, 1)
+		if not base then
+			return nil, "the base count cut short"
+		end
+	end
+	out.base, out.base_len = base, o - 1
+	while o < plen do
+		local start = o
+		local head = pay(o, 1):uint()
+		local named, yours, index, id = head >= 128, head % 128 >= 64, head % 64, nil
+		o = o + 1
+		if named and yours then
+			return nil, "a compact entry that names its id with the receiver's index"
+		end
+		if named then
+			if o + 7 > plen then
+				return nil, "a compact entry's id cut short"
+			end
+			id = UInt64(pay(o + 3, 4):uint(), pay(o, 3):uint())
+			if id == UInt64(0) then
+				return nil, "a compact entry of participant 0"
+			end
+			o = o + 7
+		elseif index == 0 then
+			return nil, "a compact entry of neither id nor index"
+		end
+		local count
+		count, o = varint(pay, plen, o)
+		if not count then
+			return nil, "a compact entry's count cut short or over 32 bits"
+		end
+		count = count + base
+		if count > 4294967295 then
+			return nil, "a compact entry's count over 32 bits"
+		end
+		out[#out + 1] = { off = start, len = o - start, named = named, yours = yours,
+				  index = index, id = id, count = count }
+	end
+	return out
+end
+
+-- The entries of a version 0 vector payload, as compact_entries() gives them.
+local function whole_entries(pay, plen)
+	local out = {}
+	for i = 0, math.floor((plen - 1) / PAY_VEC_ENTRY) - 1 do
+		local e = pay(1 + i * PAY_VEC_ENTRY, PAY_VEC_ENTRY)
+		out[#out + 1] = { off = 1 + i * PAY_VEC_ENTRY, len = PAY_VEC_ENTRY, named = true,
+				  yours = false, index = 0, id = UInt64(e(3, 4):uint(), e(0, 3):uint()),
+				  count = e(7, 4):uint() }
+	end
+	return out
+end
+
 -- The payload: is it one a receiver takes (causal_pay_valid())? If not, why.
-local function pay_check(flags, plen, max)
+local function pay_check(pay, flags, plen, max)
 	if plen == 0 then
 		return false, "no flags byte"
 	end
 	if plen > max then
 		return false, string.format("payload of %d bytes, more than %d", plen, max)
 	end
-	if math.floor(flags / 64) ~= VERSION then
+	local version = math.floor(flags / 64)
+	if version == VEC_VERSION and flags % 4 >= F_VECTOR and max == PAY_MAX then
+		local entries, why = compact_entries(pay, plen)
+		if not entries then
+			return false, why
+		end
+		return true
+	end
+	if version ~= VERSION then
 		return false, "version"
 	end
 	if flags % 4 >= F_VECTOR then
@@ -206,6 +311,25 @@ local function pay_check(flags, plen, max)
 			max == PAY_MAX and "8, " or "")
 	end
 	return true
+end
+
+-- Participants by index, per TCP connection and direction: a compact entry
+-- names its participant once a connection, each way (an index, once
+-- given, is never given to another).  names_of() gives the table of the
+-- packet's direction and, as its "yours", the other direction's: the
+-- indexes the receiver gave.
+local vec_names = {}
+
+local function names_of(pinfo)
+	local stream = f_tcp_stream()
+	local s = stream and tostring(stream.value) or ""
+	local src = string.format("%s:%s", tostring(pinfo.src), pinfo.src_port)
+	local dst = string.format("%s:%s", tostring(pinfo.dst), pinfo.dst_port)
+	local fwd, rev = s .. "/" .. src .. ">" .. dst, s .. "/" .. dst .. ">" .. src
+	vec_names[fwd] = vec_names[fwd] or {}
+	vec_names[rev] = vec_names[rev] or {}
+	vec_names[fwd].yours = vec_names[rev]
+	return vec_names[fwd]
 end
 
 -- The wall time of a stamp read as an HLC, when its upper half is a
@@ -227,20 +351,24 @@ Decode a payload (flags and body) at @pay, @plen bytes, into @tree, the
 option's item; @max is the transport's largest payload.  Returns a summary
 for the info column and whether a receiver takes the payload.
 ]]
-local function dissect_payload(pay, plen, tree, max, when)
+local function dissect_payload(pay, plen, tree, max, when, names)
 	local item = tree
 	local flags = pay(0, 1):uint()
-	local ok, why = pay_check(flags, plen, max)
+	local ok, why = pay_check(pay, flags, plen, max)
 	local ft = tree:add(hf.flags, pay(0, 1))
 	local vector = flags % 4 >= F_VECTOR
 	local summary
 
 	ft:add(hf.f_version, pay(0, 1))
 	ft:add(hf.f_reserved, pay(0, 1))
+	local compact = vector and math.floor(flags / 64) == VEC_VERSION
+	if compact then
+		ft:add(hf.f_base, pay(0, 1))
+	end
 	ft:add(hf.f_incomplete, pay(0, 1))
 	ft:add(hf.f_vector, pay(0, 1))
 	ft:add(hf.f_inexact, pay(0, 1))
-	if math.floor(flags / 8) % 8 ~= 0 then
+	if math.floor(flags / 8) % 8 ~= 0 and not (compact and math.floor(flags / 16) % 4 == 0) then
 		ft:add_proto_expert_info(ei.reserved, "Reserved flag bits set: receivers ignore them")
 	end
 
@@ -262,24 +390,49 @@ local function dissect_payload(pay, plen, tree, max, when)
 	end
 
 	if vector then
-		local n = math.floor((plen - 1) / PAY_VEC_ENTRY)
+		local entries = compact and compact_entries(pay, plen) or whole_entries(pay, plen)
+		local n = #entries
 		tree:add(hf.form, pay(0, 1), "vector"):set_generated()
 		tree:add(hf.entries, pay(0, 1), n):set_generated()
+		if compact and entries.base_len > 0 then
+			tree:add(pay(1, entries.base_len), "Base count: " .. entries.base)
+		end
 		local parts = {}
-		for i = 0, n - 1 do
-			local e = pay(1 + i * PAY_VEC_ENTRY, PAY_VEC_ENTRY)
-			local id = UInt64(e(3, 4):uint(), e(0, 3):uint())
-			local count = e(7, 4):uint()
-			local et = tree:add(hf.entry, e)
-			et:set_text(string.format("Entry %d: %s:%d%s", i, hex(id, 14), count,
-				i == 0 and " (the sender's)" or ""))
-			et:add(hf.e_participant, e(0, 7), id)
-			et:add(hf.e_count, e(7, 4))
-			if i == 0 then
-				tree:add(hf.participant, e(0, 7), id):set_generated()
-				tree:add(hf.clock, e(7, 4), UInt64(count)):set_generated()
+		for i, e in ipairs(entries) do
+			local id = e.id
+			if compact and names then
+				if e.named and e.index > 0 then
+					names[e.index] = names[e.index] or e.id
+				elseif e.yours then
+					id = names.yours[e.index]
+				elseif not e.named then
+					id = names[e.index]
+				end
 			end
-			parts[#parts + 1] = hex(id, 14) .. ":" .. count
+			local name = id and hex(id, 14) or ((e.yours and "#r" or "#") .. e.index)
+			local et = tree:add(hf.entry, pay(e.off, e.len))
+			et:set_text(string.format("Entry %d: %s:%d%s", i - 1, name, e.count,
+				i == 1 and " (the sender's)" or ""))
+			if compact then
+				et:add(hf.e_index, pay(e.off, 1), e.index)
+			end
+			if e.named then
+				et:add(hf.e_participant, pay(e.off + (compact and 1 or 0), 7), id)
+			elseif id then
+				et:add(hf.e_participant, pay(e.off, 1), id):set_generated()
+			else
+				et:append_text(" (index not given in this capture)")
+			end
+			local coff = compact and (e.named and 8 or 1) or 7
+			local cnt = pay(e.off + coff, e.len - coff)
+			et:add(hf.e_count, cnt, e.count)
+			if i == 1 then
+				if id then
+					tree:add(hf.participant, pay(e.off, e.len), id):set_generated()
+				end
+				tree:add(hf.clock, cnt, UInt64(e.count)):set_generated()
+			end
+			parts[#parts + 1] = name .. ":" .. e.count
 		end
 		if n == 0 then
 			summary = "causal vector, no entries"
@@ -460,7 +613,7 @@ function causal.dissector(tvb, pinfo, tree)
 		summary, ok = "causal malformed (no payload)", false
 	else
 		summary, ok = dissect_payload(tvb(4, plen), plen, item, PAY_MAX,
-					      pinfo.abs_ts)
+					      pinfo.abs_ts, names_of(pinfo))
 	end
 	local ours, bad = tcp_walk(tvb:offset())
 	if ours > 1 then

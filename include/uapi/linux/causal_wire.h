@@ -9,14 +9,19 @@
  * After kind, length and ExID comes the payload: a flags byte, then a body
  * whose form the flags name.
  *
- *   scalar clock (Lamport, HLC): 12 B      vector: 5 + 11 * n bytes, n <= 3
+ *   scalar clock (Lamport, HLC): 12 B      vector: 5 + entries, at most 40 B
  *   0      kind = 253                      0      kind = 253
  *   1      length                          1      length
  *   2..3   ExID, network order             2..3   ExID
- *   4      flags                           4      flags (CAUSAL_TCPOPT_F_VECTOR)
- *   5..11  clock, low 56 bits, network     5..    n entries, each
- *          order                                  7 bytes participant id
- *                                                 4 bytes its event count
+ *   4      flags                           4      flags (CAUSAL_TCPOPT_F_VECTOR,
+ *   5..11  clock, low 56 bits, network            version 1)
+ *          order                           5..    entries, each
+ *                                                 a head byte: bit 7, an id
+ *                                                 follows; bit 6, the index
+ *                                                 is the receiver's; bits
+ *                                                 5..0, the index
+ *                                                 [7 bytes participant id]
+ *                                                 its event count, LEB128
  *
  * The scalar clock is the sender's socket clock when the segment left: at
  * least the stamp of every send whose bytes it holds or precede them.  The
@@ -24,16 +29,29 @@
  * nearest value).  Receivers also take the scalar forms of earlier senders,
  * the stamp of one send and its names: 25, 17 or 13 bytes (stamp, 64 bits;
  * the send's event number, low 32 bits; node id; the shorter forms leave
- * out the node id, then the event number).  A vector
- * names the send by its first entry, the sender's own.  The vector body carries the entries
- * of the send's vector clock that the receiving socket does not know yet
- * (Documentation/causal.rst, "Vector clocks"); entries that did not fit are
- * announced by CAUSAL_TCPOPT_F_INCOMPLETE.
+ * out the node id, then the event number).
  *
- * flags: bits 7..6 format version (0); bit 0 CAUSAL_TCPOPT_F_INEXACT: a
- * scalar stamp is an upper bound of the true one, a vector a lower bound;
- * bit 1 the body is a vector; bit 2 vector entries were left out; bits 5..3
- * are zero when sent and ignored when received.
+ * A vector names the send by its first entry, the sender's own.  The
+ * vector body carries the entries of the send's vector clock that the
+ * receiving socket does not know yet (Documentation/causal.rst, "Vector
+ * clocks"); entries that did not fit are announced by
+ * CAUSAL_TCPOPT_F_INCOMPLETE.  TCP vectors are compact (payload version 1):
+ * a participant's first entry on a connection, each way, carries its 56-bit
+ * id and gives it an index of the connection (1 to 63), which its later
+ * entries carry instead; an entry with index 0 carries its id and gives
+ * none.  An entry may also carry the index the receiver gave the
+ * participant (CAUSAL_VENT_YOURS).  Receivers of earlier versions count
+ * version 1 as malformed.
+ * Receivers also take the vectors of earlier senders, version 0: entries of
+ * 11 bytes, the 7-byte id and the 4-byte count.
+ *
+ * flags: bits 7..6 format version (0; 1 for compact vectors); bit 0
+ * CAUSAL_TCPOPT_F_INEXACT: a scalar stamp is an upper bound of the true
+ * one, a vector a lower bound; bit 1 the body is a vector; bit 2 vector
+ * entries were left out; bit 3, compact vectors only
+ * (CAUSAL_TCPOPT_F_BASE): a base count, a varint, comes before the
+ * entries, whose counts are offsets from it; bits 5..3 (5..4 of compact
+ * vectors) are zero when sent and ignored when received.
  */
 /*
  * UDP: UDP options (RFC 9868) in the surplus area, the bytes between the end
@@ -49,7 +67,8 @@
  *   ExID       2 bytes, CAUSAL_TCPOPT_EXID
  *   payload    flags and body, as for TCP; a vector body carries the whole
  *              vector (datagrams are not FIFO), up to CAUSAL_UDP_VEC_MAX
- *              entries
+ *              entries of version 0 (a datagram has no connection to index
+ *              participants by)
  *
  * causal_udp_build_area() lays it out, causal_udp_parse() checks it.
  */
@@ -63,10 +82,12 @@
 #define CAUSAL_TCPOPT_KIND		253
 #define CAUSAL_TCPOPT_EXID		0xCA5A
 #define CAUSAL_TCPOPT_VERSION		0
+#define CAUSAL_PAY_VEC_VERSION		1	/* compact vectors (TCP) */
 
 #define CAUSAL_TCPOPT_F_INEXACT		0x01
 #define CAUSAL_TCPOPT_F_VECTOR		0x02
 #define CAUSAL_TCPOPT_F_INCOMPLETE	0x04
+#define CAUSAL_TCPOPT_F_BASE		0x08	/* compact vectors: a base count */
 #define CAUSAL_TCPOPT_F_VERSION_SHIFT	6
 
 /* The option: kind, length and ExID, then the payload, flags first. */
@@ -82,10 +103,21 @@
 #define CAUSAL_PAY_SCALAR_SHORT		9	/* stamp */
 #define CAUSAL_PAY_SCALAR_CLOCK		8	/* TCP: the clock's low 56 bits */
 #define CAUSAL_PAY_CLOCK_BITS		56
-#define CAUSAL_PAY_VEC_ENTRY		11
+#define CAUSAL_PAY_VEC_ENTRY		11	/* version 0: id, count */
 #define CAUSAL_PAY_VEC_ID_BYTES		7
-#define CAUSAL_PAY_VEC_MAX_ENTRIES	3
-#define CAUSAL_PAY_MAX			(1 + CAUSAL_PAY_VEC_MAX_ENTRIES * CAUSAL_PAY_VEC_ENTRY)
+/* The longest TCP payload: what the option space holds beside our header. */
+#define CAUSAL_PAY_MAX			(40 - CAUSAL_TCPOPT_HDR)
+/* The most forms a payload is shortened through before none is left. */
+#define CAUSAL_PAY_FORMS		3
+
+/* Compact vector entries (version 1): the head byte, then maybe the id. */
+#define CAUSAL_VENT_NAMED		0x80	/* the 7-byte id follows */
+#define CAUSAL_VENT_YOURS		0x40	/* the index is one the receiver gave */
+#define CAUSAL_VENT_INDEX		0x3f	/* the participant's index, 0: none */
+#define CAUSAL_VENT_INDEX_MAX		63
+#define CAUSAL_VARINT_MAX		5	/* bytes of a 32-bit count */
+#define CAUSAL_VENT_MIN			2	/* head and a one-byte count */
+#define CAUSAL_VEC_COUNT_LIMIT		0xffffffffU
 
 /* BPF programs must have these inline: they work on stack and packet memory. */
 #ifdef __bpf__
@@ -172,17 +204,146 @@ __causal_wire_inline __u32 causal_wire_get32(const __u8 *p)
 
 /*
  * The next shorter form of a payload of @len bytes, or 0: a scalar drops
- * the node id, then the event number; a vector its last entry.
+ * the node id, then the event number; a vector, whose entries depend on
+ * one another, all of them (the flags byte alone is left).
  */
 __causal_wire_inline __u32 causal_pay_shorter(int vector, __u32 len)
 {
 	if (vector)
-		return len > CAUSAL_PAY_VEC_ENTRY ? len - CAUSAL_PAY_VEC_ENTRY : 0;
+		return len > 1 ? 1 : 0;
 	if (len == CAUSAL_PAY_SCALAR_FULL)
 		return CAUSAL_PAY_SCALAR_KEYED;
 	if (len == CAUSAL_PAY_SCALAR_KEYED)
 		return CAUSAL_PAY_SCALAR_SHORT;
 	return 0;
+}
+
+/* The bytes of count @v as an unsigned LEB128 varint. */
+__causal_wire_inline __u32 causal_varint_len(__u32 v)
+{
+	__u32 n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+/* Store @v at @p as an unsigned LEB128 varint.  Return: its length. */
+__causal_wire_inline __u32 causal_varint_put(__u8 *p, __u32 v)
+{
+	__u32 n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (__u8)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (__u8)v;
+	return n;
+}
+
+/* A vector entry read from a payload. */
+struct causal_wire_vent {
+	__u64 id;	/* the participant, when the entry names it */
+	__u32 n;	/* its event count */
+	__u8 index;	/* compact: its index on the connection, 0 for none */
+	__u8 named;	/* @id is set */
+	__u8 yours;	/* @index is one the receiver gave */
+};
+
+/*
+ * Read an unsigned LEB128 varint of at most 32 bits at *@off of @pay (@len
+ * bytes) into *@v, @off advanced past it.  Return: 0, or -1 for one that
+ * runs past the end or over 32 bits.
+ */
+static inline int causal_varint_get(const __u8 *pay, __u32 len, __u32 *off, __u32 *v)
+{
+	__u32 o = *off, i;
+	__u8 b;
+
+	*v = 0;
+	for (i = 0; ; i++) {
+		if (o >= len || i == CAUSAL_VARINT_MAX)
+			return -1;
+		b = pay[o++];
+		if (i == CAUSAL_VARINT_MAX - 1 && b > 0x0f)
+			return -1;	/* more than 32 bits */
+		*v |= (__u32)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80))
+			break;
+	}
+	*off = o;
+	return 0;
+}
+
+/*
+ * causal_pay_vent_next() - the vector entry at *@off of payload @pay
+ * @pay: a vector payload, @len bytes, its flags at 0
+ * @off: where the entry starts (1 for the first); advanced past it
+ * @e: out: the entry
+ *
+ * Version 0 entries are 11 bytes, the id and the count.  Version 1 entries
+ * are a head byte (CAUSAL_VENT_NAMED, CAUSAL_VENT_YOURS, the index), the id
+ * when named, and the count, an unsigned LEB128 varint, added to the base
+ * count that comes first with CAUSAL_TCPOPT_F_BASE; a count is at most 32
+ * bits.  An entry that names no id must give an index; one that names its
+ * id gives an index of its sender's.
+ *
+ * Return: 1 for an entry, 0 after the last, -1 for a malformed one.
+ */
+static inline int causal_pay_vent_next(const __u8 *pay, __u32 len, __u32 *off,
+				       struct causal_wire_vent *e)
+{
+	__u32 o = *off, base = 0, v;
+	__u8 b;
+
+	if (o >= len)
+		return 0;
+	if (!(pay[0] >> CAUSAL_TCPOPT_F_VERSION_SHIFT)) {
+		if (o + CAUSAL_PAY_VEC_ENTRY > len)
+			return -1;
+		e->id = causal_wire_getn(&pay[o], CAUSAL_PAY_VEC_ID_BYTES);
+		e->n = causal_wire_get32(&pay[o + CAUSAL_PAY_VEC_ID_BYTES]);
+		e->index = 0;
+		e->named = 1;
+		e->yours = 0;
+		*off = o + CAUSAL_PAY_VEC_ENTRY;
+		return 1;
+	}
+	if (pay[0] & CAUSAL_TCPOPT_F_BASE) {
+		__u32 at = 1;
+
+		/* read again for each entry: it stays at the start */
+		if (causal_varint_get(pay, len, &at, &base))
+			return -1;
+		if (o < at)
+			o = at;
+		if (o >= len)
+			return 0;
+	}
+	b = pay[o++];
+	e->index = b & CAUSAL_VENT_INDEX;
+	e->named = !!(b & CAUSAL_VENT_NAMED);
+	e->yours = !!(b & CAUSAL_VENT_YOURS);
+	e->id = 0;
+	if (e->named && e->yours)
+		return -1;
+	if (e->named) {
+		if (o + CAUSAL_PAY_VEC_ID_BYTES > len)
+			return -1;
+		e->id = causal_wire_getn(&pay[o], CAUSAL_PAY_VEC_ID_BYTES);
+		o += CAUSAL_PAY_VEC_ID_BYTES;
+		if (!e->id)
+			return -1;
+	} else if (!e->index) {
+		return -1;
+	}
+	if (causal_varint_get(pay, len, &o, &v) || v > CAUSAL_VEC_COUNT_LIMIT - base)
+		return -1;
+	e->n = base + v;
+	*off = o;
+	return 1;
 }
 
 #define CAUSAL_UDPOPT_EOL		0
@@ -236,11 +397,17 @@ __causal_wire_inline int causal_pay_valid(const __u8 *pay, __u32 plen, __u32 max
 }
 
 /*
- * A TCP payload: as causal_pay_valid() says, or the scalar clock form,
- * which TCP alone uses.
+ * A TCP payload: as causal_pay_valid() says, the scalar clock form, which
+ * TCP alone uses, or a compact vector, whose entries the module reads
+ * (causal_pay_vent_next()) when the bytes it came with are received.
  */
 __causal_wire_inline int causal_tcp_pay_valid(const __u8 *pay, __u32 plen)
 {
+	if (!plen || plen > CAUSAL_PAY_MAX)
+		return 0;
+	if (pay[0] & CAUSAL_TCPOPT_F_VECTOR &&
+	    pay[0] >> CAUSAL_TCPOPT_F_VERSION_SHIFT == CAUSAL_PAY_VEC_VERSION)
+		return 1;
 	if (plen == CAUSAL_PAY_SCALAR_CLOCK)
 		return pay[0] >> CAUSAL_TCPOPT_F_VERSION_SHIFT == CAUSAL_TCPOPT_VERSION &&
 		       !(pay[0] & CAUSAL_TCPOPT_F_VECTOR);
