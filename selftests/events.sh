@@ -10,6 +10,9 @@
 #   +------------+                 +------------+
 
 . "$(dirname "$0")/lib.sh"
+# one attachment for the cases that attach plainly, one after another
+# (lib.sh: attach); those that want nothing attached detach it first
+SHARE_ATTACH=1
 
 PEER=$BUILD/selftests/causal_peer
 TOOL="/usr/bin/python3 $TOP/selftests/udp_tool.py"
@@ -185,7 +188,7 @@ no_programs() {
 trace_command() {
 	local log n tracer
 
-	load_module || fail "module"
+	load_module && shared_detach || fail "module"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
 	log=$T/a.log
@@ -270,7 +273,7 @@ trace_probes() {
 trace_stops() {
 	local pid
 
-	load_module || fail "module"
+	load_module && shared_detach || fail "module"
 	nodes || fail "topology"
 	tmpdir || fail "tmpdir"
 	nsenter --net=/run/netns/"$NS_PREFIX-a" "$CAUSALCTL" trace -o "$T/int.log" \

@@ -3,7 +3,7 @@
 #
 # The module's life, over and over while traffic flows: load, attach, new
 # connections stamped, detach, unload, CAUSAL_LIFECYCLE_CYCLES times
-# (default 20), while connections opened before the first load stay open,
+# (default 12), while connections opened before the first load stay open,
 # and some busy, throughout.
 #
 #   +-----------------------+   veth   +----------------------+
@@ -23,7 +23,7 @@
 . "$(dirname "$0")/lib.sh"
 
 RR=$BUILD/selftests/causal_rr
-CYCLES=${CAUSAL_LIFECYCLE_CYCLES:-20}
+CYCLES=${CAUSAL_LIFECYCLE_CYCLES:-12}
 # Cycles before memory is first measured: kernel threads and caches grow
 # to what the churn needs, then stay.
 WARMUP=$((CYCLES >= 40 ? 10 : CYCLES >= 10 ? 5 : 1))
