@@ -152,9 +152,13 @@ static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *
 	u32 n, need;
 
 	lockdep_assert_held(&vs->lock);
-	if (causal_sock_vec_missed(cs, false))
+	if (causal_sock_vec_missed(cs, false)) {
 		vs->v->lossy = 1;
+		vs->sticky = 1;
+	}
 	if (vt) {
+		/* its past is now more than its connection's */
+		vs->sticky = 1;
 		spin_lock(&vt->lock);
 		need = causal_vec_union(vs->v, vt->v) +
 		       !(causal_vec_get(vs->v, own) || causal_vec_get(vt->v, own));
@@ -320,18 +324,48 @@ static u32 causal_vec_base(const struct causal_vent *e, u32 clock, const u8 *pic
 }
 
 /*
+ * The bytes the whole clock of @vs takes as a compact stamp, its entries
+ * (the participant's own, count @clock, and the @c of @pick) offset from
+ * @base: one pass over the clock and the known vector, both sorted.
+ */
+static u32 causal_vec_whole_size(struct causal_vclock *vs, u64 own, u32 clock,
+				 const u8 *pick, u32 c, u32 base)
+{
+	const struct causal_vec *k = vs->known;
+	const struct causal_vent *e = vs->v->e;
+	u32 size = 1 + (base ? causal_varint_len(base) : 0), i, j = 0;
+
+	size += causal_vent_size(causal_vec_find(vs->known, own), clock - base);
+	for (i = 0; i < c; i++) {
+		while (j < k->len && k->e[j].id < e[pick[i]].id)
+			j++;
+		size += causal_vent_size(j < k->len && k->e[j].id == e[pick[i]].id ?
+					 &k->e[j] : NULL, e[pick[i]].n - base);
+	}
+	return size;
+}
+
+/*
  * A TCP stamp: the participant's own entry, then the entries the peer's
  * socket lacks, newest first, as many as @room bytes hold, compact; *@base
- * set to their base count, if they have one.  Return: the payload's length.
+ * set to their base count, if they have one.  When the whole clock fits,
+ * all of it, *@whole set: the reserved room goes out either way, and a
+ * receiver that gets the whole of an exact clock knows all its sender
+ * knew (causal_vec_recv_end()).  Return: the payload's length.
  */
 static u32 causal_vec_compact(struct causal_vclock *vs, u64 own, u32 clock, u8 *pay,
-			      u32 room, u8 *pick, u32 *base, u32 *more)
+			      u32 room, u8 *pick, u32 *base, bool *whole, u32 *more)
 {
 	const struct causal_vent *e = vs->v->e;
 	u32 len = 1, c, i, size;
 
-	c = causal_vec_candidates(vs, own, true, pick);
+	c = causal_vec_candidates(vs, own, false, pick);
 	*base = causal_vec_base(e, clock, pick, c);
+	*whole = causal_vec_whole_size(vs, own, clock, pick, c, *base) <= room;
+	if (!*whole) {
+		c = causal_vec_candidates(vs, own, true, pick);
+		*base = causal_vec_base(e, clock, pick, c);
+	}
 	if (*base)
 		len += causal_varint_put(&pay[len], *base);
 	len += causal_vent_put(vs, &pay[len], own, clock, *base);
@@ -340,7 +374,8 @@ static u32 causal_vec_compact(struct causal_vclock *vs, u64 own, u32 clock, u8 *
 			*more = 1;
 			break;
 		}
-		causal_vec_newest(e, pick, i, c);
+		if (!*whole)
+			causal_vec_newest(e, pick, i, c);
 		size = causal_vent_size(causal_vec_find(vs->known, e[pick[i]].id),
 					e[pick[i]].n - *base);
 		if (len + size > room) {
@@ -401,6 +436,7 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 room, bool diff, bool r
 	u8 pick[CAUSAL_VEC_WIDTH_MAX];
 	u8 flags = CAUSAL_TCPOPT_F_VECTOR;
 	u32 len, more = 0, base = 0;
+	bool whole = false;
 	int drops = 0;
 	u64 own;
 
@@ -418,7 +454,7 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 room, bool diff, bool r
 	if (diff) {
 		if (retell)
 			causal_vec_retell(vs);
-		len = causal_vec_compact(vs, own, *clock, pay, room, pick, &base, &more);
+		len = causal_vec_compact(vs, own, *clock, pay, room, pick, &base, &whole, &more);
 	} else {
 		len = causal_vec_whole(vs, own, *clock, pay, (room - 1) / CAUSAL_PAY_VEC_ENTRY,
 				       pick, &more);
@@ -427,6 +463,8 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 room, bool diff, bool r
 		flags |= CAUSAL_TCPOPT_F_INEXACT;
 	if (base)
 		flags |= CAUSAL_TCPOPT_F_BASE;
+	if (whole && !more)
+		flags |= CAUSAL_TCPOPT_F_WHOLE;
 	spin_unlock_bh(&vs->lock);
 	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
 	if (more) {
@@ -564,16 +602,19 @@ static void causal_vec_rx_index(struct causal_vec *k, u64 id, u32 index)
  * A payload with an entry too far ahead of the socket's clock (max-jump),
  * or a malformed one, is not merged at all.  With @rx->names (TCP), the
  * send the payload names, by its first entry, is kept there.
+ *
+ * Return: whether every entry of the payload is now in the clock: merged,
+ * none of an unknown participant, none dropped at the width.
  */
-void causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
+bool causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
 {
 	struct causal_vec_names *nm = rx->names;
 	struct causal_vclock *vs = rx->vs;
 	struct causal_wire_vent e;
 	u32 off, fresh = 0, now, have;
-	bool first = true;
+	bool first = true, all = true;
+	int r, drops;
 	u64 id;
-	int r;
 
 	lockdep_assert_held(&vs->lock);
 	for (off = 1; (r = causal_pay_vent_next(pay, len, &off, &e)) > 0; ) {
@@ -581,13 +622,13 @@ void causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
 		have = id ? causal_vec_get(vs->v, id) : 0;
 		if (id && causal_lamport_forged(have, e.n, rx->max_jump)) {
 			rx->forged = true;
-			return;
+			return false;
 		}
 		fresh += id && e.n && !have;
 	}
 	if (r < 0) {
 		rx->malformed = true;
-		return;
+		return false;
 	}
 	causal_vclock_room(vs, vs->v->len + fresh);
 	if (pay[0] & (CAUSAL_TCPOPT_F_INEXACT | CAUSAL_TCPOPT_F_INCOMPLETE))
@@ -597,17 +638,21 @@ void causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
 		id = causal_vec_rx_id(rx, &e);
 		if (!id) {
 			rx->lost = true;
+			all = false;
 			continue;
 		}
 		if (first && nm && nm->nkeys < ARRAY_SIZE(nm->keys)) {
 			nm->keys[nm->nkeys].id = id;
 			nm->keys[nm->nkeys++].n = e.n;
 		}
-		rx->drops -= causal_vec_raise_at(vs->v, id, e.n, now);
+		drops = -causal_vec_raise_at(vs->v, id, e.n, now);
+		rx->drops += drops;
+		all &= !drops;
 		causal_vec_raise(vs->known, id, e.n);
 		if (e.named && e.index)
 			causal_vec_rx_index(vs->known, id, e.index);
 	}
+	return all;
 }
 
 /**
@@ -615,17 +660,35 @@ void causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
  * @cs: the socket
  * @rx: the receive, after causal_vec_recv_begin()
  * @lost: bytes came without a vector payload
+ * @whole: the receive's last bytes came with the whole clock of their
+ *	sender, exact (CAUSAL_TCPOPT_F_WHOLE without I or C), and every entry
+ *	of it is now in the socket's clock
+ *
+ * A TCP socket's clock that never merged a thread's or a process's (socket
+ * scope) has in its past only its own events and its peer's sends whose
+ * bytes it read, all of them at or before the last, in the order of their
+ * bytes; the whole exact clock of the last covers the others, since the
+ * clock a socket stamps with only grows.  Then the socket's clock is exact,
+ * whatever was lost before: @whole clears its lossy mark, unless the clock
+ * is sticky (it missed events of its own, or merged a thread's clock).
  *
  * Return: the participant's count after the receive.
  */
-u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool lost)
+u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool lost,
+			bool whole)
 {
 	struct causal_vclock *vs = rx->vs;
 	int drops = rx->drops;
+	bool healed;
 	u64 c;
 
 	lockdep_assert_held(&vs->lock);
 	lost |= rx->lost | rx->forged | rx->malformed;
+	healed = whole && !vs->sticky;
+	if (healed) {
+		lost = false;
+		vs->v->lossy = 0;
+	}
 	if (lost)
 		vs->v->lossy = 1;
 	c = causal_vec_tick_locked(cs, vs, rx->vt, &drops, rx->note);

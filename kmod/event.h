@@ -63,7 +63,8 @@ struct causal_vec_rx {
 bool causal_vec_recv_begin(struct causal_sock *cs, struct causal_vec_rx *rx,
 			   struct causal_note *note);
 void causal_vec_recv_learn(struct causal_vec_rx *rx, const u8 *pay, u32 len);
-void causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len);
-u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool lost);
+bool causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len);
+u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool lost,
+			bool whole);
 
 #endif /* _CAUSAL_EVENT_H */

@@ -149,6 +149,19 @@ static bool causal_pay_vector(const u8 *pay)
 }
 
 /*
+ * Is @pay the whole clock of its sender, exact: a compact vector flagged
+ * whole, neither inexact (nor folded with another by a history: that sets
+ * inexact) nor incomplete?
+ */
+static bool causal_pay_whole(const u8 *pay)
+{
+	return pay[0] >> CAUSAL_TCPOPT_F_VERSION_SHIFT == CAUSAL_PAY_VEC_VERSION &&
+	       (pay[0] & (CAUSAL_TCPOPT_F_VECTOR | CAUSAL_TCPOPT_F_WHOLE |
+			  CAUSAL_TCPOPT_F_INEXACT | CAUSAL_TCPOPT_F_INCOMPLETE)) ==
+	       (CAUSAL_TCPOPT_F_VECTOR | CAUSAL_TCPOPT_F_WHOLE);
+}
+
+/*
  * The room of a vector stamp of @sk: what its option holds beside TCP's
  * timestamps.  Entries left out stay above what the peer is known to know
  * and go with the next send; a stamp that finds less room where it is
@@ -695,6 +708,8 @@ static u64 causal_rx_vector(struct causal_sock *cs, struct causal_tcp_vec *vh,
 {
 	struct causal_vec_names names;
 	struct causal_vec_rx rx;
+	bool all, whole = true, last = false;
+	const u8 *pay;
 	u64 c;
 	u32 i;
 
@@ -711,11 +726,18 @@ static u64 causal_rx_vector(struct causal_sock *cs, struct causal_tcp_vec *vh,
 		if (sel->used & BIT(i))
 			causal_vec_recv_learn(&rx, vh->rx_pay[i],
 					      min_t(u32, vh->rx_len[i], CAUSAL_PAY_MAX));
-	for (i = 0; i < vh->rx_count; i++)
-		if (sel->used & BIT(i))
-			causal_vec_recv_pay(&rx, vh->rx_pay[i],
-					    min_t(u32, vh->rx_len[i], CAUSAL_PAY_MAX));
-	c = causal_vec_recv_end(cs, &rx, *lost);
+	for (i = 0; i < vh->rx_count; i++) {
+		if (!(sel->used & BIT(i)))
+			continue;
+		pay = vh->rx_pay[i];
+		all = causal_vec_recv_pay(&rx, pay, min_t(u32, vh->rx_len[i], CAUSAL_PAY_MAX));
+		/* the ranges of the last byte read: its send's whole clock? */
+		if (!before(end - 1, vh->rx_start[i]) && before(end - 1, vh->rx_end[i])) {
+			last = true;
+			whole &= all && causal_pay_whole(pay);
+		}
+	}
+	c = causal_vec_recv_end(cs, &rx, *lost, whole && last);
 	*forged = rx.forged;
 	/* the sends it took bytes of, unless it merged nothing */
 	for (i = 0; !rx.forged && i < names.nkeys; i++)

@@ -25,6 +25,10 @@
  *	(CAUSAL_KNOWN_*): ours, given in compact stamps, and the peer's.
  * @tx_next: for a socket, the last index it gave (0 to
  *	CAUSAL_VENT_INDEX_MAX)
+ * @sticky: for a socket, its past holds more than its own events and its
+ *	peer's sends: it merged a thread's or a process's clock, or missed
+ *	events of its own (no memory for it when they came); no stamp of the
+ *	peer alone can then prove it exact (causal_vec_recv_end())
  * @rcu: for freeing after readers are done
  * @first: the room the clock starts with (CAUSAL_VEC_ROOM_FIRST entries
  *	for @v, and as many for @known); once outgrown, @v and @known live
@@ -35,6 +39,7 @@ struct causal_vclock {
 	u32 limit;
 	u32 count;
 	u8 tx_next;
+	u8 sticky;
 	u64 id;
 	struct causal_vec *v;
 	struct causal_vec *known;

@@ -384,6 +384,43 @@ hostile_compact_vectors_counted() {
 	[ "$(stat_of b lossy_in)" -ge 1 ] || fail "lost entries not counted"
 }
 
+# A socket-scope clock made lossy (an incomplete stamp, a malformed one, an
+# index never given) is exact again once a stamp with the sender's whole
+# clock, exact, comes with the last bytes it reads; a thread-scope one,
+# which merged its thread's clock at its first receive, stays lossy.  (If
+# the sink read everything in one receive, the socket's clock merged its
+# thread's only after the whole stamp: exact then too, and said so.)
+# (args: scope, lossy after)
+whole_stamp_heals() {
+	local j reads
+
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	in_ns b "$CAUSALCTL" clock set vector > /dev/null &&
+		in_ns b "$CAUSALCTL" scope set "$1" > /dev/null || fail "vector clocks"
+	inject_setup || fail "inject setup"
+	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 \
+		-s "fd0eca5a4681$(printf '%014x' 0x111)05" \
+		-s "fd07ca5a420001" \
+		-s "fd07ca5a420901" \
+		-s "fd10ca5a52010682$(printf '%014x' 0x222)03" || fail "segments not acknowledged"
+	busywait 10000 vec_entry_is b 7003 00000000000222 3 ||
+		fail "the whole stamp not merged: $(vec_entry b 7003 00000000000222)"
+	j=$(in_ns b "$CAUSALCTL" -j sockets --port 7003 | jq '.[0]')
+	log "$(jq -c '{vector, vector_lossy, stats}' <<< "$j")"
+	check_eq "entry of the incomplete stamp, raised by the whole one" 6 \
+		"$(jq -r '[.vector[] | select(.id == "00000000000111")][0].count' <<< "$j")"
+	# the reading participant's count: its receives
+	reads=$(jq -r '.vector_id as $id | [.vector[] | select("00" + .id == $id)][0].count' <<< "$j")
+	log "$reads receives"
+	if [ "$1" = thread ] && [ "$reads" = 1 ]; then
+		check_eq "vector lossy, one receive" false "$(jq -r .vector_lossy <<< "$j")"
+	else
+		check_eq "vector lossy" "$2" "$(jq -r .vector_lossy <<< "$j")"
+	fi
+	check_eq "malformed counted" 1 "$(stat_of b malformed_in)"
+}
+
 # A stamp far ahead (2^62 against the default max-jump of 2^48) is not
 # merged and is counted; the next, plausible one is merged.
 forged_stamps_are_not_merged() {
@@ -487,6 +524,8 @@ run_test gro_coalesces_stamped_segments gro_coalesces_stamped_segments
 run_test small_writes_share_segments small_writes_share_segments
 run_test hostile_options_are_ignored_and_counted hostile_options_are_ignored_and_counted
 run_test hostile_compact_vectors_counted hostile_compact_vectors_counted
+run_test "whole_stamp_heals (socket scope)" whole_stamp_heals socket false
+run_test "whole_stamp_heals (thread scope: stays lossy)" whole_stamp_heals thread true
 run_test forged_stamps_are_not_merged forged_stamps_are_not_merged
 run_test forged_clocks_do_not_stick forged_clocks_do_not_stick
 run_test hlc_counter_steps_then_resets hlc_counter_steps_then_resets

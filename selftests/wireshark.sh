@@ -36,7 +36,7 @@ FIELDS=(frame.number ip.src ipv6.src tcp.srcport tcp.dstport tcp.seq tcp.len
 	causal.node causal.hlc.counter causal.participant causal.entry.participant
 	causal.entry.count causal.udpopt.ocs.status causal.ocs.bad causal.malformed
 	causal.version.unknown causal.duplicate causal.inexact causal.incomplete
-	_ws.lua.error _ws.col.Info)
+	causal.flags.whole _ws.lua.error _ws.col.Info)
 
 # the capture and what goes with it, for all cases
 W=$(mktemp -d /tmp/causal-wireshark.XXXXXX) || exit 1

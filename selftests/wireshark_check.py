@@ -190,8 +190,9 @@ def check_vectors(addr, sends, wire, proto):
             continue
         vec = {int(p, 16): c for p, c in ev["vector"].items()}
         entries = dict(zip(ids, counts))
-        # TCP carries what the receiver lacks, UDP the whole vector
-        if proto == "udp" and entries != vec:
+        # TCP carries what the receiver lacks, or with W the whole vector;
+        # UDP the whole vector
+        if (proto == "udp" or r["causal.flags.whole"] in ("1", "True")) and entries != vec:
             fail("%s: frame %s: entries %s, the send's vector %s" %
                  (addr, r["frame.number"], entries, vec))
         for p, c in entries.items():

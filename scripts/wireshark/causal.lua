@@ -38,12 +38,14 @@
 --   causal.flags               the payload's flags byte, and its bits:
 --   causal.flags.version         format version (bits 7-6): 0, and 1 for
 --                                TCP's compact vectors
---   causal.flags.reserved        bits 5-4, zero when sent (and bit 3 but
---                                in compact vectors: expert info
+--   causal.flags.reserved        bits 5-3, zero when sent (but bits 4-3
+--                                of compact vectors: expert info
 --                                causal.reserved says when one is set)
 --   causal.flags.base            B, compact vectors: a base count comes
 --                                first, and entries' counts are offsets
 --                                from it
+--   causal.flags.whole           W, compact vectors: the entries are the
+--                                sender's whole clock
 --   causal.flags.incomplete      C: vector entries were left out
 --   causal.flags.vector          X: the body is a vector
 --   causal.flags.inexact         I: a scalar is an upper bound, a vector a
@@ -132,7 +134,8 @@ local hf = {
 	exid = ProtoField.uint16("causal.exid", "Experiment identifier", base.HEX),
 	flags = ProtoField.uint8("causal.flags", "Flags", base.HEX),
 	f_version = ProtoField.uint8("causal.flags.version", "Format version", base.DEC, nil, 0xc0),
-	f_reserved = ProtoField.uint8("causal.flags.reserved", "Reserved", base.HEX, nil, 0x30),
+	f_reserved = ProtoField.uint8("causal.flags.reserved", "Reserved", base.HEX, nil, 0x20),
+	f_whole = ProtoField.bool("causal.flags.whole", "Whole clock (compact vectors)", 8, nil, 0x10),
 	f_base = ProtoField.bool("causal.flags.base", "Base count (compact vectors)", 8, nil, 0x08),
 	f_incomplete = ProtoField.bool("causal.flags.incomplete", "Incomplete (entries left out)", 8, nil, F_INCOMPLETE),
 	f_vector = ProtoField.bool("causal.flags.vector", "Vector", 8, nil, F_VECTOR),
@@ -163,7 +166,7 @@ local hf = {
 	u_data = ProtoField.bytes("causal.udpopt.data", "Data"),
 }
 causal.fields = {
-	hf.verdict, hf.exid, hf.flags, hf.f_version, hf.f_reserved, hf.f_base, hf.f_incomplete,
+	hf.verdict, hf.exid, hf.flags, hf.f_version, hf.f_reserved, hf.f_whole, hf.f_base, hf.f_incomplete,
 	hf.f_vector, hf.f_inexact, hf.form, hf.clock, hf.event, hf.node, hf.hlc_time,
 	hf.hlc_counter, hf.participant, hf.entries, hf.entry, hf.e_participant,
 	hf.e_index, hf.e_count, hf.body, hf.t_kind, hf.t_length, hf.t_data, hf.u_surplus, hf.u_pad, hf.u_ocs,
@@ -363,12 +366,13 @@ local function dissect_payload(pay, plen, tree, max, when, names)
 	ft:add(hf.f_reserved, pay(0, 1))
 	local compact = vector and math.floor(flags / 64) == VEC_VERSION
 	if compact then
+		ft:add(hf.f_whole, pay(0, 1))
 		ft:add(hf.f_base, pay(0, 1))
 	end
 	ft:add(hf.f_incomplete, pay(0, 1))
 	ft:add(hf.f_vector, pay(0, 1))
 	ft:add(hf.f_inexact, pay(0, 1))
-	if math.floor(flags / 8) % 8 ~= 0 and not (compact and math.floor(flags / 16) % 4 == 0) then
+	if math.floor(flags / 8) % 8 ~= 0 and not (compact and math.floor(flags / 32) % 2 == 0) then
 		ft:add_proto_expert_info(ei.reserved, "Reserved flag bits set: receivers ignore them")
 	end
 

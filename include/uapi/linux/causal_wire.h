@@ -48,10 +48,12 @@
  * flags: bits 7..6 format version (0; 1 for compact vectors); bit 0
  * CAUSAL_TCPOPT_F_INEXACT: a scalar stamp is an upper bound of the true
  * one, a vector a lower bound; bit 1 the body is a vector; bit 2 vector
- * entries were left out; bit 3, compact vectors only
- * (CAUSAL_TCPOPT_F_BASE): a base count, a varint, comes before the
- * entries, whose counts are offsets from it; bits 5..3 (5..4 of compact
- * vectors) are zero when sent and ignored when received.
+ * entries were left out; compact vectors only: bit 3
+ * (CAUSAL_TCPOPT_F_BASE), a base count, a varint, comes before the
+ * entries, whose counts are offsets from it, and bit 4
+ * (CAUSAL_TCPOPT_F_WHOLE), the entries are all of the sender's clock, not
+ * only what its peer lacked; bits 5..3 (bit 5 of compact vectors) are zero
+ * when sent and ignored when received.
  */
 /*
  * UDP: UDP options (RFC 9868) in the surplus area, the bytes between the end
@@ -88,6 +90,7 @@
 #define CAUSAL_TCPOPT_F_VECTOR		0x02
 #define CAUSAL_TCPOPT_F_INCOMPLETE	0x04
 #define CAUSAL_TCPOPT_F_BASE		0x08	/* compact vectors: a base count */
+#define CAUSAL_TCPOPT_F_WHOLE		0x10	/* compact vectors: the whole clock */
 #define CAUSAL_TCPOPT_F_VERSION_SHIFT	6
 
 /* The option: kind, length and ExID, then the payload, flags first. */
