@@ -37,8 +37,8 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 "$CAUSALCTL" attach > /dev/null || exit 1
 
 echo "# $(uname -r): the oracle, $NODES nodes x $THREADS threads, $MSGS messages each, seed $SEED"
-printf '%-7s %-7s %7s %10s %10s %10s %10s %6s %6s %6s %5s\n' traffic scope ops pairs exact \
-	unknown "by-vectors" "f-hb" "f-conc" "f-eq" secs
+printf '%-7s %-7s %7s %10s %10s %10s %10s %10s %6s %6s %6s %5s\n' traffic scope ops pairs \
+	exact unknown "unk-order" "by-vectors" "f-hb" "f-conc" "f-eq" secs
 for run in "tcp thread" "tcp socket" "udp thread" "udp socket" "mixed thread" "mixed socket"; do
 	set -- $run
 	proto=$1 scope=$2
@@ -50,13 +50,17 @@ for run in "tcp thread" "tcp socket" "udp thread" "udp socket" "mixed thread" "m
 	line=$(grep ' operations ' "$T/verdict")
 	# what the vectors alone prove, without the events' participants
 	alone=$(sed -n 's/^# by the vectors alone: \([0-9]*\) exact.*/\1/p' "$T/verdict")
-	if [ -n "$alone" ] && [[ $line =~ ([0-9]+)\ operations.*\ ([0-9]+)\ pairs.*:\ ([0-9]+)\ exact,\ ([0-9]+)\ unknown.*errors:\ ([0-9]+)\ false\ happened-before,\ ([0-9]+)\ false\ concurrent,\ ([0-9]+)\ false\ equal ]]; then
+	# of the unknown, how many pairs are ordered (the rest are concurrent)
+	unk_ord=$(sed -n 's/.* unknown (\([0-9]*\) of them ordered).*/\1/p' <<< "$line")
+	if [ -n "$alone" ] && [ -n "$unk_ord" ] && [[ $line =~ ([0-9]+)\ operations.*\ ([0-9]+)\ pairs.*:\ ([0-9]+)\ exact,\ ([0-9]+)\ unknown.*errors:\ ([0-9]+)\ false\ happened-before,\ ([0-9]+)\ false\ concurrent,\ ([0-9]+)\ false\ equal ]]; then
 		m=("${BASH_REMATCH[@]}")
-		printf '%-7s %-7s %7s %10s %10s %10s %10s %6s %6s %6s %5s\n' "$proto" "$scope" \
-			"${m[1]}" "${m[2]}" "${m[3]}" "${m[4]}" "$alone" "${m[5]}" "${m[6]}" "${m[7]}" "$secs"
-		printf '{"kernel":"%s","bench":"oracle","traffic":"%s","scope":"%s","nodes":%d,"threads":%d,"messages":%d,"seed":%d,"operations":%d,"pairs":%d,"exact":%d,"unknown":%d,"exact_by_vectors":%d,"false_before":%d,"false_concurrent":%d,"false_equal":%d,"seconds":%d}\n' \
+		printf '%-7s %-7s %7s %10s %10s %10s %10s %10s %6s %6s %6s %5s\n' "$proto" "$scope" \
+			"${m[1]}" "${m[2]}" "${m[3]}" "${m[4]}" "$unk_ord" "$alone" "${m[5]}" "${m[6]}" \
+			"${m[7]}" "$secs"
+		printf '{"kernel":"%s","bench":"oracle","traffic":"%s","scope":"%s","nodes":%d,"threads":%d,"messages":%d,"seed":%d,"operations":%d,"pairs":%d,"exact":%d,"unknown":%d,"unknown_ordered":%d,"exact_by_vectors":%d,"false_before":%d,"false_concurrent":%d,"false_equal":%d,"seconds":%d}\n' \
 			"$(uname -r)" "$proto" "$scope" "$NODES" "$THREADS" "$MSGS" "$SEED" \
-			"${m[1]}" "${m[2]}" "${m[3]}" "${m[4]}" "$alone" "${m[5]}" "${m[6]}" "${m[7]}" "$secs" >> "$json"
+			"${m[1]}" "${m[2]}" "${m[3]}" "${m[4]}" "$unk_ord" "$alone" "${m[5]}" "${m[6]}" \
+			"${m[7]}" "$secs" >> "$json"
 		[ $((m[5] + m[6] + m[7])) = 0 ] || bad=1
 	else
 		printf '%-7s %-7s  failed: %s\n' "$proto" "$scope" "$(tail -1 "$T/verdict")"
