@@ -349,6 +349,24 @@ vec_entry_is() {
 	[ "$(vec_entry "$1" "$2" "$3")" = "$4" ]
 }
 
+# vector_sink SCOPE - b a node with vector clocks in SCOPE, and inject_setup
+vector_sink() {
+	load_module && attach || fail "attach"
+	nodes || fail "topology"
+	in_ns b "$CAUSALCTL" clock set vector > /dev/null &&
+		in_ns b "$CAUSALCTL" scope set "$1" > /dev/null || fail "vector clocks"
+	inject_setup || fail "inject setup"
+}
+
+# sink_socket - the JSON of b's socket on 7003, its vector logged
+sink_socket() {
+	local j
+
+	j=$(in_ns b "$CAUSALCTL" -j sockets --port 7003 | jq '.[0]')
+	log "$(jq -c '{vector, vector_lossy, stats}' <<< "$j")" >&2
+	echo "$j"
+}
+
 # Compact vector stamps from a hostile peer: a participant named with an
 # index, then by it; an entry of neither id nor index (malformed, counted
 # when its bytes are read); an index never given, and one of the
@@ -358,11 +376,7 @@ vec_entry_is() {
 hostile_compact_vectors_counted() {
 	local j
 
-	load_module && attach || fail "attach"
-	nodes || fail "topology"
-	in_ns b "$CAUSALCTL" clock set vector > /dev/null &&
-		in_ns b "$CAUSALCTL" scope set socket > /dev/null || fail "vector clocks"
-	inject_setup || fail "inject setup"
+	vector_sink socket
 	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 \
 		-s "fd0eca5a4283$(printf '%014x' 0xabcdef)05" \
 		-s "fd07ca5a420306" \
@@ -374,10 +388,8 @@ hostile_compact_vectors_counted() {
 	# the last segment's entry: every byte before it was read
 	busywait 10000 vec_entry_is b 7003 00000000abcdef 7 ||
 		fail "entry by index, after its naming: $(vec_entry b 7003 00000000abcdef), not 7"
-	j=$(in_ns b "$CAUSALCTL" -j sockets --port 7003 | jq '.[0]')
-	log "$(jq -c '{vector, vector_lossy, stats}' <<< "$j")"
-	check_eq "the entry that named an index again" 1 \
-		"$(jq -r '[.vector[] | select(.id == "00000000000111")][0].count' <<< "$j")"
+	j=$(sink_socket)
+	check_eq "the entry that named an index again" 1 "$(vec_entry b 7003 00000000000111)"
 	check_eq "vector lossy" true "$(jq -r .vector_lossy <<< "$j")"
 	check_eq "malformed counted" 1 "$(stat_of b malformed_in)"
 	check_eq "stamps counted" 7 "$(stat_of b stamps_in)"
@@ -394,11 +406,7 @@ hostile_compact_vectors_counted() {
 whole_stamp_heals() {
 	local j reads
 
-	load_module && attach || fail "attach"
-	nodes || fail "topology"
-	in_ns b "$CAUSALCTL" clock set vector > /dev/null &&
-		in_ns b "$CAUSALCTL" scope set "$1" > /dev/null || fail "vector clocks"
-	inject_setup || fail "inject setup"
+	vector_sink "$1"
 	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 \
 		-s "fd0eca5a4681$(printf '%014x' 0x111)05" \
 		-s "fd07ca5a420001" \
@@ -406,10 +414,9 @@ whole_stamp_heals() {
 		-s "fd10ca5a52010682$(printf '%014x' 0x222)03" || fail "segments not acknowledged"
 	busywait 10000 vec_entry_is b 7003 00000000000222 3 ||
 		fail "the whole stamp not merged: $(vec_entry b 7003 00000000000222)"
-	j=$(in_ns b "$CAUSALCTL" -j sockets --port 7003 | jq '.[0]')
-	log "$(jq -c '{vector, vector_lossy, stats}' <<< "$j")"
+	j=$(sink_socket)
 	check_eq "entry of the incomplete stamp, raised by the whole one" 6 \
-		"$(jq -r '[.vector[] | select(.id == "00000000000111")][0].count' <<< "$j")"
+		"$(vec_entry b 7003 00000000000111)"
 	# the reading participant's count: its receives
 	reads=$(jq -r '.vector_id as $id | [.vector[] | select("00" + .id == $id)][0].count' <<< "$j")
 	log "$reads receives"
