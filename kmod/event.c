@@ -236,8 +236,8 @@ static void causal_pay_vent(u8 *pay, u32 i, u64 id, u32 n)
  * A datagram's stamp: the whole vector, the participant's own entry first,
  * as many as @max_entries hold.  Return: the payload's length.
  */
-static u32 causal_vec_whole(struct causal_vclock *vs, u64 own, u32 clock, u8 *pay,
-			    u32 max_entries, u8 *pick, u32 *more)
+static u32 causal_vec_datagram(struct causal_vclock *vs, u64 own, u32 clock, u8 *pay,
+			       u32 max_entries, u8 *pick, u32 *more)
 {
 	const struct causal_vent *e = vs->v->e;
 	u32 n = 0, c, i;
@@ -359,9 +359,13 @@ static u32 causal_vec_compact(struct causal_vclock *vs, u64 own, u32 clock, u8 *
 	const struct causal_vent *e = vs->v->e;
 	u32 len = 1, c, i, size;
 
-	c = causal_vec_candidates(vs, own, false, pick);
-	*base = causal_vec_base(e, clock, pick, c);
-	*whole = causal_vec_whole_size(vs, own, clock, pick, c, *base) <= room;
+	/* the whole clock, if it may fit (an entry takes 2 bytes at least) */
+	*whole = 1 + vs->v->len * CAUSAL_VENT_MIN <= room;
+	if (*whole) {
+		c = causal_vec_candidates(vs, own, false, pick);
+		*base = causal_vec_base(e, clock, pick, c);
+		*whole = causal_vec_whole_size(vs, own, clock, pick, c, *base) <= room;
+	}
 	if (!*whole) {
 		c = causal_vec_candidates(vs, own, true, pick);
 		*base = causal_vec_base(e, clock, pick, c);
@@ -456,8 +460,8 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 room, bool diff, bool r
 			causal_vec_retell(vs);
 		len = causal_vec_compact(vs, own, *clock, pay, room, pick, &base, &whole, &more);
 	} else {
-		len = causal_vec_whole(vs, own, *clock, pay, (room - 1) / CAUSAL_PAY_VEC_ENTRY,
-				       pick, &more);
+		len = causal_vec_datagram(vs, own, *clock, pay, (room - 1) / CAUSAL_PAY_VEC_ENTRY,
+					  pick, &more);
 	}
 	if (vs->v->lossy)
 		flags |= CAUSAL_TCPOPT_F_INEXACT;

@@ -120,7 +120,6 @@
 #define CAUSAL_VENT_INDEX_MAX		63
 #define CAUSAL_VARINT_MAX		5	/* bytes of a 32-bit count */
 #define CAUSAL_VENT_MIN			2	/* head and a one-byte count */
-#define CAUSAL_VEC_COUNT_LIMIT		0xffffffffU
 
 /* BPF programs must have these inline: they work on stack and packet memory. */
 #ifdef __bpf__
@@ -342,7 +341,8 @@ static inline int causal_pay_vent_next(const __u8 *pay, __u32 len, __u32 *off,
 	} else if (!e->index) {
 		return -1;
 	}
-	if (causal_varint_get(pay, len, &o, &v) || v > CAUSAL_VEC_COUNT_LIMIT - base)
+	/* counts are 32 bits, base and offset added */
+	if (causal_varint_get(pay, len, &o, &v) || (__u64)base + v > 0xffffffffU)
 		return -1;
 	e->n = base + v;
 	*off = o;
