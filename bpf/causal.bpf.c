@@ -447,7 +447,7 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops, struct bpf_soc
 	struct bpf_sock *sk;
 	__u8 opt[64] = {};	/* a power of two: sizes are masked into it */
 	__u32 slot, len, full, size, i;
-	int vector;
+	int vector, ask;
 
 	if ((void *)(th + 1) > end || skops->skb_len <= th->doff * 4U)
 		return;
@@ -486,6 +486,12 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops, struct bpf_soc
 	__builtin_memcpy(&opt[CAUSAL_TCPOPT_HDR], vh->tx_pay[slot], CAUSAL_PAY_ROOM);
 	full = vh->tx_len[slot];
 	vector = !!(opt[CAUSAL_TCPOPT_OFF_FLAGS] & CAUSAL_TCPOPT_F_VECTOR);
+	/* a receive met an index never named to us: ask for all again */
+	ask = vector && vh->rx_ask &&
+	      opt[CAUSAL_TCPOPT_OFF_FLAGS] >> CAUSAL_TCPOPT_F_VERSION_SHIFT ==
+	      CAUSAL_PAY_VEC_VERSION;
+	if (ask)
+		opt[CAUSAL_TCPOPT_OFF_FLAGS] |= CAUSAL_TCPOPT_F_ASK;
 	len = full;
 	for (i = 0; i < CAUSAL_PAY_FORMS && len; i++) {
 		size = CAUSAL_TCPOPT_HDR + len;
@@ -501,6 +507,8 @@ static __always_inline void write_opt(struct bpf_sock_ops *skops, struct bpf_soc
 		opt[1] = size;
 		if (!bpf_store_hdr_opt(skops, opt, size, 0)) {
 			st->stamped_out++;
+			if (ask)
+				vh->rx_ask = 0;
 			if (len < full && vector) {
 				st->incomplete_out++;
 				vh->tx_cut = 1;
@@ -686,6 +694,7 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops, struct bpf_soc
 	struct bpf_sock *sk;
 	__u8 buf[64] = {}, pay[CAUSAL_PAY_ROOM] = {};
 	__u32 hlen, optlen, payload, seq, i, off, plen;
+	int vector;
 
 	if ((void *)(th + 1) > end)
 		return;
@@ -729,17 +738,26 @@ static __always_inline void parse_opt(struct bpf_sock_ops *skops, struct bpf_soc
 		st->malformed_in++;
 		return;
 	}
+	vector = !!(pay[0] & CAUSAL_TCPOPT_F_VECTOR);
+	vh = NULL;
+	if (vector) {
+		sk = bsk;
+		vh = sk ? bpf_sk_storage_get(&causal_tcp_vec, sk, 0,
+					     BPF_SK_STORAGE_GET_F_CREATE) : NULL;
+		/* the peer lacks indexes we gave: the next send tells all */
+		if (vh && (pay[0] & CAUSAL_TCPOPT_F_ASK) &&
+		    pay[0] >> CAUSAL_TCPOPT_F_VERSION_SHIFT == CAUSAL_PAY_VEC_VERSION)
+			vh->tx_asked = 1;
+	}
 	/* No payload, or bytes already received: nothing to attribute. */
 	if (!payload || !before32(skops->rcv_nxt, seq + payload))
 		return;
 	st->stamped_in++;
 	/* a scalar's clock; a vector, the stamp of the one send it holds */
-	if (!(pay[0] & CAUSAL_TCPOPT_F_VECTOR)) {
+	if (!vector) {
 		take_scalar(st, seq + payload, pay, plen);
 		return;
 	}
-	sk = bsk;
-	vh = sk ? bpf_sk_storage_get(&causal_tcp_vec, sk, 0, BPF_SK_STORAGE_GET_F_CREATE) : NULL;
 	if (vh)
 		rx_push(vh, seq, seq + payload, pay, plen);
 }

@@ -642,6 +642,7 @@ bool causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
 		id = causal_vec_rx_id(rx, &e);
 		if (!id) {
 			rx->lost = true;
+			rx->unknown |= !e.named && !e.yours;
 			all = false;
 			continue;
 		}

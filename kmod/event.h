@@ -47,6 +47,9 @@ struct causal_vec_names {
  * @lost: a payload was inexact or incomplete, or named an unknown index
  * @forged: a payload had an entry too far ahead (max-jump): not merged
  * @malformed: a payload's entries could not be read: not merged
+ * @unknown: an entry carried an index the peer never named to this socket
+ *	(the payload that named it was lost here): the peer should tell all
+ *	again
  * @max_jump: the node's max-jump
  * @note: the receive's note, or NULL
  * @names: TCP's names, or NULL (set after causal_vec_recv_begin())
@@ -54,7 +57,7 @@ struct causal_vec_names {
 struct causal_vec_rx {
 	struct causal_vclock *vs, *vt;
 	int drops;
-	bool lost, forged, malformed;
+	bool lost, forged, malformed, unknown;
 	u64 max_jump;
 	struct causal_note *note;
 	struct causal_vec_names *names;

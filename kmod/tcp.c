@@ -363,10 +363,21 @@ static u64 causal_tcp_send_vector(struct causal_sock *cs, struct sock *sk,
 		TCP_SKB_CB(tail)->eor = 1;
 	/*
 	 * A send whose bytes never left took its stamp with it: what it told
-	 * the peer, the peer never learnt.
+	 * the peer, the peer never learnt.  The peer's asking counts once
+	 * the bytes of the last send that told all again were acknowledged:
+	 * before, it may not have read them yet.
 	 */
-	retell = vh->tx_cut || causal_tx_unsent(sk, vh);
+	if (vh->tx_retelling && after(tcp_sk(sk)->snd_una, vh->tx_retold))
+		vh->tx_retelling = 0;
+	retell = vh->tx_cut || causal_tx_unsent(sk, vh) ||
+		 (vh->tx_asked && !vh->tx_retelling);
 	vh->tx_cut = 0;
+	vh->tx_asked = 0;
+	if (retell) {
+		vh->tx_retelling = 1;
+		vh->tx_retold = seq;
+		causal_stat_inc(causal_sock_node(cs), CAUSAL_STAT_VECTOR_RETELLS);
+	}
 	len = causal_vec_send(cs, pay, causal_tcp_vec_room(sk), true, retell, &c, n);
 	/* bytes a SYN takes (TCP Fast Open) carry no vector */
 	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_SYN_SENT)
@@ -739,6 +750,10 @@ static u64 causal_rx_vector(struct causal_sock *cs, struct causal_tcp_vec *vh,
 	}
 	c = causal_vec_recv_end(cs, &rx, *lost, whole && last);
 	*forged = rx.forged;
+	if (rx.unknown) {
+		vh->rx_ask = 1;
+		causal_stat_inc(causal_sock_node(cs), CAUSAL_STAT_VECTOR_ASKS);
+	}
 	/* the sends it took bytes of, unless it merged nothing */
 	for (i = 0; !rx.forged && i < names.nkeys; i++)
 		causal_note_key(note, true, names.keys[i].id, names.keys[i].n);

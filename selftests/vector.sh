@@ -148,6 +148,35 @@ compare_needs_vectors() {
 		"$(in_ns o0 "$CAUSALCTL" node set vector-width 65 2> /dev/null; echo $?)"
 }
 
+# A receiver whose history folded away the stamp that named an index meets
+# the index later by itself: its answer asks (vector-asks), the sender tells
+# all again (vector-retells), and the receiver's clock gets the entry it
+# could not read before (selftests/ask_peer.py).
+lost_naming_asked_again() {
+	local ask="/usr/bin/python3 $TOP/selftests/ask_peer.py" cid want got
+
+	load_module && attach || fail "attach"
+	star 3 || fail "topology"
+	vector_nodes 3 thread 16 || fail "vector clocks"
+	tmpdir || fail "tmpdir"
+	in_ns o2 $ask c 7001 > "$T/c" &
+	in_ns o1 $ask b 7000 "$T" > "$T/b" &
+	in_ns o0 $ask a 10.77.0.2 7000 10.77.0.3 7001 "$T" > "$T/a" &
+	busywait 60000 lines_are "$T/b" 1 || fail "no exchange"
+	busywait 60000 lines_are "$T/a" 1 || fail "a did not finish"
+	check_eq "b asked" 1 "$(stat_of o1 vector_asks)"
+	check_eq "a told all again" 1 "$(stat_of o0 vector_retells)"
+	# c's thread, as c's socket names its last event's participant
+	cid=$(in_ns o2 "$CAUSALCTL" -j sockets --port 7001 | jq -r '.[0].vector_id[2:]')
+	want=$(in_ns o0 "$CAUSALCTL" -j sockets --port 7000 |
+	       jq -r --arg id "$cid" '[.[0].vector[] | select(.id == $id)][0].count')
+	got=$(in_ns o1 "$CAUSALCTL" -j sockets --port 7000 |
+	      jq -r --arg id "$cid" '[.[0].vector[] | select(.id == $id)][0].count')
+	log "c's participant $cid: $want at a, $got at b"
+	[ "$want" != null ] && [ "$want" -ge 2 ] || fail "a has no entry of c: $want"
+	check_eq "b's entry of c, told again" "$want" "$got"
+}
+
 log "seed $SEED"
 # Two participants: every stamp fits the option; all answers exact.
 run_test oracle_tcp_ipv4_two_nodes oracle_case 4 thread 16 2 1 20 95
@@ -170,4 +199,5 @@ run_test oracle_room_growth room_growth
 run_test compare_relay_thread_scope compare_relay thread after 3 after
 run_test compare_relay_socket_scope compare_relay socket concurrent 2 concurrent
 run_test compare_needs_vector_clocks compare_needs_vectors
+run_test lost_naming_asked_again lost_naming_asked_again
 exit_tests

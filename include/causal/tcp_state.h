@@ -154,8 +154,15 @@ struct causal_tcp_vec {
 	 * segment went out without the whole payload its bytes had (or the
 	 * history lost one), so the peer may lack entries the module counted
 	 * as sent and indexes it introduced: its next send starts over.
+	 * tx_asked: the peer asked for that (CAUSAL_TCPOPT_F_ASK), taken by
+	 * the next send unless the bytes of the last send that started over,
+	 * from tx_retold, are not yet acknowledged (tx_retelling): the peer
+	 * cannot have read them.  rx_ask: a receive met an index the peer
+	 * never named to us: the next stamp written asks.
 	 */
-	__u32 tx_count, tx_cut;
+	__u32 tx_count;
+	__u8 tx_cut, tx_asked, tx_retelling, rx_ask;
+	__u32 tx_retold;
 	__u32 tx_seq[CAUSAL_TX_SLOTS];
 	__u8 tx_len[CAUSAL_TX_SLOTS + 2];
 	__u8 tx_pay[CAUSAL_TX_SLOTS][CAUSAL_PAY_ROOM];

@@ -38,9 +38,12 @@
 --   causal.flags               the payload's flags byte, and its bits:
 --   causal.flags.version         format version (bits 7-6): 0, and 1 for
 --                                TCP's compact vectors
---   causal.flags.reserved        bits 5-3, zero when sent (but bits 4-3
---                                of compact vectors: expert info
+--   causal.flags.reserved        bits 5-3 of scalar and version-0
+--                                forms, zero when sent (expert info
 --                                causal.reserved says when one is set)
+--   causal.flags.ask             A, compact vectors: the sender met an
+--                                index its peer never named to it, and
+--                                asks to be told all again
 --   causal.flags.base            B, compact vectors: a base count comes
 --                                first, and entries' counts are offsets
 --                                from it
@@ -135,6 +138,7 @@ local hf = {
 	flags = ProtoField.uint8("causal.flags", "Flags", base.HEX),
 	f_version = ProtoField.uint8("causal.flags.version", "Format version", base.DEC, nil, 0xc0),
 	f_reserved = ProtoField.uint8("causal.flags.reserved", "Reserved", base.HEX, nil, 0x20),
+	f_ask = ProtoField.bool("causal.flags.ask", "Ask to be told all again (compact vectors)", 8, nil, 0x20),
 	f_whole = ProtoField.bool("causal.flags.whole", "Whole clock (compact vectors)", 8, nil, 0x10),
 	f_base = ProtoField.bool("causal.flags.base", "Base count (compact vectors)", 8, nil, 0x08),
 	f_incomplete = ProtoField.bool("causal.flags.incomplete", "Incomplete (entries left out)", 8, nil, F_INCOMPLETE),
@@ -166,7 +170,7 @@ local hf = {
 	u_data = ProtoField.bytes("causal.udpopt.data", "Data"),
 }
 causal.fields = {
-	hf.verdict, hf.exid, hf.flags, hf.f_version, hf.f_reserved, hf.f_whole, hf.f_base, hf.f_incomplete,
+	hf.verdict, hf.exid, hf.flags, hf.f_version, hf.f_reserved, hf.f_ask, hf.f_whole, hf.f_base, hf.f_incomplete,
 	hf.f_vector, hf.f_inexact, hf.form, hf.clock, hf.event, hf.node, hf.hlc_time,
 	hf.hlc_counter, hf.participant, hf.entries, hf.entry, hf.e_participant,
 	hf.e_index, hf.e_count, hf.body, hf.t_kind, hf.t_length, hf.t_data, hf.u_surplus, hf.u_pad, hf.u_ocs,
@@ -363,16 +367,18 @@ local function dissect_payload(pay, plen, tree, max, when, names)
 	local summary
 
 	ft:add(hf.f_version, pay(0, 1))
-	ft:add(hf.f_reserved, pay(0, 1))
 	local compact = vector and math.floor(flags / 64) == VEC_VERSION
 	if compact then
+		ft:add(hf.f_ask, pay(0, 1))
 		ft:add(hf.f_whole, pay(0, 1))
 		ft:add(hf.f_base, pay(0, 1))
+	else
+		ft:add(hf.f_reserved, pay(0, 1))
 	end
 	ft:add(hf.f_incomplete, pay(0, 1))
 	ft:add(hf.f_vector, pay(0, 1))
 	ft:add(hf.f_inexact, pay(0, 1))
-	if math.floor(flags / 8) % 8 ~= 0 and not (compact and math.floor(flags / 32) % 2 == 0) then
+	if math.floor(flags / 8) % 8 ~= 0 and not compact then
 		ft:add_proto_expert_info(ei.reserved, "Reserved flag bits set: receivers ignore them")
 	end
 

@@ -52,8 +52,10 @@
  * (CAUSAL_TCPOPT_F_BASE), a base count, a varint, comes before the
  * entries, whose counts are offsets from it, and bit 4
  * (CAUSAL_TCPOPT_F_WHOLE), the entries are all of the sender's clock, not
- * only what its peer lacked; bits 5..3 (bit 5 of compact vectors) are zero
- * when sent and ignored when received.
+ * only what its peer lacked, and bit 5 (CAUSAL_TCPOPT_F_ASK), the sender
+ * met an index its peer never named to it (the naming was lost on its
+ * side): the peer should tell it all again; bits 5..3 of other forms are
+ * zero when sent and ignored when received.
  */
 /*
  * UDP: UDP options (RFC 9868) in the surplus area, the bytes between the end
@@ -91,6 +93,7 @@
 #define CAUSAL_TCPOPT_F_INCOMPLETE	0x04
 #define CAUSAL_TCPOPT_F_BASE		0x08	/* compact vectors: a base count */
 #define CAUSAL_TCPOPT_F_WHOLE		0x10	/* compact vectors: the whole clock */
+#define CAUSAL_TCPOPT_F_ASK		0x20	/* compact vectors: tell me all again */
 #define CAUSAL_TCPOPT_F_VERSION_SHIFT	6
 
 /* The option: kind, length and ExID, then the payload, flags first. */
