@@ -559,7 +559,9 @@ static __always_inline void rx_fold(struct causal_tcp_vec *vh, __u32 start,
 			vh->rx_len[last] = len;
 		}
 	}
-	vh->rx_pay[last][0] |= CAUSAL_TCPOPT_F_INEXACT;
+	/* a whole stamp of the older send is not the newer one's */
+	vh->rx_pay[last][0] = (vh->rx_pay[last][0] | CAUSAL_TCPOPT_F_INEXACT) &
+			      ~CAUSAL_TCPOPT_F_WHOLE;
 }
 
 /*

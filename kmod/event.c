@@ -141,36 +141,55 @@ static struct causal_vclock *causal_event_vclock(struct causal_sock *cs)
 
 /*
  * A vector event on @cs after its receive (if any) was merged into the
- * socket's clock: take in the thread's or process's clock, tick the
- * participant's entry, and hand the result back to the thread.
+ * socket's clock: take in the thread's or process's clock (and its debts;
+ * @paid, when not 0, the socket whose receive @at paid what the socket
+ * owed it, pays the thread's debt too), tick the participant's entry, and
+ * hand the result back to the thread.  A clock that drops entries, or
+ * missed events, is lossy for good; one lossy only by debts now all paid
+ * is exact.
  */
 static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *vs,
 				  struct causal_vclock *vt, int *drops,
-				  struct causal_note *note)
+				  struct causal_note *note, u64 paid, u64 at)
 {
 	u64 own = vt ? vt->id : vs->id;
+	bool was;
 	u32 n, need;
+	int d;
 
 	lockdep_assert_held(&vs->lock);
+	was = vs->v->lossy;
 	if (causal_sock_vec_missed(cs, false)) {
 		vs->v->lossy = 1;
-		vs->sticky = 1;
+		vs->forever = 1;
 	}
 	if (vt) {
-		/* its past is now more than its connection's */
-		vs->sticky = 1;
 		spin_lock(&vt->lock);
+		causal_vec_explain(vt);
+		if (paid)
+			causal_vec_pay(vt, paid, at);
 		need = causal_vec_union(vs->v, vt->v) +
 		       !(causal_vec_get(vs->v, own) || causal_vec_get(vt->v, own));
 		causal_vclock_room(vs, need);
-		*drops += causal_vec_merge_at(vs->v, vt->v);
+		d = causal_vec_merge_at(vs->v, vt->v);
+		causal_vec_debts_merge(vs, vt);
 	} else {
 		causal_vclock_room(vs, vs->v->len + !causal_vec_get(vs->v, own));
+		d = 0;
 	}
-	*drops += causal_vec_tick_count(vs->v, own, &(vt ?: vs)->count);
+	d += causal_vec_tick_count(vs->v, own, &(vt ?: vs)->count);
+	if (d)
+		vs->forever = 1;
+	*drops += d;
+	causal_vec_settle(vs);
+	if (was && !vs->v->lossy)
+		causal_stat_inc(causal_sock_node(cs), CAUSAL_STAT_VECTOR_HEALS);
 	if (vt) {
 		causal_vclock_room(vt, vs->v->len);
 		causal_vec_copy(vt->v, vs->v);
+		causal_vec_debts_copy(vt, vs);
+		if (vt->v->len < vs->v->len)
+			vt->forever = 1;
 		spin_unlock(&vt->lock);
 	}
 	n = causal_vec_get(vs->v, own);
@@ -188,7 +207,7 @@ static u64 causal_vec_tick_locked(struct causal_sock *cs, struct causal_vclock *
  */
 static u32 causal_vec_candidates(struct causal_vclock *vs, u64 own, bool diff, u8 *pick)
 {
-	const struct causal_vec *v = vs->v, *k = vs->known;
+	const struct causal_vec *v = vs->v, *k = causal_vec_known(vs);
 	u32 i, j = 0, c = 0;
 
 	for (i = 0; i < v->len; i++) {
@@ -280,8 +299,8 @@ static u32 causal_vent_put(struct causal_vclock *vs, u8 *p, u64 id, u32 n, u32 b
 	struct causal_vent *k;
 	u32 len = 1, idx = 0;
 
-	causal_vec_raise(vs->known, id, n);
-	k = causal_vec_find(vs->known, id);
+	causal_vec_raise(causal_vec_known(vs), id, n);
+	k = causal_vec_find(causal_vec_known(vs), id);
 	if (k && (k->rose & CAUSAL_KNOWN_RX)) {
 		p[0] = CAUSAL_VENT_YOURS | (k->rose & CAUSAL_KNOWN_RX) >> CAUSAL_KNOWN_RX_SHIFT;
 		return len + causal_varint_put(&p[len], n - base);
@@ -331,11 +350,11 @@ static u32 causal_vec_base(const struct causal_vent *e, u32 clock, const u8 *pic
 static u32 causal_vec_whole_size(struct causal_vclock *vs, u64 own, u32 clock,
 				 const u8 *pick, u32 c, u32 base)
 {
-	const struct causal_vec *k = vs->known;
+	const struct causal_vec *k = causal_vec_known(vs);
 	const struct causal_vent *e = vs->v->e;
 	u32 size = 1 + (base ? causal_varint_len(base) : 0), i, j = 0;
 
-	size += causal_vent_size(causal_vec_find(vs->known, own), clock - base);
+	size += causal_vent_size(causal_vec_find(causal_vec_known(vs), own), clock - base);
 	for (i = 0; i < c; i++) {
 		while (j < k->len && k->e[j].id < e[pick[i]].id)
 			j++;
@@ -380,7 +399,7 @@ static u32 causal_vec_compact(struct causal_vclock *vs, u64 own, u32 clock, u8 *
 		}
 		if (!*whole)
 			causal_vec_newest(e, pick, i, c);
-		size = causal_vent_size(causal_vec_find(vs->known, e[pick[i]].id),
+		size = causal_vent_size(causal_vec_find(causal_vec_known(vs), e[pick[i]].id),
 					e[pick[i]].n - *base);
 		if (len + size > room) {
 			*more = 1;
@@ -399,13 +418,68 @@ static u32 causal_vec_compact(struct causal_vclock *vs, u64 own, u32 clock, u8 *
  */
 static void causal_vec_retell(struct causal_vclock *vs)
 {
-	struct causal_vec *k = vs->known;
+	struct causal_vec *k = causal_vec_known(vs);
 	u32 i;
 
 	for (i = 0; i < k->len; i++) {
 		k->e[i].n = 0;
 		k->e[i].rose &= ~CAUSAL_KNOWN_TX_TOLD;
 	}
+}
+
+/**
+ * causal_vec_untell() - a TCP stamp never went out: untell what it told
+ * @cs: the socket
+ * @pay: the stamp's payload, a compact vector
+ * @len: its length
+ *
+ * The peer never learnt what the stamp carried (its send wrote no byte):
+ * each of its entries counts as unknown to the peer again, and each
+ * participant it named as not told, so that the next send carries them
+ * again.  The rest of what the connection told stays told: a retelling of
+ * only what was lost, where causal_vec_retell() tells everything again
+ * (with 7-byte names, more than a stamp holds past a few participants).
+ *
+ * Context: under the socket's lock; takes its vector clock's.
+ * Return: false if an entry could not be read or found (the caller then
+ * tells all again).
+ */
+bool causal_vec_untell(struct causal_sock *cs, const u8 *pay, u32 len)
+{
+	struct causal_vclock *vs = causal_sock_vclock_of(cs);
+	struct causal_wire_vent e;
+	struct causal_vent *k;
+	struct causal_vec *kv;
+	u32 off = 1, i, mask, shift;
+	bool ok = true;
+	int r;
+
+	if (!vs)
+		return false;
+	spin_lock_bh(&vs->lock);
+	kv = causal_vec_known(vs);
+	while ((r = causal_pay_vent_next(pay, len, &off, &e)) > 0) {
+		k = NULL;
+		if (e.named) {
+			k = causal_vec_find(kv, e.id);
+		} else {
+			/* our index, or the one the peer gave (CAUSAL_VENT_YOURS) */
+			mask = e.yours ? CAUSAL_KNOWN_RX : CAUSAL_KNOWN_TX;
+			shift = e.yours ? CAUSAL_KNOWN_RX_SHIFT : 0;
+			for (i = 0; i < kv->len && !k; i++)
+				if ((kv->e[i].rose & mask) >> shift == e.index)
+					k = &kv->e[i];
+		}
+		if (!k) {
+			ok = false;
+			continue;
+		}
+		k->n = 0;
+		if (e.named)
+			k->rose &= ~CAUSAL_KNOWN_TX_TOLD;
+	}
+	spin_unlock_bh(&vs->lock);
+	return ok && !r;
 }
 
 /**
@@ -453,7 +527,8 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 room, bool diff, bool r
 	}
 	vt = causal_ctx_vclock(cn, READ_ONCE(cn->scope), READ_ONCE(cn->vector_width), true);
 	spin_lock_bh(&vs->lock);
-	*clock = causal_vec_tick_locked(cs, vs, vt, &drops, note);
+	causal_vec_explain(vs);
+	*clock = causal_vec_tick_locked(cs, vs, vt, &drops, note, 0, 0);
 	own = vt ? vt->id : vs->id;
 	if (diff) {
 		if (retell)
@@ -467,7 +542,9 @@ u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 room, bool diff, bool r
 		flags |= CAUSAL_TCPOPT_F_INEXACT;
 	if (base)
 		flags |= CAUSAL_TCPOPT_F_BASE;
-	if (whole && !more)
+	/* whole, and exact but for what it owes this very connection */
+	if (whole && !more &&
+	    (!vs->v->lossy || causal_vec_owes_only(vs, causal_sock_cookie(cs))))
 		flags |= CAUSAL_TCPOPT_F_WHOLE;
 	spin_unlock_bh(&vs->lock);
 	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);
@@ -515,6 +592,7 @@ bool causal_vec_recv_begin(struct causal_sock *cs, struct causal_vec_rx *rx,
 		.note = note,
 	};
 	spin_lock_bh(&vs->lock);
+	causal_vec_explain(vs);
 	return true;
 }
 
@@ -555,7 +633,7 @@ void causal_vec_recv_learn(struct causal_vec_rx *rx, const u8 *pay, u32 len)
  */
 static u64 causal_vec_rx_id(const struct causal_vec_rx *rx, const struct causal_wire_vent *e)
 {
-	const struct causal_vec *k = rx->vs->known;
+	const struct causal_vec *k = causal_vec_known(rx->vs);
 	u32 i;
 
 	if (e->named)
@@ -653,9 +731,9 @@ bool causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
 		drops = -causal_vec_raise_at(vs->v, id, e.n, now);
 		rx->drops += drops;
 		all &= !drops;
-		causal_vec_raise(vs->known, id, e.n);
+		causal_vec_raise(causal_vec_known(vs), id, e.n);
 		if (e.named && e.index)
-			causal_vec_rx_index(vs->known, id, e.index);
+			causal_vec_rx_index(causal_vec_known(vs), id, e.index);
 	}
 	return all;
 }
@@ -668,35 +746,38 @@ bool causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len)
  * @whole: the receive's last bytes came with the whole clock of their
  *	sender, exact (CAUSAL_TCPOPT_F_WHOLE without I or C), and every entry
  *	of it is now in the socket's clock
+ * @at: the receive's number on a TCP socket (from 1); 0 for a datagram
  *
- * A TCP socket's clock that never merged a thread's or a process's (socket
- * scope) has in its past only its own events and its peer's sends whose
- * bytes it read, all of them at or before the last, in the order of their
- * bytes; the whole exact clock of the last covers the others, since the
- * clock a socket stamps with only grows.  Then the socket's clock is exact,
- * whatever was lost before: @whole clears its lossy mark, unless the clock
- * is sticky (it missed events of its own, or merged a thread's clock).
+ * A TCP receive that lost something owes its connection, up to @at (vec.h,
+ * "Debts"); a datagram's loss is for good (datagrams are not FIFO: no
+ * later stamp covers an earlier one).  With @whole, the connection's peer
+ * sent its whole exact clock with the last bytes read: its socket's clock
+ * only grows, so it covers every send whose bytes came before, and pays
+ * what the socket's clock, and the thread's that merges it now, owed the
+ * connection up to @at.  A clock lossy by nothing else is then exact.
  *
  * Return: the participant's count after the receive.
  */
 u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool lost,
-			bool whole)
+			bool whole, u64 at)
 {
 	struct causal_vclock *vs = rx->vs;
+	u64 c, cookie = causal_sock_cookie(cs);
 	int drops = rx->drops;
-	bool healed;
-	u64 c;
 
 	lockdep_assert_held(&vs->lock);
-	lost |= rx->lost | rx->forged | rx->malformed;
-	healed = whole && !vs->sticky;
-	if (healed) {
-		lost = false;
-		vs->v->lossy = 0;
-	}
-	if (lost)
+	lost |= rx->lost | rx->forged | rx->malformed | (drops > 0);
+	whole &= !!at;
+	if (lost && at) {
+		causal_vec_owe(vs, cookie, at);
+	} else if (lost) {
 		vs->v->lossy = 1;
-	c = causal_vec_tick_locked(cs, vs, rx->vt, &drops, rx->note);
+		vs->forever = 1;
+	}
+	if (whole)
+		causal_vec_pay(vs, cookie, at);
+	lost &= !whole;
+	c = causal_vec_tick_locked(cs, vs, rx->vt, &drops, rx->note, whole ? cookie : 0, at);
 	spin_unlock_bh(&vs->lock);
 	causal_task_note(cs);
 	causal_sock_count(cs, CAUSAL_STAT_VECTOR_WIDTH_DROPS, drops);

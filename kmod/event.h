@@ -11,6 +11,7 @@ u64 causal_event(struct causal_sock *cs, const u64 *remote, bool *forged);
 u64 causal_local_event(struct causal_sock *cs, struct causal_note *note);
 void causal_local_note(struct causal_sock *cs, struct sock *sk, u8 type);
 u32 causal_pay_scalar(u8 *pay, u64 stamp, u64 event, u64 node);
+bool causal_vec_untell(struct causal_sock *cs, const u8 *pay, u32 len);
 u32 causal_vec_send(struct causal_sock *cs, u8 *pay, u32 room, bool diff, bool retell,
 		    u64 *clock, struct causal_note *note);
 
@@ -68,6 +69,6 @@ bool causal_vec_recv_begin(struct causal_sock *cs, struct causal_vec_rx *rx,
 void causal_vec_recv_learn(struct causal_vec_rx *rx, const u8 *pay, u32 len);
 bool causal_vec_recv_pay(struct causal_vec_rx *rx, const u8 *pay, u32 len);
 u64 causal_vec_recv_end(struct causal_sock *cs, struct causal_vec_rx *rx, bool lost,
-			bool whole);
+			bool whole, u64 at);
 
 #endif /* _CAUSAL_EVENT_H */

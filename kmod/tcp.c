@@ -149,15 +149,17 @@ static bool causal_pay_vector(const u8 *pay)
 }
 
 /*
- * Is @pay the whole clock of its sender, exact: a compact vector flagged
- * whole, neither inexact (nor folded with another by a history: that sets
- * inexact) nor incomplete?
+ * Is @pay the whole clock of its sender, exact but for what it owes this
+ * connection: a compact vector flagged whole and not incomplete?  (A
+ * history that folds two sends' ranges into one keeps the older payload
+ * for both and takes its whole flag away: it does not cover the newer
+ * send.)
  */
 static bool causal_pay_whole(const u8 *pay)
 {
 	return pay[0] >> CAUSAL_TCPOPT_F_VERSION_SHIFT == CAUSAL_PAY_VEC_VERSION &&
 	       (pay[0] & (CAUSAL_TCPOPT_F_VECTOR | CAUSAL_TCPOPT_F_WHOLE |
-			  CAUSAL_TCPOPT_F_INEXACT | CAUSAL_TCPOPT_F_INCOMPLETE)) ==
+			  CAUSAL_TCPOPT_F_INCOMPLETE)) ==
 	       (CAUSAL_TCPOPT_F_VECTOR | CAUSAL_TCPOPT_F_WHOLE);
 }
 
@@ -223,6 +225,7 @@ static void causal_tx_push(struct causal_tcp_vec *vh, u32 una, u32 seq,
 		causal_tx_drop(vh, causal_pay_vector(vh->tx_pay[0]) ? 1 : 0);
 		vh->tx_seq[0] = first;
 		vh->tx_pay[0][0] |= CAUSAL_TCPOPT_F_INEXACT;
+		vh->tx_pay[0][0] &= ~CAUSAL_TCPOPT_F_WHOLE;
 	}
 	n = vh->tx_count++;
 	vh->tx_seq[n] = seq;
@@ -353,8 +356,8 @@ static u64 causal_tcp_send_vector(struct causal_sock *cs, struct sock *sk,
 {
 	u8 pay[CAUSAL_PAY_ROOM] = {};
 	struct sk_buff *tail;
+	u32 len, last;
 	bool retell;
-	u32 len;
 	u64 c;
 
 	/* its bytes in skbs of their own */
@@ -363,14 +366,17 @@ static u64 causal_tcp_send_vector(struct causal_sock *cs, struct sock *sk,
 		TCP_SKB_CB(tail)->eor = 1;
 	/*
 	 * A send whose bytes never left took its stamp with it: what it told
-	 * the peer, the peer never learnt.  The peer's asking counts once
-	 * the bytes of the last send that told all again were acknowledged:
-	 * before, it may not have read them yet.
+	 * the peer, the peer never learnt; it is told again.  The peer's
+	 * asking counts once the bytes of the last send that told all again
+	 * were acknowledged: before, it may not have read them yet.
 	 */
 	if (vh->tx_retelling && after(tcp_sk(sk)->snd_una, vh->tx_retold))
 		vh->tx_retelling = 0;
-	retell = vh->tx_cut || causal_tx_unsent(sk, vh) ||
-		 (vh->tx_asked && !vh->tx_retelling);
+	retell = vh->tx_cut || (vh->tx_asked && !vh->tx_retelling);
+	last = vh->tx_count - 1;
+	if (!retell && causal_tx_unsent(sk, vh) &&
+	    !causal_vec_untell(cs, vh->tx_pay[last], min_t(u32, vh->tx_len[last], CAUSAL_PAY_MAX)))
+		retell = true;
 	vh->tx_cut = 0;
 	vh->tx_asked = 0;
 	if (retell) {
@@ -748,7 +754,7 @@ static u64 causal_rx_vector(struct causal_sock *cs, struct causal_tcp_vec *vh,
 			whole &= all && causal_pay_whole(pay);
 		}
 	}
-	c = causal_vec_recv_end(cs, &rx, *lost, whole && last);
+	c = causal_vec_recv_end(cs, &rx, *lost, whole && last, ++vh->rx_receives);
 	*forged = rx.forged;
 	if (rx.unknown) {
 		vh->rx_ask = 1;

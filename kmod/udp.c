@@ -675,7 +675,7 @@ static int __causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 		if (causal_vec_recv_begin(cs, &rx, &note)) {
 			if (ok)
 				causal_vec_recv_pay(&rx, pay, len);
-			c = causal_vec_recv_end(cs, &rx, !ok, false);
+			c = causal_vec_recv_end(cs, &rx, !ok, false, 0);
 			ok &= !rx.forged;
 		}
 	} else if (ok) {

@@ -26,11 +26,6 @@ static struct lock_class_key causal_vclock_sock_key, causal_vclock_task_key;
  */
 #define CAUSAL_VEC_ROOM_FIRST 4
 
-static size_t causal_vec_size(u32 width)
-{
-	return ALIGN(struct_size_t(struct causal_vec, e, width), 8);
-}
-
 /* Do @vc's vectors live in an allocation of their own? */
 static bool causal_vclock_grown(const struct causal_vclock *vc)
 {
@@ -68,10 +63,9 @@ static struct causal_vclock *causal_vclock_new(u32 width, bool socket)
 	vc->limit = width;
 	vc->v = (struct causal_vec *)vc->first;
 	vc->v->width = room;
-	if (socket) {
-		vc->known = (struct causal_vec *)(vc->first + vsize);
-		vc->known->width = room;
-	}
+	vc->socket = socket;
+	if (socket)
+		causal_vec_known(vc)->width = room;
 	return vc;
 }
 
@@ -114,8 +108,8 @@ u32 causal_vec_union(const struct causal_vec *a, const struct causal_vec *b)
  */
 void causal_vclock_room(struct causal_vclock *vc, u32 need)
 {
-	u32 room = vc->v->width, n = vc->known ? 2 : 1;
-	struct causal_vec *v, *known = NULL;
+	struct causal_vec *v, *known, *old = causal_vec_known(vc);
+	u32 room = vc->v->width, n = old ? 2 : 1;
 	size_t vsize;
 
 	lockdep_assert_held(&vc->lock);
@@ -131,15 +125,14 @@ void causal_vclock_room(struct causal_vclock *vc, u32 need)
 		return;
 	memcpy(v, vc->v, causal_vec_size(vc->v->len));
 	v->width = room;
-	if (vc->known) {
+	if (old) {
 		known = (struct causal_vec *)((u8 *)v + vsize);
-		memcpy(known, vc->known, causal_vec_size(vc->known->len));
+		memcpy(known, old, causal_vec_size(old->len));
 		known->width = room;
 	}
 	if (causal_vclock_grown(vc))
 		kfree(vc->v);
 	vc->v = v;
-	vc->known = known;
 }
 
 /**
@@ -178,7 +171,207 @@ void causal_vclock_free(struct causal_vclock *vc)
 {
 	if (vc && causal_vclock_grown(vc))
 		kfree(vc->v);
+	if (vc)
+		kfree(vc->debts);
 	kfree(vc);
+}
+
+/*
+ * The entry of @cookie in @vc's debts; with @make, made if missing (the
+ * table too), in a free place or one whose debt is paid (a payment only a
+ * later merge could use).  NULL if missing and not made.
+ */
+static struct causal_vec_debt *causal_vec_debt(struct causal_vclock *vc, u64 cookie, bool make)
+{
+	struct causal_vec_debts *d = vc->debts;
+	u32 i;
+
+	if (!d) {
+		if (!make)
+			return NULL;
+		d = kzalloc(sizeof(*d), GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+		if (!d)
+			return NULL;
+		vc->debts = d;
+	}
+	for (i = 0; i < d->n; i++)
+		if (d->e[i].cookie == cookie)
+			return &d->e[i];
+	if (!make)
+		return NULL;
+	if (d->n < CAUSAL_VEC_DEBTS) {
+		i = d->n++;
+	} else {
+		for (i = 0; i < d->n && d->e[i].owed > d->e[i].paid; i++)
+			;
+		if (i == d->n)
+			return NULL;
+	}
+	d->e[i] = (struct causal_vec_debt){ .cookie = cookie };
+	return &d->e[i];
+}
+
+/* Does @vc owe anything? */
+static bool causal_vec_owes(const struct causal_vclock *vc)
+{
+	const struct causal_vec_debts *d = vc->debts;
+	u32 i;
+
+	for (i = 0; d && i < d->n; i++)
+		if (d->e[i].owed > d->e[i].paid)
+			return true;
+	return false;
+}
+
+/**
+ * causal_vec_owes_only() - is @vc exact but for what it owes one connection?
+ * @vc: a clock
+ * @cookie: the connection's socket
+ *
+ * Context: @vc's lock held.
+ * Return: whether it is not lossy for good and owes no other connection.
+ */
+bool causal_vec_owes_only(const struct causal_vclock *vc, u64 cookie)
+{
+	const struct causal_vec_debts *d = vc->debts;
+	u32 i;
+
+	if (vc->forever)
+		return false;
+	for (i = 0; d && i < d->n; i++)
+		if (d->e[i].owed > d->e[i].paid && d->e[i].cookie != cookie)
+			return false;
+	return true;
+}
+
+/**
+ * causal_vec_owe() - a receive on a connection lost something
+ * @vc: the clock that merged it, lossy from now on
+ * @cookie: the receiving socket
+ * @at: the receive's number on it
+ *
+ * With no room to say what it owes, the clock is lossy for good.
+ *
+ * Context: @vc's lock held.
+ */
+void causal_vec_owe(struct causal_vclock *vc, u64 cookie, u64 at)
+{
+	struct causal_vec_debt *e = causal_vec_debt(vc, cookie, true);
+
+	lockdep_assert_held(&vc->lock);
+	vc->v->lossy = 1;
+	if (!e) {
+		vc->forever = 1;
+		return;
+	}
+	e->owed = max(e->owed, at);
+}
+
+/**
+ * causal_vec_pay() - a receive on a connection merged its peer's whole
+ *	exact clock
+ * @vc: the clock that merged it (or is about to)
+ * @cookie: the receiving socket
+ * @at: the receive's number on it
+ *
+ * Pays what @vc owes the connection up to @at.  A clock that owes nothing
+ * keeps no record of it.
+ *
+ * Context: @vc's lock held.
+ */
+void causal_vec_pay(struct causal_vclock *vc, u64 cookie, u64 at)
+{
+	struct causal_vec_debt *e = causal_vec_debt(vc, cookie, !!vc->debts);
+
+	lockdep_assert_held(&vc->lock);
+	if (e)
+		e->paid = max(e->paid, at);
+}
+
+/**
+ * causal_vec_debts_merge() - @dst merged @src's clock: it owes what @src
+ *	owes, and is paid what @src was paid
+ * @dst: a clock
+ * @src: the clock it merged
+ *
+ * A debt with no room in @dst makes it lossy for good; a payment with no
+ * room is forgotten (it could only have paid a later merge's debts).
+ *
+ * Context: both locks held.
+ */
+void causal_vec_debts_merge(struct causal_vclock *dst, const struct causal_vclock *src)
+{
+	const struct causal_vec_debts *d = src->debts;
+	const struct causal_vec_debt *x;
+	struct causal_vec_debt *e;
+	u32 i;
+
+	dst->forever |= src->forever;
+	for (i = 0; d && i < d->n; i++) {
+		x = &d->e[i];
+		e = causal_vec_debt(dst, x->cookie, x->owed > x->paid || dst->debts);
+		if (!e) {
+			if (x->owed > x->paid)
+				dst->forever = 1;
+			continue;
+		}
+		e->owed = max(e->owed, x->owed);
+		e->paid = max(e->paid, x->paid);
+	}
+}
+
+/**
+ * causal_vec_debts_copy() - @dst took @src's clock: its debts and payments
+ * @dst: a clock
+ * @src: the clock it took
+ *
+ * Context: both locks held.
+ */
+void causal_vec_debts_copy(struct causal_vclock *dst, const struct causal_vclock *src)
+{
+	dst->forever = src->forever;
+	if (!src->debts || !src->debts->n) {
+		if (dst->debts)
+			dst->debts->n = 0;
+		return;
+	}
+	if (!dst->debts)
+		dst->debts = kmalloc(sizeof(*dst->debts),
+				     GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+	if (dst->debts)
+		*dst->debts = *src->debts;
+	else if (causal_vec_owes(src))
+		dst->forever = 1;
+}
+
+/**
+ * causal_vec_explain() - before an event changes @vc: a lossy mark that
+ *	no debt explains is for good
+ * @vc: a clock
+ *
+ * Every loss the module knows of is a debt or for good where it happens;
+ * this keeps any other (a clock made lossy outside what this file sees)
+ * from being cleared by a payment.
+ *
+ * Context: @vc's lock held.
+ */
+void causal_vec_explain(struct causal_vclock *vc)
+{
+	if (vc->v->lossy && !vc->forever && !causal_vec_owes(vc))
+		vc->forever = 1;
+}
+
+/**
+ * causal_vec_settle() - after an event: a clock lossy only by debts, all
+ *	paid, is exact
+ * @vc: a clock
+ *
+ * Context: @vc's lock held.
+ */
+void causal_vec_settle(struct causal_vclock *vc)
+{
+	if (vc->v->lossy && !vc->forever && !causal_vec_owes(vc))
+		vc->v->lossy = 0;
 }
 
 /**

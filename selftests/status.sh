@@ -46,7 +46,7 @@ status_json_has_the_spec_fields() {
 				  "malformed_in", "nospace_out", "probes_dropped", "receives", "sends",
 				  "sockets", "sockets_untracked", "stamps_in",
 				  "stamps_out", "unstamped_in", "vector_asks",
-				  "vector_incomplete_out", "vector_retells",
+				  "vector_heals", "vector_incomplete_out", "vector_retells",
 				  "vector_width_drops"]) and
 		([.stats[] | type == "number"] | all)' > /dev/null ||
 		fail "JSON lacks a field or has a wrong type"

@@ -396,15 +396,13 @@ hostile_compact_vectors_counted() {
 	[ "$(stat_of b lossy_in)" -ge 1 ] || fail "lost entries not counted"
 }
 
-# A socket-scope clock made lossy (an incomplete stamp, a malformed one, an
-# index never given) is exact again once a stamp with the sender's whole
-# clock, exact, comes with the last bytes it reads; a thread-scope one,
-# which merged its thread's clock at its first receive, stays lossy.  (If
-# the sink read everything in one receive, the socket's clock merged its
-# thread's only after the whole stamp: exact then too, and said so.)
-# (args: scope, lossy after)
+# A clock made lossy (an incomplete stamp, a malformed one, an index never
+# given) is exact again once a stamp with the sender's whole clock, exact,
+# comes with the last bytes it reads: in socket scope the socket's, in
+# thread scope the socket's and the reading thread's, which owed only this
+# connection.  (args: scope)
 whole_stamp_heals() {
-	local j reads
+	local j
 
 	vector_sink "$1"
 	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 \
@@ -417,14 +415,7 @@ whole_stamp_heals() {
 	j=$(sink_socket)
 	check_eq "entry of the incomplete stamp, raised by the whole one" 6 \
 		"$(vec_entry b 7003 00000000000111)"
-	# the reading participant's count: its receives
-	reads=$(jq -r '.vector_id as $id | [.vector[] | select("00" + .id == $id)][0].count' <<< "$j")
-	log "$reads receives"
-	if [ "$1" = thread ] && [ "$reads" = 1 ]; then
-		check_eq "vector lossy, one receive" false "$(jq -r .vector_lossy <<< "$j")"
-	else
-		check_eq "vector lossy" "$2" "$(jq -r .vector_lossy <<< "$j")"
-	fi
+	check_eq "vector lossy" false "$(jq -r .vector_lossy <<< "$j")"
 	check_eq "malformed counted" 1 "$(stat_of b malformed_in)"
 }
 
@@ -531,8 +522,8 @@ run_test gro_coalesces_stamped_segments gro_coalesces_stamped_segments
 run_test small_writes_share_segments small_writes_share_segments
 run_test hostile_options_are_ignored_and_counted hostile_options_are_ignored_and_counted
 run_test hostile_compact_vectors_counted hostile_compact_vectors_counted
-run_test "whole_stamp_heals (socket scope)" whole_stamp_heals socket false
-run_test "whole_stamp_heals (thread scope: stays lossy)" whole_stamp_heals thread true
+run_test "whole_stamp_heals (socket scope)" whole_stamp_heals socket
+run_test "whole_stamp_heals (thread scope)" whole_stamp_heals thread
 run_test forged_stamps_are_not_merged forged_stamps_are_not_merged
 run_test forged_clocks_do_not_stick forged_clocks_do_not_stick
 run_test hlc_counter_steps_then_resets hlc_counter_steps_then_resets

@@ -171,7 +171,10 @@ struct causal_tcp_vec {
 	 * Receive history, in arrival order: bytes [rx_start[i], rx_end[i])
 	 * came with the rx_len[i] bytes of rx_pay[i].  A range merged with
 	 * another for lack of room has CAUSAL_TCPOPT_F_INEXACT set in its flags.
+	 * rx_receives: vector receives so far, which number the connection's
+	 * debts (kmod/vec.h).
 	 */
+	__u64 rx_receives;
 	__u32 rx_count;
 	__u32 rx_start[CAUSAL_RX_SLOTS];
 	__u32 rx_end[CAUSAL_RX_SLOTS];

@@ -52,7 +52,8 @@
  * (CAUSAL_TCPOPT_F_BASE), a base count, a varint, comes before the
  * entries, whose counts are offsets from it, and bit 4
  * (CAUSAL_TCPOPT_F_WHOLE), the entries are all of the sender's clock, not
- * only what its peer lacked, and bit 5 (CAUSAL_TCPOPT_F_ASK), the sender
+ * only what its peer lacked, and that clock is exact (or inexact only by
+ * what it owes this connection), and bit 5 (CAUSAL_TCPOPT_F_ASK), the sender
  * met an index its peer never named to it (the naming was lost on its
  * side): the peer should tell it all again; bits 5..3 of other forms are
  * zero when sent and ignored when received.
