@@ -319,7 +319,7 @@ case_cleanup() {
 	jobs=$(jobs -p)
 	if [ -n "$jobs" ]; then
 		kill $jobs 2> /dev/null
-		pkill -f '/selftests/(causal_peer|udp_tool\.py|ask_peer\.py)( |$)' 2> /dev/null
+		pkill -f '/selftests/(causal_peer|udp_tool\.py|ask_peer\.py|debt_sink\.py)( |$)' 2> /dev/null
 	fi
 	ns_cleanup
 }

@@ -419,6 +419,37 @@ whole_stamp_heals() {
 	check_eq "malformed counted" 1 "$(stat_of b malformed_in)"
 }
 
+# Debts are by connection: one thread reads a lossy stamp on one connection,
+# then a lossy and a whole one on another: the whole stamp pays only its own
+# connection, and the thread's clock (and the socket's that merged it) stays
+# lossy; once the first connection's whole stamp is read too, the clock is
+# exact again (selftests/debt_sink.py; vector-heals counts it).
+debts_are_paid_by_connection() {
+	local sink="/usr/bin/python3 $TOP/selftests/debt_sink.py"
+
+	vector_sink thread
+	tmpdir || fail "tmpdir"
+	in_ns b $sink 7005 7006 "$T" > "$T/sink" &
+	busywait 10000 listening b 7005 && busywait 10000 listening b 7006 || fail "sink"
+	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7006 \
+		-s "fd0eca5a4681$(printf '%014x' 0x333)05" \
+		-s "fd10ca5a52010682$(printf '%014x' 0x444)03" || fail "segments not acknowledged"
+	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7005 \
+		-s "fd0eca5a4681$(printf '%014x' 0x111)05" \
+		-s "fd10ca5a52010682$(printf '%014x' 0x222)03" || fail "segments not acknowledged"
+	busywait 60000 lines_are "$T/sink" 1 || fail "the first reads"
+	check_eq "whole stamp merged" 3 "$(vec_entry b 7005 00000000000222)"
+	check_eq "lossy: the thread owes the other connection" true \
+		"$(in_ns b "$CAUSALCTL" -j sockets --port 7005 | jq -r '.[0].vector_lossy')"
+	check_eq "nothing healed yet" 0 "$(stat_of b vector_heals)"
+	touch "$T/go"
+	busywait 60000 lines_are "$T/sink" 2 || fail "the last read"
+	check_eq "the other connection's whole stamp merged" 3 "$(vec_entry b 7006 00000000000444)"
+	check_eq "exact once both are paid" false \
+		"$(in_ns b "$CAUSALCTL" -j sockets --port 7006 | jq -r '.[0].vector_lossy')"
+	check_eq "healed" 1 "$(stat_of b vector_heals)"
+}
+
 # A stamp far ahead (2^62 against the default max-jump of 2^48) is not
 # merged and is counted; the next, plausible one is merged.
 forged_stamps_are_not_merged() {
@@ -524,6 +555,7 @@ run_test hostile_options_are_ignored_and_counted hostile_options_are_ignored_and
 run_test hostile_compact_vectors_counted hostile_compact_vectors_counted
 run_test "whole_stamp_heals (socket scope)" whole_stamp_heals socket
 run_test "whole_stamp_heals (thread scope)" whole_stamp_heals thread
+run_test debts_are_paid_by_connection debts_are_paid_by_connection
 run_test forged_stamps_are_not_merged forged_stamps_are_not_merged
 run_test forged_clocks_do_not_stick forged_clocks_do_not_stick
 run_test hlc_counter_steps_then_resets hlc_counter_steps_then_resets
