@@ -101,8 +101,8 @@ u32 causal_vec_union(const struct causal_vec *a, const struct causal_vec *b)
  *
  * Grows the vectors, up to the clock's limit.  Without memory they stay as
  * they are: what does not fit is then dropped, and counted, as at the
- * limit.  A socket's @known needs no more room than its clock: it only
- * ever holds participants the clock has.
+ * limit.  A socket's vector of what its peer knows needs no more room
+ * than its clock: it only ever holds participants the clock has.
  *
  * Context: @vc's lock held, interrupts on; does not sleep.
  */

@@ -95,7 +95,7 @@ struct causal_vclock {
 
 /*
  * A participant's indexes on a connection, in the @rose of its entry in
- * the socket's @known (include/uapi/linux/causal_wire.h): the one this
+ * causal_vec_known() (include/uapi/linux/causal_wire.h): the one this
  * socket gave it, whether the peer has been told (an entry that named it
  * went out), and the one the peer gave it (which this socket's entries
  * may carry too: the peer knows its own).

@@ -19,22 +19,14 @@ DIR); each peer prints "done" and stays until killed, so that its sockets
 can be listed.
 """
 
-import fcntl
 import os
-import select
 import socket
-import struct
 import sys
-import termios
 import time
 
+from peer_util import WAIT, die, listener, queued, recv_exact, unacked, until
+
 FILL = 11          # more sends than a receive history's ranges (10)
-WAIT = 60.0        # the most any step waits, in seconds
-
-
-def die(msg):
-    print("ask_peer: " + msg, file=sys.stderr, flush=True)
-    sys.exit(1)
 
 
 def nodelay(s):
@@ -42,44 +34,16 @@ def nodelay(s):
     return s
 
 
-def recv_exact(s, n):
-    buf = b""
-    s.settimeout(WAIT)
-    while len(buf) < n:
-        chunk = s.recv(n - len(buf))
-        if not chunk:
-            die("peer closed")
-        buf += chunk
-    return buf
-
-
-def ioctl_int(s, req):
-    return struct.unpack("i", fcntl.ioctl(s.fileno(), req, b"\0" * 4))[0]
-
-
-def queued(s):
-    """Bytes waiting in s's receive queue (FIONREAD), without reading."""
-    return ioctl_int(s, termios.FIONREAD)
-
-
 def send_acked(s, data):
-    """Send, then wait until the peer acknowledged every byte (SIOCOUTQ):
-    the sender's history keeps no send whose bytes are acknowledged, so it
+    """Send, then wait until the peer acknowledged every byte: the
+    sender's history keeps no send whose bytes are acknowledged, so it
     never fills (which would make it tell all again by itself)."""
     s.sendall(data)
-    end = time.monotonic() + WAIT
-    while ioctl_int(s, termios.TIOCOUTQ):
-        if time.monotonic() > end:
-            die("bytes not acknowledged")
-        select.select([], [], [], 0.005)
+    until("acknowledgement", lambda: not unacked(s), 0.005)
 
 
 def listen(port):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("0.0.0.0", port))
-    ls.listen(1)
-    ls.settimeout(WAIT)
+    ls = listener(port)
     conn, _ = ls.accept()
     ls.close()
     return nodelay(conn)
@@ -118,11 +82,7 @@ def role_b(port, sig):
     s = listen(port)
     # every stamp of a's first sends parsed before any is read
     want = 2 * (FILL + 1)
-    end = time.monotonic() + WAIT
-    while queued(s) < want:
-        if time.monotonic() > end:
-            die("only %d of %d bytes came" % (queued(s), want))
-        select.select([], [], [], 0.02)
+    until("%d bytes" % want, lambda: queued(s) >= want)
     recv_exact(s, want)
     open(sig, "w").close()
     # the stamp with c's entry by its index alone: then ask
@@ -146,11 +106,7 @@ def role_a(b_addr, b_port, c_addr, c_port, sig):
     c.sendall(b"p\n")
     recv_exact(c, 2)
     # b read all that: the next stamp goes into an empty history
-    end = time.monotonic() + WAIT
-    while not os.path.exists(sig):
-        if time.monotonic() > end:
-            die("b did not read")
-        select.select([], [], [], 0.01)
+    until("read by b", lambda: os.path.exists(sig), 0.01)
     send_acked(b, b"z\n")      # c's entry by its index
     if recv_exact(b, 2) != b"r\n":
         die("unexpected bytes")

@@ -12,54 +12,13 @@ and prints "2"; then stays until killed, so that its sockets can be
 listed.  Every step waits for what it needs, up to a minute.
 """
 
-import fcntl
 import os
-import select
-import socket
-import struct
 import sys
-import termios
 import time
 
+from peer_util import die, listener, queued, recv_exact, until
+
 SEG = 32
-WAIT = 60.0
-
-
-def die(msg):
-    print("debt_sink: " + msg, file=sys.stderr, flush=True)
-    sys.exit(1)
-
-
-def until(what, cond):
-    end = time.monotonic() + WAIT
-    while not cond():
-        if time.monotonic() > end:
-            die("no " + what)
-        select.select([], [], [], 0.02)
-
-
-def queued(s):
-    return struct.unpack("i", fcntl.ioctl(s.fileno(), termios.FIONREAD, b"\0" * 4))[0]
-
-
-def recv_exact(s, n):
-    buf = b""
-    s.settimeout(WAIT)
-    while len(buf) < n:
-        chunk = s.recv(n - len(buf))
-        if not chunk:
-            die("peer closed")
-        buf += chunk
-    return buf
-
-
-def listener(port):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("0.0.0.0", port))
-    ls.listen(1)
-    ls.settimeout(WAIT)
-    return ls
 
 
 def main():

@@ -396,6 +396,17 @@ hostile_compact_vectors_counted() {
 	[ "$(stat_of b lossy_in)" -ge 1 ] || fail "lost entries not counted"
 }
 
+# Compact stamps of an injected peer: an incomplete one whose only entry,
+# count 5, names participant ID with index 1; a whole one, index 1 at 6
+# and participant ID named with index 2 at 3 (args: ID)
+stamp_incomplete() {
+	printf 'fd0eca5a4681%014x05' "$1"
+}
+
+stamp_whole() {
+	printf 'fd10ca5a52010682%014x03' "$1"
+}
+
 # A clock made lossy (an incomplete stamp, a malformed one, an index never
 # given) is exact again once a stamp with the sender's whole clock, exact,
 # comes with the last bytes it reads: in socket scope the socket's, in
@@ -406,10 +417,10 @@ whole_stamp_heals() {
 
 	vector_sink "$1"
 	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7003 \
-		-s "fd0eca5a4681$(printf '%014x' 0x111)05" \
+		-s "$(stamp_incomplete 0x111)" \
 		-s "fd07ca5a420001" \
 		-s "fd07ca5a420901" \
-		-s "fd10ca5a52010682$(printf '%014x' 0x222)03" || fail "segments not acknowledged"
+		-s "$(stamp_whole 0x222)" || fail "segments not acknowledged"
 	busywait 10000 vec_entry_is b 7003 00000000000222 3 ||
 		fail "the whole stamp not merged: $(vec_entry b 7003 00000000000222)"
 	j=$(sink_socket)
@@ -432,11 +443,11 @@ debts_are_paid_by_connection() {
 	in_ns b $sink 7005 7006 "$T" > "$T/sink" &
 	busywait 10000 listening b 7005 && busywait 10000 listening b 7006 || fail "sink"
 	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7006 \
-		-s "fd0eca5a4681$(printf '%014x' 0x333)05" \
-		-s "fd10ca5a52010682$(printf '%014x' 0x444)03" || fail "segments not acknowledged"
+		-s "$(stamp_incomplete 0x333)" -s "$(stamp_whole 0x444)" ||
+		fail "segments not acknowledged"
 	in_ns a $INJECT veth-b 10.71.0.9 10.71.0.2 "$B_MAC" 7005 \
-		-s "fd0eca5a4681$(printf '%014x' 0x111)05" \
-		-s "fd10ca5a52010682$(printf '%014x' 0x222)03" || fail "segments not acknowledged"
+		-s "$(stamp_incomplete 0x111)" -s "$(stamp_whole 0x222)" ||
+		fail "segments not acknowledged"
 	busywait 60000 lines_are "$T/sink" 1 || fail "the first reads"
 	check_eq "whole stamp merged" 3 "$(vec_entry b 7005 00000000000222)"
 	check_eq "lossy: the thread owes the other connection" true \
