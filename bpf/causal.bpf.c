@@ -1166,6 +1166,8 @@ int BPF_PROG(causal_close, struct sock *sk)
 extern int causal_udp_send(struct sk_buff *skb) __ksym;
 extern int causal_udp_rx(struct sk_buff *skb) __ksym;
 extern int causal_udp_recv(struct sock *sk, struct sk_buff *skb) __ksym;
+extern int causal_udp_send_wire(struct sk_buff *skb) __ksym;
+extern int causal_udp_recv_wire(struct sock *sk, struct sk_buff *skb) __ksym;
 
 /*
  * A datagram leaves: the module stamps those of the cgroup's sockets (and
@@ -1179,7 +1181,11 @@ static __always_inline void udp_out(struct sk_buff *skb)
 
 	if (causal_ablate == CAUSAL_ABLATE_EMPTY)
 		return;
-	if (sk && bpf_sk_storage_get(&causal_mark, sk, 0, 0))
+	if (!sk || !bpf_sk_storage_get(&causal_mark, sk, 0, 0))
+		return;
+	if (causal_ablate == CAUSAL_ABLATE_WIRE)
+		causal_udp_send_wire(skb);
+	else
 		causal_udp_send(skb);
 }
 
@@ -1218,8 +1224,12 @@ int BPF_PROG(causal_udp_in6, struct sk_buff *skb)
 SEC("fentry/skb_consume_udp")
 int BPF_PROG(causal_udp_read, struct sock *sk, struct sk_buff *skb, int len)
 {
-	if (causal_ablate != CAUSAL_ABLATE_EMPTY && len >= 0 &&
-	    bpf_sk_storage_get(&causal_mark, sk, 0, 0))
+	if (causal_ablate == CAUSAL_ABLATE_EMPTY || len < 0 ||
+	    !bpf_sk_storage_get(&causal_mark, sk, 0, 0))
+		return 0;
+	if (causal_ablate == CAUSAL_ABLATE_WIRE)
+		causal_udp_recv_wire(sk, skb);
+	else
 		causal_udp_recv(sk, skb);
 	return 0;
 }

@@ -244,6 +244,8 @@ BTF_ID_FLAGS(func, causal_tcp_recv_own)
 BTF_ID_FLAGS(func, causal_tcp_read_own)
 BTF_ID_FLAGS(func, causal_tcp_connect_own)
 BTF_ID_FLAGS(func, causal_tcp_accept_own)
+BTF_ID_FLAGS(func, causal_udp_send_wire)
+BTF_ID_FLAGS(func, causal_udp_recv_wire)
 BTF_KFUNCS_END(causal_kfunc_ids)
 
 #ifdef CAUSAL_HAVE_KFUNC_FILTER
@@ -280,6 +282,8 @@ static const struct causal_kfunc_where {
 			     "tcp_zerocopy_receive" } },
 	{ BPF_TRACE_FEXIT, { "tcp_connect" } },
 	{ BPF_TRACE_FEXIT, { "inet_accept" } },
+	{ BPF_TRACE_FENTRY, { "ip_send_skb", "ip6_send_skb" } },
+	{ BPF_TRACE_FENTRY, { "skb_consume_udp" } },
 };
 
 /* The same kfuncs in the same order, as their ids. */
@@ -305,6 +309,8 @@ BTF_ID(func, causal_tcp_recv_own)
 BTF_ID(func, causal_tcp_read_own)
 BTF_ID(func, causal_tcp_connect_own)
 BTF_ID(func, causal_tcp_accept_own)
+BTF_ID(func, causal_udp_send_wire)
+BTF_ID(func, causal_udp_recv_wire)
 
 /*
  * The verifier asks, for each call of one of causal's kfuncs a program
@@ -409,7 +415,7 @@ static const struct btf_kfunc_id_set causal_kfunc_set = {
 int causal_kfunc_init(void)
 {
 #ifdef CAUSAL_HAVE_KFUNC_FILTER
-	BUILD_BUG_ON(ARRAY_SIZE(causal_kfunc_where) != 21);
+	BUILD_BUG_ON(ARRAY_SIZE(causal_kfunc_where) != 23);
 	if (causal_own_records &&
 	    register_btf_kfunc_id_set(BPF_PROG_TYPE_UNSPEC, &causal_common_kfunc_set)) {
 		pr_info("sock_ops cannot call the module: TCP records in BPF socket storage\n");

@@ -47,6 +47,8 @@ int causal_probe_hit(u32 probe_id);
 int causal_udp_send(struct sk_buff *skb);
 int causal_udp_rx(struct sk_buff *skb);
 int causal_udp_recv(struct sock *sk, struct sk_buff *skb);
+int causal_udp_send_wire(struct sk_buff *skb);
+int causal_udp_recv_wire(struct sock *sk, struct sk_buff *skb);
 
 int causal_call_sk(struct sock *sk, int protocol, bool locked, unsigned int *bit);
 bool causal_sk_locked(struct sock *sk);

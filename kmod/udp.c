@@ -327,6 +327,30 @@ static void causal_udp_note_end(struct causal_note *n, struct causal_sock *cs,
 }
 
 static int __causal_udp_send(struct sk_buff *skb);
+static bool causal_udp_stamp(struct sk_buff *skb, const u8 *pay, u32 plen);
+
+/*
+ * Admit a call about @skb, a datagram leaving (causal_call_sk() on its
+ * socket, then the datagram's form).  Return: 0, having entered causal
+ * (*@bit for causal_call_end()), or the error to return.
+ */
+static __always_inline int causal_udp_send_enter(struct sk_buff *skb, unsigned int *bit)
+{
+	int ret;
+
+	if (!skb)
+		return causal_call_refuse(&init_net, -EINVAL);
+	ret = causal_call_sk(skb->sk, IPPROTO_UDP, false, bit);
+	if (ret)
+		return ret;
+	if (skb_shared(skb) || !causal_call_skb_headers(skb, true) ||
+	    (!skb_is_gso(skb) &&
+	     ntohs(udp_hdr(skb)->len) != skb->len - skb_transport_offset(skb))) {
+		causal_call_end(*bit);
+		return causal_call_refuse(sock_net(skb->sk), -EINVAL);
+	}
+	return 0;
+}
 
 /**
  * causal_udp_send() - a datagram of a socket of the attached cgroup leaves
@@ -345,19 +369,43 @@ __bpf_kfunc int causal_udp_send(struct sk_buff *skb)
 	unsigned int bit;
 	int ret;
 
-	if (!skb)
-		return causal_call_refuse(&init_net, -EINVAL);
-	ret = causal_call_sk(skb->sk, IPPROTO_UDP, false, &bit);
+	ret = causal_udp_send_enter(skb, &bit);
 	if (ret)
 		return ret;
-	if (skb_shared(skb) || !causal_call_skb_headers(skb, true) ||
-	    (!skb_is_gso(skb) &&
-	     ntohs(udp_hdr(skb)->len) != skb->len - skb_transport_offset(skb)))
-		ret = causal_call_refuse(sock_net(skb->sk), -EINVAL);
-	else
-		ret = __causal_udp_send(skb);
+	ret = __causal_udp_send(skb);
 	causal_call_end(bit);
 	return ret;
+}
+
+/**
+ * causal_udp_send_wire() - causal_udp_send() for make bench's wire
+ *	ablation (CAUSAL_ABLATE_WIRE)
+ * @skb: as for causal_udp_send()
+ *
+ * The same admission, and the same stamp's bytes appended, but a constant
+ * stamp: no state, clock, event or counter.  What carrying a stamp costs
+ * by itself; never called by the programs causal attaches otherwise.
+ *
+ * Return: as causal_udp_send().
+ */
+__bpf_kfunc int causal_udp_send_wire(struct sk_buff *skb)
+{
+	u8 pay[CAUSAL_PAY_SCALAR_FULL] __uninitialized;
+	struct causal_net *cn;
+	unsigned int bit;
+	u32 plen;
+	int ret;
+
+	ret = causal_udp_send_enter(skb, &bit);
+	if (ret)
+		return ret;
+	if (!skb_is_gso(skb)) {
+		cn = causal_net_rcu(sock_net(skb->sk));
+		plen = causal_pay_scalar(pay, 1, 0, READ_ONCE(cn->node_id));
+		causal_udp_stamp(skb, pay, plen);
+	}
+	causal_call_end(bit);
+	return 0;
 }
 
 /*
@@ -388,9 +436,12 @@ static u32 causal_udp_send_event(struct causal_sock *cs, struct sk_buff *skb, u8
 	return plen;
 }
 
-/* Stamp @skb, a datagram of @cs, with payload @pay of @plen bytes. */
-static void causal_udp_stamp(struct causal_sock *cs, struct sk_buff *skb,
-			     const u8 *pay, u32 plen)
+/*
+ * Stamp @skb, a datagram about to leave, with payload @pay of @plen bytes.
+ * Return: whether the stamp went in (it does not when the datagram has no
+ * room for it or memory is short).
+ */
+static bool causal_udp_stamp(struct sk_buff *skb, const u8 *pay, u32 plen)
 {
 	u8 area[CAUSAL_UDP_TRAILER_MAX] __uninitialized;
 	u32 ulen = ntohs(udp_hdr(skb)->len), o = ulen & 1, alen;
@@ -403,10 +454,15 @@ static void causal_udp_stamp(struct causal_sock *cs, struct sk_buff *skb,
 	memcpy(area + o, &ocs, sizeof(ocs));
 	/* the area's sum with its OCS, from where the OCS is */
 	sum = csum_add(sum, (__force __wsum)ocs);
-	if (causal_udp_append(skb, area, alen, sum, ulen + o))
-		causal_sock_count(cs, CAUSAL_STAT_NOSPACE_OUT, 1);
-	else
-		causal_sock_count(cs, CAUSAL_STAT_STAMPS_OUT, 1);
+	return !causal_udp_append(skb, area, alen, sum, ulen + o);
+}
+
+/* Stamp @skb, a datagram of @cs, and count it. */
+static void causal_udp_stamp_sock(struct causal_sock *cs, struct sk_buff *skb,
+				  const u8 *pay, u32 plen)
+{
+	causal_sock_count(cs, causal_udp_stamp(skb, pay, plen) ?
+			  CAUSAL_STAT_STAMPS_OUT : CAUSAL_STAT_NOSPACE_OUT, 1);
 }
 
 static int __causal_udp_send(struct sk_buff *skb)
@@ -424,7 +480,7 @@ static int __causal_udp_send(struct sk_buff *skb)
 		return 0;
 	}
 	plen = causal_udp_send_event(cs, skb, pay);
-	causal_udp_stamp(cs, skb, pay, plen);
+	causal_udp_stamp_sock(cs, skb, pay, plen);
 	return 0;
 }
 
@@ -451,7 +507,7 @@ static struct sk_buff *__causal_udp_gso(struct sk_buff *skb)
 		return NULL;
 	}
 	for (seg = segs; seg; seg = seg->next) {
-		causal_udp_stamp(cs, seg, pay, plen);
+		causal_udp_stamp_sock(cs, seg, pay, plen);
 		nlen = seg->len - skb_network_offset(seg);
 		if (ip_hdr(seg)->version == 4) {
 			ip_hdr(seg)->tot_len = htons(nlen);
@@ -599,7 +655,7 @@ static void __causal_udp_rx(struct sk_buff *skb)
  * (a clone's owner would copy the data first, and a new head changes the
  * mark).
  */
-static u32 causal_udp_take(const struct sk_buff *skb, const u8 **pay)
+static __always_inline u32 causal_udp_take(const struct sk_buff *skb, const u8 **pay)
 {
 	const struct causal_udp_cb *cb = causal_udp_cb(skb);
 	const u8 *area;
@@ -648,6 +704,35 @@ __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 		ret = causal_call_refuse(sock_net(sk), -EINVAL);
 	else
 		ret = __causal_udp_recv(sk, skb);
+	causal_call_end(bit);
+	return ret;
+}
+
+/**
+ * causal_udp_recv_wire() - causal_udp_recv() for make bench's wire
+ *	ablation (CAUSAL_ABLATE_WIRE)
+ * @sk: as for causal_udp_recv()
+ * @skb: as for causal_udp_recv()
+ *
+ * The same admission, and the stamp taken as causal_udp_recv() takes it,
+ * but neither merged nor counted: no state, clock or event.
+ *
+ * Return: the length of the stamp's payload (0: none), or an error as
+ * causal_udp_recv()'s.
+ */
+__bpf_kfunc int causal_udp_recv_wire(struct sock *sk, struct sk_buff *skb)
+{
+	const u8 *pay;
+	unsigned int bit;
+	int ret;
+
+	ret = causal_call_sk(sk, IPPROTO_UDP, false, &bit);
+	if (ret)
+		return ret;
+	if (!skb || !causal_call_skb_headers(skb, true))
+		ret = causal_call_refuse(sock_net(sk), -EINVAL);
+	else
+		ret = causal_udp_take(skb, &pay);
 	causal_call_end(bit);
 	return ret;
 }

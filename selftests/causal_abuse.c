@@ -164,6 +164,7 @@ int main(int argc, char **argv)
 		"udp_rx_shared", "read_unlocked", "send_vec_unlocked", "recv_vec_listener",
 		"ops_write_small", "own_new_unlocked", "ops_parse_elsewhere",
 		"send_own_unlocked", "sent_own_udp", "recv_own_listener", "read_own_null",
+		"udp_send_wire_shared", "udp_recv_wire_tcp",
 	};
 	struct abuse a[MAX_PROGS] = {};
 	struct kfunc_abuse *probe;

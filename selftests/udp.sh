@@ -393,6 +393,35 @@ hlc_stamps_in_lamport() {
 	check_eq "every ping stamped" 2 "$(stat_of b unstamped_in)"
 }
 
+# make bench's wire ablation (CAUSAL_ABLATE=wire, include/causal/ablate.h)
+# measures what carrying a stamp costs by itself: every datagram leaves with
+# a surplus area whose OCS and checksum are right and arrives whole, and no
+# socket gets state, a clock or a counter.
+wire_ablation() {
+	local port=7306
+
+	load_module || fail "module"
+	shared_detach
+	CAUSAL_ABLATE=wire "$CAUSALCTL" attach > /dev/null 2>&1 || fail "attach the wire ablation"
+	defer "$CAUSALCTL" detach
+	nodes || fail "topology"
+	tmpdir || fail "tmpdir"
+	in_ns b $TOOL recv $port $N > "$T/got" 2> "$T/recv.err" &
+	local rpid=$!
+	in_ns b $TOOL capture veth-a $port $N > "$T/wire" 2> "$T/cap.err" &
+	local cpid=$!
+	busywait 5000 has "$T/recv.err" listening || fail "receiver"
+	busywait 5000 has "$T/cap.err" capturing || fail "capture"
+	in_ns a $TOOL send 10.73.0.2 $port $N 42 > "$T/sent" || fail "sender"
+	wait $rpid || fail "receiver lost datagrams"
+	wait $cpid || { cat "$T/wire"; fail "bad checksum on the wire"; }
+	check "every payload byte for byte" cmp "$T/sent" "$T/got"
+	check_eq "datagrams with a surplus area" $N "$(grep -c "ocs ok" "$T/wire")"
+	check_eq "a tracks nothing" 0 "$(stat_of a sockets)"
+	check_eq "b tracks nothing" 0 "$(stat_of b sockets)"
+	check_eq "a counts no stamp" 0 "$(stat_of a stamps_out)"
+}
+
 # the cgroup cases in a row: they share one attachment (lib.sh)
 for fam in 4 6; do
 	for csum in offloaded software; do
@@ -413,4 +442,5 @@ done
 run_test udp_hostile_trailers_counted hostile_trailers
 run_test udp_forged_stamps_rejected forged_stamps
 run_test udp_hlc_stamps_merged_by_lamport hlc_stamps_in_lamport
+run_test udp_wire_ablation_stamps_without_clocks wire_ablation
 exit_tests

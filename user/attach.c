@@ -164,8 +164,8 @@ static bool module_owns_records(void)
 }
 
 /*
- * $CAUSAL_ABLATE: a part of causal alone, for benchmarks (option, hooks or
- * empty, include/causal/ablate.h).  Return: the part, or -1 after saying why not.
+ * $CAUSAL_ABLATE: a part of causal alone, for benchmarks (option, hooks,
+ * empty or wire, include/causal/ablate.h).  Return: the part, or -1 after saying why not.
  */
 static int ablation(const char *cmd)
 {
@@ -180,8 +180,10 @@ static int ablation(const char *cmd)
 		part = CAUSAL_ABLATE_HOOKS;
 	} else if (!strcmp(s, "empty")) {
 		part = CAUSAL_ABLATE_EMPTY;
+	} else if (!strcmp(s, "wire")) {
+		part = CAUSAL_ABLATE_WIRE;
 	} else {
-		fprintf(stderr, "causalctl: %s: CAUSAL_ABLATE=%s: not a part (option, hooks or empty)\n",
+		fprintf(stderr, "causalctl: %s: CAUSAL_ABLATE=%s: not a part (option, hooks, empty or wire)\n",
 			cmd, s);
 		return -1;
 	}

@@ -17,6 +17,12 @@
  *                        themselves (trampolines, programs that do
  *                        nothing), the floor of causal's UDP with those
  *                        hooks.
+ *  CAUSAL_ABLATE_WIRE    every program, the UDP ones calling the module's
+ *                        wire-only kfuncs (causal_udp_send_wire(),
+ *                        causal_udp_recv_wire()): the calls admitted and a
+ *                        constant stamp appended, checked and taken, but
+ *                        no state, clock, event or counter: what carrying a
+ *                        stamp costs UDP by itself.
  */
 #ifndef _CAUSAL_ABLATE_H
 #define _CAUSAL_ABLATE_H
@@ -26,6 +32,7 @@ enum causal_ablate {
 	CAUSAL_ABLATE_OPTION,
 	CAUSAL_ABLATE_HOOKS,
 	CAUSAL_ABLATE_EMPTY,
+	CAUSAL_ABLATE_WIRE,
 };
 
 #endif /* _CAUSAL_ABLATE_H */

@@ -10,8 +10,9 @@
 # Each workload runs in four modes: off (nothing attached), option (the
 # sock_ops program alone writes one constant option: the option's cost to
 # TCP), hooks (every program, no option: the hooks' and clocks' cost) and
-# full; UDP's in a fifth, empty (its programs attached and returning at
-# once: the floor of its hooks); CAUSAL_ABLATE picks the part
+# full; UDP's in two more, empty (its programs attached and returning at
+# once: the floor of its hooks) and wire (its programs carrying a constant
+# stamp, no clock: the floor of its stamps); CAUSAL_ABLATE picks the part
 # (include/causal/ablate.h).  After the
 # counted rounds, one more full run of each workload with
 # kernel.bpf_stats_enabled, not counted (the statistics cost time): how
@@ -50,7 +51,7 @@
 REPS=${CAUSAL_BENCH_REPS:-2}
 RR=$BUILD/selftests/causal_rr
 SECS=${CAUSAL_BENCH_SECS:-1}
-MODES=(off option hooks empty full)
+MODES=(off option hooks empty wire full)
 RR_MANY=${CAUSAL_BENCH_RR_CONNS:-10000}
 # offered rates: a fifth or less of what the guest takes when flooded
 UDP_RATE=${CAUSAL_BENCH_UDP_RATE:-8000}		# datagrams per second
@@ -369,8 +370,9 @@ one() {
 	local -a argv vals a b
 
 	IFS='|' read -r bench unit fields clock per cmd <<< "$1"
-	# empty: the floor of UDP's hooks (include/causal/ablate.h), UDP only
-	[[ $2 = empty && $bench != udp_* ]] && return 0
+	# empty and wire: the floors of UDP's hooks and of its stamps
+	# (include/causal/ablate.h), UDP only
+	[[ ($2 = empty || $2 = wire) && $bench != udp_* ]] && return 0
 	read -ra argv <<< "$cmd"
 	use_clock "$clock" || return 1
 	# what the last run and the mode change leave to do later (timers of

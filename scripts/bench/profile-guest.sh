@@ -4,7 +4,8 @@
 # profile-guest.sh - the guest's half of make profile (scripts/profile.sh):
 # UDP datagrams of CAUSAL_PROFILE_SIZE bytes (default 64) from a to b at
 # 8,000 a second, as make bench offers them, for 3 seconds in each mode:
-# off, full, empty (causal's UDP programs attached and returning at once).
+# off, full, empty (causal's UDP programs attached and returning at once)
+# and wire (carrying a constant stamp, no clock: include/causal/ablate.h).
 # Each window lies between two markers (build/bench/mark), which the
 # plugin answers with a snapshot of its counts; $CAUSAL_RESULTS/windows
 # names them ("MODE DATAGRAMS", in order) and kallsyms the addresses (as
@@ -50,5 +51,7 @@ window off || exit 1
 window full || exit 1
 "$CAUSALCTL" detach && CAUSAL_ABLATE=empty "$CAUSALCTL" attach > /dev/null 2>&1 || exit 1
 window empty || exit 1
+"$CAUSALCTL" detach && CAUSAL_ABLATE=wire "$CAUSALCTL" attach > /dev/null 2>&1 || exit 1
+window wire || exit 1
 "$CAUSALCTL" detach
 ns_cleanup

@@ -6,8 +6,8 @@ DIR holds what scripts/bench/insnprof.c and scripts/bench/profile-guest.sh
 left: counts.N (the plugin's snapshots, two per window), windows ("MODE
 DATAGRAMS" per window, in order) and kallsyms.  Prints, per datagram, the
 instructions of each mode (kernel and user space), the ratio to off, and
-the kernel functions whose instructions differ between full and off (and
-empty and off) by at least CAUSAL_PROFILE_MIN (default 8) per datagram,
+the kernel functions whose instructions differ between each mode and off
+by at least CAUSAL_PROFILE_MIN (default 8) per datagram,
 largest first, grouped as causal's module, BPF (programs and trampolines)
 and the rest of the kernel.  Exits non-zero if a snapshot is missing.
 """

@@ -62,7 +62,7 @@ def summarize(runs):
     rows = []
     for (kernel, bench), rs in sorted(runs.items()):
         off = [r["value"] for r in rs if r["mode"] == "off"]
-        m = {mode: med(rs, mode) for mode in ("off", "option", "hooks", "empty", "full")}
+        m = {mode: med(rs, mode) for mode in ("off", "option", "hooks", "empty", "wire", "full")}
         if not off or not m["off"] or m["full"] is None:
             continue
         ratio = {k: (v / m["off"] if v is not None else None) for k, v in m.items()}
@@ -93,10 +93,11 @@ def print_tables(rows, costs, memory):
               f"{max(r['runs'] for r in rows if r['kernel'] == kernel)} runs")
         print("# cost: 1 - ratio, in %, of all of causal and of each part alone (rest:")
         print("# what the parts cost only together; empty: UDP's programs doing nothing,")
-        print("# the floor of its hooks); wall: the wall-clock ratio")
+        print("# the floor of its hooks; wire: UDP's programs carrying a constant stamp,")
+        print("# no clock: the floor of its stamps); wall: the wall-clock ratio")
         print(f"{'bench':<18} {'off':>10} {'full':>10} {'ratio':>6} {'goal':>5} "
               f"{'spread':>7} {'cost':>6} {'option':>6} {'hooks':>6} {'rest':>6} {'empty':>6} "
-              f"{'wall':>6}  unit")
+              f"{'wire':>6} {'wall':>6}  unit")
         for r in rows:
             if r["kernel"] != kernel:
                 continue
@@ -109,7 +110,7 @@ def print_tables(rows, costs, memory):
                   f"{fmt(q['full']):>6} {fmt(r['goal'], 2):>5} {r['spread']:>6.2f}% "
                   f"{fmt(cost['full'], 1):>6} {fmt(cost['option'], 1):>6} "
                   f"{fmt(cost['hooks'], 1):>6} {fmt(rest, 1):>6} {fmt(cost['empty'], 1):>6} "
-                  f"{fmt(r['wall_ratio']):>6}  {r['unit']}")
+                  f"{fmt(cost['wire'], 1):>6} {fmt(r['wall_ratio']):>6}  {r['unit']}")
         for r in rows:
             if r["kernel"] != kernel or not r["extras"]:
                 continue

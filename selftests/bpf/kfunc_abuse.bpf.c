@@ -21,7 +21,7 @@ enum {
 	SENT_UNLOCKED, ACCEPT_LISTENER, CLOSE_NULL, UDP_RX_SHARED, READ_UNLOCKED,
 	SEND_VEC_UNLOCKED, RECV_VEC_LISTENER, OPS_WRITE_SMALL, OWN_NEW_UNLOCKED,
 	OPS_PARSE_ELSEWHERE, SEND_OWN_UNLOCKED, SENT_OWN_UDP, RECV_OWN_LISTENER,
-	READ_OWN_NULL, ABUSES
+	READ_OWN_NULL, UDP_SEND_WIRE_SHARED, UDP_RECV_WIRE_TCP, ABUSES
 };
 
 char LICENSE[] SEC("license") = "GPL";
@@ -50,6 +50,8 @@ extern int causal_tcp_ops_parse(struct sock *sk, const struct causal_tcp_opts *o
 extern int causal_udp_send(struct sk_buff *skb) __ksym;
 extern int causal_udp_rx(struct sk_buff *skb) __ksym;
 extern int causal_udp_recv(struct sock *sk, struct sk_buff *skb) __ksym;
+extern int causal_udp_send_wire(struct sk_buff *skb) __ksym;
+extern int causal_udp_recv_wire(struct sock *sk, struct sk_buff *skb) __ksym;
 
 __u64 calls[ABUSES], oks[ABUSES];
 /* Only for this test's own ports: other sockets are left alone. */
@@ -299,5 +301,25 @@ int BPF_PROG(read_own_null, struct sock *sk)
 {
 	if (ours(sk))
 		count(READ_OWN_NULL, causal_tcp_read_own((struct sock *)0));
+	return 0;
+}
+
+/* The benchmark's wire-only kfuncs (CAUSAL_ABLATE_WIRE): a shared skb... */
+SEC("fentry/packet_rcv")
+int BPF_PROG(udp_send_wire_shared, struct sk_buff *skb)
+{
+	seen_len = skb->len;
+	count(UDP_SEND_WIRE_SHARED, causal_udp_send_wire(skb));
+	return 0;
+}
+
+/* ...and a TCP socket and segment. */
+SEC("fentry/tcp_v4_do_rcv")
+int BPF_PROG(udp_recv_wire_tcp, struct sock *sk, struct sk_buff *skb)
+{
+	if (!ours(sk))
+		return 0;
+	seen_len = skb->len;
+	count(UDP_RECV_WIRE_TCP, causal_udp_recv_wire(sk, skb));
 	return 0;
 }
