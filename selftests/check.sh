@@ -88,7 +88,7 @@ run_host() {
 # run CAUSAL_CHECK_JOBS at a time, the main ones and then the groups', which
 # get about the same work (the guests' own "times" say).
 # CAUSAL_TEST_PROGRAMS set: one guest per release, those programs only.
-apart=${CAUSAL_CHECK_APART-b:vector,fuzz,probe,load,hostile,safety c:udp,events,lifecycle,paths}
+apart=${CAUSAL_CHECK_APART-b:vector,fuzz,probe,load,hostile,safety,paths c:udp,events,lifecycle}
 
 # group_programs GROUP - the programs of a group of $apart, "x.sh y.sh"
 group_programs() {

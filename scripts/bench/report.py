@@ -120,6 +120,16 @@ def print_tables(rows, costs, memory):
             if a and b is not None:
                 print(f"#   {r['bench']}: p99 latency full / off {b / a:.3f} "
                       f"(goal <= {P99_GOAL})")
+        # a goal full misses, against the floor the wire ablation measures
+        for r in rows:
+            q, goal = r["ratio"], r["goal"]
+            if r["kernel"] != kernel or q.get("wire") is None or goal is None:
+                continue
+            if q["full"] < goal:
+                print(f"#   {r['bench']}: full {q['full']:.3f} under its goal {goal:.2f}; "
+                      f"the floor (wire) {q['wire']:.3f}" +
+                      (", under the goal too (Documentation/performance.rst, "
+                       "\"UDP: the floor of carrying a stamp\")" if q["wire"] < goal else ""))
         # the statistics run: each program's runs per unit of work and the
         # time of a run
         for bench in sorted({c["bench"] for c in costs if c["kernel"] == kernel}):
