@@ -682,6 +682,26 @@ static __always_inline u32 causal_udp_take(const struct sk_buff *skb, const u8 *
 
 static int __causal_udp_recv(struct sock *sk, struct sk_buff *skb);
 
+/*
+ * Admit a call about @skb, a datagram @sk's application takes
+ * (causal_call_sk(), then the skb's headers).  Return: 0, having entered
+ * causal (*@bit for causal_call_end()), or the error to return.
+ */
+static __always_inline int causal_udp_recv_enter(struct sock *sk, struct sk_buff *skb,
+						 unsigned int *bit)
+{
+	int ret;
+
+	ret = causal_call_sk(sk, IPPROTO_UDP, false, bit);
+	if (ret)
+		return ret;
+	if (!skb || !causal_call_skb_headers(skb, true)) {
+		causal_call_end(*bit);
+		return causal_call_refuse(sock_net(sk), -EINVAL);
+	}
+	return 0;
+}
+
 /**
  * causal_udp_recv() - an application takes a datagram
  * @sk: the socket (fentry of skb_consume_udp, not for MSG_PEEK)
@@ -697,13 +717,10 @@ __bpf_kfunc int causal_udp_recv(struct sock *sk, struct sk_buff *skb)
 	unsigned int bit;
 	int ret;
 
-	ret = causal_call_sk(sk, IPPROTO_UDP, false, &bit);
+	ret = causal_udp_recv_enter(sk, skb, &bit);
 	if (ret)
 		return ret;
-	if (!skb || !causal_call_skb_headers(skb, true))
-		ret = causal_call_refuse(sock_net(sk), -EINVAL);
-	else
-		ret = __causal_udp_recv(sk, skb);
+	ret = __causal_udp_recv(sk, skb);
 	causal_call_end(bit);
 	return ret;
 }
@@ -726,13 +743,10 @@ __bpf_kfunc int causal_udp_recv_wire(struct sock *sk, struct sk_buff *skb)
 	unsigned int bit;
 	int ret;
 
-	ret = causal_call_sk(sk, IPPROTO_UDP, false, &bit);
+	ret = causal_udp_recv_enter(sk, skb, &bit);
 	if (ret)
 		return ret;
-	if (!skb || !causal_call_skb_headers(skb, true))
-		ret = causal_call_refuse(sock_net(sk), -EINVAL);
-	else
-		ret = causal_udp_take(skb, &pay);
+	ret = causal_udp_take(skb, &pay);
 	causal_call_end(bit);
 	return ret;
 }
